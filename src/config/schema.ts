@@ -1,0 +1,95 @@
+/**
+ * The function's configuration: OCI Functions passes it as environment
+ * variables (4 KB in total). This schema is the single source of the keys,
+ * their defaults and their limits; the Terraform module's `config` map is
+ * tested against it.
+ */
+const OCID_LIST = '^(ocid1\\.[a-z0-9_-]+\\.[a-z0-9-]+\\.[a-z0-9-]*\\.[a-zA-Z0-9._-]+)(\\s*,\\s*ocid1\\.[a-z0-9_-]+\\.[a-z0-9-]+\\.[a-z0-9-]*\\.[a-zA-Z0-9._-]+)*$';
+const HTTP_URL = '^https?://[^\\s/$.?#][^\\s]*$';
+
+export const CONFIG_SCHEMA = {
+  $id: 'oci-reencrypt/config',
+  type: 'object',
+  properties: {
+    REENCRYPT_COMPARTMENT_IDS: {
+      type: 'string', default: '', pattern: `(${OCID_LIST})|^$`,
+      description: 'Comma-separated compartment OCIDs whose buckets a key rotation sweeps. Empty: the compartment named in the event.',
+    },
+    REENCRYPT_NAMESPACE: {
+      type: 'string', default: '', pattern: '^[a-z0-9-]*$', maxLength: 64,
+      description: 'Object Storage namespace. Empty: looked up with GetNamespace.',
+    },
+    REENCRYPT_VAULT_IDS: {
+      type: 'string', default: '', pattern: `(${OCID_LIST})|^$`,
+      description: 'Comma-separated vault OCIDs to look keys up in when an event or request names no vault.',
+    },
+    REENCRYPT_CONCURRENCY: {
+      type: 'integer', default: 16, minimum: 1, maximum: 256,
+      description: 'Re-encryptions in flight at once, shared across buckets.',
+    },
+    REENCRYPT_SAFETY_MARGIN_SECONDS: {
+      type: 'integer', default: 20, minimum: 1, maximum: 120,
+      description: 'Stop starting new work this long before Fn-Deadline and answer with a continuation.',
+    },
+    REENCRYPT_CLOCK_SKEW_SECONDS: {
+      type: 'integer', default: 120, minimum: 0, maximum: 3600,
+      description: 'Added to a key version\'s creation time: objects written up to this long after a rotation are re-encrypted too (the safe side).',
+    },
+    REENCRYPT_MAX_ATTEMPTS: {
+      type: 'integer', default: 4, minimum: 1, maximum: 10,
+      description: 'Attempts per OCI call (first try included), always bounded by the time left before the deadline.',
+    },
+    REENCRYPT_HANDLE_UPDATE_OBJECT: {
+      type: 'boolean', default: false,
+      description: 'Also act on com.oraclecloud.objectstorage.updateobject events. Off by default: re-encryption itself may emit them.',
+    },
+    REENCRYPT_SELF_INVOKE: {
+      type: 'boolean', default: false,
+      description: 'When a sweep runs out of time, invoke this function again (detached) with the continuation instead of only returning it.',
+    },
+    REENCRYPT_MAX_FAILURES_REPORTED: {
+      type: 'integer', default: 100, minimum: 0, maximum: 10000,
+      description: 'Failed objects listed in a report per bucket; the count is always exact.',
+    },
+    REENCRYPT_LOG_LEVEL: {
+      type: 'string', default: 'info', enum: ['debug', 'info', 'warn', 'error'],
+      description: 'Structured log level; per-object decisions are logged at debug.',
+    },
+    REENCRYPT_AUTH: {
+      type: 'string', default: 'resource_principal', enum: ['resource_principal', 'config_file'],
+      description: 'How to authenticate: the resource principal inside OCI Functions, or the OCI config file for local runs.',
+    },
+    REENCRYPT_OCI_CONFIG_FILE: {
+      type: 'string', default: '',
+      description: 'OCI config file for REENCRYPT_AUTH=config_file. Empty: ~/.oci/config.',
+    },
+    REENCRYPT_OCI_CONFIG_PROFILE: {
+      type: 'string', default: 'DEFAULT', pattern: '^[A-Za-z0-9_.-]+$',
+      description: 'Profile in the OCI config file.',
+    },
+    REENCRYPT_OBJECTSTORAGE_ENDPOINT: {
+      type: 'string', default: '', pattern: `(${HTTP_URL})|^$`,
+      description: 'Object Storage endpoint override (private endpoint, or a local emulator). Empty: the region\'s.',
+    },
+    REENCRYPT_KMS_VAULT_ENDPOINT: {
+      type: 'string', default: '', pattern: `(${HTTP_URL})|^$`,
+      description: 'Vault (KmsVault) endpoint override. Empty: the region\'s.',
+    },
+    REENCRYPT_KMS_MANAGEMENT_ENDPOINT: {
+      type: 'string', default: '', pattern: `(${HTTP_URL})|^$`,
+      description: 'Key management endpoint override. Empty: the vault\'s managementEndpoint from GetVault.',
+    },
+    REENCRYPT_SECRETS_ENDPOINT: {
+      type: 'string', default: '', pattern: `(${HTTP_URL})|^$`,
+      description: 'Secrets (secret bundles) endpoint override. Empty: the region\'s.',
+    },
+    REENCRYPT_FUNCTIONS_INVOKE_ENDPOINT: {
+      type: 'string', default: '', pattern: `(${HTTP_URL})|^$`,
+      description: 'This function\'s invoke endpoint, needed by REENCRYPT_SELF_INVOKE.',
+    },
+  },
+  additionalProperties: true,
+} as const;
+
+export type ConfigKey = keyof typeof CONFIG_SCHEMA.properties;
+export const CONFIG_KEYS = Object.keys(CONFIG_SCHEMA.properties) as ConfigKey[];

@@ -1,0 +1,31 @@
+/**
+ * Every OCI operation the function performs, with the IAM permission it needs
+ * and the smallest policy verb that grants it (Object Storage and Vault policy
+ * reference). The Terraform tests derive the required IAM statements from this
+ * list, so a new call added to the code must be added here.
+ */
+export interface OciOperation {
+  readonly operation: string;
+  readonly service: 'objectstorage' | 'keymanagement' | 'secrets' | 'functions';
+  readonly permissions: readonly string[];
+  /** Policy verb and resource type that grant it, e.g. `inspect buckets`. */
+  readonly verb: 'inspect' | 'read' | 'use' | 'manage';
+  readonly resourceType: string;
+  /** The optional feature that needs it; absent = always needed. */
+  readonly feature?: 'sse-c' | 'self-invoke';
+}
+
+export const OCI_OPERATIONS: readonly OciOperation[] = [
+  { operation: 'GetNamespace', service: 'objectstorage', permissions: [], verb: 'inspect', resourceType: 'buckets' },
+  { operation: 'ListBuckets', service: 'objectstorage', permissions: ['BUCKET_INSPECT'], verb: 'inspect', resourceType: 'buckets' },
+  { operation: 'GetBucket', service: 'objectstorage', permissions: ['BUCKET_READ'], verb: 'read', resourceType: 'buckets' },
+  { operation: 'ListObjects', service: 'objectstorage', permissions: ['OBJECT_INSPECT'], verb: 'inspect', resourceType: 'objects' },
+  { operation: 'ListObjectVersions', service: 'objectstorage', permissions: ['OBJECT_INSPECT'], verb: 'inspect', resourceType: 'objects' },
+  { operation: 'HeadObject', service: 'objectstorage', permissions: ['OBJECT_INSPECT'], verb: 'inspect', resourceType: 'objects' },
+  { operation: 'ReencryptObject', service: 'objectstorage', permissions: ['OBJECT_READ', 'OBJECT_OVERWRITE'], verb: 'use', resourceType: 'objects' },
+  { operation: 'GetVault', service: 'keymanagement', permissions: ['VAULT_READ'], verb: 'read', resourceType: 'vaults' },
+  { operation: 'GetKey', service: 'keymanagement', permissions: ['KEY_READ'], verb: 'read', resourceType: 'keys' },
+  { operation: 'GetKeyVersion', service: 'keymanagement', permissions: ['KEY_READ'], verb: 'read', resourceType: 'keys' },
+  { operation: 'GetSecretBundle', service: 'secrets', permissions: ['SECRET_BUNDLE_READ'], verb: 'read', resourceType: 'secret-bundles', feature: 'sse-c' },
+  { operation: 'InvokeFunction', service: 'functions', permissions: ['FN_INVOCATION'], verb: 'use', resourceType: 'fn-invocation', feature: 'self-invoke' },
+];
