@@ -1,2 +1,22 @@
-import fdk from '@fnproject/fdk';
-fdk.handle(async (input: unknown) => ({ ok: true, input }));
+/** The container's entry point: `node dist/func.js` under the Fn FDK. */
+import { loadConfig, type Config } from './config';
+import { InvalidConfigurationError } from './errors';
+import { serveWithFdk } from './fdk';
+import { createHandler } from './handler';
+import { createLogger } from './log';
+import { runRequest } from './run';
+
+function loadConfigOnce(): Config | InvalidConfigurationError {
+  try {
+    return loadConfig(process.env);
+  } catch (err) {
+    if (err instanceof InvalidConfigurationError) return err;
+    throw err;
+  }
+}
+
+serveWithFdk(createHandler({
+  config: loadConfigOnce(),
+  run: runRequest,
+  logger: (config, invocation) => createLogger(config?.logLevel ?? 'info', { callId: invocation.callId }),
+}));

@@ -1,0 +1,102 @@
+import { InvalidConfigurationError } from '../errors';
+import Ajv from 'ajv';
+import { toFieldProblems } from '../input/ajv';
+import { CONFIG_KEYS, CONFIG_SCHEMA } from './schema';
+
+export { CONFIG_KEYS, CONFIG_SCHEMA } from './schema';
+
+/** The validated, typed configuration. Lists are split, empty strings mean "not set". */
+export interface Config {
+  readonly compartmentIds: readonly string[];
+  readonly namespace?: string;
+  readonly vaultIds: readonly string[];
+  readonly concurrency: number;
+  readonly safetyMarginMs: number;
+  readonly clockSkewMs: number;
+  readonly maxAttempts: number;
+  readonly handleUpdateObject: boolean;
+  readonly selfInvoke: boolean;
+  readonly maxFailuresReported: number;
+  readonly logLevel: 'debug' | 'info' | 'warn' | 'error';
+  readonly auth: { readonly type: 'resource_principal' } | { readonly type: 'config_file'; readonly file?: string; readonly profile: string };
+  readonly endpoints: {
+    readonly objectStorage?: string;
+    readonly kmsVault?: string;
+    readonly kmsManagement?: string;
+    readonly secrets?: string;
+    readonly functionsInvoke?: string;
+  };
+  /** Set by the Functions platform: this function's OCID, for self-invoke. */
+  readonly functionId?: string;
+}
+
+type RawConfig = {
+  REENCRYPT_COMPARTMENT_IDS: string; REENCRYPT_NAMESPACE: string; REENCRYPT_VAULT_IDS: string;
+  REENCRYPT_CONCURRENCY: number; REENCRYPT_SAFETY_MARGIN_SECONDS: number; REENCRYPT_CLOCK_SKEW_SECONDS: number;
+  REENCRYPT_MAX_ATTEMPTS: number; REENCRYPT_HANDLE_UPDATE_OBJECT: boolean; REENCRYPT_SELF_INVOKE: boolean;
+  REENCRYPT_MAX_FAILURES_REPORTED: number; REENCRYPT_LOG_LEVEL: Config['logLevel'];
+  REENCRYPT_AUTH: 'resource_principal' | 'config_file'; REENCRYPT_OCI_CONFIG_FILE: string; REENCRYPT_OCI_CONFIG_PROFILE: string;
+  REENCRYPT_OBJECTSTORAGE_ENDPOINT: string; REENCRYPT_KMS_VAULT_ENDPOINT: string; REENCRYPT_KMS_MANAGEMENT_ENDPOINT: string;
+  REENCRYPT_SECRETS_ENDPOINT: string; REENCRYPT_FUNCTIONS_INVOKE_ENDPOINT: string;
+};
+
+// A separate ajv instance: environment values are strings, so this one coerces
+// "16" to 16 and "true" to true, and fills in defaults.
+const validateRaw = new Ajv({ allErrors: true, coerceTypes: true, useDefaults: true, strict: true })
+  .compile<RawConfig>(CONFIG_SCHEMA);
+
+/** Parses the environment once. Throws InvalidConfigurationError naming every bad key. */
+export function loadConfig(env: Readonly<Record<string, string | undefined>>): Config {
+  const raw: Record<string, unknown> = {};
+  for (const key of CONFIG_KEYS) {
+    const value = env[key]?.trim();
+    if (value) raw[key] = value; // empty means "use the default"
+  }
+  if (!validateRaw(raw)) {
+    const details = toFieldProblems(validateRaw.errors);
+    throw new InvalidConfigurationError(
+      `The function configuration is invalid: ${details.map((d) => `${d.field}=${JSON.stringify(String(raw[d.field] ?? ''))} ${d.problem}`).join('; ')}`,
+      details,
+    );
+  }
+  const c = raw as RawConfig;
+  if (c.REENCRYPT_SELF_INVOKE && (!c.REENCRYPT_FUNCTIONS_INVOKE_ENDPOINT || !env.FN_FN_ID)) {
+    throw new InvalidConfigurationError(
+      `REENCRYPT_SELF_INVOKE=true needs REENCRYPT_FUNCTIONS_INVOKE_ENDPOINT (now ${JSON.stringify(c.REENCRYPT_FUNCTIONS_INVOKE_ENDPOINT)}) and FN_FN_ID (now ${JSON.stringify(env.FN_FN_ID ?? '')})`,
+      [{ field: 'REENCRYPT_FUNCTIONS_INVOKE_ENDPOINT', problem: 'is required when REENCRYPT_SELF_INVOKE is true' }],
+    );
+  }
+  const optional = (v: string) => (v ? v : undefined);
+  return {
+    compartmentIds: splitList(c.REENCRYPT_COMPARTMENT_IDS),
+    ...(c.REENCRYPT_NAMESPACE && { namespace: c.REENCRYPT_NAMESPACE }),
+    vaultIds: splitList(c.REENCRYPT_VAULT_IDS),
+    concurrency: c.REENCRYPT_CONCURRENCY,
+    safetyMarginMs: c.REENCRYPT_SAFETY_MARGIN_SECONDS * 1000,
+    clockSkewMs: c.REENCRYPT_CLOCK_SKEW_SECONDS * 1000,
+    maxAttempts: c.REENCRYPT_MAX_ATTEMPTS,
+    handleUpdateObject: c.REENCRYPT_HANDLE_UPDATE_OBJECT,
+    selfInvoke: c.REENCRYPT_SELF_INVOKE,
+    maxFailuresReported: c.REENCRYPT_MAX_FAILURES_REPORTED,
+    logLevel: c.REENCRYPT_LOG_LEVEL,
+    auth: c.REENCRYPT_AUTH === 'config_file'
+      ? { type: 'config_file', profile: c.REENCRYPT_OCI_CONFIG_PROFILE, ...(c.REENCRYPT_OCI_CONFIG_FILE && { file: c.REENCRYPT_OCI_CONFIG_FILE }) }
+      : { type: 'resource_principal' },
+    endpoints: stripUndefined({
+      objectStorage: optional(c.REENCRYPT_OBJECTSTORAGE_ENDPOINT),
+      kmsVault: optional(c.REENCRYPT_KMS_VAULT_ENDPOINT),
+      kmsManagement: optional(c.REENCRYPT_KMS_MANAGEMENT_ENDPOINT),
+      secrets: optional(c.REENCRYPT_SECRETS_ENDPOINT),
+      functionsInvoke: optional(c.REENCRYPT_FUNCTIONS_INVOKE_ENDPOINT),
+    }),
+    ...(env.FN_FN_ID && { functionId: env.FN_FN_ID }),
+  };
+}
+
+function splitList(value: string): string[] {
+  return value.split(',').map((s) => s.trim()).filter(Boolean);
+}
+
+function stripUndefined<T extends Record<string, string | undefined>>(o: T): { [K in keyof T]?: string } {
+  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as { [K in keyof T]?: string };
+}

@@ -1,0 +1,41 @@
+/**
+ * Typed errors. Each carries a stable `code` that appears in the JSON
+ * response, so callers never match message text.
+ */
+export interface FieldProblem {
+  /** JSON path of the offending field, e.g. `data.additionalDetails.bucketName`; `(body)` for the whole input. */
+  readonly field: string;
+  readonly problem: string;
+}
+
+export class ReencryptError extends Error {
+  readonly code: string = 'InternalError';
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = new.target.name;
+  }
+}
+
+/** The input cannot be acted on as sent. Answered with HTTP 400 through a gateway. */
+export class InvalidInputError extends ReencryptError {
+  override readonly code = 'InvalidInput';
+  constructor(message: string, readonly details: readonly FieldProblem[]) {
+    super(message);
+  }
+}
+
+/** The function's configuration (environment) is invalid: fix it, then every call works. */
+export class InvalidConfigurationError extends ReencryptError {
+  override readonly code = 'InvalidConfiguration';
+  constructor(message: string, readonly details: readonly FieldProblem[]) {
+    super(message);
+  }
+}
+
+/** A continuation cursor that is malformed, tampered with, or from another version. */
+export class InvalidContinuationError extends InvalidInputError {}
+
+/** A resource the request names does not exist (or is not visible to the function). */
+export class NotFoundError extends ReencryptError {
+  override readonly code = 'NotFound';
+}

@@ -1,0 +1,46 @@
+import type { Config } from './config';
+import { InvalidConfigurationError } from './errors';
+import { classify, parseBody } from './input/classify';
+import type { ReencryptRequest } from './input/types';
+import type { Logger } from './log';
+import { errorResult, type HandlerResult } from './response';
+
+/** What the handler knows about one invocation, independent of the FDK. */
+export interface Invocation {
+  readonly callId: string;
+  /** When the Fn server stops waiting for the answer (Fn-Deadline). */
+  readonly deadline: Date;
+}
+
+/** Runs one validated request; everything after the edge lives behind this. */
+export type Runner = (request: ReencryptRequest, invocation: Invocation, config: Config, logger: Logger) => Promise<object>;
+
+export interface HandlerDeps {
+  /** The configuration, or why it is invalid (reported on every call until fixed). */
+  readonly config: Config | InvalidConfigurationError;
+  readonly run: Runner;
+  readonly logger: (config: Config | undefined, invocation: Invocation) => Logger;
+}
+
+/**
+ * The edge: parse and classify the body once, then hand the typed request to
+ * the runner. Never throws and never returns undefined (either would crash
+ * the FDK or turn into its generic 502).
+ */
+export function createHandler(deps: HandlerDeps) {
+  return async function handleInvocation(raw: unknown, invocation: Invocation): Promise<HandlerResult> {
+    const config = deps.config instanceof InvalidConfigurationError ? undefined : deps.config;
+    const logger = deps.logger(config, invocation);
+    try {
+      if (!config) throw deps.config;
+      const request = classify(parseBody(raw));
+      const body = await deps.run(request, invocation, config, logger);
+      return { status: 200, body };
+    } catch (err) {
+      const result = errorResult(err);
+      const level = result.status >= 500 ? 'error' : 'warn';
+      logger[level]('invocation failed', { error: result.body });
+      return result;
+    }
+  };
+}

@@ -1,0 +1,227 @@
+import requestSchema from '../../schemas/reencrypt-request.schema.json';
+import { InvalidInputError, type FieldProblem } from '../errors';
+import type { ErrorObject } from 'ajv';
+import { compile, toFieldProblems } from './ajv';
+import {
+  ACCEPTED_EVENT_TYPES, BUCKET_EVENT_TYPES, KEY_ROTATION_BEGIN_TYPES, OBJECT_EVENT_TYPES, type EventType,
+} from './event-types';
+import { findKeyReference } from './key-reference';
+import {
+  BUCKET_EVENT_DATA_SCHEMA, CLOUDEVENTS_01_SCHEMA, CLOUDEVENTS_10_SCHEMA, KEY_EVENT_DATA_SCHEMA, OBJECT_EVENT_DATA_SCHEMA,
+} from './schemas';
+import type { EventOrigin, ManualRequest, ManualRequestBody, ManualScope, ReencryptRequest } from './types';
+
+/** Larger bodies are refused before parsing: OCI events are a few KB, a manual request less. */
+export const MAX_BODY_BYTES = 256 * 1024;
+
+const validateCe01 = compile<Record<string, unknown>>(CLOUDEVENTS_01_SCHEMA);
+const validateCe10 = compile<Record<string, unknown>>(CLOUDEVENTS_10_SCHEMA);
+const validateObjectData = compile<ObjectEventData>(OBJECT_EVENT_DATA_SCHEMA);
+const validateBucketData = compile<BucketEventData>(BUCKET_EVENT_DATA_SCHEMA);
+const validateKeyData = compile<Record<string, unknown>>(KEY_EVENT_DATA_SCHEMA);
+const validateManual = compile<ManualRequestBody>(requestSchema);
+
+interface ObjectEventData {
+  compartmentId?: string;
+  resourceName: string;
+  additionalDetails: { namespace: string; bucketName: string; versionId?: string };
+}
+interface BucketEventData {
+  compartmentId?: string;
+  additionalDetails: { namespace: string; bucketName: string };
+}
+
+/** The FDK hands the raw body over (inputMode 'buffer'): decode and parse it here, once. */
+export function parseBody(raw: unknown): unknown {
+  const bytes = Buffer.isBuffer(raw) ? raw : Buffer.from(typeof raw === 'string' ? raw : JSON.stringify(raw ?? ''));
+  if (bytes.length === 0) throw invalid('The request body is empty: send a JSON object', '(body)', 'is empty');
+  if (bytes.length > MAX_BODY_BYTES) {
+    throw invalid(`The request body is ${bytes.length} bytes; the limit is ${MAX_BODY_BYTES}`, '(body)', `is larger than ${MAX_BODY_BYTES} bytes`);
+  }
+  let text: string;
+  try {
+    text = new TextDecoder('utf-8', { fatal: true }).decode(bytes);
+  } catch {
+    throw invalid('The request body is not valid UTF-8', '(body)', 'is not valid UTF-8');
+  }
+  try {
+    return JSON.parse(text) as unknown;
+  } catch (e) {
+    throw invalid(`The request body is not valid JSON: ${(e as Error).message}`, '(body)', 'is not valid JSON');
+  }
+}
+
+/** Classifies a parsed body into one typed request, or throws InvalidInputError naming the field. */
+export function classify(body: unknown): ReencryptRequest {
+  if (typeof body !== 'object' || body === null || Array.isArray(body)) {
+    const what = Array.isArray(body) ? 'an array' : body === null ? 'null' : `a ${typeof body}`;
+    throw invalid(`The request body must be a JSON object, not ${what}`, '(body)', `must be a JSON object, not ${what}`);
+  }
+  const record = body as Record<string, unknown>;
+  if ('eventType' in record || 'cloudEventsVersion' in record) return classifyEvent(fromCloudEvents01(record));
+  if ('specversion' in record) return classifyEvent(fromCloudEvents10(record));
+  return classifyManual(record);
+}
+
+interface NormalisedEvent {
+  readonly eventType: string;
+  readonly eventId: string;
+  readonly eventTime: Date;
+  readonly compartmentId?: string;
+  readonly data: Record<string, unknown>;
+  /** Prefix of `data` in the original envelope, for error messages. */
+  readonly dataPath: string;
+  readonly typeField: string;
+}
+
+function fromCloudEvents01(event: Record<string, unknown>): NormalisedEvent {
+  check(validateCe01, event, '', 'The event envelope (CloudEvents 0.1) is invalid');
+  const data = event.data as Record<string, unknown>;
+  const ext = event.extensions as { compartmentId?: string } | undefined;
+  const compartmentId = (data.compartmentId as string | undefined) ?? ext?.compartmentId;
+  return {
+    eventType: event.eventType as string,
+    eventId: (event.eventID as string | undefined) ?? '',
+    eventTime: new Date(event.eventTime as string),
+    ...(compartmentId && { compartmentId }),
+    data,
+    dataPath: 'data',
+    typeField: 'eventType',
+  };
+}
+
+function fromCloudEvents10(event: Record<string, unknown>): NormalisedEvent {
+  check(validateCe10, event, '', 'The event envelope (CloudEvents 1.0) is invalid');
+  const data = event.data as Record<string, unknown>;
+  const compartmentId = (data.compartmentId as string | undefined) ?? (event.compartmentid as string | undefined);
+  const time = event.time as string | undefined;
+  return {
+    eventType: event.type as string,
+    eventId: event.id as string,
+    // CloudEvents 1.0 makes `time` optional; without it the receipt time is the best bound we have.
+    eventTime: time ? new Date(time) : new Date(),
+    ...(compartmentId && { compartmentId }),
+    data,
+    dataPath: 'data',
+    typeField: 'type',
+  };
+}
+
+function classifyEvent(event: NormalisedEvent): ReencryptRequest {
+  if (!(ACCEPTED_EVENT_TYPES as readonly string[]).includes(event.eventType)) {
+    throw invalid(
+      `Event type '${printable(event.eventType)}' is not handled by this function`,
+      event.typeField,
+      `must be one of ${ACCEPTED_EVENT_TYPES.join(', ')}`,
+    );
+  }
+  const eventType = event.eventType as EventType;
+  const origin: EventOrigin = {
+    eventType, eventId: event.eventId, eventTime: event.eventTime,
+    ...(event.compartmentId && { compartmentId: event.compartmentId }),
+  };
+  if (OBJECT_EVENT_TYPES.includes(eventType)) {
+    const data = check(validateObjectData, event.data, event.dataPath, 'The object event is invalid');
+    const { namespace, bucketName, versionId } = data.additionalDetails;
+    return { kind: 'object-event', ...origin, namespace, bucketName, objectName: data.resourceName, ...(versionId && { versionId }) };
+  }
+  if (BUCKET_EVENT_TYPES.includes(eventType)) {
+    const data = check(validateBucketData, event.data, event.dataPath, 'The bucket event is invalid');
+    return { kind: 'bucket-key-change', ...origin, ...data.additionalDetails };
+  }
+  const data = check(validateKeyData, event.data, event.dataPath, 'The key event is invalid');
+  const ref = findKeyReference(data);
+  if (!ref.keyId) {
+    throw invalid(
+      'The key event names no key OCID (looked in data.additionalDetails.keyId, data.resourceId and every string in data)',
+      `${event.dataPath}.resourceId`,
+      'must be, or data must contain, a key OCID (ocid1.key...)',
+    );
+  }
+  return {
+    kind: 'key-rotation', ...origin,
+    phase: KEY_ROTATION_BEGIN_TYPES.includes(eventType) ? 'begin' : 'end',
+    keyId: ref.keyId,
+    ...(ref.keyVersionId && { keyVersionId: ref.keyVersionId }),
+    ...(ref.vaultId && { vaultId: ref.vaultId }),
+  };
+}
+
+/** Two-field rules of the published schema, said in words (ajv only says "must NOT be valid"). */
+const DEPENDENCY_MESSAGES: Record<string, FieldProblem> = {
+  objectName: { field: 'objectName', problem: 'cannot be combined with prefix, before or force (those are for sweeps)' },
+  sseCustomerKeySecretId: { field: 'sseCustomerKeySecretId', problem: 'cannot be combined with kmsKeyId: name one target key' },
+  before: { field: 'before', problem: 'cannot be combined with force' },
+  namespace: { field: 'namespace', problem: 'cannot be combined with namespaceName: they are the same field' },
+  continuation: { field: 'continuation', problem: 'cannot be combined with a new scope (bucketName, kmsKeyId, objectName, prefix, before, force, compartmentIds)' },
+};
+
+function classifyManual(body: Record<string, unknown>): ManualRequest {
+  if (!validateManual(body)) {
+    const details = manualProblems(validateManual.errors ?? []);
+    throw new InvalidInputError(`The manual request is invalid: ${summarise(details)}`, details);
+  }
+  const b = body as ManualRequestBody;
+  const namespace = b.namespaceName ?? b.namespace;
+  const base = { kind: 'manual' as const, dryRun: b.dryRun ?? false, ...(namespace && { namespace }), ...(b.vaultId && { vaultId: b.vaultId }) };
+  const watermark = b.force ? { type: 'force' as const }
+    : b.before ? { type: 'before' as const, before: new Date(b.before) }
+      : { type: 'key-version' as const };
+  let scope: ManualScope;
+  if (b.continuation) scope = { type: 'continuation', token: b.continuation };
+  else if (b.bucketName && b.objectName) {
+    scope = {
+      type: 'object', bucketName: b.bucketName, objectName: b.objectName,
+      ...(b.versionId && { versionId: b.versionId }), ...(b.kmsKeyId && { kmsKeyId: b.kmsKeyId }),
+      ...(b.sseCustomerKeySecretId && { sseCustomerKeySecretId: b.sseCustomerKeySecretId }),
+      ...(b.sourceSseCustomerKeySecretId && { sourceSseCustomerKeySecretId: b.sourceSseCustomerKeySecretId }),
+    };
+  } else if (b.bucketName) {
+    if (b.kmsKeyId) {
+      throw invalid('kmsKeyId with bucketName needs objectName: a sweep re-encrypts with the bucket\'s own key', 'kmsKeyId',
+        `cannot be combined with bucketName '${b.bucketName}' without objectName`);
+    }
+    scope = { type: 'bucket', bucketName: b.bucketName, ...(b.prefix && { prefix: b.prefix }) };
+  } else {
+    scope = { type: 'key', kmsKeyId: b.kmsKeyId as string, ...(b.compartmentIds && { compartmentIds: b.compartmentIds }) };
+  }
+  return { ...base, scope, watermark };
+}
+
+/** Maps ajv's errors on the published request schema to field problems, saying two-field rules in words. */
+function manualProblems(errors: readonly ErrorObject[]): FieldProblem[] {
+  const problems: FieldProblem[] = [];
+  const plain: ErrorObject[] = [];
+  for (const e of errors) {
+    const dependency = /^#\/dependencies\/([^/]+)\/not$/.exec(e.schemaPath)?.[1];
+    if (dependency && DEPENDENCY_MESSAGES[dependency]) problems.push(DEPENDENCY_MESSAGES[dependency]);
+    else if (e.schemaPath === '#/anyOf') problems.push(SCOPE_REQUIRED);
+    else if (!/^#\/(anyOf|dependencies\/[^/]+\/not)\//.test(e.schemaPath)) plain.push(e);
+  }
+  return [...toFieldProblems(plain), ...problems];
+}
+
+const SCOPE_REQUIRED: FieldProblem = {
+  field: 'bucketName',
+  problem: 'is required (or kmsKeyId alone to sweep every bucket that uses a key, or continuation to resume a run)',
+};
+
+function check<T>(validate: ReturnType<typeof compile<T>>, value: unknown, root: string, message: string): T {
+  if (validate(value)) return value;
+  const details = toFieldProblems(validate.errors, root);
+  throw new InvalidInputError(`${message}: ${summarise(details)}`, details);
+}
+
+function invalid(message: string, field: string, problem: string): InvalidInputError {
+  return new InvalidInputError(message, [{ field, problem }]);
+}
+
+function summarise(details: readonly FieldProblem[]): string {
+  return details.map((d) => `${d.field} ${d.problem}`).join('; ');
+}
+
+/** Echo untrusted text back safely: no control characters, bounded length. */
+function printable(s: string): string {
+  const cleaned = s.replace(/[\u0000-\u001f\u007f]/g, '?');
+  return cleaned.length > 120 ? `${cleaned.slice(0, 117)}...` : cleaned;
+}

@@ -1,0 +1,108 @@
+/**
+ * JSON Schemas for what OCI Events delivers. Matching is loose where real
+ * payloads differ from Oracle's reference (source spelling, availabilityDomain,
+ * freeformTags vs freeFormTags): only the fields the function reads are
+ * required, and unknown fields are allowed because OCI adds them over time.
+ */
+const NON_EMPTY = { type: 'string', minLength: 1 } as const;
+const NO_CONTROL_CHARS = '^[^\\u0000-\\u001f\\u007f]+$';
+const OCID = '^ocid1\\.[a-z0-9_]+\\.[a-z0-9-]+\\.[a-z0-9-]*\\.[A-Za-z0-9._-]+$';
+
+export const OBJECT_NAME = { type: 'string', minLength: 1, maxLength: 1024, pattern: NO_CONTROL_CHARS } as const;
+export const BUCKET_NAME = { type: 'string', minLength: 1, maxLength: 256, pattern: '^[A-Za-z0-9._-]+$' } as const;
+export const NAMESPACE = { type: 'string', minLength: 1, maxLength: 64, pattern: '^[a-z0-9-]+$' } as const;
+export const COMPARTMENT_OCID = { type: 'string', pattern: '^ocid1\\.(compartment|tenancy)\\.[a-z0-9-]+\\.[a-z0-9-]*\\.[A-Za-z0-9._-]+$' } as const;
+
+/** CloudEvents 0.1, as OCI Events sends today. */
+export const CLOUDEVENTS_01_SCHEMA = {
+  $id: 'oci-reencrypt/cloudevents-0.1',
+  type: 'object',
+  required: ['eventType', 'cloudEventsVersion', 'eventTime', 'data'],
+  properties: {
+    eventType: { type: 'string', minLength: 1, maxLength: 256 },
+    cloudEventsVersion: { type: 'string', pattern: '^0\\.' },
+    eventTypeVersion: { type: 'string' },
+    source: { type: 'string' },
+    eventID: { type: 'string', maxLength: 256 },
+    eventTime: { type: 'string', format: 'date-time' },
+    contentType: { type: 'string' },
+    extensions: {
+      type: 'object',
+      properties: { compartmentId: { type: 'string', pattern: OCID } },
+    },
+    data: { type: 'object' },
+  },
+} as const;
+
+/** CloudEvents 1.0, as newer OCI services emit. */
+export const CLOUDEVENTS_10_SCHEMA = {
+  $id: 'oci-reencrypt/cloudevents-1.0',
+  type: 'object',
+  required: ['specversion', 'type', 'source', 'id', 'data'],
+  properties: {
+    specversion: { type: 'string', pattern: '^1\\.' },
+    type: { type: 'string', minLength: 1, maxLength: 256 },
+    source: { type: 'string' },
+    id: { type: 'string', minLength: 1, maxLength: 256 },
+    time: { type: 'string', format: 'date-time' },
+    subject: { type: 'string' },
+    compartmentid: { type: 'string', pattern: OCID },
+    data: { type: 'object' },
+  },
+} as const;
+
+/** `data` of an object event (createobject / updateobject). */
+export const OBJECT_EVENT_DATA_SCHEMA = {
+  $id: 'oci-reencrypt/object-event-data',
+  type: 'object',
+  required: ['resourceName', 'additionalDetails'],
+  properties: {
+    compartmentId: { type: 'string', pattern: OCID },
+    resourceName: OBJECT_NAME,
+    resourceId: { type: 'string' },
+    additionalDetails: {
+      type: 'object',
+      required: ['namespace', 'bucketName'],
+      properties: {
+        namespace: NAMESPACE,
+        bucketName: BUCKET_NAME,
+        bucketId: { type: 'string', pattern: OCID },
+        versionId: { type: 'string', minLength: 1, maxLength: 256, pattern: NO_CONTROL_CHARS },
+        archivalState: { type: 'string' },
+        eTag: { type: 'string' },
+      },
+    },
+  },
+} as const;
+
+/** `data` of a bucket event (updatebucket): no kmsKeyId in it, GetBucket tells. */
+export const BUCKET_EVENT_DATA_SCHEMA = {
+  $id: 'oci-reencrypt/bucket-event-data',
+  type: 'object',
+  required: ['additionalDetails'],
+  properties: {
+    compartmentId: { type: 'string', pattern: OCID },
+    resourceName: BUCKET_NAME,
+    additionalDetails: {
+      type: 'object',
+      required: ['namespace', 'bucketName'],
+      properties: { namespace: NAMESPACE, bucketName: BUCKET_NAME },
+    },
+  },
+} as const;
+
+/**
+ * `data` of a Key Management event. Its layout is not published, so only
+ * the types of the fields we might read are checked; the key OCID is found
+ * by `findKeyReference`.
+ */
+export const KEY_EVENT_DATA_SCHEMA = {
+  $id: 'oci-reencrypt/key-event-data',
+  type: 'object',
+  properties: {
+    compartmentId: { type: 'string', pattern: OCID },
+    resourceId: NON_EMPTY,
+    resourceName: { type: 'string' },
+    additionalDetails: { type: 'object' },
+  },
+} as const;

@@ -1,0 +1,84 @@
+import type { EventType } from './event-types';
+
+/** What every event-driven request carries about the event itself. */
+export interface EventOrigin {
+  readonly eventType: EventType;
+  readonly eventId: string;
+  readonly eventTime: Date;
+  readonly compartmentId?: string;
+}
+
+/** createobject / updateobject: the compliance hook. */
+export interface ObjectEventRequest extends EventOrigin {
+  readonly kind: 'object-event';
+  readonly namespace: string;
+  readonly bucketName: string;
+  readonly objectName: string;
+  readonly versionId?: string;
+}
+
+/** A Vault key rotation (`.end` acts, `.begin` is acknowledged). */
+export interface KeyRotationRequest extends EventOrigin {
+  readonly kind: 'key-rotation';
+  readonly phase: 'begin' | 'end';
+  readonly keyId: string;
+  readonly keyVersionId?: string;
+  readonly vaultId?: string;
+}
+
+/** updatebucket: the bucket's key may have changed. */
+export interface BucketKeyChangeRequest extends EventOrigin {
+  readonly kind: 'bucket-key-change';
+  readonly namespace: string;
+  readonly bucketName: string;
+}
+
+/** A manual `fn invoke`; field names follow `oci os object reencrypt --from-json`. */
+export interface ManualRequestBody {
+  namespaceName?: string;
+  namespace?: string;
+  bucketName?: string;
+  objectName?: string;
+  versionId?: string;
+  kmsKeyId?: string;
+  sseCustomerKeySecretId?: string;
+  sourceSseCustomerKeySecretId?: string;
+  prefix?: string;
+  before?: string;
+  force?: boolean;
+  dryRun?: boolean;
+  compartmentIds?: string[];
+  vaultId?: string;
+  continuation?: string;
+}
+
+export type ManualScope =
+  | {
+      readonly type: 'object';
+      readonly bucketName: string;
+      readonly objectName: string;
+      readonly versionId?: string;
+      readonly kmsKeyId?: string;
+      readonly sseCustomerKeySecretId?: string;
+      readonly sourceSseCustomerKeySecretId?: string;
+    }
+  | { readonly type: 'bucket'; readonly bucketName: string; readonly prefix?: string }
+  | { readonly type: 'key'; readonly kmsKeyId: string; readonly compartmentIds?: readonly string[] }
+  | { readonly type: 'continuation'; readonly token: string };
+
+/** How a sweep decides which versions are old: a time, everything, or the key's current version. */
+export type WatermarkSpec =
+  | { readonly type: 'before'; readonly before: Date }
+  | { readonly type: 'force' }
+  | { readonly type: 'key-version' };
+
+export interface ManualRequest {
+  readonly kind: 'manual';
+  readonly scope: ManualScope;
+  readonly namespace?: string;
+  readonly vaultId?: string;
+  readonly dryRun: boolean;
+  readonly watermark: WatermarkSpec;
+}
+
+export type ReencryptRequest = ObjectEventRequest | KeyRotationRequest | BucketKeyChangeRequest | ManualRequest;
