@@ -196,6 +196,10 @@ function manualProblems(errors: readonly ErrorObject[]): FieldProblem[] {
     const dependency = /^#\/dependencies\/([^/]+)\/not$/.exec(e.schemaPath)?.[1];
     if (dependency && DEPENDENCY_MESSAGES[dependency]) problems.push(DEPENDENCY_MESSAGES[dependency]);
     else if (e.schemaPath === '#/anyOf') problems.push(SCOPE_REQUIRED);
+    else if (/^#\/dependencies\/[^/]+\/required$/.test(e.schemaPath)) {
+      const missing = (e.params as { missingProperty: string }).missingProperty;
+      problems.push({ field: missing, problem: `is required when ${e.schemaPath.split('/')[2]} is given` });
+    }
     else if (!/^#\/(anyOf|dependencies\/[^/]+\/not)\//.test(e.schemaPath)) plain.push(e);
   }
   return [...toFieldProblems(plain), ...problems];
