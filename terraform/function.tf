@@ -1,0 +1,43 @@
+resource "oci_functions_application" "this" {
+  compartment_id = var.compartment_id
+  display_name   = var.name
+  subnet_ids     = local.subnet_ids
+  shape          = var.application_shape
+  freeform_tags  = var.freeform_tags
+  defined_tags   = var.defined_tags
+
+  lifecycle {
+    precondition {
+      condition     = var.create_network || length(var.subnet_ids) > 0
+      error_message = "Set subnet_ids (1-3 existing subnets) or create_network = true."
+    }
+  }
+}
+
+resource "oci_functions_function" "this" {
+  application_id     = oci_functions_application.this.id
+  display_name       = var.name
+  image              = var.function_image
+  image_digest       = var.function_image_digest
+  memory_in_mbs      = tostring(var.function_memory_in_mbs)
+  timeout_in_seconds = var.function_timeout_in_seconds
+  config             = local.function_config
+  freeform_tags      = var.freeform_tags
+  defined_tags       = var.defined_tags
+
+  lifecycle {
+    precondition {
+      condition     = var.reencrypt_safety_margin_seconds < var.function_timeout_in_seconds
+      error_message = "reencrypt_safety_margin_seconds (${var.reencrypt_safety_margin_seconds}) must be below function_timeout_in_seconds (${var.function_timeout_in_seconds})."
+    }
+  }
+}
+
+# Self-invocation needs the function's own invoke endpoint, which exists only
+# after the first apply: warn (without failing) until it is set.
+check "self_invoke_endpoint" {
+  assert {
+    condition     = !var.reencrypt_self_invoke || var.reencrypt_functions_invoke_endpoint != ""
+    error_message = "reencrypt_self_invoke is true but reencrypt_functions_invoke_endpoint is empty: copy the function_invoke_endpoint output into it and apply again."
+  }
+}

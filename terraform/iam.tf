@@ -1,0 +1,89 @@
+# The function's identity: a dynamic group that matches this one function.
+# Dynamic groups live in the tenancy (root compartment).
+resource "oci_identity_dynamic_group" "this" {
+  count = var.create_iam ? 1 : 0
+
+  compartment_id = var.tenancy_id
+  name           = local.dynamic_group_name
+  description    = "The ${var.name} re-encryption function (matches its OCID only)."
+  matching_rule  = "ALL {resource.type = 'fnfunc', resource.id = '${oci_functions_function.this.id}'}"
+  freeform_tags  = var.freeform_tags
+  defined_tags   = var.defined_tags
+}
+
+# One small policy per concern; the statements are in locals.tf
+# (local.policy_statements) and in the iam_policy_statements output.
+
+resource "oci_identity_policy" "object_storage" {
+  count = var.create_iam ? 1 : 0
+
+  compartment_id = local.policy_compartment_id
+  name           = "${var.name}-object-storage"
+  description    = "${var.name}: list the watched buckets, read them, and re-encrypt their objects."
+  statements     = local.policy_statements.object_storage
+  freeform_tags  = var.freeform_tags
+  defined_tags   = var.defined_tags
+
+  depends_on = [oci_identity_dynamic_group.this]
+}
+
+resource "oci_identity_policy" "keys" {
+  count = var.create_iam ? 1 : 0
+
+  compartment_id = local.policy_compartment_id
+  name           = "${var.name}-keys"
+  description    = "${var.name}: read the watched Vault keys, their versions and vaults."
+  statements     = local.policy_statements.keys
+  freeform_tags  = var.freeform_tags
+  defined_tags   = var.defined_tags
+
+  depends_on = [oci_identity_dynamic_group.this]
+}
+
+resource "oci_identity_policy" "object_storage_service_keys" {
+  count = var.create_iam ? 1 : 0
+
+  compartment_id = local.policy_compartment_id
+  name           = "${var.name}-objectstorage-service-keys"
+  description    = "${var.name}: let Object Storage in ${var.region} use the watched keys to encrypt and re-encrypt objects."
+  statements     = local.policy_statements.object_storage_service_keys
+  freeform_tags  = var.freeform_tags
+  defined_tags   = var.defined_tags
+}
+
+resource "oci_identity_policy" "events_invoke" {
+  count = var.create_iam ? 1 : 0
+
+  compartment_id = local.policy_compartment_id
+  name           = "${var.name}-events-invoke"
+  description    = "${var.name}: let the Events service invoke functions in the function's compartment."
+  statements     = local.policy_statements.events_invoke
+  freeform_tags  = var.freeform_tags
+  defined_tags   = var.defined_tags
+}
+
+resource "oci_identity_policy" "sse_c" {
+  count = var.create_iam && local.sse_c_enabled ? 1 : 0
+
+  compartment_id = local.policy_compartment_id
+  name           = "${var.name}-sse-c-secrets"
+  description    = "${var.name}: read the Vault secrets that hold SSE-C keys."
+  statements     = local.policy_statements.sse_c
+  freeform_tags  = var.freeform_tags
+  defined_tags   = var.defined_tags
+
+  depends_on = [oci_identity_dynamic_group.this]
+}
+
+resource "oci_identity_policy" "self_invoke" {
+  count = var.create_iam && local.self_invoke_enabled ? 1 : 0
+
+  compartment_id = local.policy_compartment_id
+  name           = "${var.name}-self-invoke"
+  description    = "${var.name}: invoke itself to continue a sweep that ran out of time."
+  statements     = local.policy_statements.self_invoke
+  freeform_tags  = var.freeform_tags
+  defined_tags   = var.defined_tags
+
+  depends_on = [oci_identity_dynamic_group.this]
+}

@@ -1,0 +1,103 @@
+locals {
+  ##############################################################################
+  # Network
+  ##############################################################################
+
+  subnet_ids = var.create_network ? [oci_core_subnet.this[0].id] : var.subnet_ids
+
+  ##############################################################################
+  # What is watched
+  ##############################################################################
+
+  key_compartment_ids    = length(var.key_compartment_ids) > 0 ? var.key_compartment_ids : var.watched_compartment_ids
+  secret_compartment_ids = length(var.sse_c_secret_compartment_ids) > 0 ? var.sse_c_secret_compartment_ids : [var.compartment_id]
+
+  # Optional features (the `feature` of src/oci/operations.ts).
+  sse_c_enabled       = length(var.sse_c_secret_ids) > 0
+  self_invoke_enabled = var.reencrypt_self_invoke
+
+  ##############################################################################
+  # Event rules. Event types are literal lists here so that the tests can read
+  # them; each condition is the JSON the Events service matches against.
+  ##############################################################################
+
+  upload_event_types            = ["com.oraclecloud.objectstorage.createobject"]
+  update_object_event_types     = ["com.oraclecloud.objectstorage.updateobject"]
+  key_rotation_event_types      = ["com.oraclecloud.keymanagementservice.autokeyrotate.end", "com.oraclecloud.keymanagementservice.createkeyversion.end"]
+  bucket_key_change_event_types = ["com.oraclecloud.objectstorage.updatebucket"]
+
+  filter_buckets = length(var.watched_bucket_names) > 0
+
+  upload_condition            = local.filter_buckets ? jsonencode({ eventType = local.upload_event_types, data = { additionalDetails = { bucketName = var.watched_bucket_names } } }) : jsonencode({ eventType = local.upload_event_types })
+  update_object_condition     = local.filter_buckets ? jsonencode({ eventType = local.update_object_event_types, data = { additionalDetails = { bucketName = var.watched_bucket_names } } }) : jsonencode({ eventType = local.update_object_event_types })
+  bucket_key_change_condition = local.filter_buckets ? jsonencode({ eventType = local.bucket_key_change_event_types, data = { additionalDetails = { bucketName = var.watched_bucket_names } } }) : jsonencode({ eventType = local.bucket_key_change_event_types })
+  # Where key events carry the key OCID is UNVERIFIED (see README): no key
+  # filter unless asked for. The function ignores keys no bucket uses.
+  key_rotation_condition = var.filter_key_events_by_resource_id ? jsonencode({ eventType = local.key_rotation_event_types, data = { resourceId = var.watched_key_ids } }) : jsonencode({ eventType = local.key_rotation_event_types })
+
+  ##############################################################################
+  # IAM. Every statement names its verb and resource type literally (the tests
+  # parse them and compare with OCI_OPERATIONS in src/oci/operations.ts).
+  ##############################################################################
+
+  dynamic_group_name    = "${var.name}-fn"
+  policy_compartment_id = coalesce(var.policy_compartment_id, var.tenancy_id)
+
+  # `in tenancy` for the root compartment, `in compartment id <ocid>` otherwise.
+  watched_scopes  = [for c in var.watched_compartment_ids : c == var.tenancy_id ? "tenancy" : "compartment id ${c}"]
+  key_scopes      = [for c in local.key_compartment_ids : c == var.tenancy_id ? "tenancy" : "compartment id ${c}"]
+  secret_scopes   = [for c in local.secret_compartment_ids : c == var.tenancy_id ? "tenancy" : "compartment id ${c}"]
+  function_scope  = var.compartment_id == var.tenancy_id ? "tenancy" : "compartment id ${var.compartment_id}"
+  bucket_clause   = local.filter_buckets ? " where any {${join(", ", [for b in var.watched_bucket_names : "target.bucket.name = '${b}'"])}}" : ""
+  key_clause      = " where any {${join(", ", [for k in var.watched_key_ids : "target.key.id = '${k}'"])}}"
+  vault_clause    = length(var.watched_vault_ids) > 0 ? " where any {${join(", ", [for v in var.watched_vault_ids : "target.vault.id = '${v}'"])}}" : ""
+  secret_clause   = " where any {${join(", ", [for s in var.sse_c_secret_ids : "target.secret.id = '${s}'"])}}"
+  dynamic_group   = "dynamic-group ${local.dynamic_group_name}"
+  objectstorage_s = "service objectstorage-${var.region}"
+
+  policy_statements = {
+    # ListBuckets cannot be limited by bucket name (it spans buckets), so
+    # `inspect buckets` has no bucket clause; everything else does.
+    object_storage = flatten([for s in local.watched_scopes : [
+      "allow ${local.dynamic_group} to inspect buckets in ${s}",
+      "allow ${local.dynamic_group} to read buckets in ${s}${local.bucket_clause}",
+      "allow ${local.dynamic_group} to use objects in ${s}${local.bucket_clause}",
+    ]])
+    keys = flatten([for s in local.key_scopes : [
+      "allow ${local.dynamic_group} to read vaults in ${s}${local.vault_clause}",
+      "allow ${local.dynamic_group} to read keys in ${s}${local.key_clause}",
+    ]])
+    object_storage_service_keys = [for s in local.key_scopes : "allow ${local.objectstorage_s} to use keys in ${s}${local.key_clause}"]
+    events_invoke               = ["allow service cloudEvents to use functions-family in ${local.function_scope}"]
+    sse_c                       = local.sse_c_enabled ? [for s in local.secret_scopes : "allow ${local.dynamic_group} to read secret-bundles in ${s}${local.secret_clause}"] : []
+    # The Functions policy language has no per-function variable: the scope is
+    # the function's compartment.
+    self_invoke = local.self_invoke_enabled ? ["allow ${local.dynamic_group} to use fn-invocation in ${local.function_scope}"] : []
+  }
+
+  ##############################################################################
+  # Function configuration: exactly the keys of CONFIG_SCHEMA (src/config/schema.ts).
+  ##############################################################################
+
+  function_config = {
+    REENCRYPT_COMPARTMENT_IDS           = var.reencrypt_compartment_ids != "" ? var.reencrypt_compartment_ids : join(",", var.watched_compartment_ids)
+    REENCRYPT_NAMESPACE                 = var.reencrypt_namespace
+    REENCRYPT_VAULT_IDS                 = var.reencrypt_vault_ids != "" ? var.reencrypt_vault_ids : join(",", var.watched_vault_ids)
+    REENCRYPT_CONCURRENCY               = tostring(var.reencrypt_concurrency)
+    REENCRYPT_SAFETY_MARGIN_SECONDS     = tostring(var.reencrypt_safety_margin_seconds)
+    REENCRYPT_CLOCK_SKEW_SECONDS        = tostring(var.reencrypt_clock_skew_seconds)
+    REENCRYPT_MAX_ATTEMPTS              = tostring(var.reencrypt_max_attempts)
+    REENCRYPT_HANDLE_UPDATE_OBJECT      = var.reencrypt_handle_update_object ? "true" : "false"
+    REENCRYPT_SELF_INVOKE               = var.reencrypt_self_invoke ? "true" : "false"
+    REENCRYPT_MAX_FAILURES_REPORTED     = tostring(var.reencrypt_max_failures_reported)
+    REENCRYPT_LOG_LEVEL                 = var.reencrypt_log_level
+    REENCRYPT_AUTH                      = var.reencrypt_auth
+    REENCRYPT_OCI_CONFIG_FILE           = var.reencrypt_oci_config_file
+    REENCRYPT_OCI_CONFIG_PROFILE        = var.reencrypt_oci_config_profile
+    REENCRYPT_OBJECTSTORAGE_ENDPOINT    = var.reencrypt_objectstorage_endpoint
+    REENCRYPT_KMS_VAULT_ENDPOINT        = var.reencrypt_kms_vault_endpoint
+    REENCRYPT_KMS_MANAGEMENT_ENDPOINT   = var.reencrypt_kms_management_endpoint
+    REENCRYPT_SECRETS_ENDPOINT          = var.reencrypt_secrets_endpoint
+    REENCRYPT_FUNCTIONS_INVOKE_ENDPOINT = var.reencrypt_functions_invoke_endpoint
+  }
+}

@@ -1,0 +1,78 @@
+output "application_id" {
+  description = "OCID of the Functions application."
+  value       = oci_functions_application.this.id
+}
+
+output "function_id" {
+  description = "OCID of the function."
+  value       = oci_functions_function.this.id
+}
+
+output "function_invoke_endpoint" {
+  description = "Invoke endpoint of the function (for `oci fn function invoke`, and for reencrypt_functions_invoke_endpoint when self-invocation is on)."
+  value       = oci_functions_function.this.invoke_endpoint
+}
+
+output "function_config" {
+  description = "The configuration passed to the function (environment variables)."
+  value       = oci_functions_function.this.config
+}
+
+output "dynamic_group_name" {
+  description = "Name of the dynamic group that matches the function (created only when create_iam is true)."
+  value       = local.dynamic_group_name
+}
+
+output "dynamic_group_id" {
+  description = "OCID of the dynamic group; null when create_iam is false."
+  value       = one(oci_identity_dynamic_group.this[*].id)
+}
+
+output "policy_ids" {
+  description = "OCIDs of the policies by concern; empty when create_iam is false."
+  value = {
+    for k, p in {
+      object_storage              = oci_identity_policy.object_storage
+      keys                        = oci_identity_policy.keys
+      object_storage_service_keys = oci_identity_policy.object_storage_service_keys
+      events_invoke               = oci_identity_policy.events_invoke
+      sse_c                       = oci_identity_policy.sse_c
+      self_invoke                 = oci_identity_policy.self_invoke
+    } : k => p[0].id if length(p) > 0
+  }
+}
+
+output "iam_policy_statements" {
+  description = "Every policy statement the function needs, by concern (also when create_iam is false, for an administrator to apply)."
+  value       = { for k, v in local.policy_statements : k => v if length(v) > 0 }
+}
+
+output "events_rule_ids" {
+  description = "OCIDs of the event rules by kind, then by compartment OCID."
+  value = {
+    upload            = { for c, r in oci_events_rule.upload : c => r.id }
+    update_object     = { for c, r in oci_events_rule.update_object : c => r.id }
+    key_rotation      = { for c, r in oci_events_rule.key_rotation : c => r.id }
+    bucket_key_change = { for c, r in oci_events_rule.bucket_key_change : c => r.id }
+  }
+}
+
+output "logging_log_group_id" {
+  description = "OCID of the log group; null when create_invoke_log is false."
+  value       = one(oci_logging_log_group.this[*].id)
+}
+
+output "logging_log_id" {
+  description = "OCID of the invocation log; null when create_invoke_log is false."
+  value       = one(oci_logging_log.invoke[*].id)
+}
+
+output "core_vcn_id" {
+  description = "OCID of the VCN; null unless create_network is true."
+  value       = one(oci_core_vcn.this[*].id)
+}
+
+output "core_subnet_ids" {
+  description = "OCIDs of the subnets the application runs in."
+  value       = local.subnet_ids
+}
