@@ -38,6 +38,6 @@ resource "oci_functions_function" "this" {
 check "self_invoke_endpoint" {
   assert {
     condition     = !var.reencrypt_self_invoke || var.reencrypt_functions_invoke_endpoint != ""
-    error_message = "reencrypt_self_invoke is true but reencrypt_functions_invoke_endpoint is empty: copy the function_invoke_endpoint output into it and apply again."
+    error_message = "reencrypt_self_invoke is true but reencrypt_functions_invoke_endpoint is empty: copy the functions_function_invoke_endpoint output into it and apply again."
   }
 }

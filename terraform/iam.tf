@@ -12,7 +12,7 @@ resource "oci_identity_dynamic_group" "this" {
 }
 
 # One small policy per concern; the statements are in locals.tf
-# (local.policy_statements) and in the iam_policy_statements output.
+# (local.policy_statements) and in the identity_policy_statements output.
 
 resource "oci_identity_policy" "object_storage" {
   count = var.create_iam ? 1 : 0

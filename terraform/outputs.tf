@@ -1,34 +1,34 @@
-output "application_id" {
+output "functions_application_id" {
   description = "OCID of the Functions application."
   value       = oci_functions_application.this.id
 }
 
-output "function_id" {
+output "functions_function_id" {
   description = "OCID of the function."
   value       = oci_functions_function.this.id
 }
 
-output "function_invoke_endpoint" {
+output "functions_function_invoke_endpoint" {
   description = "Invoke endpoint of the function (for `oci fn function invoke`, and for reencrypt_functions_invoke_endpoint when self-invocation is on)."
   value       = oci_functions_function.this.invoke_endpoint
 }
 
-output "function_config" {
+output "functions_function_config" {
   description = "The configuration passed to the function (environment variables)."
   value       = oci_functions_function.this.config
 }
 
-output "dynamic_group_name" {
+output "identity_dynamic_group_name" {
   description = "Name of the dynamic group that matches the function (created only when create_iam is true)."
   value       = local.dynamic_group_name
 }
 
-output "dynamic_group_id" {
+output "identity_dynamic_group_id" {
   description = "OCID of the dynamic group; null when create_iam is false."
   value       = one(oci_identity_dynamic_group.this[*].id)
 }
 
-output "policy_ids" {
+output "identity_policy_ids" {
   description = "OCIDs of the policies by concern; empty when create_iam is false."
   value = {
     for k, p in {
@@ -42,7 +42,7 @@ output "policy_ids" {
   }
 }
 
-output "iam_policy_statements" {
+output "identity_policy_statements" {
   description = "Every policy statement the function needs, by concern (also when create_iam is false, for an administrator to apply)."
   value       = { for k, v in local.policy_statements : k => v if length(v) > 0 }
 }

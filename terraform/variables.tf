@@ -234,7 +234,7 @@ variable "filter_key_events_by_resource_id" {
 ################################################################################
 
 variable "create_iam" {
-  description = "true: create the dynamic group and the policies. false: create none (an administrator applies the statements from the iam_policy_statements output)."
+  description = "true: create the dynamic group and the policies. false: create none (an administrator applies the statements from the identity_policy_statements output)."
   type        = bool
   default     = true
 }
@@ -482,7 +482,7 @@ variable "reencrypt_secrets_endpoint" {
 }
 
 variable "reencrypt_functions_invoke_endpoint" {
-  description = "REENCRYPT_FUNCTIONS_INVOKE_ENDPOINT: this function's invoke endpoint (http(s) URL), needed by reencrypt_self_invoke. It is known only after the first apply: copy the function_invoke_endpoint output here and apply again."
+  description = "REENCRYPT_FUNCTIONS_INVOKE_ENDPOINT: this function's invoke endpoint (http(s) URL), needed by reencrypt_self_invoke. It is known only after the first apply: copy the functions_function_invoke_endpoint output here and apply again."
   type        = string
   default     = ""
 
