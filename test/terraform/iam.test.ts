@@ -1,0 +1,203 @@
+import { readFileSync } from 'node:fs';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { OCI_OPERATIONS, type OciOperation } from '../../src/oci/operations';
+import {
+  EXAMPLE_DIR,
+  TERRAFORM_DIR,
+  blocks,
+  isObject,
+  loadConfig,
+  locals,
+  strings,
+  tfPaths,
+  type Json,
+  type TfConfig,
+} from './hcl';
+
+type Verb = OciOperation['verb'];
+const VERB_RANK: Record<Verb, number> = { inspect: 0, read: 1, use: 2, manage: 3 };
+
+/** Policy groups that exist only with an optional feature, and the local that switches each. */
+const FEATURE_GROUPS: Record<NonNullable<OciOperation['feature']>, { group: string; toggle: string }> = {
+  'sse-c': { group: 'sse_c', toggle: 'local.sse_c_enabled' },
+  'self-invoke': { group: 'self_invoke', toggle: 'local.self_invoke_enabled' },
+};
+
+/** The grants that are not the function's own, and exactly what each may be. */
+const SERVICE_GRANTS = [
+  { principal: 'service objectstorage-${var.region}', verb: 'use', resourceType: 'keys', group: 'object_storage_service_keys' },
+  { principal: 'service cloudEvents', verb: 'use', resourceType: 'functions-family', group: 'events_invoke' },
+] as const;
+
+interface Statement {
+  readonly group: string;
+  readonly principal: string;
+  readonly verb: Verb;
+  readonly resourceType: string;
+  /** The local naming the compartments (`watched_scopes`, ...), or `function_scope`. */
+  readonly scope: string;
+  /** The local holding the `where` clause, if any. */
+  readonly clause: string | undefined;
+}
+
+let config: TfConfig;
+let groups: Map<string, string>;
+let statements: Statement[];
+
+const STATEMENT = /allow (\$\{local\.[a-z_]+\}|service [A-Za-z-]+(?:\$\{var\.region\})?) to (inspect|read|use|manage) ([a-z-]+) in \$\{([a-z_.]+)\}(?:\$\{local\.([a-z_]+)\})?"/g;
+
+function parseGroup(group: string, text: string, principals: Map<string, string>): Statement[] {
+  // Statements are written as HCL string templates; in hcl2json's output they
+  // appear quoted inside the group's expression (or as literal list items).
+  const quoted = text.startsWith('${') ? text : `"${text}"`;
+  const out: Statement[] = [];
+  for (const m of quoted.matchAll(STATEMENT)) {
+    const [, principalExpr = '', verb = '', resourceType = '', scopeExpr = '', clause] = m;
+    const principal = principals.get(principalExpr) ?? principalExpr;
+    let scope = scopeExpr.replace(/^local\./, '');
+    if (scopeExpr === 's') {
+      const loop = /for s in local\.([a-z_]+)/.exec(text);
+      if (!loop?.[1]) throw new Error(`${group}: \${s} outside a for expression`);
+      scope = loop[1];
+    }
+    out.push({ group, principal, verb: verb as Verb, resourceType, scope, clause });
+  }
+  const written = (quoted.match(/allow /g) ?? []).length;
+  if (written !== out.length) throw new Error(`${group}: ${written} statements written, ${out.length} understood: ${text}`);
+  return out;
+}
+
+beforeAll(async () => {
+  config = await loadConfig(TERRAFORM_DIR);
+  const allLocals = locals(config);
+  const ps = allLocals.get('policy_statements');
+  if (!isObject(ps)) throw new Error('local.policy_statements should be an object of statement lists');
+  const principals = new Map<string, string>();
+  for (const name of ['dynamic_group', 'objectstorage_s']) {
+    const v = allLocals.get(name);
+    if (typeof v === 'string') principals.set(`\${local.${name}}`, v);
+  }
+  groups = new Map(Object.entries(ps).map(([g, v]) => [g, Array.isArray(v) ? v.map(String).join('\n') : String(v)]));
+  statements = [...groups].flatMap(([g, text]) => parseGroup(g, text, principals));
+});
+
+const FUNCTION_PRINCIPAL = 'dynamic-group ${local.dynamic_group_name}';
+const functionStatements = (): Statement[] => statements.filter((s) => s.principal === FUNCTION_PRINCIPAL);
+
+describe('IAM statements', () => {
+  it('are all understood (principal, verb, resource type, scope)', () => {
+    expect(statements.length).toBeGreaterThanOrEqual(8);
+    for (const s of statements) {
+      expect([FUNCTION_PRINCIPAL, ...SERVICE_GRANTS.map((g) => g.principal)], JSON.stringify(s)).toContain(s.principal);
+    }
+  });
+
+  it.each(OCI_OPERATIONS.map((op) => [op.operation, op] as const))('cover %s', (_name, op) => {
+    const group = op.feature ? FEATURE_GROUPS[op.feature].group : undefined;
+    const granting = functionStatements().filter(
+      (s) => s.resourceType === op.resourceType && VERB_RANK[s.verb] >= VERB_RANK[op.verb] && (group === undefined || s.group === group),
+    );
+    expect(granting, `${op.verb} ${op.resourceType}`).not.toEqual([]);
+  });
+
+  it('grant the function nothing broader than the verbs and resource types OCI_OPERATIONS needs', () => {
+    const maxVerb = new Map<string, number>();
+    for (const op of OCI_OPERATIONS) maxVerb.set(op.resourceType, Math.max(maxVerb.get(op.resourceType) ?? -1, VERB_RANK[op.verb]));
+    for (const s of functionStatements()) {
+      const allowed = maxVerb.get(s.resourceType);
+      expect(allowed, `resource type ${s.resourceType} is not needed`).toBeDefined();
+      expect(VERB_RANK[s.verb], `${s.verb} ${s.resourceType} is broader than needed`).toBeLessThanOrEqual(allowed ?? -1);
+    }
+  });
+
+  it('give services exactly Object Storage `use keys` and Events invoke', () => {
+    const services = statements.filter((s) => s.principal !== FUNCTION_PRINCIPAL);
+    expect(services.map((s) => [s.principal, s.verb, s.resourceType, s.group]).sort()).toEqual(
+      SERVICE_GRANTS.map((g) => [g.principal, g.verb, g.resourceType, g.group]).sort(),
+    );
+    expect(locals(config).get('objectstorage_s')).toBe('service objectstorage-${var.region}');
+  });
+
+  it('put feature-only permissions in their own policy group, switched by the feature', () => {
+    for (const op of OCI_OPERATIONS.filter((o) => o.feature)) {
+      const { group, toggle } = FEATURE_GROUPS[op.feature ?? 'sse-c'];
+      const text = groups.get(group) ?? '';
+      expect(text.startsWith(`\${${toggle} ?`), `${group} is switched by ${toggle}`).toBe(true);
+      expect(text.endsWith(': []}'), `${group} is empty when off`).toBe(true);
+      // ...and never granted outside it.
+      const elsewhere = functionStatements().filter((s) => s.resourceType === op.resourceType && s.group !== group);
+      expect(elsewhere).toEqual([]);
+    }
+  });
+
+  it('scope every grant to the watched compartments, buckets, keys, vaults and secrets', () => {
+    const expected: Record<string, { scope: string; clause: string | undefined }> = {
+      'inspect buckets': { scope: 'watched_scopes', clause: undefined }, // ListBuckets spans buckets: no name condition possible
+      'read buckets': { scope: 'watched_scopes', clause: 'bucket_clause' },
+      'use objects': { scope: 'watched_scopes', clause: 'bucket_clause' },
+      'read vaults': { scope: 'key_scopes', clause: 'vault_clause' },
+      'read keys': { scope: 'key_scopes', clause: 'key_clause' },
+      'read secret-bundles': { scope: 'secret_scopes', clause: 'secret_clause' },
+      'use fn-invocation': { scope: 'function_scope', clause: undefined },
+      'use keys': { scope: 'key_scopes', clause: 'key_clause' },
+      'use functions-family': { scope: 'function_scope', clause: undefined },
+    };
+    for (const s of statements) {
+      expect({ scope: s.scope, clause: s.clause }, `${s.verb} ${s.resourceType}`).toEqual(expected[`${s.verb} ${s.resourceType}`]);
+    }
+  });
+
+  it('build the where clauses from the watched names and OCIDs, with the documented variables', () => {
+    const l = locals(config);
+    expect(String(l.get('bucket_clause'))).toMatch(/^\$\{local\.filter_buckets \? " where any \{.*for b in var\.watched_bucket_names : "target\.bucket\.name = '\$\{b\}'".*: ""\}$/);
+    expect(String(l.get('key_clause'))).toContain(`for k in var.watched_key_ids : "target.key.id = '\${k}'"`);
+    expect(String(l.get('vault_clause'))).toContain(`for v in var.watched_vault_ids : "target.vault.id = '\${v}'"`);
+    expect(String(l.get('secret_clause'))).toContain(`for s in var.sse_c_secret_ids : "target.secret.id = '\${s}'"`);
+    expect(l.get('dynamic_group')).toBe('dynamic-group ${local.dynamic_group_name}');
+    for (const scope of ['watched_scopes', 'key_scopes', 'secret_scopes']) {
+      expect(String(l.get(scope)), scope).toMatch(/\? "tenancy" : "compartment id \$\{c\}"\]\}$/);
+    }
+  });
+
+  it('each group is one policy, and the optional ones exist only with their feature', () => {
+    const policies = blocks(config, 'resource').filter((b) => b.type === 'oci_identity_policy');
+    const used = policies.map((p) => /^\$\{local\.policy_statements\.([a-z_]+)\}$/.exec(String(p.body['statements']))?.[1]);
+    expect(used.sort()).toEqual([...groups.keys()].sort());
+    for (const p of policies) {
+      const count = String(p.body['count']);
+      expect(count, p.name).toContain('var.create_iam');
+      const feature = Object.values(FEATURE_GROUPS).find((f) => `\${local.policy_statements.${f.group}}` === p.body['statements']);
+      if (feature) expect(count, p.name).toContain(feature.toggle);
+    }
+  });
+
+  it('match this function only in the dynamic group', () => {
+    const dg = blocks(config, 'resource').find((b) => b.type === 'oci_identity_dynamic_group');
+    expect(dg?.body['compartment_id']).toBe('${var.tenancy_id}');
+    expect(dg?.body['matching_rule']).toBe("ALL {resource.type = 'fnfunc', resource.id = '${oci_functions_function.this.id}'}");
+  });
+});
+
+describe('forbidden grants', () => {
+  const files = [...tfPaths(TERRAFORM_DIR), ...tfPaths(EXAMPLE_DIR)];
+
+  it.each(files)('%s grants no `manage all-resources`, uses no `any-user`, and the function manages nothing', (path) => {
+    const text = readFileSync(path, 'utf8');
+    expect(text).not.toMatch(/manage\s+all-resources/i);
+    expect(text).not.toMatch(/any-user/i);
+    expect(text).not.toMatch(/allow\s+\S+\s+to\s+manage\b/i);
+  });
+
+  it('policy statements are written only in local.policy_statements', async () => {
+    for (const c of [config, await loadConfig(EXAMPLE_DIR)]) {
+      for (const f of c.files) {
+        const json = { ...f.json };
+        const withoutStatements: Json = JSON.parse(
+          JSON.stringify(json, (k, v: unknown) => (k === 'policy_statements' ? undefined : v)),
+        ) as Json;
+        const stray = strings(withoutStatements).filter((s) => /\ballow\s+(dynamic-group|service|group|any-user|\$\{)/i.test(s));
+        expect(stray, f.path).toEqual([]);
+      }
+    }
+  });
+});
