@@ -110,7 +110,7 @@ function fromCloudEvents10(event: Record<string, unknown>): NormalisedEvent {
 function classifyEvent(event: NormalisedEvent): ReencryptRequest {
   if (!(ACCEPTED_EVENT_TYPES as readonly string[]).includes(event.eventType)) {
     throw invalid(
-      `Event type '${printable(event.eventType)}' is not handled by this function`,
+      `${event.typeField} '${printable(event.eventType)}' is not an event type this function handles`,
       event.typeField,
       `must be one of ${ACCEPTED_EVENT_TYPES.join(', ')}`,
     );
