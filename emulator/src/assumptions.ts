@@ -1,0 +1,97 @@
+/**
+ * Every behaviour of the emulator that could NOT be verified against OCI's
+ * published documentation or the SDK lives here, in one place. Each entry is
+ * the most plausible answer we could find; each must be confirmed against a
+ * real tenancy (see emulator/README.md, "Assumptions").
+ *
+ * `startEmulator({ assumptions: { ... } })` can override any of them, so a
+ * test can check that client code copes with the other plausible answer.
+ */
+
+/** A status and service code that the emulator answers with. */
+export interface ErrorAnswer {
+  readonly status: number;
+  readonly code: string;
+}
+
+export interface Assumptions {
+  /** ReencryptObject on an SSE-C object without `sourceSseCustomerKey`. */
+  reencryptSseCWithoutSourceKey: ErrorAnswer;
+  /** ReencryptObject / HeadObject with an SSE-C key whose SHA-256 is not the object's. */
+  sseCKeyMismatch: ErrorAnswer;
+  /** HeadObject on an SSE-C object without any SSE-C headers. */
+  headSseCWithoutKey: ErrorAnswer;
+  /**
+   * HeadObject on an object that is NOT SSE-C while SSE-C headers are sent:
+   * `null` means the headers are ignored and the HEAD succeeds.
+   */
+  headSseCOnNonSseCObject: ErrorAnswer | null;
+  /** ReencryptObject on an object whose archivalState is Archived or Restoring. */
+  reencryptArchived: ErrorAnswer;
+  /** ReencryptObject naming a version that is a delete marker. */
+  reencryptDeleteMarker: ErrorAnswer;
+  /** A `kmsKeyId` (request body or header) that names no key, or a disabled key. */
+  unknownKmsKey: ErrorAnswer;
+  /** Whether a successful ReencryptObject emits `com.oraclecloud.objectstorage.updateobject`. */
+  reencryptEmitsUpdateObject: boolean;
+  /** Whether ReencryptObject sets a new `timeModified` (it rewraps the data key; data is unchanged). */
+  reencryptChangesTimeModified: boolean;
+  /** Whether ReencryptObject gives the object version a new ETag. */
+  reencryptChangesEtag: boolean;
+  /** Whether overwriting an existing object emits `createobject` (true) or `updateobject` (false). */
+  overwriteEmitsCreateObject: boolean;
+  /**
+   * ReencryptBucket on a bucket without a kmsKeyId: rejected synchronously with
+   * this answer (OCI documents only that it "fails").
+   */
+  reencryptBucketWithoutKmsKey: ErrorAnswer;
+  /** ReencryptBucket skips SSE-C versions (it has no customer key) and archived versions. */
+  reencryptBucketSkipsSseCAndArchived: boolean;
+  /** ListObjects / ListObjectVersions `limit` above 1000 (or below 1): rejected with this answer; null clamps to 1000. */
+  listLimitOutOfRange: ErrorAnswer | null;
+  /**
+   * Object names sort by Unicode code point (= UTF-8 byte order), not UTF-16
+   * code units. The two differ only for characters above U+FFFF vs U+E000-U+FFFF.
+   */
+  sortByCodePoint: boolean;
+  /** `+` in a query string is decoded as a space (application/x-www-form-urlencoded). */
+  plusInQueryIsSpace: boolean;
+  /**
+   * Layout of the Key Management `createkeyversion.begin/.end` event data:
+   * resourceId is the key OCID; additionalDetails carries vaultId and keyVersionId.
+   */
+  keyEventResourceIsKey: boolean;
+  /** Functions invoke: the function's handler failed (FDK answered 502). */
+  functionFailed: ErrorAnswer;
+  /** Functions invoke: the function did not answer before its timeout. */
+  functionTimedOut: ErrorAnswer;
+  /** GetWorkRequest / KMS / Secrets / Functions for an unknown OCID. */
+  notFoundGeneric: ErrorAnswer;
+}
+
+export const DEFAULT_ASSUMPTIONS: Readonly<Assumptions> = Object.freeze({
+  reencryptSseCWithoutSourceKey: { status: 400, code: 'InvalidParameter' },
+  sseCKeyMismatch: { status: 400, code: 'InvalidParameter' },
+  headSseCWithoutKey: { status: 400, code: 'InvalidParameter' },
+  headSseCOnNonSseCObject: null,
+  reencryptArchived: { status: 409, code: 'NotRestored' },
+  reencryptDeleteMarker: { status: 404, code: 'ObjectNotFound' },
+  unknownKmsKey: { status: 400, code: 'InvalidParameter' },
+  reencryptEmitsUpdateObject: false,
+  reencryptChangesTimeModified: false,
+  reencryptChangesEtag: false,
+  overwriteEmitsCreateObject: true,
+  reencryptBucketWithoutKmsKey: { status: 400, code: 'InvalidParameter' },
+  reencryptBucketSkipsSseCAndArchived: true,
+  listLimitOutOfRange: { status: 400, code: 'InvalidParameter' },
+  sortByCodePoint: true,
+  plusInQueryIsSpace: true,
+  keyEventResourceIsKey: true,
+  functionFailed: { status: 502, code: 'FunctionInvokeFailed' },
+  functionTimedOut: { status: 504, code: 'FunctionInvokeTimeout' },
+  notFoundGeneric: { status: 404, code: 'NotAuthorizedOrNotFound' },
+});
+
+export function resolveAssumptions(overrides?: Partial<Assumptions>): Assumptions {
+  return { ...DEFAULT_ASSUMPTIONS, ...(overrides ?? {}) };
+}

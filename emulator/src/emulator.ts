@@ -1,0 +1,364 @@
+import { type IncomingMessage, type Server, type ServerResponse, createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { type Assumptions, resolveAssumptions } from './assumptions';
+import { type ApiKeyPrincipal, Authenticator, type ResourcePrincipalEnv } from './auth';
+import { adminRoutes } from './admin';
+import { ApiError, EmulatorUsageError } from './errors';
+import { type DeliveryRecord, type EventRule, type EventRuleInput, EventsService, type OciEvent } from './events';
+import { type CountersSnapshot, Counters, type FaultConfig, FaultInjector, type FaultSettings } from './faults';
+import { FunctionsService, type InvocationRecord, type RegisterFunctionInput } from './functions';
+import { type Reply, type RequestContext, type Route, Query, decodeComponent, errorReply, readBody, sendReply } from './http';
+import { functionsRoutes } from './routes/functions';
+import { objectStorageRoutes } from './routes/objectstorage';
+import { vaultRoutes } from './routes/vault';
+import type { Services } from './services';
+import { type BucketRec, type CompartmentRec, type CreateBucketInput, EmulatorState, type UpdateBucketInput } from './state';
+import type { EncryptionRow, EncryptionSummaryRow, ReadEncryptionOptions, SeedGenerator, SeedObject, SeedResult } from './types';
+import { newRequestId, sleep } from './util';
+import { WorkRequestRunner, type WorkRequestOptions } from './work-requests';
+
+export interface EmulatorOptions {
+  /** TCP port on 127.0.0.1 (default 0: any free port). */
+  port?: number;
+  /** Seed of the fault PRNG (default 1). */
+  seed?: number;
+  /** Region id (default us-phoenix-1). */
+  region?: string;
+  /** Object Storage namespace (default emulatorns). */
+  namespace?: string;
+  /** Tenancy OCID (default: a fixed emulator tenancy). */
+  tenancyId?: string;
+  /** Initial fault and latency settings. */
+  faults?: FaultSettings;
+  /** Largest accepted difference between a request's date and the server clock (default 300 s). */
+  clockSkewToleranceSeconds?: number;
+  /** ReencryptBucket work-request pacing. */
+  workRequests?: WorkRequestOptions;
+  /** Override unverified behaviours (see assumptions.ts). */
+  assumptions?: Partial<Assumptions>;
+  /** Log each API request to stderr. */
+  log?: boolean;
+}
+
+export interface VaultInfo {
+  id: string;
+  compartmentId: string;
+  displayName: string;
+  managementEndpoint: string;
+  cryptoEndpoint: string;
+}
+
+export interface KeyInfo {
+  id: string;
+  vaultId: string;
+  compartmentId: string;
+  displayName: string;
+  currentKeyVersion: string;
+}
+
+export interface KeyVersionInfo {
+  id: string;
+  keyId: string;
+  vaultId: string;
+  timeCreated: Date;
+}
+
+export interface BucketInfo {
+  id: string;
+  name: string;
+  namespace: string;
+  compartmentId: string;
+  kmsKeyId: string | undefined;
+  versioning: string;
+  objectEventsEnabled: boolean;
+  etag: string;
+}
+
+const DEFAULT_TENANCY = 'ocid1.tenancy.oc1..aaaaaaaaemulatortenancy';
+
+/** A running emulator. Build it with `startEmulator`. */
+export class Emulator {
+  readonly state: EmulatorState;
+  readonly auth: Authenticator;
+  readonly faults: FaultInjector;
+  readonly counters = new Counters();
+  readonly functions: FunctionsService;
+  readonly events: EventsService;
+  readonly workRequests: WorkRequestRunner;
+  private readonly routes: Route[];
+  private readonly admin: Route[];
+  private server: Server | undefined;
+  private readonly log: boolean;
+
+  constructor(options: EmulatorOptions = {}) {
+    const assumptions = resolveAssumptions(options.assumptions);
+    const region = options.region ?? 'us-phoenix-1';
+    const tenancyId = options.tenancyId ?? DEFAULT_TENANCY;
+    this.state = new EmulatorState(region, options.namespace ?? 'emulatorns', tenancyId, assumptions);
+    this.auth = new Authenticator(region, tenancyId, options.clockSkewToleranceSeconds ?? 300);
+    this.faults = new FaultInjector(options.seed ?? 1, options.faults);
+    this.functions = new FunctionsService(region, assumptions);
+    this.events = new EventsService(this.state, this.functions, assumptions);
+    this.state.events = this.events;
+    this.workRequests = new WorkRequestRunner(this.state, options.workRequests);
+    const services: Services = { state: this.state, workRequests: this.workRequests, functions: this.functions, events: this.events };
+    this.routes = [...objectStorageRoutes(services), ...vaultRoutes(services), ...functionsRoutes(services)];
+    this.admin = adminRoutes(this);
+    this.log = options.log ?? false;
+  }
+
+  get url(): string {
+    return this.state.url;
+  }
+
+  async listen(port = 0): Promise<void> {
+    const server = createServer((req, res) => {
+      void this.handle(req, res);
+    });
+    server.keepAliveTimeout = 30_000;
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(port, '127.0.0.1', () => resolve());
+    });
+    this.server = server;
+    this.state.url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  }
+
+  async stop(): Promise<void> {
+    this.workRequests.stop();
+    const server = this.server;
+    if (!server) return;
+    this.server = undefined;
+    await new Promise<void>((resolve) => {
+      server.close(() => resolve());
+      server.closeAllConnections();
+    });
+  }
+
+  // ---- request pipeline ---------------------------------------------------
+
+  private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const requestId = newRequestId();
+    const clientRequestId = req.headers['opc-request-id'];
+    res.setHeader('opc-request-id', typeof clientRequestId === 'string' ? `${clientRequestId}/${requestId}` : requestId);
+    const clientId = req.headers['opc-client-request-id'];
+    if (typeof clientId === 'string') res.setHeader('opc-client-request-id', clientId);
+    const method = (req.method ?? 'GET').toUpperCase();
+    const target = req.url ?? '/';
+    const q = target.indexOf('?');
+    const path = q < 0 ? target : target.slice(0, q);
+    const rawQuery = q < 0 ? '' : target.slice(q + 1);
+    let operation = 'Unknown';
+    try {
+      const body = await readBody(req);
+      if (path.startsWith('/_emulator/') || path === '/_emulator') {
+        const match = this.match(this.admin, method, path);
+        if (!match) throw new ApiError(404, 'NotFound', `No admin route ${method} ${path}`);
+        const ctx = this.context(req, method, path, rawQuery, match.params, body, undefined, requestId);
+        sendReply(res, method, await match.route.handler(ctx));
+        return;
+      }
+      const match = this.match(this.routes, method, path);
+      if (!match) {
+        this.counters.call(operation);
+        throw new ApiError(404, 'NotAuthorizedOrNotFound', `No such resource or operation: ${method} ${path}`);
+      }
+      const { route } = match;
+      operation = route.operation;
+      this.counters.call(operation);
+      const principal = this.auth.verify({ method, target, headers: req.headers, body, bodyExempt: route.bodyExempt ?? false });
+      const decision = this.faults.decide(operation);
+      if (decision.delayMs > 0) await sleep(decision.delayMs);
+      if (decision.fault) {
+        this.counters.fault(operation, decision.fault);
+        if (decision.fault === 'drop') {
+          req.socket.destroy();
+          return;
+        }
+        const fault = {
+          '429': new ApiError(429, 'TooManyRequests', 'Too many requests for the tenancy', { 'retry-after': String(decision.retryAfterSeconds) }),
+          '500': new ApiError(500, 'InternalServerError', 'Internal server error (injected)'),
+          '503': new ApiError(503, 'ServiceUnavailable', 'The service is currently unavailable (injected)'),
+        }[decision.fault];
+        throw fault;
+      }
+      const ctx = this.context(req, method, path, rawQuery, match.params, body, principal, requestId);
+      const reply = await route.handler(ctx);
+      if (route.write && reply.status < 300) this.counters.write(operation);
+      this.answer(res, method, operation, reply);
+    } catch (e) {
+      let reply: Reply;
+      if (e instanceof ApiError) reply = errorReply(e);
+      else if (e instanceof EmulatorUsageError) reply = errorReply(new ApiError(400, 'InvalidParameter', e.message));
+      else {
+        process.stderr.write(`[emulator] ${method} ${path} failed: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
+        reply = errorReply(new ApiError(500, 'InternalServerError', 'Internal server error'));
+      }
+      if (!res.headersSent && !res.destroyed) this.answer(res, method, operation, reply);
+    }
+  }
+
+  private answer(res: ServerResponse, method: string, operation: string, reply: Reply): void {
+    if (!this.isAdmin(operation)) this.counters.status(operation, reply.status);
+    if (this.log) process.stderr.write(`[emulator] ${method} ${operation} -> ${reply.status}\n`);
+    sendReply(res, method, reply);
+  }
+
+  private isAdmin(operation: string): boolean {
+    return operation.startsWith('Admin');
+  }
+
+  private match(routes: Route[], method: string, path: string): { route: Route; params: string[] } | undefined {
+    for (const route of routes) {
+      if (route.method !== method) continue;
+      const m = route.pattern.exec(path);
+      if (!m) continue;
+      return { route, params: m.slice(1).map((p) => decodeComponent(p ?? '', 'path')) };
+    }
+    return undefined;
+  }
+
+  private context(req: IncomingMessage, method: string, path: string, rawQuery: string, params: string[], body: Buffer, principal: RequestContext['principal'], requestId: string): RequestContext {
+    return { req, method, path, params, query: new Query(rawQuery, this.state.assumptions.plusInQueryIsSpace), headers: req.headers, body, principal, requestId };
+  }
+
+  // ---- in-process helpers (also on the admin HTTP surface) -----------------
+
+  issueResourcePrincipal(input: { tenancyId?: string; compartmentId: string; ttlSeconds?: number }): ResourcePrincipalEnv {
+    return this.auth.issueResourcePrincipal(input);
+  }
+
+  registerApiKey(input: { tenancyId?: string; userId: string; fingerprint?: string; publicKeyPem?: string }): ApiKeyPrincipal {
+    return this.auth.registerApiKey(input);
+  }
+
+  createCompartment(input: { name?: string; parentId?: string; id?: string } = {}): CompartmentRec {
+    return this.state.createCompartment(input);
+  }
+
+  createVault(input: { compartmentId: string; displayName?: string }): VaultInfo {
+    const v = this.state.createVault(input);
+    return { id: v.id, compartmentId: v.compartmentId, displayName: v.displayName, managementEndpoint: this.url, cryptoEndpoint: this.url };
+  }
+
+  createKey(input: { vaultId: string; compartmentId?: string; displayName?: string }): KeyInfo {
+    const k = this.state.createKey(input);
+    return { id: k.id, vaultId: k.vaultId, compartmentId: k.compartmentId, displayName: k.displayName, currentKeyVersion: this.state.currentKeyVersion(k).id };
+  }
+
+  /** Same as CreateKeyVersion: a new current version, and the createkeyversion events. */
+  rotateKey(keyId: string): KeyVersionInfo {
+    const v = this.state.rotateKey(keyId);
+    return { id: v.id, keyId: v.keyId, vaultId: v.vaultId, timeCreated: new Date(v.timeCreated) };
+  }
+
+  /** Current key version OCID of a key. */
+  currentKeyVersion(keyId: string): string {
+    const k = this.state.keys.get(keyId);
+    if (!k) throw new EmulatorUsageError(`no key ${keyId}`);
+    return this.state.currentKeyVersion(k).id;
+  }
+
+  createSecret(input: { compartmentId: string; base64Content: string; name?: string }): string {
+    return this.state.createSecret(input).id;
+  }
+
+  createBucket(input: CreateBucketInput): BucketInfo {
+    return bucketInfo(this.state.createBucket(input));
+  }
+
+  updateBucket(name: string, input: UpdateBucketInput): BucketInfo {
+    return bucketInfo(this.state.updateBucket(name, input));
+  }
+
+  getBucket(name: string): BucketInfo {
+    return bucketInfo(this.state.bucket(name));
+  }
+
+  seedObjects(bucket: string, input: SeedObject[] | SeedGenerator): SeedResult {
+    return this.state.seedObjects(bucket, input);
+  }
+
+  readEncryption(bucket: string, options: ReadEncryptionOptions = {}): EncryptionRow[] {
+    return this.state.readEncryption(bucket, options);
+  }
+
+  iterateEncryption(bucket: string, options: ReadEncryptionOptions = {}): Generator<EncryptionRow> {
+    return this.state.iterateEncryption(bucket, options);
+  }
+
+  encryptionSummary(bucket: string, options: ReadEncryptionOptions = {}): EncryptionSummaryRow[] {
+    return this.state.encryptionSummary(bucket, options);
+  }
+
+  getCounters(): CountersSnapshot {
+    return this.counters.snapshot();
+  }
+
+  resetCounters(): void {
+    this.counters.reset();
+  }
+
+  /** Replace all fault settings; restarts the seeded PRNG streams. */
+  setFaults(settings: FaultSettings): void {
+    this.faults.set(settings);
+  }
+
+  setGlobalFaults(config: FaultConfig | undefined): void {
+    this.faults.setGlobal(config);
+  }
+
+  setRouteFaults(route: string, config: FaultConfig | undefined): void {
+    this.faults.setRoute(route, config);
+  }
+
+  getFaults(): FaultSettings {
+    return this.faults.current;
+  }
+
+  registerFunction(input: RegisterFunctionInput): string {
+    return this.functions.register(input);
+  }
+
+  get invocations(): readonly InvocationRecord[] {
+    return this.functions.invocations;
+  }
+
+  addEventRule(input: EventRuleInput): EventRule {
+    if (!this.functions.functions.has(input.functionId)) throw new EmulatorUsageError(`no function ${input.functionId}; registerFunction first`);
+    return this.events.addRule(input);
+  }
+
+  get emittedEvents(): readonly OciEvent[] {
+    return this.events.emitted;
+  }
+
+  get deliveries(): readonly DeliveryRecord[] {
+    return this.events.deliveries;
+  }
+
+  /** Resolves when no event delivery, detached invocation or work request is pending. */
+  async whenIdle(): Promise<void> {
+    for (let i = 0; i < 100; i++) {
+      await this.events.whenIdle();
+      await this.functions.whenIdle();
+      await this.workRequests.whenIdle();
+      await new Promise((r) => setImmediate(r));
+      // A finished call may have caused more work (e.g. a function writing an object).
+      if (!this.events.busy && !this.functions.busy) return;
+    }
+  }
+}
+
+function bucketInfo(b: BucketRec): BucketInfo {
+  return {
+    id: b.id, name: b.name, namespace: b.namespace, compartmentId: b.compartmentId, kmsKeyId: b.kmsKeyId,
+    versioning: b.versioning, objectEventsEnabled: b.objectEventsEnabled, etag: b.etag,
+  };
+}
+
+export async function startEmulator(options: EmulatorOptions = {}): Promise<Emulator> {
+  const emulator = new Emulator(options);
+  await emulator.listen(options.port ?? 0);
+  return emulator;
+}

@@ -1,0 +1,217 @@
+import type { Assumptions } from './assumptions';
+import type { FunctionsService } from './functions';
+import type { BucketRec, EmulatorState, KeyRec, KeyVersionRec, StateEvents } from './state';
+import type { VersionRecord } from './types';
+import { newOcid, newUuid } from './util';
+
+/** An OCI event as the Events service delivers it (CloudEvents 0.1 envelope). */
+export interface OciEvent {
+  eventType: string;
+  cloudEventsVersion: '0.1';
+  eventTypeVersion: '2.0';
+  source: string;
+  eventTime: string;
+  contentType: 'application/json';
+  extensions: { compartmentId: string };
+  data: {
+    compartmentId: string;
+    compartmentName: string;
+    resourceName: string;
+    resourceId: string;
+    availabilityDomain: string;
+    freeformTags: Record<string, string>;
+    definedTags: Record<string, unknown>;
+    additionalDetails: Record<string, unknown>;
+  };
+  eventID: string;
+}
+
+export interface EventRuleInput {
+  /** Event types this rule matches (`*` wildcards allowed). */
+  eventTypes: string[];
+  /** Only events from this compartment or its children (default: the whole tenancy). */
+  compartmentId?: string;
+  functionId: string;
+  /** An OCI rule condition, e.g. `{ "data": { "additionalDetails": { "bucketName": ["b1"] } } }`. */
+  condition?: Record<string, unknown>;
+  isEnabled?: boolean;
+}
+
+export interface EventRule extends Required<Omit<EventRuleInput, 'condition' | 'compartmentId'>> {
+  id: string;
+  compartmentId: string | undefined;
+  condition: Record<string, unknown> | undefined;
+}
+
+export interface DeliveryRecord {
+  eventID: string;
+  eventType: string;
+  ruleId: string;
+  functionId: string;
+  callId: string | undefined;
+  /** FDK status, or undefined if the call failed before an answer. */
+  status: number | undefined;
+  error: string | undefined;
+  event: OciEvent;
+}
+
+/** Emulated Events service: publishes what the state reports, delivers to rules' functions. */
+export class EventsService implements StateEvents {
+  readonly rules = new Map<string, EventRule>();
+  /** Every event emitted, matched or not. */
+  readonly emitted: OciEvent[] = [];
+  readonly deliveries: DeliveryRecord[] = [];
+  private readonly pending = new Set<Promise<void>>();
+
+  constructor(
+    private readonly state: EmulatorState,
+    private readonly functions: FunctionsService,
+    private readonly assumptions: Assumptions,
+  ) {}
+
+  addRule(input: EventRuleInput): EventRule {
+    const rule: EventRule = {
+      id: newOcid('eventrule', this.state.region),
+      eventTypes: [...input.eventTypes],
+      compartmentId: input.compartmentId,
+      functionId: input.functionId,
+      condition: input.condition,
+      isEnabled: input.isEnabled ?? true,
+    };
+    this.rules.set(rule.id, rule);
+    return rule;
+  }
+
+  removeRule(ruleId: string): void {
+    this.rules.delete(ruleId);
+  }
+
+  private envelope(eventType: string, source: string, compartmentId: string, data: Omit<OciEvent['data'], 'compartmentId' | 'compartmentName' | 'availabilityDomain' | 'definedTags' | 'freeformTags'> & { freeformTags?: Record<string, string> }): OciEvent {
+    return {
+      eventType,
+      cloudEventsVersion: '0.1',
+      eventTypeVersion: '2.0',
+      source,
+      eventTime: new Date().toISOString(),
+      contentType: 'application/json',
+      extensions: { compartmentId },
+      data: {
+        compartmentId,
+        compartmentName: this.state.compartment(compartmentId).name,
+        resourceName: data.resourceName,
+        resourceId: data.resourceId,
+        availabilityDomain: 'all',
+        freeformTags: data.freeformTags ?? {},
+        definedTags: {},
+        additionalDetails: data.additionalDetails,
+      },
+      eventID: newUuid(),
+    };
+  }
+
+  bucketChanged(kind: 'createbucket' | 'updatebucket', b: BucketRec): void {
+    this.publish(
+      this.envelope(`com.oraclecloud.objectstorage.${kind}`, 'ObjectStorage', b.compartmentId, {
+        resourceName: b.name,
+        resourceId: `/n/${b.namespace}/b/${b.name}`,
+        freeformTags: b.freeformTags,
+        additionalDetails: {
+          bucketName: b.name,
+          versioning: b.versioning,
+          namespace: b.namespace,
+          publicAccessType: b.publicAccessType,
+          eTag: b.etag,
+        },
+      }),
+    );
+  }
+
+  objectChanged(kind: 'createobject' | 'updateobject' | 'deleteobject', b: BucketRec, name: string, v: VersionRecord): void {
+    const details: Record<string, unknown> = {
+      eTag: v.etag,
+      namespace: b.namespace,
+      archivalState: v.archivalState ?? 'Available',
+      bucketName: b.name,
+      bucketId: b.id,
+    };
+    if (b.versioning !== 'Disabled') details['versionId'] = v.versionId;
+    this.publish(
+      this.envelope(`com.oraclecloud.objectstorage.${kind}`, 'ObjectStorage', b.compartmentId, {
+        resourceName: name,
+        resourceId: `/n/${b.namespace}/b/${b.name}/o/${name}`,
+        additionalDetails: details,
+      }),
+    );
+  }
+
+  keyVersionCreated(key: KeyRec, version: KeyVersionRec): void {
+    for (const phase of ['begin', 'end'] as const) {
+      this.publish(
+        this.envelope(`com.oraclecloud.keymanagementservice.createkeyversion.${phase}`, 'KeyManagementService', key.compartmentId, {
+          resourceName: key.displayName,
+          resourceId: this.assumptions.keyEventResourceIsKey ? key.id : version.id,
+          additionalDetails: { vaultId: key.vaultId, keyId: key.id, keyVersionId: version.id },
+        }),
+      );
+    }
+  }
+
+  /** Publish an event: record it and deliver it to every matching rule, asynchronously. */
+  publish(event: OciEvent): void {
+    this.emitted.push(event);
+    for (const rule of this.rules.values()) {
+      if (!rule.isEnabled || !this.matches(rule, event)) continue;
+      const p = new Promise<void>((resolve) => setImmediate(resolve)).then(() => this.deliver(rule, event));
+      this.pending.add(p);
+      void p.finally(() => this.pending.delete(p));
+    }
+  }
+
+  private matches(rule: EventRule, event: OciEvent): boolean {
+    if (!rule.eventTypes.some((t) => wildcard(t, event.eventType))) return false;
+    if (rule.compartmentId && !this.state.isInCompartment(event.data.compartmentId, rule.compartmentId)) return false;
+    return rule.condition === undefined || matchCondition(rule.condition, event);
+  }
+
+  private async deliver(rule: EventRule, event: OciEvent): Promise<void> {
+    const record: DeliveryRecord = {
+      eventID: event.eventID, eventType: event.eventType, ruleId: rule.id, functionId: rule.functionId,
+      callId: undefined, status: undefined, error: undefined, event,
+    };
+    this.deliveries.push(record);
+    try {
+      const { record: call, answer } = await this.functions.invoke(rule.functionId, Buffer.from(JSON.stringify(event)), 'application/json', 'events');
+      record.callId = call.callId;
+      record.status = answer.status;
+    } catch (e) {
+      record.error = e instanceof Error ? e.message : String(e);
+    }
+  }
+
+  get busy(): boolean {
+    return this.pending.size > 0;
+  }
+
+  /** Resolves when every delivery scheduled so far (and any they cause) has finished. */
+  async whenIdle(): Promise<void> {
+    while (this.pending.size > 0) await Promise.allSettled([...this.pending]);
+  }
+}
+
+function wildcard(pattern: string, value: string): boolean {
+  if (!pattern.includes('*')) return pattern === value;
+  const re = new RegExp(`^${pattern.split('*').map((p) => p.replace(/[.+?^${}()|[\]\\]/g, '\\$&')).join('.*')}$`);
+  return re.test(value);
+}
+
+/** OCI rule condition semantics: named fields must match, arrays mean any-of, `*` wildcards. */
+export function matchCondition(condition: unknown, value: unknown): boolean {
+  if (Array.isArray(condition)) return condition.some((c) => matchCondition(c, value));
+  if (condition !== null && typeof condition === 'object') {
+    if (value === null || typeof value !== 'object') return false;
+    const v = value as Record<string, unknown>;
+    return Object.entries(condition as Record<string, unknown>).every(([k, c]) => matchCondition(c, v[k]));
+  }
+  if (typeof condition === 'string') return value !== undefined && value !== null && wildcard(condition, String(value));
+  return condition === value;
+}

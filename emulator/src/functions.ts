@@ -1,0 +1,174 @@
+import { request } from 'node:http';
+import type { Assumptions } from './assumptions';
+import { ApiError } from './errors';
+import { newOcid, newUuid } from './util';
+
+export interface FunctionRec {
+  functionId: string;
+  /** Path of the FDK's unix socket (FN_LISTENER without `unix:`). */
+  socketPath: string;
+  timeoutSeconds: number;
+  /** Timeout of detached invocations (default: timeoutSeconds). */
+  detachedTimeoutSeconds: number;
+}
+
+export interface RegisterFunctionInput {
+  functionId?: string;
+  socketPath: string;
+  timeoutSeconds?: number;
+  detachedTimeoutSeconds?: number;
+}
+
+export interface InvocationRecord {
+  callId: string;
+  functionId: string;
+  invokeType: 'sync' | 'detached';
+  /** Why it was called: an API invoke or an Events rule delivery. */
+  via: 'api' | 'events';
+  requestBody: string;
+  requestContentType: string;
+  startedAt: Date;
+  finishedAt: Date | undefined;
+  deadline: string;
+  /** HTTP status the FDK answered with; undefined while running or when it never answered. */
+  status: number | undefined;
+  responseBody: string | undefined;
+  error: string | undefined;
+}
+
+interface FdkAnswer {
+  status: number;
+  contentType: string | undefined;
+  body: Buffer;
+}
+
+/** Calls functions the way the Fn server does: POST /call over the FDK's unix socket. */
+export class FunctionsService {
+  readonly functions = new Map<string, FunctionRec>();
+  readonly invocations: InvocationRecord[] = [];
+  private readonly running = new Set<Promise<unknown>>();
+
+  constructor(
+    private readonly region: string,
+    private readonly assumptions: Assumptions,
+  ) {}
+
+  register(input: RegisterFunctionInput): string {
+    const functionId = input.functionId ?? newOcid('fnfunc', this.region);
+    const timeoutSeconds = input.timeoutSeconds ?? 30;
+    this.functions.set(functionId, {
+      functionId,
+      socketPath: input.socketPath.replace(/^unix:/, ''),
+      timeoutSeconds,
+      detachedTimeoutSeconds: input.detachedTimeoutSeconds ?? timeoutSeconds,
+    });
+    return functionId;
+  }
+
+  get(functionId: string): FunctionRec {
+    const fn = this.functions.get(functionId);
+    if (!fn) throw ApiError.from(this.assumptions.notFoundGeneric, `Function ${functionId} not found`);
+    return fn;
+  }
+
+  /** Synchronous invoke: waits for the function's answer. */
+  async invoke(functionId: string, body: Buffer, contentType: string | undefined, via: 'api' | 'events'): Promise<{ record: InvocationRecord; answer: FdkAnswer }> {
+    const fn = this.get(functionId);
+    const record = this.newRecord(fn, 'sync', via, body, contentType, fn.timeoutSeconds);
+    const answer = await this.track(this.call(fn, record, body, fn.timeoutSeconds));
+    return { record, answer };
+  }
+
+  /** Detached invoke: returns at once; the call runs in the background. */
+  invokeDetached(functionId: string, body: Buffer, contentType: string | undefined, via: 'api' | 'events'): InvocationRecord {
+    const fn = this.get(functionId);
+    const record = this.newRecord(fn, 'detached', via, body, contentType, fn.detachedTimeoutSeconds);
+    void this.track(this.call(fn, record, body, fn.detachedTimeoutSeconds).catch(() => undefined));
+    return record;
+  }
+
+  private newRecord(fn: FunctionRec, invokeType: 'sync' | 'detached', via: 'api' | 'events', body: Buffer, contentType: string | undefined, timeoutSeconds: number): InvocationRecord {
+    const record: InvocationRecord = {
+      callId: newUuid().replace(/-/g, '').toUpperCase().slice(0, 26),
+      functionId: fn.functionId,
+      invokeType,
+      via,
+      requestBody: body.toString('utf8'),
+      requestContentType: contentType ?? 'application/json',
+      startedAt: new Date(),
+      finishedAt: undefined,
+      deadline: new Date(Date.now() + timeoutSeconds * 1000).toISOString(),
+      status: undefined,
+      responseBody: undefined,
+      error: undefined,
+    };
+    this.invocations.push(record);
+    return record;
+  }
+
+  private track<T>(p: Promise<T>): Promise<T> {
+    this.running.add(p);
+    const done = (): void => {
+      this.running.delete(p);
+    };
+    p.then(done, done);
+    return p;
+  }
+
+  private call(fn: FunctionRec, record: InvocationRecord, body: Buffer, timeoutSeconds: number): Promise<FdkAnswer> {
+    return new Promise<FdkAnswer>((resolve, reject) => {
+      const req = request(
+        {
+          socketPath: fn.socketPath,
+          path: '/call',
+          method: 'POST',
+          headers: {
+            'Fn-Call-Id': record.callId,
+            'Fn-Deadline': record.deadline,
+            'Content-Type': record.requestContentType,
+            'Content-Length': String(body.length),
+          },
+          timeout: timeoutSeconds * 1000,
+        },
+        (res) => {
+          const chunks: Buffer[] = [];
+          res.on('data', (c: Buffer) => chunks.push(c));
+          res.on('end', () => {
+            const answer: FdkAnswer = {
+              status: res.statusCode ?? 0,
+              contentType: res.headers['content-type'],
+              body: Buffer.concat(chunks),
+            };
+            record.status = answer.status;
+            record.responseBody = answer.body.toString('utf8');
+            record.finishedAt = new Date();
+            resolve(answer);
+          });
+          res.on('error', (e) => fail(e));
+        },
+      );
+      const fail = (e: Error, timedOut = false): void => {
+        record.error = timedOut ? 'timeout' : e.message;
+        record.finishedAt = new Date();
+        reject(timedOut ? ApiError.from(this.assumptions.functionTimedOut, `Function ${fn.functionId} timed out after ${timeoutSeconds}s`) : ApiError.from(this.assumptions.functionFailed, `Function ${fn.functionId} could not be reached: ${e.message}`));
+      };
+      req.on('timeout', () => {
+        fail(new Error('timeout'), true);
+        req.destroy();
+      });
+      req.on('error', (e) => {
+        if (record.finishedAt === undefined) fail(e);
+      });
+      req.end(body);
+    });
+  }
+
+  get busy(): boolean {
+    return this.running.size > 0;
+  }
+
+  /** Resolves when no invocation is running (including ones started meanwhile). */
+  async whenIdle(): Promise<void> {
+    while (this.running.size > 0) await Promise.allSettled([...this.running]);
+  }
+}

@@ -1,0 +1,135 @@
+import { ApiError, invalidParameter } from '../errors';
+import { type Route, iso } from '../http';
+import type { Services } from '../services';
+import type { KeyRec, KeyVersionRec, SecretRec } from '../state';
+
+/** Vault (KmsVaultClient), Key Management (KmsManagementClient) and Secrets (SecretsClient). */
+export function vaultRoutes(services: Services): Route[] {
+  const { state } = services;
+  const notFound = (what: string, id: string): ApiError =>
+    ApiError.from(state.assumptions.notFoundGeneric, `${what} ${id} not found or not authorized`);
+
+  const keyOf = (id: string): KeyRec => {
+    const key = state.keys.get(id);
+    if (!key) throw notFound('Key', id);
+    return key;
+  };
+
+  const keyJson = (k: KeyRec): Record<string, unknown> => ({
+    compartmentId: k.compartmentId,
+    currentKeyVersion: state.currentKeyVersion(k).id,
+    definedTags: {},
+    displayName: k.displayName,
+    freeformTags: {},
+    id: k.id,
+    keyShape: { algorithm: 'AES', length: 32 },
+    protectionMode: 'HSM',
+    lifecycleState: k.lifecycleState,
+    timeCreated: iso(k.timeCreated),
+    vaultId: k.vaultId,
+    isPrimary: true,
+    isAutoRotationEnabled: false,
+  });
+
+  const versionJson = (v: KeyVersionRec): Record<string, unknown> => ({
+    compartmentId: v.compartmentId,
+    id: v.id,
+    keyId: v.keyId,
+    lifecycleState: 'ENABLED',
+    origin: 'INTERNAL',
+    timeCreated: iso(v.timeCreated),
+    vaultId: v.vaultId,
+    isPrimary: true,
+    isAutoRotated: false,
+  });
+
+  const secretBundle = (s: SecretRec, versionNumber: number | undefined, stage: string | undefined): Record<string, unknown> => {
+    const latest = s.versions[s.versions.length - 1];
+    const v = versionNumber !== undefined ? s.versions.find((x) => x.versionNumber === versionNumber) : latest;
+    if (!v || !latest) throw notFound('Secret version', `${s.id}/${versionNumber}`);
+    if (stage !== undefined && stage !== 'CURRENT' && stage !== 'LATEST' && stage !== 'PREVIOUS') throw invalidParameter(`Unsupported stage '${stage}'`);
+    const stages = v === latest ? ['CURRENT', 'LATEST'] : ['PREVIOUS'];
+    return {
+      secretId: s.id,
+      timeCreated: iso(v.timeCreated),
+      versionNumber: v.versionNumber,
+      versionName: `v${v.versionNumber}`,
+      secretBundleContent: { contentType: 'BASE64', content: v.content },
+      stages,
+      metadata: {},
+    };
+  };
+
+  return [
+    {
+      method: 'GET', pattern: /^\/20180608\/vaults\/([^/]+)$/, operation: 'GetVault',
+      handler: (ctx) => {
+        const v = state.vaults.get(ctx.params[0] as string);
+        if (!v) throw notFound('Vault', ctx.params[0] as string);
+        return {
+          status: 200,
+          headers: { etag: v.id.slice(-16) },
+          body: {
+            compartmentId: v.compartmentId, cryptoEndpoint: state.url, definedTags: {}, displayName: v.displayName,
+            freeformTags: {}, id: v.id, lifecycleState: 'ACTIVE', managementEndpoint: state.url,
+            timeCreated: iso(v.timeCreated), vaultType: 'DEFAULT', wrappingkeyId: v.wrappingkeyId,
+            isPrimary: true, isVaultReplicable: false,
+          },
+        };
+      },
+    },
+    {
+      method: 'GET', pattern: /^\/20180608\/keys\/([^/]+)$/, operation: 'GetKey',
+      handler: (ctx) => {
+        const k = keyOf(ctx.params[0] as string);
+        return { status: 200, body: keyJson(k), headers: { etag: k.etag } };
+      },
+    },
+    {
+      method: 'GET', pattern: /^\/20180608\/keys\/([^/]+)\/keyVersions$/, operation: 'ListKeyVersions',
+      handler: (ctx) => {
+        const k = keyOf(ctx.params[0] as string);
+        const sortBy = ctx.query.get('sortBy') ?? 'TIMECREATED';
+        if (sortBy !== 'TIMECREATED' && sortBy !== 'DISPLAYNAME') throw invalidParameter(`Invalid sortBy '${sortBy}'`);
+        const order = ctx.query.get('sortOrder') ?? (sortBy === 'TIMECREATED' ? 'DESC' : 'ASC');
+        if (order !== 'ASC' && order !== 'DESC') throw invalidParameter(`Invalid sortOrder '${order}'`);
+        const limit = ctx.query.int('limit') ?? 100;
+        if (limit < 1 || limit > 1000) throw invalidParameter(`limit must be between 1 and 1000, got ${limit}`);
+        const page = ctx.query.get('page');
+        const offset = page === undefined ? 0 : Number.parseInt(page, 10);
+        if (!Number.isInteger(offset) || offset < 0) throw invalidParameter(`Invalid page '${page}'`);
+        const ordered = order === 'ASC' ? [...k.versions] : [...k.versions].reverse();
+        const items = ordered.slice(offset, offset + limit).map(versionJson);
+        return {
+          status: 200, body: items,
+          headers: { 'opc-next-page': offset + limit < ordered.length ? String(offset + limit) : undefined },
+        };
+      },
+    },
+    {
+      method: 'GET', pattern: /^\/20180608\/keys\/([^/]+)\/keyVersions\/([^/]+)$/, operation: 'GetKeyVersion',
+      handler: (ctx) => {
+        const k = keyOf(ctx.params[0] as string);
+        const v = k.versions.find((x) => x.id === ctx.params[1]);
+        if (!v) throw notFound('Key version', ctx.params[1] as string);
+        return { status: 200, body: versionJson(v), headers: { etag: v.id.slice(-16) } };
+      },
+    },
+    {
+      method: 'POST', pattern: /^\/20180608\/keys\/([^/]+)\/keyVersions$/, operation: 'CreateKeyVersion', write: true,
+      handler: (ctx) => {
+        const v = state.rotateKey(ctx.params[0] as string);
+        return { status: 200, body: versionJson(v), headers: { etag: v.id.slice(-16) } };
+      },
+    },
+    {
+      method: 'GET', pattern: /^\/20190301\/secretbundles\/([^/]+)$/, operation: 'GetSecretBundle',
+      handler: (ctx) => {
+        const s = state.secrets.get(ctx.params[0] as string);
+        if (!s) throw notFound('Secret', ctx.params[0] as string);
+        const bundle = secretBundle(s, ctx.query.int('versionNumber'), ctx.query.get('stage'));
+        return { status: 200, body: bundle, headers: { etag: `${s.id.slice(-8)}-${String(bundle['versionNumber'])}` } };
+      },
+    },
+  ];
+}
