@@ -114,7 +114,7 @@ variable "application_shape" {
 }
 
 variable "function_image" {
-  description = "Container image of the function in OCI Registry, <region-key>.ocir.io/<namespace>/<repo>:<tag> (pushed with `fn deploy` or `docker push` before apply)."
+  description = "Container image of the function in OCI Registry, <region-key>.ocir.io/<namespace>/<repo>:<tag> (built with `fn build` and pushed with `docker push` before apply)."
   type        = string
 
   validation {

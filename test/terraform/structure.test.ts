@@ -1,4 +1,4 @@
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import {
@@ -174,5 +174,23 @@ describe('example', () => {
     const key = blocks(config('example'), 'resource').find((b) => b.type === 'oci_kms_key');
     expect(key?.body['is_auto_rotation_enabled']).toBe(true);
     expect(key?.body['auto_key_rotation_details']).toBeDefined();
+  });
+});
+
+describe.each([
+  ['module', TERRAFORM_DIR],
+  ['example', EXAMPLE_DIR],
+])('README of the %s', (name, dir) => {
+  it('lists every input with its default, and every output', async () => {
+    const readme = readFileSync(join(dir, 'README.md'), 'utf8');
+    for (const [v, body] of variables(config(name))) {
+      const row = readme.split('\n').find((l) => l.startsWith(`| \`${v}\` |`));
+      expect(row, `input ${v}`).toBeDefined();
+      if ('default' in body) expect(row, `default of ${v}`).toContain(`\`${JSON.stringify(body['default'])}\``);
+    }
+    const outputsFile = config(name).files.find((f) => f.path.endsWith('outputs.tf'));
+    const outputs = outputsFile && isObject(outputsFile.json['output']) ? Object.keys(outputsFile.json['output']) : [];
+    expect(outputs.length).toBeGreaterThan(0);
+    for (const o of outputs) expect(readme, `output ${o}`).toContain(`| \`${o}\` |`);
   });
 });
