@@ -3,7 +3,8 @@ locals {
   # Network
   ##############################################################################
 
-  subnet_ids = var.create_network ? [oci_core_subnet.this[0].id] : var.subnet_ids
+  # A splat, not [0]: valid whichever branch is taken.
+  subnet_ids = var.create_network ? oci_core_subnet.this[*].id : var.subnet_ids
 
   ##############################################################################
   # What is watched

@@ -96,6 +96,6 @@ describe('function resource', () => {
   it('runs on the given subnets or the created one', () => {
     const app = resource(config, 'oci_functions_application', 'this');
     expect(app['subnet_ids']).toBe('${local.subnet_ids}');
-    expect(locals(config).get('subnet_ids')).toBe('${var.create_network ? [oci_core_subnet.this[0].id] : var.subnet_ids}');
+    expect(locals(config).get('subnet_ids')).toBe('${var.create_network ? oci_core_subnet.this[*].id : var.subnet_ids}');
   });
 });
