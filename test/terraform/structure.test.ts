@@ -44,8 +44,8 @@ function collectRefs(config: TfConfig): Refs {
       for (const m of code.matchAll(/\bvar\.([A-Za-z0-9_]+)/g)) if (m[1]) refs.vars.add(m[1]);
       for (const m of code.matchAll(/\blocal\.([A-Za-z0-9_]+)/g)) if (m[1]) refs.locals.add(m[1]);
       for (const m of code.matchAll(/\bmodule\.([A-Za-z0-9_]+)/g)) if (m[1]) refs.modules.add(m[1]);
-      for (const m of code.matchAll(/\bdata\.(oci_[a-z0-9_]+)\.([A-Za-z0-9_]+)(?:\[[^\]]*\])?(?:\.([a-z0-9_]+))?/g)) {
-        refs.data.add(m[3] ? `${m[1]}.${m[2]}.${m[3]}` : `${m[1]}.${m[2]}`);
+      for (const m of code.matchAll(/\bdata\.(oci_[a-z0-9_]+)\.([A-Za-z0-9_]+)(?:\[[^\]]*\])?(?:\.([a-z0-9_]+)(?:\[[^\]]*\])?(?:\.([a-z0-9_]+))?)?/g)) {
+        refs.data.add([m[1], m[2], m[3], m[4]].filter(Boolean).join('.'));
       }
       for (const m of code.matchAll(/(?<![.\w])(oci_[a-z0-9_]+)\.([A-Za-z0-9_]+)(?:\[[^\]]*\]|\[\*\])?(?:\.([a-z0-9_]+))?/g)) {
         refs.resources.add(m[3] ? `${m[1]}.${m[2]}.${m[3]}` : `${m[1]}.${m[2]}`);
@@ -142,9 +142,11 @@ describe.each(['module', 'example'])('references in the %s', (name) => {
     const c = config(name);
     const declared = new Set(blocks(c, 'data').map((b) => `${b.type}.${b.name}`));
     for (const ref of collectRefs(c).data) {
-      const [type = '', dname = '', attr] = ref.split('.');
+      const [type = '', dname = '', attr, sub] = ref.split('.');
       expect(declared.has(`${type}.${dname}`), `data.${ref} is declared`).toBe(true);
       if (attr) expect([...(REF_DATA[type]?.attrs ?? []), 'id'], `data.${ref} is an attribute`).toContain(attr);
+      const elements = Object.values(REF_DATA[type]?.list_element_attrs ?? {}).flat();
+      if (sub && elements.length > 0) expect(elements, `data.${ref} is an element attribute`).toContain(sub);
     }
   });
 });
