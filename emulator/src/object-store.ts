@@ -9,7 +9,8 @@ import { HIGH_CHARS, compareCodePoint, compareCodeUnit } from './util';
  */
 export class ObjectStore {
   private names: string[] = [];
-  private readonly byName = new Map<string, VersionRecord[]>();
+  /** One version is stored bare (no array) to keep a million objects small. */
+  private readonly byName = new Map<string, VersionRecord | VersionRecord[]>();
   private codePointOrder = false;
   versionCount = 0;
 
@@ -23,13 +24,17 @@ export class ObjectStore {
     return this.names.length;
   }
 
+  /** Versions of a name, oldest first (a fresh array when there is one version). */
   versions(name: string): VersionRecord[] | undefined {
-    return this.byName.get(name);
+    const entry = this.byName.get(name);
+    if (entry === undefined) return undefined;
+    return Array.isArray(entry) ? entry : [entry];
   }
 
   latest(name: string): VersionRecord | undefined {
-    const list = this.byName.get(name);
-    return list ? list[list.length - 1] : undefined;
+    const entry = this.byName.get(name);
+    if (entry === undefined || !Array.isArray(entry)) return entry;
+    return entry[entry.length - 1];
   }
 
   /** Index of the first name >= key (or > key when `after`). */
@@ -59,32 +64,34 @@ export class ObjectStore {
 
   /** Append a version as the newest of its name. */
   addVersion(name: string, version: VersionRecord): void {
-    const list = this.byName.get(name);
+    const entry = this.byName.get(name);
     this.versionCount++;
-    if (list) {
-      list.push(version);
+    if (entry !== undefined) {
+      if (Array.isArray(entry)) entry.push(version);
+      else this.byName.set(name, [entry, version]);
       return;
     }
     this.noteName(name);
-    this.byName.set(name, [version]);
+    this.byName.set(name, version);
     this.names.splice(this.lowerBound(name), 0, name);
   }
 
   /** Replace all versions of a name (non-versioned overwrite). */
   replaceAll(name: string, version: VersionRecord): void {
-    const list = this.byName.get(name);
-    if (!list) return this.addVersion(name, version);
-    this.versionCount += 1 - list.length;
-    this.byName.set(name, [version]);
+    const entry = this.byName.get(name);
+    if (entry === undefined) return this.addVersion(name, version);
+    this.versionCount += 1 - (Array.isArray(entry) ? entry.length : 1);
+    this.byName.set(name, version);
   }
 
   removeVersion(name: string, versionId: string): boolean {
-    const list = this.byName.get(name);
+    const list = this.versions(name);
     if (!list) return false;
     const i = list.findIndex((v) => v.versionId === versionId);
     if (i < 0) return false;
     list.splice(i, 1);
     this.versionCount--;
+    if (list.length === 1) this.byName.set(name, list[0] as VersionRecord);
     if (list.length === 0) {
       this.byName.delete(name);
       const at = this.lowerBound(name);
@@ -94,18 +101,24 @@ export class ObjectStore {
   }
 
   /**
-   * Bulk insert (seeding): versions per name, oldest first. Names may be new
-   * or existing; one sort at the end instead of one splice per name.
+   * Bulk insert (seeding): `entries[i]` holds the versions of `names[i]`,
+   * oldest first. One sort at the end (none when the names arrive sorted
+   * after the existing ones) instead of one splice per name.
    */
-  bulkInsert(entries: Iterable<[string, VersionRecord[]]>): void {
+  bulkInsert(names: string[], entries: (VersionRecord | VersionRecord[])[]): void {
     const fresh: string[] = [];
-    for (const [name, versions] of entries) {
-      const list = this.byName.get(name);
-      this.versionCount += versions.length;
-      if (list) {
-        for (const v of versions) list.push(v);
+    for (let i = 0; i < names.length; i++) {
+      const name = names[i] as string;
+      const add = entries[i] as VersionRecord | VersionRecord[];
+      const existing = this.byName.get(name);
+      this.versionCount += Array.isArray(add) ? add.length : 1;
+      if (existing !== undefined) {
+        const list = Array.isArray(existing) ? existing : [existing];
+        if (Array.isArray(add)) list.push(...add);
+        else list.push(add);
+        this.byName.set(name, list);
       } else {
-        this.byName.set(name, versions);
+        this.byName.set(name, add);
         fresh.push(name);
         if (this.sortByCodePoint && !this.codePointOrder && HIGH_CHARS.test(name)) this.codePointOrder = true;
       }

@@ -17,6 +17,7 @@ import type {
   Versioning,
 } from './types';
 import { md5Base64, newOcid, newUuid, toDate } from './util';
+import { ObjectVersion } from './version';
 
 export interface CompartmentRec {
   id: string;
@@ -87,7 +88,7 @@ export interface WorkRequestRec {
   timeStarted: number | undefined;
   timeFinished: number | undefined;
   /** Versions to rewrap, captured when the request was accepted. */
-  pending: { name: string; versionId: string }[];
+  pending: VersionRecord[];
   done: number;
   target: Encryption | undefined;
 }
@@ -377,37 +378,15 @@ export class EmulatorState {
     const timeModified = toDate(v.timeModified, now);
     const storageTier: StorageTier = v.storageTier ?? (bucket.storageTier === 'Archive' ? 'Archive' : 'Standard');
     const archivalState: ArchivalState | undefined = v.archivalState ?? (storageTier === 'Archive' ? 'Archived' : undefined);
-    return {
-      versionId: v.versionId ?? newUuid(),
-      etag: v.etag ?? newUuid(),
-      md5: v.md5 ?? EMPTY_MD5,
-      size: v.size ?? 0,
-      timeCreated: toDate(v.timeCreated, timeModified),
-      timeModified,
-      storageTier,
-      archivalState,
-      encryption: v.encryption ? this.resolveEncryptionInput(v.encryption, bucket) : fallback,
-      isDeleteMarker: false,
-      contentType: v.contentType,
-      metadata: v.metadata,
-    };
+    return new ObjectVersion(
+      v.versionId, v.etag, v.md5 ?? EMPTY_MD5, v.size ?? 0, toDate(v.timeCreated, timeModified), timeModified,
+      storageTier, archivalState, v.encryption ? this.resolveEncryptionInput(v.encryption, bucket) : fallback,
+      false, v.contentType, v.metadata,
+    );
   }
 
-  private deleteMarker(timeModified: number): VersionRecord {
-    return {
-      versionId: newUuid(),
-      etag: newUuid(),
-      md5: EMPTY_MD5,
-      size: 0,
-      timeCreated: timeModified,
-      timeModified,
-      storageTier: 'Standard',
-      archivalState: undefined,
-      encryption: null,
-      isDeleteMarker: true,
-      contentType: undefined,
-      metadata: undefined,
-    };
+  deleteMarker(timeModified: number): VersionRecord {
+    return new ObjectVersion(undefined, undefined, EMPTY_MD5, 0, timeModified, timeModified, 'Standard', undefined, null, true, undefined, undefined);
   }
 
   /** Bulk insert object versions, bypassing the API (no events, no counters). */
@@ -451,33 +430,35 @@ export class EmulatorState {
       const extra = g.extraVersions ?? 0;
       const tier: StorageTier = g.storageTier ?? 'Standard';
       const md5 = EMPTY_MD5;
+      const names: string[] = [];
+      const lists: (VersionRecord | VersionRecord[])[] = [];
+      const size = g.size ?? 0;
       for (let i = start; i < start + g.count; i++) {
         const name = `${prefix}${String(i).padStart(pad, '0')}${suffix}`;
         const t = baseTime + (i - start) * step;
-        const archived = g.archivedEvery !== undefined && g.archivedEvery > 0 && i % g.archivedEvery === 0;
+        const archived = (g.archivedEvery !== undefined && g.archivedEvery > 0 && i % g.archivedEvery === 0) || tier === 'Archive';
+        const newest = new ObjectVersion(undefined, undefined, md5, size, t, t, archived ? 'Archive' : tier, archived ? 'Archived' : undefined, encryption, false, undefined, undefined);
+        const marker = g.deleteMarkerEvery !== undefined && g.deleteMarkerEvery > 0 && i % g.deleteMarkerEvery === 0;
+        if (extra === 0 && !marker) {
+          names.push(name);
+          lists.push(newest);
+          versions++;
+          continue;
+        }
         const list: VersionRecord[] = [];
         for (let k = extra; k >= 1; k--) {
-          list.push({
-            versionId: newUuid(), etag: newUuid(), md5, size: g.size ?? 0,
-            timeCreated: t - k * 1000, timeModified: t - k * 1000, storageTier: tier,
-            archivalState: tier === 'Archive' ? 'Archived' : undefined, encryption: oldEncryption,
-            isDeleteMarker: false, contentType: undefined, metadata: undefined,
-          });
+          list.push(new ObjectVersion(undefined, undefined, md5, size, t - k * 1000, t - k * 1000, tier, tier === 'Archive' ? 'Archived' : undefined, oldEncryption, false, undefined, undefined));
         }
-        list.push({
-          versionId: newUuid(), etag: newUuid(), md5, size: g.size ?? 0,
-          timeCreated: t, timeModified: t,
-          storageTier: archived ? 'Archive' : tier,
-          archivalState: archived || tier === 'Archive' ? 'Archived' : undefined,
-          encryption, isDeleteMarker: false, contentType: undefined, metadata: undefined,
-        });
-        if (g.deleteMarkerEvery !== undefined && g.deleteMarkerEvery > 0 && i % g.deleteMarkerEvery === 0) {
-          list.push(this.deleteMarker(t + 1));
-        }
-        push(name, list);
+        list.push(newest);
+        if (marker) list.push(this.deleteMarker(t + 1));
+        names.push(name);
+        lists.push(list);
+        versions += list.length;
       }
+      bucket.store.bulkInsert(names, lists);
+      return { objects: names.length, versions, ms: Date.now() - started };
     }
-    bucket.store.bulkInsert(entries);
+    bucket.store.bulkInsert([...entries.keys()], [...entries.values()].map((l) => (l.length === 1 ? (l[0] as VersionRecord) : l)));
     return { objects: entries.size, versions, ms: Date.now() - started };
   }
 

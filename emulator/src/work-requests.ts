@@ -1,5 +1,6 @@
 import type { BucketRec, EmulatorState, WorkRequestRec } from './state';
 import { iso } from './http';
+import type { VersionRecord } from './types';
 import { newOcid } from './util';
 
 export interface WorkRequestOptions {
@@ -28,14 +29,14 @@ export class WorkRequestRunner {
   }
 
   startReencrypt(bucket: BucketRec, keyOnly: boolean): WorkRequestRec {
-    const pending: { name: string; versionId: string }[] = [];
+    const pending: VersionRecord[] = [];
     if (!keyOnly) {
       const skip = this.state.assumptions.reencryptBucketSkipsSseCAndArchived;
       for (const name of bucket.store.namesFrom(0)) {
         for (const v of bucket.store.versions(name) ?? []) {
           if (v.isDeleteMarker) continue;
           if (skip && (v.encryption?.kind === 'sse-c' || v.archivalState === 'Archived' || v.archivalState === 'Restoring')) continue;
-          pending.push({ name, versionId: v.versionId });
+          pending.push(v);
         }
       }
     }
@@ -95,9 +96,7 @@ export class WorkRequestRunner {
     wr.target = target;
     const stop = Math.min(wr.pending.length, wr.done + this.itemsPerTick);
     for (; wr.done < stop; wr.done++) {
-      const item = wr.pending[wr.done];
-      if (!item) continue;
-      const v = bucket.store.versions(item.name)?.find((x) => x.versionId === item.versionId);
+      const v = wr.pending[wr.done];
       if (v && !v.isDeleteMarker) v.encryption = target;
     }
     if (wr.done >= wr.pending.length) {

@@ -29,7 +29,7 @@ export const rawConfig: common.ClientConfiguration = {
   retryConfiguration: {
     terminationStrategy: new common.MaxAttemptsTerminationStrategy(1),
   },
-  circuitBreaker: new common.CircuitBreaker({ ...common.CircuitBreaker.DefaultConfiguration, enabled: false }),
+  circuitBreaker: new common.CircuitBreaker({ disableClientCircuitBreaker: true } as ConstructorParameters<typeof common.CircuitBreaker>[0]),
 };
 
 export interface Clients {

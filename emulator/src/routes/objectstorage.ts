@@ -3,7 +3,8 @@ import { type Reply, type RequestContext, type Route, header, httpDate, iso, jso
 import type { ObjectStore } from '../object-store';
 import type { BucketRec, EmulatorState } from '../state';
 import { type Encryption, StorageTiers, type StorageTier, type VersionRecord } from '../types';
-import { md5Base64, newUuid, sha256Base64 } from '../util';
+import { md5Base64, sha256Base64 } from '../util';
+import { ObjectVersion } from '../version';
 import type { Services } from '../services';
 
 const NS = '/n/([^/]+)';
@@ -275,11 +276,10 @@ export function objectStorageRoutes(services: Services): Route[] {
           if (k.startsWith('opc-meta-') && typeof v === 'string') metadata[k.slice('opc-meta-'.length)] = v;
         }
         const now = Date.now();
-        const version: VersionRecord = {
-          versionId: newUuid(), etag: newUuid(), md5, size: ctx.body.length, timeCreated: now, timeModified: now,
-          storageTier, archivalState: storageTier === 'Archive' ? 'Archived' : undefined, encryption, isDeleteMarker: false,
-          contentType: header(ctx, 'content-type'), metadata: Object.keys(metadata).length ? metadata : undefined,
-        };
+        const version = new ObjectVersion(
+          undefined, undefined, md5, ctx.body.length, now, now, storageTier, storageTier === 'Archive' ? 'Archived' : undefined,
+          encryption, false, header(ctx, 'content-type'), Object.keys(metadata).length ? metadata : undefined,
+        );
         if (b.versioning === 'Disabled') b.store.replaceAll(name, version);
         else b.store.addVersion(name, version);
         emitObject(exists && !a.overwriteEmitsCreateObject ? 'updateobject' : 'createobject', b, name, version);
@@ -315,10 +315,7 @@ export function objectStorageRoutes(services: Services): Route[] {
           emitObject('deleteobject', b, name, latest);
           return { status: 204, headers: { 'last-modified': httpDate(now) } };
         }
-        const marker: VersionRecord = {
-          versionId: newUuid(), etag: newUuid(), md5: md5Base64(''), size: 0, timeCreated: now, timeModified: now,
-          storageTier: 'Standard', archivalState: undefined, encryption: null, isDeleteMarker: true, contentType: undefined, metadata: undefined,
-        };
+        const marker = state.deleteMarker(now);
         b.store.addVersion(name, marker);
         emitObject('deleteobject', b, name, marker);
         return { status: 204, headers: { 'version-id': marker.versionId, 'is-delete-marker': 'true', 'last-modified': httpDate(now) } };
@@ -359,7 +356,7 @@ export function objectStorageRoutes(services: Services): Route[] {
         } else encryption = state.bucketEncryption(b);
         v.encryption = encryption;
         if (a.reencryptChangesTimeModified) v.timeModified = Date.now();
-        if (a.reencryptChangesEtag) v.etag = newUuid();
+        if (a.reencryptChangesEtag && v instanceof ObjectVersion) v.renewEtag();
         if (a.reencryptEmitsUpdateObject) emitObject('updateobject', b, name, v);
         return { status: 200 };
       },
