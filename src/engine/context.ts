@@ -1,0 +1,21 @@
+import type { LimitFunction } from 'p-limit';
+import type { Config } from '../config';
+import type { Logger } from '../log';
+import type { Oci } from '../oci/clients';
+import type { ObjectStorage } from '../oci/object-storage';
+import type { KeyDirectory } from '../oci/vault';
+import type { Budget } from './deadline';
+
+/** What every step of one invocation shares. */
+export interface RunContext {
+  readonly config: Config;
+  readonly oci: Oci;
+  readonly objectStorage: ObjectStorage;
+  readonly keys: KeyDirectory;
+  readonly budget: Budget;
+  readonly logger: Logger;
+  /** Bounds re-encryptions (and GetBucket fan-out) in flight, across buckets. */
+  readonly limit: LimitFunction;
+  /** Said in the report: fallbacks taken, compartments that could not be read. */
+  readonly notes: string[];
+}

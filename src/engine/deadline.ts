@@ -1,0 +1,17 @@
+/**
+ * The invocation's time budget. New work stops at `stopStartingAt`; calls in
+ * flight (and their retries) must end by `hardStopAt`, which leaves time to
+ * write the report before Fn-Deadline.
+ */
+export interface Budget {
+  readonly startedAt: number;
+  readonly stopStartingAt: number;
+  readonly hardStopAt: number;
+}
+
+/** The margin is the configured one, but never more than a fifth of the time given (short test deadlines). */
+export function budgetFor(deadline: Date, safetyMarginMs: number, now = Date.now()): Budget {
+  const total = Math.max(0, deadline.getTime() - now);
+  const margin = Math.min(safetyMarginMs, Math.max(250, total / 5));
+  return { startedAt: now, stopStartingAt: deadline.getTime() - margin, hardStopAt: deadline.getTime() - margin / 3 };
+}

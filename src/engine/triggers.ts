@@ -1,0 +1,164 @@
+import { InvalidInputError } from '../errors';
+import { EVERYTHING, watermarkAfter, type ResolvedWatermark } from '../decide/watermark';
+import { EventTypes } from '../input/event-types';
+import type { BucketKeyChangeRequest, KeyRotationRequest, ManualRequest, ObjectEventRequest } from '../input/types';
+import { OciCallError } from '../oci/errors';
+import type { BucketFacts } from '../oci/object-storage';
+import { readSseCustomerKey } from '../oci/secrets';
+import { BucketTally, type BucketReport } from '../report/report';
+import { decodeContinuation } from '../sweep/continuation';
+import type { RunContext } from './context';
+import { bucketsUsingKey } from './discover';
+import { reencryptSingleObject } from './single-object';
+import { sweepTargets, type SweepPlan, type SweepTarget } from './sweep';
+
+/** What a trigger did, before timing and API counts are added. */
+export interface Outcome {
+  readonly action: 'swept' | 'reencrypted-object' | 'ignored' | 'acknowledged';
+  readonly reason?: string;
+  readonly namespace?: string;
+  readonly dryRun: boolean;
+  readonly watermark?: ResolvedWatermark;
+  readonly buckets: BucketReport[];
+  readonly continuation?: string;
+}
+
+async function namespaceOf(requested: string | undefined, ctx: RunContext): Promise<string> {
+  return requested ?? ctx.config.namespace ?? ctx.objectStorage.getNamespace();
+}
+
+/** GetBucket, with "no such bucket" as an answer rather than a failure. */
+async function bucketOrMissing(namespace: string, bucketName: string, ctx: RunContext): Promise<BucketFacts | BucketReport> {
+  try {
+    return await ctx.objectStorage.getBucket(namespace, bucketName);
+  } catch (err) {
+    if (err instanceof OciCallError && err.failure.status === 404) {
+      const tally = new BucketTally({ namespace, name: bucketName, versioned: false }, undefined, { maxFailures: 0, maxPlan: 0, dryRun: false });
+      tally.skippedBecause = 'not-found';
+      return tally.toReport(true);
+    }
+    throw err;
+  }
+}
+
+const isReport = (b: BucketFacts | BucketReport): b is BucketReport => 'scanned' in b;
+
+/** Compliance hook: the new object ends up under the bucket's current key. */
+export async function onObjectEvent(request: ObjectEventRequest, ctx: RunContext): Promise<Outcome> {
+  if (request.eventType === EventTypes.updateObject && !ctx.config.handleUpdateObject) {
+    return { action: 'ignored', reason: 'updateobject events are off (REENCRYPT_HANDLE_UPDATE_OBJECT=false)', dryRun: false, buckets: [] };
+  }
+  const bucket = await bucketOrMissing(request.namespace, request.bucketName, ctx);
+  if (isReport(bucket)) return { action: 'reencrypted-object', namespace: request.namespace, dryRun: false, buckets: [bucket] };
+  const report = await reencryptSingleObject({
+    bucket, objectName: request.objectName, ...(request.versionId && { versionId: request.versionId }),
+  }, false, ctx);
+  return { action: 'reencrypted-object', namespace: request.namespace, dryRun: false, buckets: [report] };
+}
+
+/** Key rotation: sweep the buckets that use the key, in the watched compartments. */
+export async function onKeyRotation(request: KeyRotationRequest, ctx: RunContext): Promise<Outcome> {
+  if (request.phase === 'begin') {
+    return { action: 'acknowledged', reason: 'rotation started; the .end event triggers the sweep', dryRun: false, buckets: [] };
+  }
+  const lookup = await ctx.keys.currentVersion(request.keyId, request.vaultId);
+  let watermark: ResolvedWatermark;
+  if (lookup.found) watermark = watermarkAfter(lookup.version.timeCreated, ctx.config.clockSkewMs, 'key-version');
+  else {
+    ctx.notes.push(`key version not readable (${lookup.why}); watermark from the event time`);
+    watermark = watermarkAfter(request.eventTime, ctx.config.clockSkewMs, 'event-time');
+  }
+  const compartments = ctx.config.compartmentIds.length > 0 ? ctx.config.compartmentIds : request.compartmentId ? [request.compartmentId] : [];
+  if (compartments.length === 0) ctx.notes.push('no compartment to search: set REENCRYPT_COMPARTMENT_IDS');
+  return sweepKey(request.keyId, compartments, watermark, `rotation:${request.eventType}`, false, ctx);
+}
+
+/** updatebucket: the bucket may have a new key; sweep with the event's time as the watermark. */
+export async function onBucketKeyChange(request: BucketKeyChangeRequest, ctx: RunContext): Promise<Outcome> {
+  const bucket = await bucketOrMissing(request.namespace, request.bucketName, ctx);
+  if (isReport(bucket)) return { action: 'swept', namespace: request.namespace, dryRun: false, buckets: [bucket] };
+  const watermark = watermarkAfter(request.eventTime, ctx.config.clockSkewMs, 'event-time');
+  return sweep({ trigger: 'bucket-key-change', namespace: request.namespace, dryRun: false, watermark, targets: [{ bucket }] }, ctx);
+}
+
+export async function onManual(request: ManualRequest, ctx: RunContext): Promise<Outcome> {
+  const { scope } = request;
+  if (scope.type === 'continuation') return resume(scope.token, ctx);
+  const namespace = await namespaceOf(request.namespace, ctx);
+  if (scope.type === 'object') {
+    const bucket = await bucketOrMissing(namespace, scope.bucketName, ctx);
+    if (isReport(bucket)) return { action: 'reencrypted-object', namespace, dryRun: request.dryRun, buckets: [bucket] };
+    const [sseCustomerKey, sourceSseCustomerKey] = await Promise.all([
+      scope.sseCustomerKeySecretId ? readSseCustomerKey(ctx.oci, scope.sseCustomerKeySecretId, 'sseCustomerKeySecretId') : undefined,
+      scope.sourceSseCustomerKeySecretId ? readSseCustomerKey(ctx.oci, scope.sourceSseCustomerKeySecretId, 'sourceSseCustomerKeySecretId') : undefined,
+    ]);
+    const report = await reencryptSingleObject({
+      bucket, objectName: scope.objectName,
+      ...(scope.versionId && { versionId: scope.versionId }), ...(scope.kmsKeyId && { kmsKeyId: scope.kmsKeyId }),
+      ...(sseCustomerKey && { sseCustomerKey }), ...(sourceSseCustomerKey && { sourceSseCustomerKey }),
+    }, request.dryRun, ctx);
+    return { action: 'reencrypted-object', namespace, dryRun: request.dryRun, buckets: [report] };
+  }
+  if (scope.type === 'bucket') {
+    const bucket = await bucketOrMissing(namespace, scope.bucketName, ctx);
+    if (isReport(bucket)) return { action: 'swept', namespace, dryRun: request.dryRun, buckets: [bucket] };
+    const watermark = bucket.kmsKeyId ? await manualWatermark(request, bucket.kmsKeyId, ctx) : EVERYTHING;
+    return sweep({
+      trigger: 'manual:bucket', namespace, dryRun: request.dryRun, watermark,
+      targets: [{ bucket, ...(scope.prefix !== undefined && { prefix: scope.prefix }) }],
+    }, ctx);
+  }
+  const compartments = scope.compartmentIds ?? ctx.config.compartmentIds;
+  if (compartments.length === 0) {
+    throw new InvalidInputError('A key sweep needs compartments to search', [
+      { field: 'compartmentIds', problem: 'is required when REENCRYPT_COMPARTMENT_IDS is not configured' },
+    ]);
+  }
+  const watermark = await manualWatermark(request, scope.kmsKeyId, ctx);
+  return sweepKey(scope.kmsKeyId, compartments, watermark, 'manual:key', request.dryRun, ctx);
+}
+
+/** force: everything; before: the request's time; otherwise when the key's current version was created. */
+async function manualWatermark(request: ManualRequest, keyId: string, ctx: RunContext): Promise<ResolvedWatermark> {
+  if (request.watermark.type === 'force') return EVERYTHING;
+  if (request.watermark.type === 'before') return { watermark: { type: 'before', at: request.watermark.before }, source: 'request' };
+  const lookup = await ctx.keys.currentVersion(keyId, request.vaultId);
+  if (lookup.found) return watermarkAfter(lookup.version.timeCreated, ctx.config.clockSkewMs, 'key-version');
+  throw new InvalidInputError(`Cannot tell which objects predate the current version of ${keyId}: ${lookup.why}`, [
+    { field: 'before', problem: 'is required (or force: true) when the key\'s vault cannot be read; or set vaultId' },
+  ]);
+}
+
+async function sweepKey(
+  keyId: string, compartments: readonly string[], watermark: ResolvedWatermark, trigger: string, dryRun: boolean, ctx: RunContext,
+): Promise<Outcome> {
+  const namespace = await namespaceOf(undefined, ctx);
+  const discovery = await bucketsUsingKey(ctx.objectStorage, namespace, compartments, keyId, ctx.limit);
+  ctx.notes.push(`${discovery.examined} buckets examined in ${compartments.length} compartment(s), ${discovery.buckets.length} use the key`, ...discovery.problems);
+  return sweep({ trigger, namespace, dryRun, watermark, targets: discovery.buckets.map((bucket) => ({ bucket })) }, ctx);
+}
+
+async function sweep(plan: SweepPlan, ctx: RunContext): Promise<Outcome> {
+  const result = await sweepTargets(plan, ctx);
+  return {
+    action: 'swept', namespace: plan.namespace, dryRun: plan.dryRun, watermark: plan.watermark, buckets: result.buckets,
+    ...(result.continuation && { continuation: result.continuation }),
+  };
+}
+
+/** A continuation: the same sweep, from where it stopped, with fresh bucket facts. */
+async function resume(token: string, ctx: RunContext): Promise<Outcome> {
+  const state = decodeContinuation(token);
+  const watermark: ResolvedWatermark = state.before === null
+    ? EVERYTHING
+    : { watermark: { type: 'before', at: new Date(state.before) }, source: state.watermarkSource as ResolvedWatermark['source'] };
+  const targets: SweepTarget[] = [];
+  const missing: BucketReport[] = [];
+  for (const pending of state.buckets) {
+    const bucket = await bucketOrMissing(state.namespace, pending.name, ctx);
+    if (isReport(bucket)) missing.push(bucket);
+    else targets.push({ bucket, ...(pending.prefix !== undefined && { prefix: pending.prefix }), position: pending.position });
+  }
+  const outcome = await sweep({ trigger: state.trigger, namespace: state.namespace, dryRun: state.dryRun, watermark, targets }, ctx);
+  return { ...outcome, buckets: [...missing, ...outcome.buckets] };
+}

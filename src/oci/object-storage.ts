@@ -1,0 +1,135 @@
+import { models, type ObjectStorageClient } from 'oci-objectstorage';
+import type { Oci } from './clients';
+
+/**
+ * The Object Storage calls the engine makes. The SDK does not URL-encode
+ * query values (OCI-NOTES.md): every query value that can hold a name is
+ * encoded here, so names with `& # + %` or spaces page correctly.
+ */
+const q = (value: string | undefined): string | undefined => (value === undefined ? undefined : encodeURIComponent(value));
+
+/** What a listing tells about one object version: all the decision has to go on. */
+export interface ListedVersion {
+  readonly name: string;
+  /** Absent for buckets listed without versions. */
+  readonly versionId?: string;
+  readonly isDeleteMarker: boolean;
+  readonly timeCreated?: Date;
+  readonly timeModified?: Date;
+  readonly storageTier?: string;
+  readonly archivalState?: string;
+}
+
+export interface ListedPage {
+  readonly items: readonly ListedVersion[];
+  /** Where the next page starts (a name for ListObjects, a page token for ListObjectVersions). */
+  readonly next?: string;
+}
+
+export interface BucketFacts {
+  readonly namespace: string;
+  readonly name: string;
+  readonly compartmentId: string;
+  readonly kmsKeyId?: string;
+  /** `Enabled` or `Suspended` buckets can hold several versions per name. */
+  readonly versioned: boolean;
+}
+
+export const PAGE_LIMIT = 1000;
+const LIST_FIELDS = 'name,timeCreated,timeModified,storageTier,archivalState';
+
+export class ObjectStorage {
+  private readonly client: ObjectStorageClient;
+  constructor(private readonly oci: Oci) {
+    this.client = oci.objectStorage;
+  }
+
+  async getNamespace(): Promise<string> {
+    const r = await this.oci.call('GetNamespace', () => this.client.getNamespace({}));
+    return r.value;
+  }
+
+  async getBucket(namespace: string, bucketName: string): Promise<BucketFacts> {
+    const { bucket } = await this.oci.call('GetBucket', () => this.client.getBucket({ namespaceName: namespace, bucketName }));
+    return {
+      namespace, name: bucket.name, compartmentId: bucket.compartmentId,
+      ...(bucket.kmsKeyId && { kmsKeyId: bucket.kmsKeyId }),
+      versioned: bucket.versioning !== undefined && bucket.versioning !== 'Disabled',
+    };
+  }
+
+  /** One page of bucket names in a compartment (summaries carry no kmsKeyId). */
+  async listBucketNames(namespace: string, compartmentId: string, page?: string): Promise<{ names: string[]; next?: string }> {
+    const r = await this.oci.call('ListBuckets', () => this.client.listBuckets({
+      namespaceName: namespace, compartmentId: q(compartmentId) as string, limit: PAGE_LIMIT, ...(page && { page: q(page) }),
+    }));
+    return { names: r.items.map((b) => b.name), ...(r.opcNextPage && { next: r.opcNextPage }) };
+  }
+
+  /** One page of ListObjects: latest versions only, for unversioned buckets. */
+  async listObjectsPage(namespace: string, bucketName: string, prefix: string | undefined, start: string | undefined): Promise<ListedPage> {
+    const r = await this.oci.call('ListObjects', () => this.client.listObjects({
+      namespaceName: namespace, bucketName, limit: PAGE_LIMIT, fields: LIST_FIELDS,
+      ...(prefix && { prefix: q(prefix) }), ...(start !== undefined && { start: q(start) }),
+    }));
+    const items = r.listObjects.objects.map((o): ListedVersion => ({
+      name: o.name, isDeleteMarker: false,
+      ...(o.timeCreated && { timeCreated: new Date(o.timeCreated) }),
+      ...(o.timeModified && { timeModified: new Date(o.timeModified) }),
+      ...(o.storageTier && { storageTier: o.storageTier }),
+      ...(o.archivalState && { archivalState: o.archivalState }),
+    }));
+    return { items, ...(r.listObjects.nextStartWith && { next: r.listObjects.nextStartWith }) };
+  }
+
+  /** One page of ListObjectVersions: every version and delete marker. */
+  async listVersionsPage(namespace: string, bucketName: string, prefix: string | undefined, page: string | undefined): Promise<ListedPage> {
+    const r = await this.oci.call('ListObjectVersions', () => this.client.listObjectVersions({
+      namespaceName: namespace, bucketName, limit: PAGE_LIMIT, fields: LIST_FIELDS,
+      ...(prefix && { prefix: q(prefix) }), ...(page !== undefined && { page: q(page) }),
+    }));
+    const items = r.objectVersionCollection.items.map((o): ListedVersion => ({
+      name: o.name, versionId: o.versionId, isDeleteMarker: o.isDeleteMarker === true,
+      ...(o.timeCreated && { timeCreated: new Date(o.timeCreated) }),
+      ...(o.timeModified && { timeModified: new Date(o.timeModified) }),
+      ...(o.storageTier && { storageTier: o.storageTier }),
+      ...(o.archivalState && { archivalState: o.archivalState }),
+    }));
+    return { items, ...(r.opcNextPage && { next: r.opcNextPage }) };
+  }
+
+  async reencryptObject(target: ReencryptTarget): Promise<{ opcRequestId?: string }> {
+    const r = await this.oci.call('ReencryptObject', () => this.client.reencryptObject({
+      namespaceName: target.namespace, bucketName: target.bucketName, objectName: target.objectName,
+      ...(target.versionId && { versionId: q(target.versionId) }),
+      reencryptObjectDetails: {
+        ...(target.kmsKeyId && { kmsKeyId: target.kmsKeyId }),
+        ...(target.sseCustomerKey && { sseCustomerKey: sdkKey(target.sseCustomerKey) }),
+        ...(target.sourceSseCustomerKey && { sourceSseCustomerKey: sdkKey(target.sourceSseCustomerKey) }),
+      },
+    }));
+    return { ...(r.opcRequestId && { opcRequestId: r.opcRequestId }) };
+  }
+}
+
+function sdkKey(key: SseCustomerKey): models.SSECustomerKeyDetails {
+  return { algorithm: models.SSECustomerKeyDetails.Algorithm.Aes256, key: key.key, keySha256: key.keySha256 };
+}
+
+/** An SSE-C key as ReencryptObject takes it. Never logged, never reported. */
+export interface SseCustomerKey {
+  readonly algorithm: 'AES256';
+  readonly key: string;
+  readonly keySha256: string;
+}
+
+export interface ReencryptTarget {
+  readonly namespace: string;
+  readonly bucketName: string;
+  readonly objectName: string;
+  readonly versionId?: string;
+  /** Absent with no SSE-C key: OCI uses the bucket's key. */
+  readonly kmsKeyId?: string;
+  readonly sseCustomerKey?: SseCustomerKey;
+  readonly sourceSseCustomerKey?: SseCustomerKey;
+}

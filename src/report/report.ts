@@ -1,0 +1,120 @@
+import { SkipReason } from '../decide/decide-object';
+import type { CallFailure } from '../oci/errors';
+
+export interface FailureEntry {
+  readonly objectName: string;
+  readonly versionId: string | null;
+  readonly status: number | null;
+  readonly serviceCode: string | null;
+  readonly opcRequestId: string | null;
+  readonly message: string;
+}
+
+export interface PlannedEntry {
+  readonly objectName: string;
+  readonly versionId: string | null;
+}
+
+export type SkipCounts = Record<SkipReason, number>;
+
+export interface BucketReport {
+  readonly namespace: string;
+  readonly bucketName: string;
+  readonly kmsKeyId: string | null;
+  readonly versioned: boolean;
+  readonly prefix: string | null;
+  /** Object versions (and delete markers) looked at. */
+  readonly scanned: number;
+  readonly reencrypted: number;
+  /** Dry run: versions that a real run would re-encrypt. */
+  readonly planned: number;
+  readonly skipped: SkipCounts;
+  readonly failed: number;
+  readonly failures: readonly FailureEntry[];
+  readonly failuresTruncated: boolean;
+  /** Dry run: the versions to re-encrypt, in listing order (capped; `planned` is exact). */
+  readonly plan?: readonly PlannedEntry[];
+  readonly planTruncated?: boolean;
+  /** Every version in scope was handled; false means the continuation covers the rest. */
+  readonly complete: boolean;
+  /** Why the bucket could not be swept (GetBucket or listing failed), if so. */
+  readonly error?: { readonly status: number | null; readonly serviceCode: string | null; readonly message: string; readonly opcRequestId: string | null };
+  /** The whole bucket was skipped, with this reason (e.g. no Vault key). */
+  readonly skippedBecause?: SkipReason;
+}
+
+export function emptySkips(): SkipCounts {
+  return Object.fromEntries(Object.values(SkipReason).map((r) => [r, 0])) as SkipCounts;
+}
+
+/** Collects one bucket's outcomes as they happen; failures are capped but always counted. */
+export class BucketTally {
+  scanned = 0;
+  reencrypted = 0;
+  planned = 0;
+  failed = 0;
+  readonly skipped = emptySkips();
+  private readonly failures: FailureEntry[] = [];
+  private readonly plan: PlannedEntry[] = [];
+  private planTruncated = false;
+  error?: BucketReport['error'];
+  skippedBecause?: SkipReason;
+
+  constructor(
+    readonly bucket: { readonly namespace: string; readonly name: string; readonly kmsKeyId?: string; readonly versioned: boolean },
+    readonly prefix: string | undefined,
+    private readonly limits: { readonly maxFailures: number; readonly maxPlan: number; readonly dryRun: boolean },
+  ) {}
+
+  skip(reason: SkipReason): void {
+    this.skipped[reason] += 1;
+  }
+
+  plannedVersion(objectName: string, versionId: string | undefined): void {
+    this.planned += 1;
+    if (this.plan.length < this.limits.maxPlan) this.plan.push({ objectName, versionId: versionId ?? null });
+    else this.planTruncated = true;
+  }
+
+  fail(objectName: string, versionId: string | undefined, failure: CallFailure): void {
+    this.failed += 1;
+    if (this.failures.length < this.limits.maxFailures) {
+      this.failures.push({
+        objectName, versionId: versionId ?? null, status: failure.status ?? null, serviceCode: failure.serviceCode ?? null,
+        opcRequestId: failure.opcRequestId ?? null, message: failure.message.slice(0, 300),
+      });
+    }
+  }
+
+  toReport(complete: boolean): BucketReport {
+    return {
+      namespace: this.bucket.namespace, bucketName: this.bucket.name, kmsKeyId: this.bucket.kmsKeyId ?? null,
+      versioned: this.bucket.versioned, prefix: this.prefix ?? null,
+      scanned: this.scanned, reencrypted: this.reencrypted, planned: this.planned, skipped: { ...this.skipped },
+      failed: this.failed, failures: [...this.failures], failuresTruncated: this.failed > this.failures.length,
+      ...(this.limits.dryRun && { plan: [...this.plan], planTruncated: this.planTruncated }),
+      complete,
+      ...(this.error && { error: this.error }),
+      ...(this.skippedBecause && { skippedBecause: this.skippedBecause }),
+    };
+  }
+}
+
+export interface Totals {
+  readonly buckets: number;
+  readonly scanned: number;
+  readonly reencrypted: number;
+  readonly planned: number;
+  readonly skipped: SkipCounts;
+  readonly failed: number;
+}
+
+export function totalsOf(buckets: readonly BucketReport[]): Totals {
+  const skipped = emptySkips();
+  let scanned = 0; let reencrypted = 0; let planned = 0; let failed = 0;
+  for (const b of buckets) {
+    scanned += b.scanned; reencrypted += b.reencrypted; planned += b.planned; failed += b.failed;
+    for (const r of Object.keys(skipped) as SkipReason[]) skipped[r] += b.skipped[r];
+  }
+  return { buckets: buckets.length, scanned, reencrypted, planned, skipped, failed };
+}

@@ -1,0 +1,86 @@
+import { createHash } from 'node:crypto';
+import { InvalidContinuationError } from '../errors';
+import { compile } from '../input/ajv';
+
+/** Where a bucket's sweep stands: the page it was in, and how many of that page's items are done. */
+export interface SweepPosition {
+  /** The page's start: a name for ListObjects, a page token for ListObjectVersions; absent = the first page. */
+  readonly start?: string;
+  readonly offset: number;
+}
+
+export interface PendingBucket {
+  readonly name: string;
+  readonly prefix?: string;
+  readonly position: SweepPosition;
+}
+
+/** Everything a later invocation needs to resume a sweep exactly where this one stopped. */
+export interface ContinuationState {
+  readonly v: 1;
+  readonly trigger: string;
+  readonly namespace: string;
+  readonly dryRun: boolean;
+  /** RFC 3339, or null for "every version" (force). */
+  readonly before: string | null;
+  readonly watermarkSource: string;
+  readonly buckets: readonly PendingBucket[];
+}
+
+const STATE_SCHEMA = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['v', 'trigger', 'namespace', 'dryRun', 'before', 'watermarkSource', 'buckets'],
+  properties: {
+    v: { const: 1 },
+    trigger: { type: 'string', maxLength: 64 },
+    namespace: { type: 'string', pattern: '^[a-z0-9-]{1,64}$' },
+    dryRun: { type: 'boolean' },
+    before: { type: ['string', 'null'], format: 'date-time' },
+    watermarkSource: { type: 'string', maxLength: 32 },
+    buckets: {
+      type: 'array', minItems: 1, maxItems: 10000,
+      items: {
+        type: 'object', additionalProperties: false, required: ['name', 'position'],
+        properties: {
+          name: { type: 'string', pattern: '^[A-Za-z0-9._-]{1,256}$' },
+          prefix: { type: 'string', maxLength: 1024 },
+          position: {
+            type: 'object', additionalProperties: false, required: ['offset'],
+            properties: { start: { type: 'string', maxLength: 4096 }, offset: { type: 'integer', minimum: 0, maximum: 1000 } },
+          },
+        },
+      },
+    },
+  },
+} as const;
+const validateState = compile<ContinuationState>(STATE_SCHEMA);
+
+/** Opaque to callers: base64url JSON with a checksum that catches truncation and edits. */
+export function encodeContinuation(state: ContinuationState): string {
+  const body = JSON.stringify(state);
+  return Buffer.from(JSON.stringify({ s: state, c: checksum(body) })).toString('base64url');
+}
+
+export function decodeContinuation(token: string): ContinuationState {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(Buffer.from(token, 'base64url').toString('utf8'));
+  } catch {
+    throw invalid('is not a continuation this function issued (it does not decode)');
+  }
+  const { s, c } = (typeof parsed === 'object' && parsed !== null ? parsed : {}) as { s?: unknown; c?: unknown };
+  if (typeof c !== 'string' || c !== checksum(JSON.stringify(s))) {
+    throw invalid('is damaged or was edited (its checksum does not match)');
+  }
+  if (!validateState(s)) throw invalid('is from an incompatible version of this function');
+  return s;
+}
+
+function checksum(body: string): string {
+  return createHash('sha256').update(`oci-reencrypt/continuation/v1\n${body}`).digest('base64url').slice(0, 22);
+}
+
+function invalid(problem: string): InvalidContinuationError {
+  return new InvalidContinuationError(`The continuation ${problem}`, [{ field: 'continuation', problem }]);
+}

@@ -1,0 +1,117 @@
+import type { LimitFunction } from 'p-limit';
+import { decideObject, type Watermark } from '../decide/decide-object';
+import type { Logger } from '../log';
+import { OciCallError, objectSkipReason } from '../oci/errors';
+import type { BucketFacts, ListedPage, ListedVersion, ObjectStorage } from '../oci/object-storage';
+import type { BucketTally } from '../report/report';
+import type { SweepPosition } from './continuation';
+
+export interface SweepDeps {
+  readonly objectStorage: ObjectStorage;
+  /** Shared by every bucket of the invocation: bounds re-encryptions in flight. */
+  readonly limit: LimitFunction;
+  /** No new object is started at or after this instant (epoch ms). */
+  readonly stopStartingAt: number;
+  readonly dryRun: boolean;
+  readonly logger: Logger;
+}
+
+export interface SweepTask {
+  readonly bucket: BucketFacts;
+  readonly prefix?: string;
+  readonly watermark: Watermark;
+  readonly position: SweepPosition;
+  readonly tally: BucketTally;
+}
+
+export type SweepOutcome =
+  | { readonly state: 'complete' }
+  /** Stopped for time (or a retryable listing failure): resume from `position`. */
+  | { readonly state: 'stopped'; readonly position: SweepPosition }
+  /** The listing failed for good; the tally holds the error. */
+  | { readonly state: 'failed' };
+
+type ItemResult = 'done' | 'not-done';
+
+/**
+ * Streams a bucket page by page (ListObjectVersions for versioned buckets, so
+ * every version counts), decides each item and re-encrypts through the shared
+ * limiter. Memory is one page plus the calls in flight. Items finish out of
+ * order, so the resume position is the first item of the page not yet done.
+ */
+export async function sweepBucket(task: SweepTask, deps: SweepDeps): Promise<SweepOutcome> {
+  const { bucket, tally } = task;
+  let start = task.position.start;
+  let offset = task.position.offset;
+  for (;;) {
+    if (Date.now() >= deps.stopStartingAt) return stopped(start, offset);
+    let page: ListedPage;
+    try {
+      page = bucket.versioned
+        ? await deps.objectStorage.listVersionsPage(bucket.namespace, bucket.name, task.prefix, start)
+        : await deps.objectStorage.listObjectsPage(bucket.namespace, bucket.name, task.prefix, start);
+    } catch (err) {
+      if (!(err instanceof OciCallError)) throw err;
+      if (err.failure.outOfTime) return stopped(start, offset);
+      tally.error = {
+        status: err.failure.status ?? null, serviceCode: err.failure.serviceCode ?? null,
+        message: err.message, opcRequestId: err.failure.opcRequestId ?? null,
+      };
+      return { state: 'failed' };
+    }
+    const items = page.items.slice(offset);
+    const results = await Promise.all(items.map((item) => handleItem(item, task, deps)));
+    const firstNotDone = results.indexOf('not-done');
+    if (firstNotDone !== -1) return stopped(start, offset + firstNotDone);
+    if (page.next === undefined) return { state: 'complete' };
+    start = page.next;
+    offset = 0;
+  }
+}
+
+function stopped(start: string | undefined, offset: number): SweepOutcome {
+  return { state: 'stopped', position: { ...(start !== undefined && { start }), offset } };
+}
+
+async function handleItem(item: ListedVersion, task: SweepTask, deps: SweepDeps): Promise<ItemResult> {
+  const decision = decideObject(item, { hasTargetKey: task.bucket.kmsKeyId !== undefined, watermark: task.watermark, ...(task.prefix !== undefined && { prefix: task.prefix }) });
+  const { tally } = task;
+  if (decision.action === 'skip') {
+    // Counted only once the item is done, so a resumed sweep never counts an item twice.
+    tally.scanned += 1;
+    tally.skip(decision.reason);
+    deps.logger.debug('decision', { bucket: task.bucket.name, object: item.name, versionId: item.versionId, action: 'skip', reason: decision.reason });
+    return 'done';
+  }
+  if (deps.dryRun) {
+    tally.scanned += 1;
+    tally.plannedVersion(item.name, item.versionId);
+    deps.logger.debug('decision', { bucket: task.bucket.name, object: item.name, versionId: item.versionId, action: 'reencrypt', dryRun: true });
+    return 'done';
+  }
+  return deps.limit(async function reencryptListedVersion(): Promise<ItemResult> {
+    if (Date.now() >= deps.stopStartingAt) return 'not-done';
+    try {
+      await deps.objectStorage.reencryptObject({
+        namespace: task.bucket.namespace, bucketName: task.bucket.name, objectName: item.name,
+        ...(item.versionId !== undefined && { versionId: item.versionId }),
+      });
+      tally.scanned += 1;
+      tally.reencrypted += 1;
+      deps.logger.debug('decision', { bucket: task.bucket.name, object: item.name, versionId: item.versionId, action: 'reencrypt' });
+      return 'done';
+    } catch (err) {
+      if (!(err instanceof OciCallError)) throw err;
+      if (err.failure.outOfTime) return 'not-done';
+      tally.scanned += 1;
+      const reason = objectSkipReason(err.failure);
+      if (reason) tally.skip(reason);
+      else tally.fail(item.name, item.versionId, err.failure);
+      deps.logger.debug('decision', {
+        bucket: task.bucket.name, object: item.name, versionId: item.versionId,
+        action: reason ? 'skip' : 'failed', reason, status: err.failure.status, serviceCode: err.failure.serviceCode,
+      });
+      return 'done';
+    }
+  });
+}
