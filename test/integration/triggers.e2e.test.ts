@@ -1,0 +1,95 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { clientsFor } from '../../emulator/test/helpers';
+import { EventTypes } from '../../src/input/event-types';
+import { keyVersionCounts, startStack, type Stack } from '../support/stack';
+
+const HOUR_AGO = () => new Date(Date.now() - 3_600_000);
+
+describe('each trigger end to end (dist/func.js under the FDK, real SDK, emulator)', () => {
+  let s: Stack;
+  let otherKey: string;
+  beforeAll(async () => {
+    s = await startStack({ eventRules: true });
+    otherKey = s.emu.createKey({ vaultId: s.vaultId, compartmentId: s.compartmentA, displayName: 'other' }).id;
+  });
+  afterAll(async () => s?.stop());
+
+  it('a rotation re-encrypts the buckets that use the key, across two compartments, and leaves the third alone', async () => {
+    const v1 = s.emu.currentKeyVersion(s.keyId);
+    s.emu.createBucket({ compartmentId: s.compartmentA, name: 'rot-a', kmsKeyId: s.keyId, versioning: 'Enabled' });
+    s.emu.createBucket({ compartmentId: s.compartmentB, name: 'rot-b', kmsKeyId: s.keyId });
+    s.emu.createBucket({ compartmentId: s.compartmentB, name: 'rot-other', kmsKeyId: otherKey });
+    for (const bucket of ['rot-a', 'rot-b']) {
+      s.emu.seedObjects(bucket, { count: 40, prefix: 'data/', timeModified: HOUR_AGO(), encryption: { kind: 'kms', keyId: s.keyId }, extraVersions: bucket === 'rot-a' ? 1 : 0 });
+    }
+    s.emu.seedObjects('rot-other', { count: 10, prefix: 'x/', timeModified: HOUR_AGO(), encryption: { kind: 'kms', keyId: otherKey } });
+    const otherBefore = keyVersionCounts(s.emu, 'rot-other');
+
+    const v2 = s.emu.rotateKey(s.keyId);
+    await s.emu.whenIdle();
+
+    const delivery = s.emu.deliveries.find((d) => d.eventType === EventTypes.createKeyVersionEnd);
+    expect(delivery?.status).toBe(200);
+    const invocation = s.emu.invocations.find((i) => i.callId === delivery?.callId);
+    const report = JSON.parse(invocation?.responseBody ?? '{}');
+    expect(report).toMatchObject({ ok: true, action: 'swept', complete: true, watermark: { source: 'key-version' } });
+    expect(report.buckets.map((b: { bucketName: string }) => b.bucketName).sort()).toEqual(['rot-a', 'rot-b']);
+    expect(report.totals).toMatchObject({ reencrypted: 120, failed: 0 });
+    expect(keyVersionCounts(s.emu, 'rot-a')).toEqual({ [`kms:${v2.id}`]: 80 });
+    expect(keyVersionCounts(s.emu, 'rot-b')).toEqual({ [`kms:${v2.id}`]: 40 });
+    expect(keyVersionCounts(s.emu, 'rot-other')).toEqual(otherBefore);
+    expect(v1).not.toBe(v2.id);
+  });
+
+  it('the compliance hook moves an upload made under a foreign key to the bucket key', async () => {
+    s.emu.createBucket({ compartmentId: s.compartmentA, name: 'uploads', kmsKeyId: s.keyId, versioning: 'Enabled', objectEventsEnabled: true });
+    const { os } = clientsFor(s.emu, s.compartmentA);
+    const put = await os.putObject({
+      namespaceName: s.namespace, bucketName: 'uploads', objectName: 'in/a b&c#d.csv', putObjectBody: 'hello', contentLength: 5,
+      opcSseKmsKeyId: otherKey,
+    });
+    await s.emu.whenIdle();
+    const row = s.emu.readEncryption('uploads', { includeVersions: true }).find((r) => r.versionId === put.versionId);
+    expect(row?.encryption).toMatchObject({ kind: 'kms', keyId: s.keyId, keyVersionId: s.emu.currentKeyVersion(s.keyId) });
+    const delivery = s.emu.deliveries.find((d) => d.eventType === EventTypes.createObject && d.event.data.resourceName === 'in/a b&c#d.csv');
+    expect(delivery?.status).toBe(200);
+    const report = JSON.parse(s.emu.invocations.find((i) => i.callId === delivery?.callId)?.responseBody ?? '{}');
+    expect(report).toMatchObject({ action: 'reencrypted-object', totals: { reencrypted: 1 } });
+  });
+
+  it('the compliance hook leaves a bucket with an Oracle-managed key alone and says so', async () => {
+    s.emu.createBucket({ compartmentId: s.compartmentA, name: 'plain', objectEventsEnabled: true });
+    const { os } = clientsFor(s.emu, s.compartmentA);
+    await os.putObject({ namespaceName: s.namespace, bucketName: 'plain', objectName: 'p.txt', putObjectBody: 'x', contentLength: 1 });
+    await s.emu.whenIdle();
+    const delivery = s.emu.deliveries.find((d) => d.eventType === EventTypes.createObject && d.event.data.resourceName === 'p.txt');
+    const report = JSON.parse(s.emu.invocations.find((i) => i.callId === delivery?.callId)?.responseBody ?? '{}');
+    expect(report.totals.skipped['oracle-managed-key']).toBe(1);
+    expect(s.emu.readEncryption('plain')[0]?.encryption.kind).toBe('oracle');
+  });
+
+  it('a bucket key change sweeps the bucket with the event time as the watermark', async () => {
+    s.emu.createBucket({ compartmentId: s.compartmentB, name: 'rekeyed', kmsKeyId: otherKey });
+    s.emu.seedObjects('rekeyed', { count: 25, prefix: 'r/', timeModified: HOUR_AGO(), encryption: { kind: 'kms', keyId: otherKey } });
+    s.emu.updateBucket('rekeyed', { kmsKeyId: s.keyId });
+    await s.emu.whenIdle();
+    expect(keyVersionCounts(s.emu, 'rekeyed')).toEqual({ [`kms:${s.emu.currentKeyVersion(s.keyId)}`]: 25 });
+    const delivery = s.emu.deliveries.find((d) => d.eventType === EventTypes.updateBucket && d.event.data.resourceName === 'rekeyed');
+    const report = JSON.parse(s.emu.invocations.find((i) => i.callId === delivery?.callId)?.responseBody ?? '{}');
+    expect(report).toMatchObject({ action: 'swept', watermark: { source: 'event-time' }, totals: { reencrypted: 25 } });
+  });
+
+  it('a manual invoke through the Functions API re-encrypts one object version with an explicit key', async () => {
+    s.emu.createBucket({ compartmentId: s.compartmentA, name: 'manual', kmsKeyId: s.keyId, versioning: 'Enabled' });
+    s.emu.seedObjects('manual', [{ name: 'one/two three', timeModified: HOUR_AGO(), encryption: { kind: 'kms', keyId: s.keyId } }]);
+    const [row] = s.emu.readEncryption('manual', { includeVersions: true });
+    const { fn } = clientsFor(s.emu, s.compartmentA);
+    const response = await fn.invokeFunction({
+      functionId: s.functionId,
+      invokeFunctionBody: JSON.stringify({ bucketName: 'manual', objectName: 'one/two three', versionId: row?.versionId, kmsKeyId: otherKey }),
+    });
+    const text = await new Response(response.value as ReadableStream).text();
+    expect(JSON.parse(text)).toMatchObject({ ok: true, action: 'reencrypted-object', totals: { reencrypted: 1 } });
+    expect(s.emu.readEncryption('manual', { includeVersions: true })[0]?.encryption).toMatchObject({ keyId: otherKey });
+  });
+});
