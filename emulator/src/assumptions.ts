@@ -61,6 +61,14 @@ export interface Assumptions {
    * resourceId is the key OCID; additionalDetails carries vaultId and keyVersionId.
    */
   keyEventResourceIsKey: boolean;
+  /**
+   * The SDK signs the request target as Node's legacy url.parse() escapes it
+   * (it turns ' into %27, also space " < > \ ^ ` { | }) while fetch sends the
+   * WHATWG form (' stays raw). With `false` (strict, as draft-cavage reads) the
+   * signature of such a request does not verify and OCI answers 401; with
+   * `true` the emulator also accepts a signature over the legacy-escaped target.
+   */
+  acceptLegacyEscapedTarget: boolean;
   /** Functions invoke: the function's handler failed (FDK answered 502). */
   functionFailed: ErrorAnswer;
   /** Functions invoke: the function did not answer before its timeout. */
@@ -87,6 +95,7 @@ export const DEFAULT_ASSUMPTIONS: Readonly<Assumptions> = Object.freeze({
   sortByCodePoint: true,
   plusInQueryIsSpace: true,
   keyEventResourceIsKey: true,
+  acceptLegacyEscapedTarget: false,
   functionFailed: { status: 502, code: 'FunctionInvokeFailed' },
   functionTimedOut: { status: 504, code: 'FunctionInvokeTimeout' },
   notFoundGeneric: { status: 404, code: 'NotAuthorizedOrNotFound' },

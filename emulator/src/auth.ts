@@ -57,6 +57,7 @@ export class Authenticator {
     private readonly region: string,
     private readonly defaultTenancyId: string,
     private readonly clockSkewToleranceSeconds: number,
+    private readonly acceptLegacyEscapedTarget = false,
   ) {
     const { privateKey, publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
     this.signingKey = privateKey;
@@ -178,8 +179,10 @@ export class Authenticator {
     if (!signed.includes('date') && !signed.includes('x-date')) throw notAuthenticated("The signature must cover 'date' or 'x-date'.");
 
     const lines: string[] = [];
+    let targetLine = -1;
     for (const h of signed) {
       if (h === '(request-target)') {
+        targetLine = lines.length;
         lines.push(`(request-target): ${input.method.toLowerCase()} ${input.target}`);
         continue;
       }
@@ -210,7 +213,15 @@ export class Authenticator {
       principal = { kind: 'user', tenancyId: entry.principal.tenancyId, userId: entry.principal.userId, fingerprint: entry.principal.fingerprint };
       publicKey = entry.publicKey;
     }
-    const valid = createVerify('RSA-SHA256').update(lines.join('\n')).verify(publicKey, Buffer.from(signature, 'base64'));
+    const verifies = (text: string): boolean => createVerify('RSA-SHA256').update(text).verify(publicKey, Buffer.from(signature, 'base64'));
+    let valid = verifies(lines.join('\n'));
+    if (!valid && this.acceptLegacyEscapedTarget && targetLine >= 0) {
+      const escaped = input.target.replace(/[{}|\\^`'"<> ]/g, (ch) => `%${ch.charCodeAt(0).toString(16).toUpperCase().padStart(2, '0')}`);
+      if (escaped !== input.target) {
+        lines[targetLine] = `(request-target): ${input.method.toLowerCase()} ${escaped}`;
+        valid = verifies(lines.join('\n'));
+      }
+    }
     if (!valid) throw notAuthenticated('The signature does not verify.');
     return principal;
   }

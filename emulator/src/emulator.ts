@@ -95,7 +95,7 @@ export class Emulator {
     const region = options.region ?? 'us-phoenix-1';
     const tenancyId = options.tenancyId ?? DEFAULT_TENANCY;
     this.state = new EmulatorState(region, options.namespace ?? 'emulatorns', tenancyId, assumptions);
-    this.auth = new Authenticator(region, tenancyId, options.clockSkewToleranceSeconds ?? 300);
+    this.auth = new Authenticator(region, tenancyId, options.clockSkewToleranceSeconds ?? 300, assumptions.acceptLegacyEscapedTarget);
     this.faults = new FaultInjector(options.seed ?? 1, options.faults);
     this.functions = new FunctionsService(region, assumptions);
     this.events = new EventsService(this.state, this.functions, assumptions);

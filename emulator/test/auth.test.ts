@@ -17,7 +17,7 @@ afterAll(() => emu.stop());
 
 /** Sign a request with the real SDK signer, then let the test tamper with it before sending. */
 async function signed(
-  method: string,
+  method: 'GET' | 'POST' | 'PUT' | 'DELETE' | 'HEAD',
   path: string,
   body: string | undefined,
   options: { provider?: common.AuthenticationDetailsProvider; xDate?: string; tamper?: (h: Headers) => string | undefined } = {},

@@ -3,6 +3,7 @@ import { FunctionsInvokeClient } from 'oci-functions';
 import { KmsManagementClient, KmsVaultClient } from 'oci-keymanagement';
 import { ObjectStorageClient } from 'oci-objectstorage';
 import { SecretsClient } from 'oci-secrets';
+import { vi } from 'vitest';
 import { type Emulator, type EmulatorOptions, type ResourcePrincipalEnv, startEmulator } from '../src/index';
 
 export const COMPARTMENT = 'ocid1.compartment.oc1..aaaaaaaatestcompartment';
@@ -59,6 +60,7 @@ export function clientsFor(emu: Emulator, compartmentId = COMPARTMENT): Clients 
 }
 
 export async function start(options: EmulatorOptions = {}): Promise<{ emu: Emulator; c: Clients; ns: string }> {
+  quietSdk();
   const emu = await startEmulator(options);
   return { emu, c: clientsFor(emu), ns: emu.state.namespace };
 }
@@ -72,4 +74,9 @@ export async function failure(p: Promise<unknown>): Promise<{ statusCode: number
     return { statusCode: err.statusCode ?? -1, serviceCode: err.serviceCode ?? '' };
   }
   throw new Error('expected the call to fail');
+}
+
+/** The SDK console.warn()s every failed call; tests that expect failures silence it. */
+export function quietSdk(): void {
+  vi.spyOn(console, 'warn').mockImplementation(() => undefined);
 }
