@@ -1,0 +1,140 @@
+import { createHash, randomBytes } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Emulator } from '../../emulator/src/index';
+import { keyVersionCounts, startStack, type Stack } from '../support/stack';
+
+const LONG_AGO = Date.now() - 3_600_000;
+
+function seedVersioned(emu: Emulator, bucket: string, keyId: string, count: number): void {
+  emu.seedObjects(bucket, Array.from({ length: count }, (_, i) => ({
+    name: `obj ${String(i).padStart(5, '0')} &#+%`,
+    versionId: `v-${i}-b`,
+    timeModified: LONG_AGO + i,
+    encryption: { kind: 'kms' as const, keyId },
+    ...(i % 2 === 0 && { previousVersions: [{ versionId: `v-${i}-a`, timeModified: LONG_AGO - 1000, encryption: { kind: 'kms' as const, keyId } }] }),
+  })));
+}
+
+function finalState(emu: Emulator, bucket: string): Map<string, string | undefined> {
+  return new Map(emu.readEncryption(bucket, { includeVersions: true }).map((r) => [`${r.name}/${r.versionId}`, r.encryption.keyVersionId]));
+}
+
+describe('deadline: a sweep that cannot finish answers in time with a continuation', () => {
+  let s: Stack;
+  beforeAll(async () => {
+    s = await startStack({ env: { REENCRYPT_CONCURRENCY: '8' } });
+    for (const name of ['interrupted', 'uninterrupted']) {
+      s.emu.createBucket({ compartmentId: s.compartmentA, name, kmsKeyId: s.keyId, versioning: 'Enabled' });
+      seedVersioned(s.emu, name, s.keyId, 1500);
+    }
+    s.emu.rotateKey(s.keyId);
+  });
+  afterAll(async () => s?.stop());
+
+  it('stops before Fn-Deadline, resumes from the continuation, and ends where an uninterrupted run ends', async () => {
+    await s.fn.call(JSON.stringify({ bucketName: 'uninterrupted' }), { deadlineMs: 240_000 });
+    s.emu.setGlobalFaults({ latencyMs: 20 });
+    const deadlineMs = 2500;
+    let body: object = { bucketName: 'interrupted' };
+    let rounds = 0;
+    let reencrypted = 0;
+    for (;;) {
+      rounds += 1;
+      const started = Date.now();
+      const r = await s.fn.call(JSON.stringify(body), { deadlineMs });
+      expect(Date.now() - started).toBeLessThan(deadlineMs);
+      expect(r.json.ok).toBe(true);
+      reencrypted += r.json.totals.reencrypted;
+      if (r.json.continuation === null) {
+        expect(r.json.complete).toBe(true);
+        break;
+      }
+      expect(r.json.complete).toBe(false);
+      body = { continuation: r.json.continuation };
+      expect(rounds).toBeLessThan(40);
+    }
+    s.emu.setGlobalFaults(undefined);
+    expect(rounds).toBeGreaterThan(1);
+    expect(reencrypted).toBeGreaterThanOrEqual(2250);
+    const a = finalState(s.emu, 'interrupted');
+    const b = finalState(s.emu, 'uninterrupted');
+    expect([...a.values()]).toEqual([...b.values()]);
+    expect([...a.keys()]).toEqual([...b.keys()]);
+    expect(keyVersionCounts(s.emu, 'interrupted')).toEqual({ [`kms:${s.emu.currentKeyVersion(s.keyId)}`]: 2250 });
+  }, 300_000);
+
+  it('rejects a continuation that was edited', async () => {
+    const token = Buffer.from(JSON.stringify({ s: { v: 1, trigger: 'x', namespace: 'emulatorns', dryRun: false, before: null, watermarkSource: 'force', buckets: [{ name: 'interrupted', position: { offset: 0 } }] }, c: 'forged' })).toString('base64url');
+    const r = await s.fn.call(JSON.stringify({ continuation: token }));
+    expect(r.json).toMatchObject({ ok: false, error: { code: 'InvalidInput', details: [{ field: 'continuation' }] } });
+  });
+});
+
+describe('faults: 10% 429 and 5% 503 on every route', () => {
+  let s: Stack;
+  beforeAll(async () => {
+    s = await startStack({ env: { REENCRYPT_MAX_ATTEMPTS: '8', REENCRYPT_CONCURRENCY: '16' }, emulator: { seed: 7 } });
+    s.emu.createBucket({ compartmentId: s.compartmentA, name: 'flaky', kmsKeyId: s.keyId, versioning: 'Enabled' });
+    seedVersioned(s.emu, 'flaky', s.keyId, 400);
+    s.emu.rotateKey(s.keyId);
+  });
+  afterAll(async () => s?.stop());
+
+  it('completes with nothing missed and counts that match what the emulator saw', async () => {
+    s.emu.resetCounters();
+    s.emu.setGlobalFaults({ p429: 0.1, p503: 0.05, retryAfterSeconds: 1 });
+    const r = await s.fn.call(JSON.stringify({ bucketName: 'flaky' }), { deadlineMs: 240_000 });
+    s.emu.setGlobalFaults(undefined);
+    const counters = s.emu.getCounters();
+    expect(r.json).toMatchObject({ ok: true, complete: true, totals: { reencrypted: 600, failed: 0 } });
+    expect(counters.routes.ReencryptObject?.writes).toBe(600);
+    expect(counters.routes.ReencryptObject?.faults['429']).toBeGreaterThan(0);
+    expect(counters.routes.ReencryptObject?.faults['503']).toBeGreaterThan(0);
+    // Every attempt the function made is one the emulator answered (faults included).
+    expect(r.json.apiCalls.ReencryptObject).toBe(counters.routes.ReencryptObject?.calls);
+    expect(keyVersionCounts(s.emu, 'flaky')).toEqual({ [`kms:${s.emu.currentKeyVersion(s.keyId)}`]: 600 });
+  }, 300_000);
+});
+
+describe('SSE-C and archived objects', () => {
+  let s: Stack;
+  const customerKey = randomBytes(32);
+  const sha = createHash('sha256').update(customerKey).digest('base64');
+  beforeAll(async () => {
+    s = await startStack();
+    s.emu.createBucket({ compartmentId: s.compartmentA, name: 'mixed', kmsKeyId: s.keyId });
+    s.emu.seedObjects('mixed', [
+      { name: 'customer-key.bin', timeModified: LONG_AGO, encryption: { kind: 'sse-c', keySha256: sha } },
+      { name: 'cold.bin', timeModified: LONG_AGO, storageTier: 'Archive', archivalState: 'Archived', encryption: { kind: 'kms', keyId: s.keyId } },
+      { name: 'normal.bin', timeModified: LONG_AGO, encryption: { kind: 'kms', keyId: s.keyId } },
+    ]);
+    s.emu.rotateKey(s.keyId);
+  });
+  afterAll(async () => s?.stop());
+
+  it('a sweep reports the SSE-C object as sse-c-key-required and the archived one as archived', async () => {
+    const r = await s.fn.call(JSON.stringify({ bucketName: 'mixed' }));
+    expect(r.json.totals).toMatchObject({ reencrypted: 1, failed: 0 });
+    expect(r.json.totals.skipped).toMatchObject({ 'sse-c-key-required': 1, archived: 1 });
+    expect(s.emu.readEncryption('mixed').find((x) => x.name === 'customer-key.bin')?.encryption.kind).toBe('sse-c');
+  });
+
+  it('a manual request re-encrypts the SSE-C object under the bucket key with the source key read from a Vault secret', async () => {
+    const secretId = s.emu.createSecret({ compartmentId: s.compartmentA, base64Content: customerKey.toString('base64') });
+    const r = await s.fn.call(JSON.stringify({ bucketName: 'mixed', objectName: 'customer-key.bin', sourceSseCustomerKeySecretId: secretId }));
+    expect(r.json).toMatchObject({ ok: true, totals: { reencrypted: 1 } });
+    expect(r.text).not.toContain(customerKey.toString('base64'));
+    expect(s.fn.output.join('\n')).not.toContain(customerKey.toString('base64'));
+    expect(s.emu.readEncryption('mixed').find((x) => x.name === 'customer-key.bin')?.encryption).toMatchObject({ kind: 'kms', keyId: s.keyId });
+  });
+
+  it('a manual request can move an object to an SSE-C key held in a secret', async () => {
+    const target = randomBytes(32);
+    const secretId = s.emu.createSecret({ compartmentId: s.compartmentA, base64Content: Buffer.from(target.toString('base64')).toString('base64') });
+    const r = await s.fn.call(JSON.stringify({ bucketName: 'mixed', objectName: 'normal.bin', sseCustomerKeySecretId: secretId }));
+    expect(r.json).toMatchObject({ ok: true, totals: { reencrypted: 1 } });
+    expect(s.emu.readEncryption('mixed').find((x) => x.name === 'normal.bin')?.encryption).toMatchObject({
+      kind: 'sse-c', keySha256: createHash('sha256').update(target).digest('base64'),
+    });
+  });
+});
