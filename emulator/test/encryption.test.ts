@@ -1,0 +1,190 @@
+import { createHash, randomBytes } from 'node:crypto';
+import type { ObjectStorageClient } from 'oci-objectstorage';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Emulator } from '../src/index';
+import { COMPARTMENT, type Clients, failure, start } from './helpers';
+
+let emu: Emulator;
+let c: Clients;
+let os: ObjectStorageClient;
+let ns: string;
+let vaultId: string;
+let keyA: string;
+let keyB: string;
+
+function sseKey(): { algorithm: 'AES256'; key: string; keySha256: string } {
+  const raw = randomBytes(32);
+  return { algorithm: 'AES256', key: raw.toString('base64'), keySha256: createHash('sha256').update(raw).digest('base64') };
+}
+const sseHeaders = (k: ReturnType<typeof sseKey>) => ({ opcSseCustomerAlgorithm: k.algorithm, opcSseCustomerKey: k.key, opcSseCustomerKeySha256: k.keySha256 });
+
+beforeAll(async () => {
+  ({ emu, c, ns } = await start({ workRequests: { itemsPerSecond: 4000, tickMs: 25 } }));
+  os = c.os;
+  vaultId = emu.createVault({ compartmentId: COMPARTMENT }).id;
+  keyA = emu.createKey({ vaultId, displayName: 'a' }).id;
+  keyB = emu.createKey({ vaultId, displayName: 'b' }).id;
+  emu.createBucket({ compartmentId: COMPARTMENT, name: 'enc', kmsKeyId: keyA, versioning: 'Enabled' });
+});
+afterAll(() => emu.stop());
+
+const encOf = (name: string, versionId?: string) =>
+  emu.readEncryption('enc', { prefix: name, includeVersions: true }).find((r) => r.name === name && (versionId === undefined ? r.isLatest : r.versionId === versionId))?.encryption;
+
+describe('Vault, Key Management and Secrets', () => {
+  it('answers GetVault with endpoints pointing back at the emulator', async () => {
+    const v = await c.vault.getVault({ vaultId });
+    expect(v.vault).toMatchObject({ id: vaultId, managementEndpoint: emu.url, cryptoEndpoint: emu.url, lifecycleState: 'ACTIVE', compartmentId: COMPARTMENT });
+  });
+
+  it('answers GetKey, GetKeyVersion, ListKeyVersions and CreateKeyVersion', async () => {
+    const key = emu.createKey({ vaultId });
+    c.kms.endpoint = (await c.vault.getVault({ vaultId })).vault.managementEndpoint;
+    const got = await c.kms.getKey({ keyId: key.id });
+    expect(got.key).toMatchObject({ id: key.id, vaultId, currentKeyVersion: key.currentKeyVersion, lifecycleState: 'ENABLED' });
+    const created = await c.kms.createKeyVersion({ keyId: key.id });
+    expect(created.keyVersion).toMatchObject({ keyId: key.id, vaultId });
+    expect((await c.kms.getKey({ keyId: key.id })).key.currentKeyVersion).toBe(created.keyVersion.id);
+    const versions = await c.kms.listKeyVersions({ keyId: key.id });
+    expect(versions.items.map((v) => v.id)).toEqual([created.keyVersion.id, key.currentKeyVersion]);
+    const first = await c.kms.getKeyVersion({ keyId: key.id, keyVersionId: key.currentKeyVersion });
+    expect(Date.parse(String(first.keyVersion.timeCreated))).toBeLessThanOrEqual(Date.parse(String(created.keyVersion.timeCreated)));
+    expect(await failure(c.kms.getKey({ keyId: 'ocid1.key.oc1..nope' }))).toEqual({ statusCode: 404, serviceCode: 'NotAuthorizedOrNotFound' });
+  });
+
+  it('answers GetSecretBundle with the base64 content', async () => {
+    const content = randomBytes(32).toString('base64');
+    const secretId = emu.createSecret({ compartmentId: COMPARTMENT, base64Content: content });
+    const b = await c.secrets.getSecretBundle({ secretId });
+    expect(b.secretBundle.secretBundleContent).toEqual({ contentType: 'BASE64', content });
+    expect(b.secretBundle.stages).toContain('CURRENT');
+  });
+});
+
+describe('SSE-C', () => {
+  const k = sseKey();
+
+  beforeAll(async () => {
+    await os.putObject({ namespaceName: ns, bucketName: 'enc', objectName: 'ssec', putObjectBody: 'secret', contentLength: 6, ...sseHeaders(k) });
+  });
+
+  it('records the SHA-256 of the customer key on PutObject', () => {
+    expect(encOf('ssec')).toEqual({ kind: 'sse-c', keySha256: k.keySha256 });
+  });
+
+  it('needs the customer key on HeadObject, and the right one', async () => {
+    expect((await failure(os.headObject({ namespaceName: ns, bucketName: 'enc', objectName: 'ssec' }))).statusCode).toBe(400);
+    expect((await failure(os.headObject({ namespaceName: ns, bucketName: 'enc', objectName: 'ssec', ...sseHeaders(sseKey()) }))).statusCode).toBe(400);
+    const ok = await os.headObject({ namespaceName: ns, bucketName: 'enc', objectName: 'ssec', ...sseHeaders(k) });
+    expect(ok.contentLength).toBe(6);
+  });
+
+  it('rejects a key whose SHA-256 does not match, and SSE-C together with a KMS key', async () => {
+    const bad = { ...sseHeaders(k), opcSseCustomerKeySha256: sseKey().keySha256 };
+    expect(await failure(os.putObject({ namespaceName: ns, bucketName: 'enc', objectName: 'x', putObjectBody: 'x', contentLength: 1, ...bad }))).toEqual({ statusCode: 400, serviceCode: 'InvalidParameter' });
+    expect(await failure(os.putObject({ namespaceName: ns, bucketName: 'enc', objectName: 'x', putObjectBody: 'x', contentLength: 1, ...sseHeaders(k), opcSseKmsKeyId: keyA }))).toEqual({ statusCode: 400, serviceCode: 'InvalidParameter' });
+  });
+});
+
+describe('ReencryptObject', () => {
+  const put = (name: string, extra: Record<string, string> = {}) =>
+    os.putObject({ namespaceName: ns, bucketName: 'enc', objectName: name, putObjectBody: 'data', contentLength: 4, ...extra });
+  const reencrypt = (name: string, details: object = {}, versionId?: string) =>
+    os.reencryptObject({ namespaceName: ns, bucketName: 'enc', objectName: name, versionId, reencryptObjectDetails: details });
+
+  it("moves an object to the bucket key's current version with an empty body", async () => {
+    await put('r1');
+    const before = encOf('r1');
+    const rotated = emu.rotateKey(keyA);
+    await reencrypt('r1');
+    expect(before).toMatchObject({ kind: 'kms', keyId: keyA });
+    expect(encOf('r1')).toEqual({ kind: 'kms', keyId: keyA, keyVersionId: rotated.id });
+  });
+
+  it('keeps ETag and timeModified (see assumptions) and counts one write', async () => {
+    await put('r-etag');
+    const head = await os.headObject({ namespaceName: ns, bucketName: 'enc', objectName: 'r-etag' });
+    emu.resetCounters();
+    await reencrypt('r-etag', { kmsKeyId: keyB });
+    const after = await os.headObject({ namespaceName: ns, bucketName: 'enc', objectName: 'r-etag' });
+    expect(after.eTag).toBe(head.eTag);
+    expect(after.lastModified).toBe(head.lastModified);
+    expect(emu.getCounters().writes).toBe(1);
+  });
+
+  it('moves to a named key at its current version, or to an SSE-C key', async () => {
+    await put('r2');
+    await reencrypt('r2', { kmsKeyId: keyB });
+    expect(encOf('r2')).toEqual({ kind: 'kms', keyId: keyB, keyVersionId: emu.currentKeyVersion(keyB) });
+    const k = sseKey();
+    await reencrypt('r2', { sseCustomerKey: k });
+    expect(encOf('r2')).toEqual({ kind: 'sse-c', keySha256: k.keySha256 });
+  });
+
+  it('rejects kmsKeyId together with sseCustomerKey, and an unknown key', async () => {
+    await put('r3');
+    expect(await failure(reencrypt('r3', { kmsKeyId: keyB, sseCustomerKey: sseKey() }))).toEqual({ statusCode: 400, serviceCode: 'InvalidParameter' });
+    expect((await failure(reencrypt('r3', { kmsKeyId: 'ocid1.key.oc1..missing' }))).statusCode).toBe(400);
+    expect(await failure(reencrypt('missing'))).toEqual({ statusCode: 404, serviceCode: 'ObjectNotFound' });
+  });
+
+  it('needs the matching sourceSseCustomerKey for an SSE-C object', async () => {
+    const k = sseKey();
+    await put('r4', sseHeaders(k));
+    expect(await failure(reencrypt('r4', {}))).toEqual({ statusCode: 400, serviceCode: 'InvalidParameter' });
+    expect((await failure(reencrypt('r4', { sourceSseCustomerKey: sseKey() }))).statusCode).toBe(400);
+    await reencrypt('r4', { sourceSseCustomerKey: k });
+    expect(encOf('r4')).toMatchObject({ kind: 'kms', keyId: keyA });
+  });
+
+  it('refuses an archived object with 409 NotRestored (see assumptions)', async () => {
+    emu.seedObjects('enc', [{ name: 'archived', storageTier: 'Archive', archivalState: 'Archived' }, { name: 'restored', storageTier: 'Archive', archivalState: 'Restored' }]);
+    expect(await failure(reencrypt('archived'))).toEqual({ statusCode: 409, serviceCode: 'NotRestored' });
+    await reencrypt('restored', { kmsKeyId: keyB });
+    expect(encOf('restored')).toMatchObject({ keyId: keyB });
+  });
+
+  it('re-encrypts one named version and leaves the others alone', async () => {
+    const v1 = await put('r5');
+    const v2 = await put('r5');
+    await reencrypt('r5', { kmsKeyId: keyB }, v1.versionId);
+    expect(encOf('r5', v1.versionId)).toMatchObject({ keyId: keyB });
+    expect(encOf('r5', v2.versionId)).toMatchObject({ keyId: keyA });
+    expect((await failure(reencrypt('r5', {}, 'no-such-version'))).statusCode).toBe(404);
+  });
+});
+
+describe('ReencryptBucket', () => {
+  it('fails at once for a bucket without a kmsKeyId', async () => {
+    emu.createBucket({ compartmentId: COMPARTMENT, name: 'oracle-managed' });
+    expect(await failure(os.reencryptBucket({ namespaceName: ns, bucketName: 'oracle-managed' }))).toEqual({ statusCode: 400, serviceCode: 'InvalidParameter' });
+  });
+
+  it('progresses over time and re-wraps versions that existed at the call with the newest key version', async () => {
+    emu.createBucket({ compartmentId: COMPARTMENT, name: 'bulk', kmsKeyId: keyB, versioning: 'Enabled' });
+    const old = emu.currentKeyVersion(keyB);
+    emu.seedObjects('bulk', { count: 2000, prefix: 'o/', extraVersions: 1 });
+    emu.seedObjects('bulk', [{ name: 'archived', storageTier: 'Archive' }]);
+    const newest = emu.rotateKey(keyB).id;
+    const started = await os.reencryptBucket({ namespaceName: ns, bucketName: 'bulk' });
+    expect(started.opcWorkRequestId).toMatch(/^ocid1\./);
+    const seen = new Set<string>();
+    const percents: number[] = [];
+    for (;;) {
+      const wr = await os.getWorkRequest({ workRequestId: started.opcWorkRequestId });
+      seen.add(String(wr.workRequest.status));
+      percents.push(wr.workRequest.percentComplete ?? -1);
+      expect(wr.workRequest.operationType).toBe('REENCRYPT');
+      if (wr.workRequest.status === 'COMPLETED' || wr.workRequest.status === 'FAILED') break;
+      await new Promise((r) => setTimeout(r, 40));
+    }
+    expect(seen.has('IN_PROGRESS')).toBe(true);
+    expect(seen.has('COMPLETED')).toBe(true);
+    expect(percents.some((p) => p > 0 && p < 100)).toBe(true);
+    expect(percents).toEqual([...percents].sort((a, b) => a - b));
+    const summary = emu.encryptionSummary('bulk', { includeVersions: true });
+    expect(summary).toContainEqual({ kind: 'kms', keyId: keyB, keyVersionId: newest, count: 4000 });
+    expect(summary).toContainEqual({ kind: 'kms', keyId: keyB, keyVersionId: old, count: 1 });
+    expect(await failure(os.getWorkRequest({ workRequestId: 'ocid1.objectstorageworkrequest.oc1..nope' }))).toEqual({ statusCode: 404, serviceCode: 'NotAuthorizedOrNotFound' });
+  });
+});
