@@ -14,7 +14,7 @@ import { generateKeyPairSync, randomUUID, sign } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { FUNC_JS, startFunction, type FnCallResult, type RunningFunction } from '../support/fdk-process';
+import { FUNC_JS, startFunction, type FnCallResult, type RunningFunction } from '../../scripts/lib/fdk-process';
 import { asCloudEvents10, bucketEvent, COMPARTMENT, KEY, keyEvent, objectEvent, VAULT } from '../support/events';
 
 const UNREACHABLE = 'http://127.0.0.1:9';
@@ -261,7 +261,11 @@ describe('FDK contract: dist/func.js under @fnproject/fdk', () => {
       expect(fn.process.exitCode).toBeNull();
     });
 
-    it.todo('rejects a well-formed but unsigned continuation, naming continuation (the engine verifies cursors)');
+    it('rejects a well-formed continuation this function did not issue, naming continuation', async () => {
+      const res = await fn.call(JSON.stringify({ continuation: 'abc_DEF-1' }));
+      expectError(res, 'InvalidInput', 'continuation');
+      expect(fn.process.exitCode).toBeNull();
+    });
   });
 
   describe('malformed inputs get InvalidInput naming the field', () => {

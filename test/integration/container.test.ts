@@ -1,0 +1,50 @@
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { objectEvent } from '../support/events';
+import { FUNC_JS, startFunction, type RunningFunction } from '../../scripts/lib/fdk-process';
+
+const ROOT = resolve(__dirname, '../..');
+
+/** What the Dockerfile's runtime stage holds: dist/func.js alone, no node_modules. */
+describe('the container image contents', () => {
+  let dir: string;
+  let fn: RunningFunction;
+  beforeAll(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'image-'));
+    mkdirSync(join(dir, 'dist'));
+    copyFileSync(FUNC_JS, join(dir, 'dist/func.js'));
+    fn = await startFunction({}, join(dir, 'dist/func.js'));
+  });
+  afterAll(async () => {
+    await fn?.stop();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('runs dist/func.js with no node_modules beside it and answers under the FDK', async () => {
+    const r = await fn.call(JSON.stringify({ ...objectEvent(), eventType: 'com.oraclecloud.objectstorage.deleteobject' }));
+    expect(r.json).toMatchObject({ ok: false, error: { code: 'InvalidInput', details: [{ field: 'eventType' }] } });
+  });
+
+  it('the Dockerfile builds on fnproject/node:22-dev and runs only the bundle on fnproject/node:22', () => {
+    const dockerfile = readFileSync(join(ROOT, 'Dockerfile'), 'utf8');
+    const stages = dockerfile.split(/^FROM /m).slice(1);
+    expect(stages[0]).toMatch(/^fnproject\/node:22-dev AS build/);
+    expect(stages[1]).toMatch(/^fnproject\/node:22\n/);
+    expect(stages[1]?.match(/^COPY .*/gm)).toEqual(['COPY --from=build /function/dist/func.js ./dist/func.js']);
+    expect(dockerfile).toMatch(/ENTRYPOINT \["node", "dist\/func.js"\]/);
+    // Every file the build stage copies exists in the repository.
+    for (const [, from] of dockerfile.matchAll(/^COPY (?!--from)(\S+)/gm)) {
+      expect(() => readFileSync(join(ROOT, from!.split(' ')[0]!)), from).not.toThrow(/ENOENT/);
+    }
+  });
+
+  it('func.yaml names the function, runs the Dockerfile, and allows a 300 s sweep', () => {
+    const yaml = readFileSync(join(ROOT, 'func.yaml'), 'utf8');
+    expect(yaml).toMatch(/^schema_version: 20180708$/m);
+    expect(yaml).toMatch(/^name: oci-reencrypt$/m);
+    expect(yaml).toMatch(/^runtime: docker$/m);
+    expect(yaml).toMatch(/^timeout: 300$/m);
+  });
+});
