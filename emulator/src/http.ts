@@ -6,6 +6,7 @@ import { ApiError, invalidParameter } from './errors';
 /** Query parameters as OCI receives them: decoded once, first occurrence wins. */
 export class Query {
   private readonly values = new Map<string, string>();
+  private readonly repeated = new Map<string, string[]>();
 
   constructor(raw: string, plusIsSpace: boolean) {
     if (!raw) return;
@@ -15,12 +16,21 @@ export class Query {
       const k = eq < 0 ? part : part.slice(0, eq);
       const v = eq < 0 ? '' : part.slice(eq + 1);
       const key = decodeComponent(plusIsSpace ? k.replace(/\+/g, ' ') : k, 'query');
-      if (!this.values.has(key)) this.values.set(key, decodeComponent(plusIsSpace ? v.replace(/\+/g, ' ') : v, 'query'));
+      const value = decodeComponent(plusIsSpace ? v.replace(/\+/g, ' ') : v, 'query');
+      if (!this.values.has(key)) this.values.set(key, value);
+      const list = this.repeated.get(key);
+      if (list) list.push(value);
+      else this.repeated.set(key, [value]);
     }
   }
 
   get(name: string): string | undefined {
     return this.values.get(name);
+  }
+
+  /** Every value of a repeated parameter (the SDK sends arrays as `k=a&k=b`), commas split too. */
+  list(name: string): string[] {
+    return (this.repeated.get(name) ?? []).flatMap((v) => v.split(',')).map((v) => v.trim()).filter(Boolean);
   }
 
   int(name: string): number | undefined {

@@ -149,3 +149,14 @@ describe('objects', () => {
     expect(r.contentLength).toBe(11);
   });
 });
+
+describe('bucket fields', () => {
+  it('answers approximateCount and approximateSize when asked (the SDK repeats the fields parameter)', async () => {
+    emu.createBucket({ compartmentId: COMPARTMENT, name: 'counted' });
+    emu.seedObjects('counted', { count: 5, size: 10 });
+    const r = await os.getBucket({ namespaceName: ns, bucketName: 'counted', fields: ['approximateCount', 'approximateSize'] as never });
+    expect(r.bucket).toMatchObject({ approximateCount: 5, approximateSize: 50 });
+    const plain = await os.getBucket({ namespaceName: ns, bucketName: 'counted' });
+    expect(plain.bucket).not.toHaveProperty('approximateCount');
+  });
+});

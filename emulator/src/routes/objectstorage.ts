@@ -44,8 +44,8 @@ export function objectStorageRoutes(services: Services): Route[] {
     return latest;
   };
 
-  const bucketJson = (b: BucketRec, fields: string | undefined): Record<string, unknown> => {
-    const wanted = new Set((fields ?? '').split(',').map((f) => f.trim()).filter(Boolean));
+  const bucketJson = (b: BucketRec, fields: string[]): Record<string, unknown> => {
+    const wanted = new Set(fields);
     for (const f of wanted) {
       if (f !== 'approximateCount' && f !== 'approximateSize' && f !== 'autoTiering') throw invalidParameter(`Invalid field '${f}'`);
     }
@@ -167,8 +167,9 @@ export function objectStorageRoutes(services: Services): Route[] {
         if (!compartmentId) throw new ApiError(400, 'MissingParameter', 'The compartmentId query parameter is required');
         const limit = clampLimit(ctx.query.int('limit'), a.listLimitOutOfRange);
         const page = ctx.query.get('page');
-        const fields = ctx.query.get('fields');
-        if (fields !== undefined && fields !== 'tags') throw invalidParameter(`Invalid fields '${fields}'`);
+        const fieldList = ctx.query.list('fields');
+        for (const f of fieldList) if (f !== 'tags') throw invalidParameter(`Invalid field '${f}'`);
+        const fields = fieldList.length > 0 ? 'tags' : undefined;
         const after = page !== undefined ? decodePage(page).n : undefined;
         const all = [...state.buckets.values()]
           .filter((b) => b.compartmentId === compartmentId)
@@ -200,7 +201,7 @@ export function objectStorageRoutes(services: Services): Route[] {
           objectEventsEnabled: d.objectEventsEnabled, storageTier: d.storageTier, publicAccessType: d.publicAccessType,
           freeformTags: d.freeformTags, createdBy: principalId(ctx),
         });
-        return { status: 200, body: bucketJson(b, undefined), headers: { etag: b.etag, location: `/n/${b.namespace}/b/${encodeURIComponent(b.name)}` } };
+        return { status: 200, body: bucketJson(b, []), headers: { etag: b.etag, location: `/n/${b.namespace}/b/${encodeURIComponent(b.name)}` } };
       },
     },
     {
@@ -210,7 +211,7 @@ export function objectStorageRoutes(services: Services): Route[] {
         const inm = header(ctx, 'if-none-match');
         if (inm !== undefined && (inm === '*' || inm === b.etag)) return { status: 304, headers: { etag: b.etag } };
         checkIfMatch(ctx, b.etag);
-        return { status: 200, body: bucketJson(b, ctx.query.get('fields')), headers: { etag: b.etag } };
+        return { status: 200, body: bucketJson(b, ctx.query.list('fields')), headers: { etag: b.etag } };
       },
     },
     {
@@ -232,7 +233,7 @@ export function objectStorageRoutes(services: Services): Route[] {
           kmsKeyId: d.kmsKeyId, versioning: d.versioning, objectEventsEnabled: d.objectEventsEnabled,
           publicAccessType: d.publicAccessType, freeformTags: d.freeformTags,
         });
-        return { status: 200, body: bucketJson(updated, undefined), headers: { etag: updated.etag } };
+        return { status: 200, body: bucketJson(updated, []), headers: { etag: updated.etag } };
       },
     },
     {
