@@ -138,3 +138,28 @@ describe('SSE-C and archived objects', () => {
     });
   });
 });
+
+describe('self-invoke: REENCRYPT_SELF_INVOKE continues an unfinished sweep in a detached invocation', () => {
+  let s: Stack;
+  beforeAll(async () => {
+    s = await startStack({ env: { REENCRYPT_SELF_INVOKE: 'true', REENCRYPT_CONCURRENCY: '8' }, timeoutSeconds: 3 });
+    s.emu.createBucket({ compartmentId: s.compartmentA, name: 'chained', kmsKeyId: s.keyId, versioning: 'Enabled' });
+    seedVersioned(s.emu, 'chained', s.keyId, 1000);
+    s.emu.rotateKey(s.keyId);
+  });
+  afterAll(async () => s?.stop());
+
+  it('hands the continuation to itself until the bucket is done', async () => {
+    s.emu.setGlobalFaults({ latencyMs: 20 });
+    const first = await s.fn.call(JSON.stringify({ bucketName: 'chained' }), { deadlineMs: 2500 });
+    expect(first.json).toMatchObject({ ok: true, complete: false, selfInvoked: true });
+    await s.emu.whenIdle();
+    s.emu.setGlobalFaults(undefined);
+    const chain = s.emu.invocations.filter((i) => i.invokeType === 'detached');
+    expect(chain.length).toBeGreaterThan(0);
+    expect(chain.every((i) => i.status === 200)).toBe(true);
+    const last = JSON.parse(chain[chain.length - 1]?.responseBody ?? '{}');
+    expect(last).toMatchObject({ ok: true, complete: true, continuation: null });
+    expect(keyVersionCounts(s.emu, 'chained')).toEqual({ [`kms:${s.emu.currentKeyVersion(s.keyId)}`]: 1500 });
+  }, 120_000);
+});

@@ -4,6 +4,7 @@
  * an emulator-issued resource principal), registered with the emulator so
  * Events rules and Functions invoke reach it.
  */
+import { randomBytes } from 'node:crypto';
 import { startEmulator, type Emulator, type EmulatorOptions } from '../../emulator/src/index';
 import { EventTypes } from '../../src/input/event-types';
 import { startFunction, type RunningFunction } from './fdk-process';
@@ -36,8 +37,11 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
   const vault = emu.createVault({ compartmentId: compartmentA, displayName: 'finance-vault' });
   const key = emu.createKey({ vaultId: vault.id, compartmentId: compartmentA, displayName: 'finance-master-key' });
   const principal = emu.issueResourcePrincipal({ compartmentId: compartmentA });
+  // Chosen up front so the function knows its own OCID (FN_FN_ID), as on the platform.
+  const functionId = `ocid1.fnfunc.oc1.phx.aaaaaaaa${randomBytes(12).toString('hex')}`;
   const fn = await startFunction({
     ...principal,
+    FN_FN_ID: functionId,
     REENCRYPT_OBJECTSTORAGE_ENDPOINT: emu.url,
     REENCRYPT_KMS_VAULT_ENDPOINT: emu.url,
     REENCRYPT_SECRETS_ENDPOINT: emu.url,
@@ -48,7 +52,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     REENCRYPT_SAFETY_MARGIN_SECONDS: '2',
     ...options.env,
   });
-  const functionId = emu.registerFunction({ socketPath: fn.socketPath, timeoutSeconds: options.timeoutSeconds ?? 120 });
+  emu.registerFunction({ functionId, socketPath: fn.socketPath, timeoutSeconds: options.timeoutSeconds ?? 120 });
   if (options.eventRules) {
     emu.addEventRule({ eventTypes: [EventTypes.createObject], functionId });
     emu.addEventRule({ eventTypes: [EventTypes.autoKeyRotateEnd, EventTypes.createKeyVersionEnd], functionId });
