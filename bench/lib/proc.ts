@@ -1,0 +1,63 @@
+/** Memory sampling of a child process through /proc (Linux only; zeros elsewhere). */
+import { readFileSync } from 'node:fs';
+
+export interface ProcMemory {
+  /** Current resident set, KiB. */
+  rssKb: number;
+  /** Peak resident set since the process started (VmHWM), KiB. */
+  hwmKb: number;
+}
+
+export function readProcMemory(pid: number): ProcMemory | undefined {
+  try {
+    const text = readFileSync(`/proc/${pid}/status`, 'utf8');
+    const field = (name: string): number => {
+      const m = new RegExp(`^${name}:\\s+(\\d+) kB`, 'm').exec(text);
+      return m ? Number(m[1]) : 0;
+    };
+    return { rssKb: field('VmRSS'), hwmKb: field('VmHWM') };
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Samples a process's RSS every `intervalMs` and keeps the maximum seen; on
+ * stop, the kernel's own peak (VmHWM) is read too, so a spike between samples
+ * is not missed. Report peaks in MiB.
+ */
+export class RssSampler {
+  private timer: NodeJS.Timeout | undefined;
+  private maxRssKb = 0;
+  private lastHwmKb = 0;
+  readonly samples: number[] = [];
+
+  constructor(private readonly pid: number, private readonly intervalMs = 100) {}
+
+  start(): this {
+    this.sample();
+    this.timer = setInterval(() => this.sample(), this.intervalMs);
+    this.timer.unref();
+    return this;
+  }
+
+  private sample(): void {
+    const m = readProcMemory(this.pid);
+    if (!m) return;
+    this.maxRssKb = Math.max(this.maxRssKb, m.rssKb);
+    this.lastHwmKb = Math.max(this.lastHwmKb, m.hwmKb);
+    this.samples.push(m.rssKb);
+  }
+
+  /** Stops sampling; returns the sampled max RSS and the kernel peak, MiB. */
+  stop(): { sampledMaxRssMiB: number; peakRssMiB: number; samples: number } {
+    this.sample();
+    if (this.timer) clearInterval(this.timer);
+    this.timer = undefined;
+    return { sampledMaxRssMiB: mib(this.maxRssKb * 1024), peakRssMiB: mib(this.lastHwmKb * 1024), samples: this.samples.length };
+  }
+}
+
+export function mib(bytes: number): number {
+  return Math.round((bytes / 1048576) * 10) / 10;
+}

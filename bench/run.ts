@@ -1,0 +1,284 @@
+/**
+ * The benchmark suite behind `npm run bench` (see bench/README.md).
+ * `npm run bench -- --quick` shrinks every size for a smoke run.
+ * Results: a table on stdout and .bench/results.json.
+ */
+import { execSync } from 'node:child_process';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { cpus, totalmem } from 'node:os';
+import { resolve } from 'node:path';
+import type { Emulator } from '../emulator/src/index';
+import { startStack, type Stack } from '../test/support/stack';
+import { coldStart, sumCalls, sweepToCompletion, type SweepRun } from './lib/fn';
+import { fullGc } from './lib/gc';
+import { mib, readProcMemory } from './lib/proc';
+import { rawObjectStorage } from './lib/sdk';
+import { hrMs, median, percentile, round } from './lib/stats';
+
+const quick = process.argv.includes('--quick');
+const only = process.argv.find((a) => a.startsWith('--only='))?.slice('--only='.length).split(',');
+
+const SIZES = quick
+  ? { seed: 100_000, pagingSamples: 10, throughput0: 2_000, throughput20: 1_000, faults: 1_000, coldRuns: 3 }
+  : { seed: 1_000_000, pagingSamples: 30, throughput0: 20_000, throughput20: 8_000, faults: 4_000, coldRuns: 5 };
+const CONCURRENCIES = [4, 16, 64];
+const LATENCIES_MS = [0, 20];
+const DEADLINE_MS = 300_000;
+const HOUR_AGO = Date.now() - 3_600_000;
+
+type Row = Record<string, string | number | boolean>;
+const results: Record<string, unknown> = {};
+const tables: { title: string; rows: Row[] }[] = [];
+
+function line(name: string, row: Row): void {
+  console.log(`bench> ${name}: ${Object.entries(row).map(([k, v]) => `${k}=${v}`).join(' ')}`);
+}
+
+function table(title: string, rows: Row[]): void {
+  tables.push({ title, rows });
+}
+
+function render(title: string, rows: Row[]): string {
+  const cols = [...new Set(rows.flatMap((r) => Object.keys(r)))];
+  const cell = (v: unknown): string => (v === undefined ? '' : String(v));
+  const width = cols.map((c) => Math.max(c.length, ...rows.map((r) => cell(r[c]).length)));
+  const fmt = (vals: string[]): string => `| ${vals.map((v, i) => v.padEnd(width[i] as number)).join(' | ')} |`;
+  return [`\n${title}`, fmt(cols), `|${width.map((w) => '-'.repeat(w + 2)).join('|')}|`, ...rows.map((r) => fmt(cols.map((c) => cell(r[c]))))].join('\n');
+}
+
+const BASE_ENV = { REENCRYPT_LOG_LEVEL: 'info', REENCRYPT_MAX_ATTEMPTS: '8' };
+
+function enabled(name: string): boolean {
+  return !only || only.includes(name);
+}
+
+function perSecond(count: number, ms: number): number {
+  return Math.round(count / (ms / 1000));
+}
+
+/** Every non-delete-marker version of the bucket is under the key's current version. */
+function verifyAllCurrent(emu: Emulator, bucket: string, keyId: string, expected: number): void {
+  const current = emu.currentKeyVersion(keyId);
+  const rows = emu.encryptionSummary(bucket, { includeVersions: true });
+  const ok = rows.filter((r) => r.kind === 'kms' && r.keyVersionId === current).reduce((a, r) => a + r.count, 0);
+  if (ok !== expected) throw new Error(`bucket ${bucket}: ${ok} of ${expected} versions under the current key version: ${JSON.stringify(rows)}`);
+}
+
+// ---------------------------------------------------------------- 1, 2, 3: the million-object bucket
+
+async function bigBucket(): Promise<void> {
+  const n = SIZES.seed;
+  const s = await startStack({ env: BASE_ENV, timeoutSeconds: DEADLINE_MS / 1000 });
+  try {
+    s.emu.createBucket({ compartmentId: s.compartmentA, name: 'big', kmsKeyId: s.keyId });
+    const prefix = 'data/obj-';
+    const pad = String(n - 1).length;
+    const nameAt = (i: number): string => `${prefix}${String(i).padStart(pad, '0')}`;
+
+    // 1. Seeding.
+    fullGc();
+    const before = process.memoryUsage();
+    const t0 = process.hrtime.bigint();
+    const seeded = s.emu.seedObjects('big', { count: n, prefix, pad, timeModified: HOUR_AGO, encryption: { kind: 'kms', keyId: s.keyId } });
+    const seedMs = hrMs(t0);
+    fullGc();
+    const after = process.memoryUsage();
+    const seed = {
+      objects: seeded.objects, seedMs: Math.round(seedMs), objectsPerSecond: perSecond(seeded.objects, seedMs),
+      heapDeltaMiB: mib(after.heapUsed - before.heapUsed), bytesPerObject: Math.round((after.heapUsed - before.heapUsed) / seeded.objects),
+      rssDeltaMiB: mib(after.rss - before.rss), heapUsedAfterMiB: mib(after.heapUsed),
+    };
+    results['seed'] = seed;
+    line('seed', seed);
+    table('1. Emulator seeding (in-process)', [seed]);
+
+    // 2. Paging cost by position.
+    if (enabled('paging')) {
+      const os = rawObjectStorage(s.emu, s.compartmentA);
+      const ns = s.namespace;
+      const positions: [string, number][] = [['start', 0], ['middle', Math.floor(n / 2)], ['end', n - 1000]];
+      const samples = new Map<string, number[]>(positions.map(([p]) => [p, []]));
+      const page = async (start: string): Promise<number> => {
+        const t = process.hrtime.bigint();
+        const r = await os.listObjects({ namespaceName: ns, bucketName: 'big', limit: 1000, start, fields: 'name,size,etag,timeModified' });
+        const ms = hrMs(t);
+        if (r.listObjects.objects.length !== 1000) throw new Error(`page at ${start} had ${r.listObjects.objects.length} objects`);
+        return ms;
+      };
+      for (let i = 0; i < 5; i++) await page(nameAt(0)); // warm-up: JIT, keep-alive connection
+      for (let i = 0; i < SIZES.pagingSamples; i++) {
+        for (const [p, idx] of positions) (samples.get(p) as number[]).push(await page(nameAt(idx)));
+      }
+      const rows: Row[] = positions.map(([p, idx]) => {
+        const xs = samples.get(p) as number[];
+        return { position: p, startIndex: idx, samples: xs.length, medianMs: round(median(xs), 2), p95Ms: round(percentile(xs, 95), 2), minMs: round(Math.min(...xs), 2) };
+      });
+      results['paging'] = { bucketObjects: n, pageSize: 1000, rows };
+      for (const r of rows) line('paging', r);
+      table(`2. ListObjects page of 1000 (raw signed SDK call) in a ${n.toLocaleString('en-US')}-object bucket`, rows);
+    }
+
+    // 3. Dry-run sweep of the whole bucket.
+    if (enabled('dryrun')) {
+      const pid = s.fn.process.pid as number;
+      const idle = readProcMemory(pid);
+      s.emu.resetCounters();
+      const run = await sweepToCompletion(s.fn, { bucketName: 'big', dryRun: true, before: new Date().toISOString() }, DEADLINE_MS);
+      const counters = s.emu.getCounters();
+      if (run.planned !== n) throw new Error(`dry run planned ${run.planned}, expected ${n}`);
+      if (counters.writes !== 0) throw new Error(`dry run wrote ${counters.writes} times`);
+      const dry = {
+        objects: run.scanned, planned: run.planned, wallMs: run.wallMs, objectsPerSecond: perSecond(run.scanned, run.wallMs),
+        invocations: run.invocations, deadlineS: DEADLINE_MS / 1000, listCalls: counters.routes['ListObjects']?.calls ?? 0, emulatorCalls: counters.totalCalls,
+        idleRssMiB: mib((idle?.rssKb ?? 0) * 1024), peakRssMiB: run.peakRssMiB, sampledMaxRssMiB: run.sampledMaxRssMiB,
+        ...rssQuarters(run),
+      };
+      results['dryRun'] = dry;
+      line('dry-run', dry);
+      table(`3. Dry-run sweep of ${n.toLocaleString('en-US')} objects through dist/func.js`, [dry]);
+    }
+  } finally {
+    await s.stop();
+  }
+}
+
+/** Max RSS in the first and the last quarter of the samples: flat means bounded memory. */
+function rssQuarters(run: SweepRun): Row {
+  const xs = run.rssSamplesKb;
+  if (xs.length < 4) return {};
+  const q = Math.floor(xs.length / 4);
+  return { rssQ1MaxMiB: mib(Math.max(...xs.slice(0, q)) * 1024), rssQ4MaxMiB: mib(Math.max(...xs.slice(-q)) * 1024) };
+}
+
+// ---------------------------------------------------------------- 4, 5: real re-encryption
+
+interface ReencryptCase {
+  versions: number;
+  concurrency: number;
+  latencyMs: number;
+  faults?: { p429: number; p503: number; retryAfterSeconds: number };
+}
+
+async function reencryptCase(c: ReencryptCase): Promise<Row> {
+  const s: Stack = await startStack({ env: { ...BASE_ENV, REENCRYPT_CONCURRENCY: String(c.concurrency) }, timeoutSeconds: DEADLINE_MS / 1000, emulator: { seed: 7 } });
+  try {
+    s.emu.createBucket({ compartmentId: s.compartmentA, name: 'tp', kmsKeyId: s.keyId, versioning: 'Enabled' });
+    s.emu.seedObjects('tp', { count: c.versions / 2, extraVersions: 1, prefix: 'tp/o-', timeModified: HOUR_AGO, timeStepMs: 1, encryption: { kind: 'kms', keyId: s.keyId } });
+    s.emu.rotateKey(s.keyId);
+    s.emu.setGlobalFaults({ latencyMs: c.latencyMs, ...(c.faults ?? {}) });
+    s.emu.resetCounters();
+    const run = await sweepToCompletion(s.fn, { bucketName: 'tp' }, DEADLINE_MS);
+    const counters = s.emu.getCounters();
+    s.emu.setGlobalFaults(undefined);
+    verifyAllCurrent(s.emu, 'tp', s.keyId, c.versions);
+    const re = counters.routes['ReencryptObject'];
+    return {
+      versions: c.versions, concurrency: c.concurrency, latencyMs: c.latencyMs,
+      ...(c.faults && { faults: `429:${c.faults.p429} (retry-after ${c.faults.retryAfterSeconds}s) 503:${c.faults.p503}` }),
+      reencrypted: run.reencrypted, failed: run.failed, wallMs: run.wallMs, versionsPerSecond: perSecond(run.reencrypted, run.wallMs),
+      invocations: run.invocations, fnApiCalls: sumCalls(run.apiCalls), emulatorCalls: counters.totalCalls,
+      reencryptCalls: re?.calls ?? 0, injected429: sumFault(counters, '429'), injected503: sumFault(counters, '503'),
+      // Every injected fault is answered; the function retries it unless the version ends up failed.
+      retries: counters.totalFaults - run.failed,
+      peakRssMiB: run.peakRssMiB,
+    };
+  } finally {
+    await s.stop();
+  }
+}
+
+type Snapshot = ReturnType<Emulator['getCounters']>;
+function sumFault(c: Snapshot, kind: '429' | '503'): number {
+  return Object.values(c.routes).reduce((a, r) => a + r.faults[kind], 0);
+}
+
+async function throughput(): Promise<void> {
+  const rows: Row[] = [];
+  for (const latencyMs of LATENCIES_MS) {
+    for (const concurrency of CONCURRENCIES) {
+      const versions = latencyMs === 0 ? SIZES.throughput0 : SIZES.throughput20;
+      const row = await reencryptCase({ versions, concurrency, latencyMs });
+      line('reencrypt', row);
+      rows.push(row);
+    }
+  }
+  results['reencrypt'] = rows;
+  table('4. Re-encryption throughput (versioned bucket, 2 versions per object)', rows);
+}
+
+async function faults(): Promise<void> {
+  const rows: Row[] = [];
+  const versions = SIZES.faults;
+  for (const f of [undefined, { p429: 0.1, p503: 0.05, retryAfterSeconds: 0 }, { p429: 0.1, p503: 0.05, retryAfterSeconds: 1 }]) {
+    const row = await reencryptCase({ versions, concurrency: 16, latencyMs: 0, ...(f && { faults: f }) });
+    line('faults', row);
+    rows.push(row);
+  }
+  const base = rows[0]?.['wallMs'] as number;
+  for (const r of rows) r['overheadX'] = round((r['wallMs'] as number) / base, 2);
+  results['faults'] = rows;
+  table('5. Fault overhead (concurrency 16, 0 ms latency)', rows);
+}
+
+// ---------------------------------------------------------------- 6: cold start
+
+async function cold(): Promise<void> {
+  const s = await startStack({ env: BASE_ENV });
+  try {
+    s.emu.createBucket({ compartmentId: s.compartmentA, name: 'small', kmsKeyId: s.keyId });
+    s.emu.seedObjects('small', { count: 100, timeModified: HOUR_AGO, encryption: { kind: 'kms', keyId: s.keyId } });
+    const env = {
+      ...s.emu.issueResourcePrincipal({ compartmentId: s.compartmentA }),
+      REENCRYPT_OBJECTSTORAGE_ENDPOINT: s.emu.url, REENCRYPT_KMS_VAULT_ENDPOINT: s.emu.url, REENCRYPT_SECRETS_ENDPOINT: s.emu.url,
+      REENCRYPT_FUNCTIONS_INVOKE_ENDPOINT: s.emu.url, REENCRYPT_COMPARTMENT_IDS: `${s.compartmentA},${s.compartmentB}`,
+      REENCRYPT_VAULT_IDS: s.vaultId, REENCRYPT_CLOCK_SKEW_SECONDS: '0', ...BASE_ENV,
+    };
+    const body = { bucketName: 'small', dryRun: true, before: new Date().toISOString() };
+    const runs = [];
+    for (let i = 0; i < SIZES.coldRuns; i++) runs.push(await coldStart(env, body));
+    const row = {
+      runs: runs.length,
+      spawnToSocketMedianMs: round(median(runs.map((r) => r.spawnToSocketMs))),
+      firstCallMedianMs: round(median(runs.map((r) => r.firstCallMs))),
+      secondCallMedianMs: round(median(runs.map((r) => r.secondCallMs))),
+      coldTotalMedianMs: round(median(runs.map((r) => r.spawnToSocketMs + r.firstCallMs))),
+      peakRssMedianMiB: median(runs.map((r) => r.peakRssMiB)),
+    };
+    results['coldStart'] = { ...row, raw: runs };
+    line('cold-start', row);
+    table('6. Cold start of dist/func.js (first call: dry run of a 100-object bucket)', [row]);
+  } finally {
+    await s.stop();
+  }
+}
+
+// ---------------------------------------------------------------- main
+
+async function main(): Promise<void> {
+  const began = Date.now();
+  // The SDK console.warn()s every failed call; the fault benchmarks make thousands on purpose.
+  console.warn = () => undefined;
+  let commit = 'unknown';
+  try { commit = execSync('git rev-parse --short HEAD', { encoding: 'utf8' }).trim(); } catch { /* not a git checkout */ }
+  const machine = {
+    date: new Date().toISOString(), node: process.version, platform: `${process.platform} ${process.arch}`,
+    cpus: cpus().length, cpuModel: cpus()[0]?.model ?? 'unknown', totalMemMiB: mib(totalmem()), commit, quick,
+  };
+  results['machine'] = machine;
+  console.log(`bench> machine: ${JSON.stringify(machine)}`);
+  if (enabled('seed') || enabled('paging') || enabled('dryrun')) await bigBucket();
+  if (enabled('reencrypt')) await throughput();
+  if (enabled('faults')) await faults();
+  if (enabled('cold')) await cold();
+  results['totalSeconds'] = Math.round((Date.now() - began) / 1000);
+  const dir = resolve(__dirname, '../.bench');
+  mkdirSync(dir, { recursive: true });
+  writeFileSync(resolve(dir, 'results.json'), `${JSON.stringify(results, null, 2)}\n`);
+  for (const t of tables) console.log(render(t.title, t.rows));
+  console.log(`\nmachine: ${machine.cpus} × ${machine.cpuModel}, node ${machine.node}, ${machine.date}${quick ? ' (--quick)' : ''}; total ${results['totalSeconds']} s; results in .bench/results.json`);
+}
+
+main().then(() => process.exit(0), (err: unknown) => {
+  console.error(err);
+  process.exit(1);
+});
