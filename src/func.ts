@@ -3,7 +3,7 @@ import { loadConfig, type Config } from './config';
 import { InvalidConfigurationError } from './errors';
 import { serveWithFdk } from './fdk';
 import { createHandler } from './handler';
-import { createLogger } from './log';
+import { captureConsoleWarnings, createLogger } from './log';
 import { runRequest } from './run';
 
 function loadConfigOnce(): Config | InvalidConfigurationError {
@@ -15,8 +15,11 @@ function loadConfigOnce(): Config | InvalidConfigurationError {
   }
 }
 
+const config = loadConfigOnce();
+captureConsoleWarnings(createLogger(config instanceof InvalidConfigurationError ? 'info' : config.logLevel, { source: 'console' }));
+
 serveWithFdk(createHandler({
-  config: loadConfigOnce(),
+  config,
   run: runRequest,
   logger: (config, invocation) => createLogger(config?.logLevel ?? 'info', { callId: invocation.callId }),
 }));

@@ -24,3 +24,18 @@ export function createLogger(level: LogLevel, base: Record<string, unknown> = {}
 function writeStdout(line: string): void {
   process.stdout.write(`${line}\n`);
 }
+
+/** The SDK's own retry chatter: useful when debugging, noise otherwise (our report counts every attempt). */
+const SDK_RETRY_CHATTER = /^(Request failed with Exception|Request cannot be retried|All retry attempts have exhausted)/;
+
+/**
+ * The OCI SDK and the FDK write plain-text `console.warn` lines; OCI Logging
+ * indexes JSON. Route them through the structured logger.
+ */
+export function captureConsoleWarnings(logger: Logger): void {
+  console.warn = function structuredWarn(...args: unknown[]) {
+    const detail = args.map((a) => (typeof a === 'string' ? a : a instanceof Error ? a.message : JSON.stringify(a) ?? String(a))).join(' ');
+    if (SDK_RETRY_CHATTER.test(detail)) logger.debug('oci-sdk', { detail: detail.slice(0, 1000) });
+    else logger.warn('library warning', { detail: detail.slice(0, 1000) });
+  };
+}

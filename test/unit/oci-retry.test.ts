@@ -1,8 +1,10 @@
-import type { WaitContext } from 'oci-common';
+import type { TerminationStrategy } from 'oci-common';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { callContext, type CallState } from '../../src/oci/call-context';
 import { parseRetryAfter } from '../../src/oci/http-client';
 import { deadlineRetryConfiguration } from '../../src/oci/retry';
+
+type WaitContext = Parameters<TerminationStrategy['shouldTerminate']>[0];
 
 const NOW = Date.parse('2026-03-10T12:00:00.000Z');
 
