@@ -93,3 +93,26 @@ describe('each trigger end to end (dist/func.js under the FDK, real SDK, emulato
     expect(s.emu.readEncryption('manual', { includeVersions: true })[0]?.encryption).toMatchObject({ keyId: otherKey });
   });
 });
+
+describe('when OCI refuses a call the whole request depends on', () => {
+  let s: Stack;
+  beforeAll(async () => {
+    s = await startStack({ env: { REENCRYPT_MAX_ATTEMPTS: '1' } });
+  });
+  afterAll(async () => s?.stop());
+
+  it('answers OciCallFailed naming the operation, OCI status and request id, and stays up', async () => {
+    s.emu.createBucket({ compartmentId: s.compartmentA, name: 'down', kmsKeyId: s.keyId });
+    s.emu.setRouteFaults('GetBucket', { p500: 1 });
+    const r = await s.fn.call(JSON.stringify({ bucketName: 'down', dryRun: true }));
+    s.emu.setRouteFaults('GetBucket', undefined);
+    expect(r.json).toMatchObject({ ok: false, error: { code: 'OciCallFailed', oci: { operation: 'GetBucket', status: 500, opcRequestId: expect.any(String) } } });
+    const again = await s.fn.call(JSON.stringify({ bucketName: 'down', dryRun: true }));
+    expect(again.json).toMatchObject({ ok: true, complete: true });
+  });
+
+  it('reports a bucket that does not exist as skipped not-found', async () => {
+    const r = await s.fn.call(JSON.stringify({ bucketName: 'no-such-bucket' }));
+    expect(r.json).toMatchObject({ ok: true, buckets: [{ bucketName: 'no-such-bucket', skippedBecause: 'not-found', complete: true }] });
+  });
+});
