@@ -2,7 +2,8 @@
  * Every behaviour of the emulator that could NOT be verified against OCI's
  * published documentation or the SDK lives here, in one place. Each entry is
  * the most plausible answer we could find; each must be confirmed against a
- * real tenancy (see emulator/README.md, "Assumptions").
+ * real tenancy (see emulator/README.md, "Assumptions", where A1..A18 refer
+ * to the tags below).
  *
  * `startEmulator({ assumptions: { ... } })` can override any of them, so a
  * test can check that client code copes with the other plausible answer.
@@ -15,65 +16,65 @@ export interface ErrorAnswer {
 }
 
 export interface Assumptions {
-  /** ReencryptObject on an SSE-C object without `sourceSseCustomerKey`. */
+  /** A1: ReencryptObject on an SSE-C object without `sourceSseCustomerKey`. */
   reencryptSseCWithoutSourceKey: ErrorAnswer;
-  /** ReencryptObject / HeadObject with an SSE-C key whose SHA-256 is not the object's. */
+  /** A2: ReencryptObject / HeadObject with an SSE-C key whose SHA-256 is not the object's. */
   sseCKeyMismatch: ErrorAnswer;
-  /** HeadObject on an SSE-C object without any SSE-C headers. */
+  /** A3: HeadObject on an SSE-C object without any SSE-C headers. */
   headSseCWithoutKey: ErrorAnswer;
   /**
-   * HeadObject on an object that is NOT SSE-C while SSE-C headers are sent:
+   * A3: HeadObject on an object that is NOT SSE-C while SSE-C headers are sent:
    * `null` means the headers are ignored and the HEAD succeeds.
    */
   headSseCOnNonSseCObject: ErrorAnswer | null;
-  /** ReencryptObject on an object whose archivalState is Archived or Restoring. */
+  /** A4: ReencryptObject on an object whose archivalState is Archived or Restoring. */
   reencryptArchived: ErrorAnswer;
-  /** ReencryptObject naming a version that is a delete marker. */
+  /** A12: ReencryptObject naming a version that is a delete marker. */
   reencryptDeleteMarker: ErrorAnswer;
-  /** A `kmsKeyId` (request body or header) that names no key, or a disabled key. */
+  /** A11: A `kmsKeyId` (request body or header) that names no key, or a disabled key. */
   unknownKmsKey: ErrorAnswer;
-  /** Whether a successful ReencryptObject emits `com.oraclecloud.objectstorage.updateobject`. */
+  /** A6: Whether a successful ReencryptObject emits `com.oraclecloud.objectstorage.updateobject`. */
   reencryptEmitsUpdateObject: boolean;
-  /** Whether ReencryptObject sets a new `timeModified` (it rewraps the data key; data is unchanged). */
+  /** A5: Whether ReencryptObject sets a new `timeModified` (it rewraps the data key; data is unchanged). */
   reencryptChangesTimeModified: boolean;
-  /** Whether ReencryptObject gives the object version a new ETag. */
+  /** A5: Whether ReencryptObject gives the object version a new ETag. */
   reencryptChangesEtag: boolean;
-  /** Whether overwriting an existing object emits `createobject` (true) or `updateobject` (false). */
+  /** A7: Whether overwriting an existing object emits `createobject` (true) or `updateobject` (false). */
   overwriteEmitsCreateObject: boolean;
   /**
-   * ReencryptBucket on a bucket without a kmsKeyId: rejected synchronously with
+   * A9: ReencryptBucket on a bucket without a kmsKeyId: rejected synchronously with
    * this answer (OCI documents only that it "fails").
    */
   reencryptBucketWithoutKmsKey: ErrorAnswer;
-  /** ReencryptBucket skips SSE-C versions (it has no customer key) and archived versions. */
+  /** A10: ReencryptBucket skips SSE-C versions (it has no customer key) and archived versions. */
   reencryptBucketSkipsSseCAndArchived: boolean;
-  /** ListObjects / ListObjectVersions `limit` above 1000 (or below 1): rejected with this answer; null clamps to 1000. */
+  /** A13: ListObjects / ListObjectVersions `limit` above 1000 (or below 1): rejected with this answer; null clamps to 1000. */
   listLimitOutOfRange: ErrorAnswer | null;
   /**
-   * Object names sort by Unicode code point (= UTF-8 byte order), not UTF-16
+   * A14: Object names sort by Unicode code point (= UTF-8 byte order), not UTF-16
    * code units. The two differ only for characters above U+FFFF vs U+E000-U+FFFF.
    */
   sortByCodePoint: boolean;
-  /** `+` in a query string is decoded as a space (application/x-www-form-urlencoded). */
+  /** A15: `+` in a query string is decoded as a space (application/x-www-form-urlencoded). */
   plusInQueryIsSpace: boolean;
   /**
-   * Layout of the Key Management `createkeyversion.begin/.end` event data:
+   * A8: Layout of the Key Management `createkeyversion.begin/.end` event data:
    * resourceId is the key OCID; additionalDetails carries vaultId and keyVersionId.
    */
   keyEventResourceIsKey: boolean;
   /**
-   * The SDK signs the request target as Node's legacy url.parse() escapes it
+   * A16: The SDK signs the request target as Node's legacy url.parse() escapes it
    * (it turns ' into %27, also space " < > \ ^ ` { | }) while fetch sends the
    * WHATWG form (' stays raw). With `false` (strict, as draft-cavage reads) the
    * signature of such a request does not verify and OCI answers 401; with
    * `true` the emulator also accepts a signature over the legacy-escaped target.
    */
   acceptLegacyEscapedTarget: boolean;
-  /** Functions invoke: the function's handler failed (FDK answered 502). */
+  /** A17: Functions invoke: the function's handler failed (FDK answered 502). */
   functionFailed: ErrorAnswer;
-  /** Functions invoke: the function did not answer before its timeout. */
+  /** A17: Functions invoke: the function did not answer before its timeout. */
   functionTimedOut: ErrorAnswer;
-  /** GetWorkRequest / KMS / Secrets / Functions for an unknown OCID. */
+  /** A18: GetWorkRequest / KMS / Secrets / Functions for an unknown OCID. */
   notFoundGeneric: ErrorAnswer;
 }
 
