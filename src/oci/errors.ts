@@ -49,8 +49,9 @@ export function objectSkipReason(failure: CallFailure): SkipReason | undefined {
   const code = failure.serviceCode ?? '';
   const text = `${code} ${failure.message}`;
   if (failure.status === 404) return 'not-found';
-  if ((failure.status === 400 || failure.status === 409 || failure.status === 403)
-    && /sse|customer[- ]?(provided|key)|encryption key/i.test(text)) return 'sse-c-key-required';
+  // Not 403: "not authorized to use the key" is a missing policy, a failure to report.
+  if ((failure.status === 400 || failure.status === 409)
+    && /\bsse\b|sse-c|customer[- ]?(provided|key)|encryption key/i.test(text)) return 'sse-c-key-required';
   if (failure.status === 409 && /archiv|restor/i.test(text)) return 'archived';
   return undefined;
 }

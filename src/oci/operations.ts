@@ -21,7 +21,6 @@ export const OCI_OPERATIONS: readonly OciOperation[] = [
   { operation: 'GetBucket', service: 'objectstorage', permissions: ['BUCKET_READ'], verb: 'read', resourceType: 'buckets' },
   { operation: 'ListObjects', service: 'objectstorage', permissions: ['OBJECT_INSPECT'], verb: 'inspect', resourceType: 'objects' },
   { operation: 'ListObjectVersions', service: 'objectstorage', permissions: ['OBJECT_INSPECT'], verb: 'inspect', resourceType: 'objects' },
-  { operation: 'HeadObject', service: 'objectstorage', permissions: ['OBJECT_INSPECT'], verb: 'inspect', resourceType: 'objects' },
   { operation: 'ReencryptObject', service: 'objectstorage', permissions: ['OBJECT_READ', 'OBJECT_OVERWRITE'], verb: 'use', resourceType: 'objects' },
   { operation: 'GetVault', service: 'keymanagement', permissions: ['VAULT_READ'], verb: 'read', resourceType: 'vaults' },
   { operation: 'GetKey', service: 'keymanagement', permissions: ['KEY_READ'], verb: 'read', resourceType: 'keys' },

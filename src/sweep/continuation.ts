@@ -39,7 +39,7 @@ const STATE_SCHEMA = {
     before: { type: ['string', 'null'], format: 'date-time' },
     watermarkSource: { type: 'string', maxLength: 32 },
     buckets: {
-      type: 'array', minItems: 1, maxItems: 10000,
+      type: 'array', minItems: 1, maxItems: 1000,
       items: {
         type: 'object', additionalProperties: false, required: ['name', 'position'],
         properties: {

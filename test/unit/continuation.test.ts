@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { InvalidContinuationError } from '../../src/errors';
+import { classify } from '../../src/input/classify';
 import { decodeContinuation, encodeContinuation, type ContinuationState, type PendingBucket } from '../../src/sweep/continuation';
 
 const requestSchema = JSON.parse(readFileSync(join(__dirname, '../../schemas/reencrypt-request.schema.json'), 'utf8')) as {
@@ -142,5 +143,13 @@ describe('encodeContinuation / decodeContinuation', () => {
       const err = rejectionOf(signed(s));
       expect(err.details).toEqual([{ field: 'continuation', problem: expect.stringMatching(/incompatible version/) as unknown as string }]);
     });
+  });
+});
+
+describe('a continuation the function issued is always accepted back at the edge', () => {
+  it('resumes a rotation stopped with 150 buckets pending', () => {
+    const buckets = Array.from({ length: 150 }, (_, i) => ({ name: `finance-data-archive-${i}`, position: { offset: 0 } }));
+    const token = encodeContinuation({ v: 1, trigger: 'key-rotation', namespace: 'ns', dryRun: false, before: null, watermarkSource: 'force', buckets });
+    expect(classify({ continuation: token })).toMatchObject({ scope: { type: 'continuation', token } });
   });
 });

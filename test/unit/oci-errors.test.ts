@@ -69,7 +69,7 @@ describe('objectSkipReason', () => {
     ['400 about a customer-provided key is sse-c-key-required', failure(400, 'InvalidParameter', 'The object is encrypted with a customer-provided key'), 'sse-c-key-required'],
     ['409 about a customer provided key is sse-c-key-required', failure(409, 'Conflict', 'Object was encrypted with a customer provided key; supply the source key'), 'sse-c-key-required'],
     ['400 naming SSE-C is sse-c-key-required', failure(400, 'SseCustomerKeyRequired', 'missing headers'), 'sse-c-key-required'],
-    ['403 about the encryption key is sse-c-key-required', failure(403, 'Forbidden', 'The encryption key does not match'), 'sse-c-key-required'],
+    ['403 about the encryption key is a failure (a missing policy, not an SSE-C object)', failure(403, 'Forbidden', 'The encryption key does not match'), undefined],
     ['409 NotRestored is archived', failure(409, 'NotRestored', 'The object must be restored first'), 'archived'],
     ['409 about an archived object is archived', failure(409, 'Conflict', 'Object is Archived'), 'archived'],
     ['500 is a failure', failure(500, 'InternalServerError', 'Internal error'), undefined],
@@ -84,5 +84,16 @@ describe('objectSkipReason', () => {
 
   it('classifies the failure toCallFailure makes from a real OciError', () => {
     expect(objectSkipReason(toCallFailure(ociError({ status: 409, code: 'NotRestored', message: 'restore it' }), false))).toBe('archived');
+  });
+});
+
+describe('objectSkipReason does not mistake ordinary errors for SSE-C objects', () => {
+  it.each([
+    [400, 'The value passed for limit must be between 1 and 1000'],
+    [400, 'The request could not be processed'],
+    [409, 'Invalid storage classes'],
+    [403, 'Not authorized to use the customer key'],
+  ])('%i "%s" is a failure, not a skip', (status, message) => {
+    expect(objectSkipReason({ status, serviceCode: 'InvalidParameter', message, outOfTime: false })).toBeUndefined();
   });
 });
