@@ -28,7 +28,7 @@ export function adminRoutes(emu: Emulator): Route[] {
     route('POST', '/compartments', 'CreateCompartment', (ctx) => ok(emu.createCompartment(body(ctx)))),
     route('POST', '/vaults', 'CreateVault', (ctx) => ok(emu.createVault(body(ctx)))),
     route('POST', '/keys', 'CreateKey', (ctx) => ok(emu.createKey(body(ctx)))),
-    route('POST', '/keys/{keyId}/rotate', 'RotateKey', (ctx) => ok(emu.rotateKey(ctx.params[0] as string))),
+    route('POST', '/keys/{keyId}/rotate', 'RotateKey', (ctx) => ok(emu.rotateKey(ctx.params[0] as string, body(ctx)))),
     route('POST', '/secrets', 'CreateSecret', (ctx) => ok({ secretId: emu.createSecret(body(ctx)) })),
     route('POST', '/buckets', 'CreateBucket', (ctx) => ok(emu.createBucket(body(ctx)))),
     route('GET', '/buckets/{bucket}', 'GetBucket', (ctx) => ok(emu.getBucket(ctx.params[0] as string))),
@@ -41,6 +41,7 @@ export function adminRoutes(emu: Emulator): Route[] {
       return ok(emu.seedObjects(ctx.params[0] as string, spec));
     }),
     route('GET', '/buckets/{bucket}/encryption', 'ReadEncryption', (ctx) => {
+      emu.getBucket(ctx.params[0] as string); // fail before streaming starts
       const rows = emu.iterateEncryption(ctx.params[0] as string, readOptions(ctx));
       return { status: 200, headers: { 'content-type': 'application/x-ndjson' }, stream: ndjson(rows) };
     }),

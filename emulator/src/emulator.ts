@@ -152,6 +152,7 @@ export class Emulator {
     try {
       const body = await readBody(req);
       if (path.startsWith('/_emulator/') || path === '/_emulator') {
+        operation = 'Admin';
         const match = this.match(this.admin, method, path);
         if (!match) throw new ApiError(404, 'NotFound', `No admin route ${method} ${path}`);
         const ctx = this.context(req, method, path, rawQuery, match.params, body, undefined, requestId);
@@ -246,9 +247,12 @@ export class Emulator {
     return { id: k.id, vaultId: k.vaultId, compartmentId: k.compartmentId, displayName: k.displayName, currentKeyVersion: this.state.currentKeyVersion(k).id };
   }
 
-  /** Same as CreateKeyVersion: a new current version, and the createkeyversion events. */
-  rotateKey(keyId: string): KeyVersionInfo {
-    const v = this.state.rotateKey(keyId);
+  /**
+   * Same as CreateKeyVersion: a new current version, and the createkeyversion
+   * events. With `{ automatic: true }`: an automatic rotation (autokeyrotate events).
+   */
+  rotateKey(keyId: string, options: { automatic?: boolean } = {}): KeyVersionInfo {
+    const v = this.state.rotateKey(keyId, options.automatic ?? false);
     return { id: v.id, keyId: v.keyId, vaultId: v.vaultId, timeCreated: new Date(v.timeCreated) };
   }
 

@@ -144,10 +144,11 @@ export class EventsService implements StateEvents {
     );
   }
 
-  keyVersionCreated(key: KeyRec, version: KeyVersionRec): void {
+  keyVersionCreated(key: KeyRec, version: KeyVersionRec, automatic: boolean): void {
+    const kind = automatic ? 'autokeyrotate' : 'createkeyversion';
     for (const phase of ['begin', 'end'] as const) {
       this.publish(
-        this.envelope(`com.oraclecloud.keymanagementservice.createkeyversion.${phase}`, 'KeyManagementService', key.compartmentId, {
+        this.envelope(`com.oraclecloud.keymanagementservice.${kind}.${phase}`, 'KeyManagementService', key.compartmentId, {
           resourceName: key.displayName,
           resourceId: this.assumptions.keyEventResourceIsKey ? key.id : version.id,
           additionalDetails: { vaultId: key.vaultId, keyId: key.id, keyVersionId: version.id },

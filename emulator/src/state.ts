@@ -39,6 +39,7 @@ export interface KeyVersionRec {
   vaultId: string;
   compartmentId: string;
   timeCreated: number;
+  isAutoRotated: boolean;
 }
 
 export interface KeyRec {
@@ -118,7 +119,7 @@ export interface UpdateBucketInput {
 export interface StateEvents {
   bucketChanged(kind: 'createbucket' | 'updatebucket', bucket: BucketRec): void;
   objectChanged(kind: 'createobject' | 'updateobject' | 'deleteobject', bucket: BucketRec, name: string, version: VersionRecord): void;
-  keyVersionCreated(key: KeyRec, version: KeyVersionRec): void;
+  keyVersionCreated(key: KeyRec, version: KeyVersionRec, automatic: boolean): void;
 }
 
 const ORACLE: Encryption = Object.freeze({ kind: 'oracle' });
@@ -211,8 +212,9 @@ export class EmulatorState {
     return key;
   }
 
-  private addKeyVersion(key: KeyRec): KeyVersionRec {
+  private addKeyVersion(key: KeyRec, isAutoRotated = false): KeyVersionRec {
     const version: KeyVersionRec = {
+      isAutoRotated,
       id: newOcid('keyversion', this.region),
       keyId: key.id,
       vaultId: key.vaultId,
@@ -225,13 +227,16 @@ export class EmulatorState {
     return version;
   }
 
-  /** CreateKeyVersion: a manual rotation. Emits the Key Management events. */
-  rotateKey(keyId: string): KeyVersionRec {
+  /**
+   * CreateKeyVersion (a manual rotation), or with `automatic` an automatic
+   * rotation. Emits createkeyversion.begin/.end or autokeyrotate.begin/.end.
+   */
+  rotateKey(keyId: string, automatic = false): KeyVersionRec {
     const key = this.keys.get(keyId);
     if (!key) throw new ApiError(404, 'NotAuthorizedOrNotFound', `Key ${keyId} not found`);
     if (key.lifecycleState !== 'ENABLED') throw new ApiError(409, 'IncorrectState', `Key ${keyId} is ${key.lifecycleState}`);
-    const version = this.addKeyVersion(key);
-    this.events?.keyVersionCreated(key, version);
+    const version = this.addKeyVersion(key, automatic);
+    this.events?.keyVersionCreated(key, version, automatic);
     return version;
   }
 

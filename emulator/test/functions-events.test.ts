@@ -121,6 +121,19 @@ describe('Events', () => {
     expect(mine.every((d) => d.status === 200)).toBe(true);
   });
 
+  it('delivers autokeyrotate begin and end on an automatic rotation', async () => {
+    const vault = emu.createVault({ compartmentId: COMPARTMENT });
+    const key = emu.createKey({ vaultId: vault.id });
+    const rule = emu.addEventRule({ eventTypes: ['com.oraclecloud.keymanagementservice.autokeyrotate.end'], functionId });
+    const v = emu.rotateKey(key.id, { automatic: true });
+    await emu.whenIdle();
+    const mine = emu.deliveries.filter((d) => d.ruleId === rule.id);
+    expect(mine).toHaveLength(1);
+    expect(mine[0]?.event).toMatchObject({ source: 'KeyManagementService', data: { resourceId: key.id, additionalDetails: { vaultId: vault.id, keyVersionId: v.id } } });
+    c.kms.endpoint = vault.managementEndpoint;
+    expect((await c.kms.getKeyVersion({ keyId: key.id, keyVersionId: v.id })).keyVersion.isAutoRotated).toBe(true);
+  });
+
   it('emits updatebucket without the kmsKeyId', async () => {
     const rule = emu.addEventRule({ eventTypes: ['com.oraclecloud.objectstorage.updatebucket'], functionId });
     emu.createBucket({ compartmentId: COMPARTMENT, name: 'ub' });

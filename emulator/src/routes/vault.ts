@@ -40,7 +40,7 @@ export function vaultRoutes(services: Services): Route[] {
     timeCreated: iso(v.timeCreated),
     vaultId: v.vaultId,
     isPrimary: true,
-    isAutoRotated: false,
+    isAutoRotated: v.isAutoRotated,
   });
 
   const secretBundle = (s: SecretRec, versionNumber: number | undefined, stage: string | undefined): Record<string, unknown> => {
