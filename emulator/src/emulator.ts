@@ -186,6 +186,14 @@ export class Emulator {
       const ctx = this.context(req, method, path, rawQuery, match.params, body, principal, requestId);
       const reply = await route.handler(ctx);
       if (route.write && reply.status < 300) this.counters.write(operation);
+      if (decision.late && reply.status < 300) {
+        this.counters.fault(operation, decision.late);
+        if (decision.late === 'lateDrop') {
+          req.socket.destroy();
+          return;
+        }
+        throw new ApiError(500, 'InternalServerError', 'Internal server error (injected after the operation took effect)');
+      }
       this.answer(res, method, operation, reply);
     } catch (e) {
       let reply: Reply;

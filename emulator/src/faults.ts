@@ -14,6 +14,10 @@ export interface FaultConfig {
   p503?: number;
   /** Probability that the connection is dropped (socket destroyed, no answer). */
   pDrop?: number;
+  /** Probability that the call takes effect and THEN answers 500 (an ambiguous failure). */
+  pLate500?: number;
+  /** Probability that the call takes effect and THEN the connection is dropped. */
+  pLateDrop?: number;
   /** retry-after seconds sent with 429 (default 1). */
   retryAfterSeconds?: number;
 }
@@ -25,11 +29,14 @@ export interface FaultSettings {
   routes?: Record<string, FaultConfig>;
 }
 
-export type FaultKind = '429' | '500' | '503' | 'drop';
+export type FaultKind = '429' | '500' | '503' | 'drop' | 'late500' | 'lateDrop';
 
 export interface FaultDecision {
   delayMs: number;
-  fault: FaultKind | undefined;
+  /** Injected instead of running the operation. */
+  fault: '429' | '500' | '503' | 'drop' | undefined;
+  /** Injected after the operation took effect. */
+  late: 'late500' | 'lateDrop' | undefined;
   retryAfterSeconds: number;
 }
 
@@ -103,11 +110,12 @@ export class FaultInjector {
     // Always draw two numbers so the stream position depends only on the call count.
     const jitterDraw = next();
     const faultDraw = next();
-    if (!config) return { delayMs: 0, fault: undefined, retryAfterSeconds: 1 };
+    const lateDraw = next();
+    if (!config) return { delayMs: 0, fault: undefined, late: undefined, retryAfterSeconds: 1 };
     const delayMs = (config.latencyMs ?? 0) + (config.jitterMs ?? 0) * jitterDraw;
-    let fault: FaultKind | undefined;
+    let fault: FaultDecision['fault'];
     let edge = 0;
-    const bands: [FaultKind, number | undefined][] = [
+    const bands: [NonNullable<FaultDecision['fault']>, number | undefined][] = [
       ['429', config.p429],
       ['500', config.p500],
       ['503', config.p503],
@@ -120,7 +128,12 @@ export class FaultInjector {
         break;
       }
     }
-    return { delayMs, fault, retryAfterSeconds: config.retryAfterSeconds ?? 1 };
+    let late: 'late500' | 'lateDrop' | undefined;
+    if (!fault) {
+      if (lateDraw < (config.pLate500 ?? 0)) late = 'late500';
+      else if (lateDraw < (config.pLate500 ?? 0) + (config.pLateDrop ?? 0)) late = 'lateDrop';
+    }
+    return { delayMs, fault, late, retryAfterSeconds: config.retryAfterSeconds ?? 1 };
   }
 }
 
@@ -131,7 +144,7 @@ export class Counters {
   private route(name: string): RouteCounters {
     let c = this.routes.get(name);
     if (!c) {
-      c = { calls: 0, faults: { '429': 0, '500': 0, '503': 0, drop: 0 }, statuses: {}, writes: 0 };
+      c = { calls: 0, faults: { '429': 0, '500': 0, '503': 0, drop: 0, late500: 0, lateDrop: 0 }, statuses: {}, writes: 0 };
       this.routes.set(name, c);
     }
     return c;
@@ -162,7 +175,7 @@ export class Counters {
     for (const [name, c] of this.routes) {
       routes[name] = structuredClone(c);
       totalCalls += c.calls;
-      totalFaults += c.faults['429'] + c.faults['500'] + c.faults['503'] + c.faults.drop;
+      totalFaults += Object.values(c.faults).reduce((sum, n) => sum + n, 0);
     }
     return { routes, totalCalls, totalFaults, writes: this.writes };
   }

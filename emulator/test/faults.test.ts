@@ -86,6 +86,15 @@ describe('fault injection', () => {
     expect(s.emu.getCounters().routes['GetBucket']?.faults.drop).toBe(3);
   });
 
+  it('can fail after the write took effect (an ambiguous failure)', async () => {
+    const s = await withBucket(13);
+    s.emu.setRouteFaults('PutObject', { pLate500: 1 });
+    const f = await s.c.os.putObject({ namespaceName: s.ns, bucketName: 'f', objectName: 'late', putObjectBody: 'x', contentLength: 1 }).catch((e: { statusCode: number }) => e);
+    expect((f as { statusCode: number }).statusCode).toBe(500);
+    expect(s.emu.readEncryption('f').map((r) => r.name)).toEqual(['late']);
+    expect(s.emu.getCounters().routes['PutObject']).toMatchObject({ writes: 1, faults: { late500: 1 } });
+  });
+
   it('adds latency without failing calls', async () => {
     const s = await withBucket(5);
     s.emu.setRouteFaults('GetBucket', { latencyMs: 5, jitterMs: 5 });
