@@ -89,3 +89,21 @@ describe('sweeping a large bucket (10,000 objects with versions and awkward name
     }
   }, 300_000);
 });
+
+describe('paging by names with quotes and sub-delimiters', () => {
+  let s: Stack;
+  beforeAll(async () => {
+    s = await startStack();
+    s.emu.createBucket({ compartmentId: s.compartmentA, name: 'quotes', kmsKeyId: s.keyId });
+    s.emu.seedObjects('quotes', Array.from({ length: 2500 }, (_, i) => ({
+      name: `it's (${String(i).padStart(4, '0')})*! o'clock`, timeModified: T0, encryption: { kind: 'kms' as const, keyId: s.keyId },
+    })));
+  });
+  afterAll(async () => s?.stop());
+
+  it("pages through names with ' ( ) * ! (ListObjects start values) and plans every object", async () => {
+    const r = await s.fn.call(JSON.stringify({ bucketName: 'quotes', prefix: "it's (", force: true, dryRun: true }));
+    expect(r.json).toMatchObject({ ok: true, complete: true, totals: { planned: 2500, failed: 0 } });
+    expect(r.json.apiCalls.ListObjects).toBe(3);
+  });
+});
