@@ -8,11 +8,13 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { resolve } from 'node:path';
 import type { Emulator } from '../emulator/src/index';
+import { startFunction } from '../test/support/fdk-process';
 import { startStack, type Stack } from '../test/support/stack';
 import { coldStart, sumCalls, sweepToCompletion, type SweepRun } from './lib/fn';
 import { fullGc } from './lib/gc';
 import { mib, readProcMemory } from './lib/proc';
 import { rawObjectStorage } from './lib/sdk';
+import { signingCost } from './lib/signing';
 import { hrMs, median, percentile, round } from './lib/stats';
 
 const quick = process.argv.includes('--quick');
@@ -47,6 +49,23 @@ function render(title: string, rows: Row[]): string {
 }
 
 const BASE_ENV = { REENCRYPT_LOG_LEVEL: 'info', REENCRYPT_MAX_ATTEMPTS: '8' };
+
+/** The function configuration startStack gives its own function (test/support/stack.ts), for extra function processes. */
+function functionEnv(s: Stack): Record<string, string> {
+  return {
+    ...s.emu.issueResourcePrincipal({ compartmentId: s.compartmentA }),
+    REENCRYPT_OBJECTSTORAGE_ENDPOINT: s.emu.url, REENCRYPT_KMS_VAULT_ENDPOINT: s.emu.url, REENCRYPT_SECRETS_ENDPOINT: s.emu.url,
+    REENCRYPT_FUNCTIONS_INVOKE_ENDPOINT: s.emu.url, REENCRYPT_COMPARTMENT_IDS: `${s.compartmentA},${s.compartmentB}`,
+    REENCRYPT_VAULT_IDS: s.vaultId, REENCRYPT_CLOCK_SKEW_SECONDS: '0', REENCRYPT_SAFETY_MARGIN_SECONDS: '2', ...BASE_ENV,
+  };
+}
+
+function cpu(run: SweepRun, count: number): Row {
+  return {
+    fnCpuS: round(run.fnCpuMs / 1000, 1), emuCpuS: round(run.hostCpuMs / 1000, 1),
+    fnCpuUsPerItem: Math.round((run.fnCpuMs * 1000) / count), emuCpuUsPerItem: Math.round((run.hostCpuMs * 1000) / count),
+  };
+}
 
 function enabled(name: string): boolean {
   return !only || only.includes(name);
@@ -131,11 +150,26 @@ async function bigBucket(): Promise<void> {
         objects: run.scanned, planned: run.planned, wallMs: run.wallMs, objectsPerSecond: perSecond(run.scanned, run.wallMs),
         invocations: run.invocations, deadlineS: DEADLINE_MS / 1000, listCalls: counters.routes['ListObjects']?.calls ?? 0, emulatorCalls: counters.totalCalls,
         idleRssMiB: mib((idle?.rssKb ?? 0) * 1024), peakRssMiB: run.peakRssMiB, sampledMaxRssMiB: run.sampledMaxRssMiB,
-        ...rssQuarters(run),
+        ...rssQuarters(run), ...cpu(run, run.scanned),
       };
-      results['dryRun'] = dry;
       line('dry-run', dry);
-      table(`3. Dry-run sweep of ${n.toLocaleString('en-US')} objects through dist/func.js`, [dry]);
+      // The same sweep by a fresh function process whose V8 old space is capped: it
+      // can only finish if what it keeps does not grow with the bucket.
+      const capMiB = 32;
+      const capped = await startFunction({ ...functionEnv(s), NODE_OPTIONS: `--max-old-space-size=${capMiB}` });
+      let cappedRow: Row;
+      try {
+        const r = await sweepToCompletion(capped, { bucketName: 'big', dryRun: true, before: new Date().toISOString() }, DEADLINE_MS);
+        if (r.planned !== n) throw new Error(`capped dry run planned ${r.planned}, expected ${n}`);
+        cappedRow = { oldSpaceCapMiB: capMiB, objects: r.scanned, planned: r.planned, wallMs: r.wallMs, objectsPerSecond: perSecond(r.scanned, r.wallMs), invocations: r.invocations, peakRssMiB: r.peakRssMiB, ...rssQuarters(r), ...cpu(r, r.scanned) };
+      } catch (err) {
+        cappedRow = { oldSpaceCapMiB: capMiB, error: String(err).slice(0, 200), exitCode: String(capped.process.exitCode), signal: String(capped.process.signalCode) };
+      } finally {
+        await capped.stop();
+      }
+      line('dry-run-capped-heap', cappedRow);
+      results['dryRun'] = { ...dry, cappedHeap: cappedRow };
+      table(`3. Dry-run sweep of ${n.toLocaleString('en-US')} objects through dist/func.js (second row: old space capped at ${capMiB} MiB)`, [dry, cappedRow]);
     }
   } finally {
     await s.stop();
@@ -180,7 +214,7 @@ async function reencryptCase(c: ReencryptCase): Promise<Row> {
       reencryptCalls: re?.calls ?? 0, injected429: sumFault(counters, '429'), injected503: sumFault(counters, '503'),
       // Every injected fault is answered; the function retries it unless the version ends up failed.
       retries: counters.totalFaults - run.failed,
-      peakRssMiB: run.peakRssMiB,
+      peakRssMiB: run.peakRssMiB, ...cpu(run, c.versions),
     };
   } finally {
     await s.stop();
@@ -227,12 +261,7 @@ async function cold(): Promise<void> {
   try {
     s.emu.createBucket({ compartmentId: s.compartmentA, name: 'small', kmsKeyId: s.keyId });
     s.emu.seedObjects('small', { count: 100, timeModified: HOUR_AGO, encryption: { kind: 'kms', keyId: s.keyId } });
-    const env = {
-      ...s.emu.issueResourcePrincipal({ compartmentId: s.compartmentA }),
-      REENCRYPT_OBJECTSTORAGE_ENDPOINT: s.emu.url, REENCRYPT_KMS_VAULT_ENDPOINT: s.emu.url, REENCRYPT_SECRETS_ENDPOINT: s.emu.url,
-      REENCRYPT_FUNCTIONS_INVOKE_ENDPOINT: s.emu.url, REENCRYPT_COMPARTMENT_IDS: `${s.compartmentA},${s.compartmentB}`,
-      REENCRYPT_VAULT_IDS: s.vaultId, REENCRYPT_CLOCK_SKEW_SECONDS: '0', ...BASE_ENV,
-    };
+    const env = functionEnv(s);
     const body = { bucketName: 'small', dryRun: true, before: new Date().toISOString() };
     const runs = [];
     for (let i = 0; i < SIZES.coldRuns; i++) runs.push(await coldStart(env, body));
@@ -247,6 +276,11 @@ async function cold(): Promise<void> {
     results['coldStart'] = { ...row, raw: runs };
     line('cold-start', row);
     table('6. Cold start of dist/func.js (first call: dry run of a 100-object bucket)', [row]);
+    // 7. Context for 4: the CPU one signature costs, in this process (same node, same SDK version).
+    const sig = await signingCost(s.emu, s.compartmentA, quick ? 500 : 2000);
+    results['signing'] = sig;
+    line('signing', { ...sig });
+    table('7. CPU per signed request (context for 4)', [{ ...sig }]);
   } finally {
     await s.stop();
   }

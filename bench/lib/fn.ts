@@ -4,7 +4,7 @@ import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { callFunction, FUNC_JS, type FnCallResult, type RunningFunction } from '../../test/support/fdk-process';
-import { RssSampler } from './proc';
+import { readProcCpuMs, RssSampler } from './proc';
 
 /** The parts of the function's JSON report the benchmarks read. */
 export interface Report {
@@ -29,6 +29,10 @@ export interface SweepRun {
   apiCalls: Record<string, number>;
   sampledMaxRssMiB: number;
   peakRssMiB: number;
+  /** CPU used by the function process during the sweep, ms. */
+  fnCpuMs: number;
+  /** CPU used by this process (the in-process emulator, plus the harness) during the sweep, ms. */
+  hostCpuMs: number;
   /** Every RSS sample taken, KiB, in order. */
   rssSamplesKb: number[];
 }
@@ -48,6 +52,8 @@ export async function sweepToCompletion(fn: RunningFunction, body: object, deadl
   if (pid === undefined) throw new Error('function process has no pid');
   const sampler = new RssSampler(pid).start();
   const started = Date.now();
+  const fnCpu0 = readProcCpuMs(pid);
+  const hostCpu0 = process.cpuUsage();
   const run = { invocations: 0, scanned: 0, reencrypted: 0, planned: 0, failed: 0, skipped: {} as Record<string, number>, apiCalls: {} as Record<string, number> };
   let next: object = body;
   for (;;) {
@@ -65,8 +71,11 @@ export async function sweepToCompletion(fn: RunningFunction, body: object, deadl
     next = { continuation: report.continuation };
   }
   const wallMs = Date.now() - started;
+  const hostCpu = process.cpuUsage(hostCpu0);
+  const fnCpuMs = readProcCpuMs(pid) - fnCpu0;
+  const hostCpuMs = Math.round((hostCpu.user + hostCpu.system) / 1000);
   const mem = sampler.stop();
-  return { wallMs, ...run, sampledMaxRssMiB: mem.sampledMaxRssMiB, peakRssMiB: mem.peakRssMiB, rssSamplesKb: sampler.samples };
+  return { wallMs, ...run, fnCpuMs, hostCpuMs, sampledMaxRssMiB: mem.sampledMaxRssMiB, peakRssMiB: mem.peakRssMiB, rssSamplesKb: sampler.samples };
 }
 
 export function sumCalls(calls: Record<string, number>): number {

@@ -61,3 +61,15 @@ export class RssSampler {
 export function mib(bytes: number): number {
   return Math.round((bytes / 1048576) * 10) / 10;
 }
+
+/** User + system CPU time a process has used, ms (from /proc/<pid>/stat; 0 when unreadable). */
+export function readProcCpuMs(pid: number, ticksPerSecond = 100): number {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    // Fields after "(comm)": state is field 3, utime 14, stime 15 (1-based).
+    const rest = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return ((Number(rest[11]) + Number(rest[12])) * 1000) / ticksPerSecond;
+  } catch {
+    return 0;
+  }
+}
