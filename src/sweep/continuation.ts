@@ -7,6 +7,13 @@ export interface SweepPosition {
   /** The page's start: a name for ListObjects, a page token for ListObjectVersions; absent = the first page. */
   readonly start?: string;
   readonly offset: number;
+  /**
+   * The first item not yet done (set when offset > 0). The page can change
+   * before the continuation is used (a done object deleted by a user or a
+   * lifecycle rule shifts the rest left), so the resume finds this item in the
+   * re-listed page instead of trusting `offset` alone.
+   */
+  readonly anchor?: { readonly name: string; readonly versionId?: string };
 }
 
 export interface PendingBucket {
@@ -47,7 +54,14 @@ const STATE_SCHEMA = {
           prefix: { type: 'string', maxLength: 1024 },
           position: {
             type: 'object', additionalProperties: false, required: ['offset'],
-            properties: { start: { type: 'string', maxLength: 4096 }, offset: { type: 'integer', minimum: 0, maximum: 1000 } },
+            properties: {
+              start: { type: 'string', maxLength: 4096 },
+              offset: { type: 'integer', minimum: 0, maximum: 1000 },
+              anchor: {
+                type: 'object', additionalProperties: false, required: ['name'],
+                properties: { name: { type: 'string', minLength: 1, maxLength: 1024 }, versionId: { type: 'string', maxLength: 256 } },
+              },
+            },
           },
         },
       },

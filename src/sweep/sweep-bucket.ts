@@ -43,8 +43,11 @@ export async function sweepBucket(task: SweepTask, deps: SweepDeps): Promise<Swe
   const { bucket, tally } = task;
   let start = task.position.start;
   let offset = task.position.offset;
+  let anchor = task.position.anchor;
   for (;;) {
-    if (Date.now() >= deps.stopStartingAt) return stopped(start, offset);
+    // Not yet listed: resume where this page would have resumed.
+    const here: SweepOutcome = { state: 'stopped', position: { ...(start !== undefined && { start }), offset, ...(anchor && { anchor }) } };
+    if (Date.now() >= deps.stopStartingAt) return here;
     let page: ListedPage;
     try {
       page = bucket.versioned
@@ -52,25 +55,44 @@ export async function sweepBucket(task: SweepTask, deps: SweepDeps): Promise<Swe
         : await deps.objectStorage.listObjectsPage(bucket.namespace, bucket.name, task.prefix, start);
     } catch (err) {
       if (!(err instanceof OciCallError)) throw err;
-      if (err.failure.outOfTime) return stopped(start, offset);
+      if (err.failure.outOfTime) return here;
       tally.error = {
         status: err.failure.status ?? null, serviceCode: err.failure.serviceCode ?? null,
         message: err.message, opcRequestId: err.failure.opcRequestId ?? null,
       };
       return { state: 'failed' };
     }
-    const items = page.items.slice(offset);
+    const from = resumeIndex(page.items, offset, anchor);
+    const items = page.items.slice(from);
     const results = await Promise.all(items.map((item) => handleItem(item, task, deps)));
     const firstNotDone = results.indexOf('not-done');
-    if (firstNotDone !== -1) return stopped(start, offset + firstNotDone);
+    if (firstNotDone !== -1) return stopped(start, from + firstNotDone, items[firstNotDone] as ListedVersion);
     if (page.next === undefined) return { state: 'complete' };
     start = page.next;
     offset = 0;
+    anchor = undefined;
   }
 }
 
-function stopped(start: string | undefined, offset: number): SweepOutcome {
-  return { state: 'stopped', position: { ...(start !== undefined && { start }), offset } };
+function stopped(start: string | undefined, offset: number, firstNotDone: ListedVersion): SweepOutcome {
+  const anchor = offset > 0 ? { name: firstNotDone.name, ...(firstNotDone.versionId !== undefined && { versionId: firstNotDone.versionId }) } : undefined;
+  return { state: 'stopped', position: { ...(start !== undefined && { start }), offset, ...(anchor && { anchor }) } };
+}
+
+/**
+ * Where to resume in a re-listed page. Everything before the anchor was done
+ * when the continuation was issued, but the page may have changed since
+ * (deletions shift items left, uploads right), so `offset` is only a hint:
+ * find the anchor itself; if it is gone, redo the whole page (re-encrypting
+ * is idempotent; skipping is not). Positions without an anchor (offset 0, or
+ * tokens issued before anchors existed) keep the offset.
+ */
+function resumeIndex(items: readonly ListedVersion[], offset: number, anchor: SweepPosition['anchor']): number {
+  if (!anchor) return offset;
+  const isAnchor = (i: ListedVersion | undefined) => i !== undefined && i.name === anchor.name && i.versionId === anchor.versionId;
+  if (isAnchor(items[offset])) return offset;
+  const found = items.findIndex(isAnchor);
+  return found === -1 ? 0 : found;
 }
 
 async function handleItem(item: ListedVersion, task: SweepTask, deps: SweepDeps): Promise<ItemResult> {
