@@ -2,7 +2,7 @@
  * Every behaviour of the emulator that could NOT be verified against OCI's
  * published documentation or the SDK lives here, in one place. Each entry is
  * the most plausible answer we could find; each must be confirmed against a
- * real tenancy (see emulator/README.md, "Assumptions", where A1..A18 refer
+ * real tenancy (see emulator/README.md, "Assumptions", where A1..A19 refer
  * to the tags below).
  *
  * `startEmulator({ assumptions: { ... } })` can override any of them, so a
@@ -76,6 +76,15 @@ export interface Assumptions {
   functionTimedOut: ErrorAnswer;
   /** A18: GetWorkRequest / KMS / Secrets / Functions for an unknown OCID. */
   notFoundGeneric: ErrorAnswer;
+  /**
+   * A19: the envelope's `source` for Object Storage and Key Management events. "Contents of an
+   * Event Message" only says "the resource that produced the event". Oracle's reference example
+   * for objects (Services that Produce Events, copied in /work/shared/events/createobject.json)
+   * shows `objectstorage`, while events captured from real deliveries show `ObjectStorage`
+   * (the Block Volume reference example also uses the capitalised form, `BlockVolumes`).
+   * The Key Management value is not published at all. Client code should not depend on it.
+   */
+  eventSource: { objectStorage: string; keyManagement: string };
 }
 
 export const DEFAULT_ASSUMPTIONS: Readonly<Assumptions> = Object.freeze({
@@ -100,6 +109,7 @@ export const DEFAULT_ASSUMPTIONS: Readonly<Assumptions> = Object.freeze({
   functionFailed: { status: 502, code: 'FunctionInvokeFailed' },
   functionTimedOut: { status: 504, code: 'FunctionInvokeTimeout' },
   notFoundGeneric: { status: 404, code: 'NotAuthorizedOrNotFound' },
+  eventSource: Object.freeze({ objectStorage: 'ObjectStorage', keyManagement: 'KeyManagementService' }),
 });
 
 export function resolveAssumptions(overrides?: Partial<Assumptions>): Assumptions {

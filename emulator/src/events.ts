@@ -111,7 +111,7 @@ export class EventsService implements StateEvents {
 
   bucketChanged(kind: 'createbucket' | 'updatebucket', b: BucketRec): void {
     this.publish(
-      this.envelope(`com.oraclecloud.objectstorage.${kind}`, 'ObjectStorage', b.compartmentId, {
+      this.envelope(`com.oraclecloud.objectstorage.${kind}`, this.assumptions.eventSource.objectStorage, b.compartmentId, {
         resourceName: b.name,
         resourceId: `/n/${b.namespace}/b/${b.name}`,
         freeformTags: b.freeformTags,
@@ -136,7 +136,7 @@ export class EventsService implements StateEvents {
     };
     if (b.versioning !== 'Disabled') details['versionId'] = v.versionId;
     this.publish(
-      this.envelope(`com.oraclecloud.objectstorage.${kind}`, 'ObjectStorage', b.compartmentId, {
+      this.envelope(`com.oraclecloud.objectstorage.${kind}`, this.assumptions.eventSource.objectStorage, b.compartmentId, {
         resourceName: name,
         resourceId: `/n/${b.namespace}/b/${b.name}/o/${name}`,
         additionalDetails: details,
@@ -148,7 +148,7 @@ export class EventsService implements StateEvents {
     const kind = automatic ? 'autokeyrotate' : 'createkeyversion';
     for (const phase of ['begin', 'end'] as const) {
       this.publish(
-        this.envelope(`com.oraclecloud.keymanagementservice.${kind}.${phase}`, 'KeyManagementService', key.compartmentId, {
+        this.envelope(`com.oraclecloud.keymanagementservice.${kind}.${phase}`, this.assumptions.eventSource.keyManagement, key.compartmentId, {
           resourceName: key.displayName,
           resourceId: this.assumptions.keyEventResourceIsKey ? key.id : version.id,
           additionalDetails: { vaultId: key.vaultId, keyId: key.id, keyVersionId: version.id },

@@ -1,6 +1,6 @@
 import { request } from 'node:http';
 import type { Assumptions } from './assumptions';
-import { ApiError } from './errors';
+import { ApiError, EmulatorUsageError } from './errors';
 import { newOcid, newUuid } from './util';
 
 export interface FunctionRec {
@@ -53,9 +53,17 @@ export class FunctionsService {
     private readonly assumptions: Assumptions,
   ) {}
 
+  /**
+   * Limits from "Changing Default Memory and Timeout Settings" (OCI Functions docs): the sync
+   * timeout (`timeoutInSeconds`) defaults to 30 s, maximum 300; the detached timeout
+   * (`detachedModeTimeoutInSeconds`) defaults to the sync timeout, minimum 5, maximum 3600.
+   */
   register(input: RegisterFunctionInput): string {
     const functionId = input.functionId ?? newOcid('fnfunc', this.region);
     const timeoutSeconds = input.timeoutSeconds ?? 30;
+    if (!(timeoutSeconds > 0 && timeoutSeconds <= 300)) throw new EmulatorUsageError(`timeoutSeconds must be in (0, 300] (OCI's maximum), got ${timeoutSeconds}`);
+    const detached = input.detachedTimeoutSeconds;
+    if (detached !== undefined && !(detached >= 5 && detached <= 3600)) throw new EmulatorUsageError(`detachedTimeoutSeconds must be between 5 and 3600 (OCI's limits), got ${detached}`);
     this.functions.set(functionId, {
       functionId,
       socketPath: input.socketPath.replace(/^unix:/, ''),

@@ -59,6 +59,26 @@ describe('Vault, Key Management and Secrets', () => {
     expect(b.secretBundle.secretBundleContent).toEqual({ contentType: 'BASE64', content });
     expect(b.secretBundle.stages).toContain('CURRENT');
   });
+
+  it('selects the secret version by stage, versionNumber or secretVersionName (GetSecretBundle documents all three)', async () => {
+    const v1 = randomBytes(32).toString('base64');
+    const v2 = randomBytes(32).toString('base64');
+    const secretId = emu.createSecret({ compartmentId: COMPARTMENT, base64Content: v1 });
+    // No rotation API in the emulator: add a second version to the model directly.
+    emu.state.secrets.get(secretId)?.versions.push({ versionNumber: 2, content: v2, timeCreated: Date.now() });
+    const content = async (req: Omit<Parameters<typeof c.secrets.getSecretBundle>[0], 'secretId'>): Promise<unknown> =>
+      (await c.secrets.getSecretBundle({ secretId, ...req })).secretBundle.secretBundleContent;
+    expect(await content({})).toEqual({ contentType: 'BASE64', content: v2 });
+    expect(await content({ stage: 'CURRENT' as never })).toEqual({ contentType: 'BASE64', content: v2 });
+    expect(await content({ stage: 'PREVIOUS' as never })).toEqual({ contentType: 'BASE64', content: v1 });
+    expect(await content({ versionNumber: 1 })).toEqual({ contentType: 'BASE64', content: v1 });
+    expect(await content({ secretVersionName: 'v1' })).toEqual({ contentType: 'BASE64', content: v1 });
+    const prev = await c.secrets.getSecretBundle({ secretId, stage: 'PREVIOUS' as never });
+    expect(prev.secretBundle).toMatchObject({ versionNumber: 1, stages: ['PREVIOUS'] });
+    expect(await failure(c.secrets.getSecretBundle({ secretId, stage: 'PENDING' as never }))).toEqual({ statusCode: 404, serviceCode: 'NotAuthorizedOrNotFound' });
+    expect(await failure(c.secrets.getSecretBundle({ secretId, versionNumber: 1, stage: 'CURRENT' as never }))).toEqual({ statusCode: 404, serviceCode: 'NotAuthorizedOrNotFound' });
+    expect(await failure(c.secrets.getSecretBundle({ secretId, stage: 'BOGUS' as never }))).toEqual({ statusCode: 400, serviceCode: 'InvalidParameter' });
+  });
 });
 
 describe('SSE-C', () => {

@@ -74,6 +74,16 @@ describe('Functions invoke', () => {
   });
 });
 
+describe('Functions limits', () => {
+  it('refuses a function configuration OCI would refuse (sync timeout over 300 s, detached outside 5..3600 s)', () => {
+    expect(() => emu.registerFunction({ socketPath: '/nonexistent', timeoutSeconds: 301 })).toThrow(/300/);
+    expect(() => emu.registerFunction({ socketPath: '/nonexistent', timeoutSeconds: 30, detachedTimeoutSeconds: 3601 })).toThrow(/3600/);
+    expect(() => emu.registerFunction({ socketPath: '/nonexistent', timeoutSeconds: 30, detachedTimeoutSeconds: 4 })).toThrow(/3600/);
+    const id = emu.registerFunction({ socketPath: '/nonexistent', timeoutSeconds: 300, detachedTimeoutSeconds: 3600 });
+    expect(id).toMatch(/^ocid1\.fnfunc\./);
+  });
+});
+
 describe('Events', () => {
   it('delivers createobject events from buckets with objectEventsEnabled only', async () => {
     const rule = emu.addEventRule({ eventTypes: ['com.oraclecloud.objectstorage.createobject'], functionId, condition: { data: { additionalDetails: { bucketName: ['events-on'] } } } });
@@ -100,6 +110,9 @@ describe('Events', () => {
       },
     });
     expect(event.eventID).toMatch(/^[0-9a-f-]{36}$/);
+    // Exactly the envelope attributes of "Contents of an Event Message" (CloudEvents 0.1), nothing else.
+    expect(Object.keys(event).sort()).toEqual(['cloudEventsVersion', 'contentType', 'data', 'eventID', 'eventTime', 'eventType', 'eventTypeVersion', 'extensions', 'source']);
+    expect(Number.isNaN(Date.parse(event.eventTime))).toBe(false);
     // The function received exactly that envelope.
     const call = emu.invocations.find((i) => i.callId === mine[0]?.callId);
     expect(JSON.parse(call!.responseBody as string).received).toEqual(JSON.parse(JSON.stringify(event)));
@@ -142,5 +155,23 @@ describe('Events', () => {
     const d = emu.deliveries.find((x) => x.ruleId === rule.id);
     expect(d?.event.data.additionalDetails).toMatchObject({ bucketName: 'ub', namespace: ns, versioning: 'Enabled' });
     expect(d?.event.data.additionalDetails).not.toHaveProperty('kmsKeyId');
+  });
+});
+
+describe('Event source (assumption A19)', () => {
+  it('uses the configured source for Object Storage and Key Management events', async () => {
+    const other = await start({ assumptions: { eventSource: { objectStorage: 'objectstorage', keyManagement: 'kms' } } });
+    try {
+      other.emu.createBucket({ compartmentId: COMPARTMENT, name: 'src', objectEventsEnabled: true });
+      await other.c.os.putObject({ namespaceName: other.ns, bucketName: 'src', objectName: 'o', putObjectBody: 'x', contentLength: 1 });
+      const vault = other.emu.createVault({ compartmentId: COMPARTMENT });
+      other.emu.rotateKey(other.emu.createKey({ vaultId: vault.id }).id);
+      const sources = new Map(other.emu.emittedEvents.map((e) => [e.eventType, e.source]));
+      expect(sources.get('com.oraclecloud.objectstorage.createbucket')).toBe('objectstorage');
+      expect(sources.get('com.oraclecloud.objectstorage.createobject')).toBe('objectstorage');
+      expect(sources.get('com.oraclecloud.keymanagementservice.createkeyversion.end')).toBe('kms');
+    } finally {
+      await other.emu.stop();
+    }
   });
 });

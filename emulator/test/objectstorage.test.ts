@@ -137,6 +137,14 @@ describe('objects', () => {
     expect(await failure(os.listObjects({ namespaceName: ns, bucketName: 'objs', limit: 1001 }))).toEqual({ statusCode: 400, serviceCode: 'InvalidParameter' });
   });
 
+  it('reads fields as a case-insensitive list (ListObjectsRequest.fields: "comma-separated, case-insensitive")', async () => {
+    const r = await os.listObjects({ namespaceName: ns, bucketName: 'objs', prefix: 'dir/', fields: 'NAME, Size,TIMECREATED,storagetier' });
+    expect(Object.keys(r.listObjects.objects[0] ?? {}).sort()).toEqual(['name', 'size', 'storageTier', 'timeCreated']);
+    const v = await os.listObjectVersions({ namespaceName: ns, bucketName: 'objs', prefix: 'dir/', fields: 'Size,ETag' });
+    expect(v.objectVersionCollection.items[0]).toMatchObject({ name: 'dir/a b.txt', size: 11 });
+    expect(v.objectVersionCollection.items[0]).toHaveProperty('etag');
+  });
+
   it('puts every response through opc-request-id, errors included', async () => {
     const r = await os.getNamespace({});
     expect(r.value).toBe(ns);

@@ -426,13 +426,23 @@ function decodePage(page: string): { n: string; v?: string } {
   throw invalidParameter(`Invalid page token '${page}'`);
 }
 
+/** Lower-cased field name -> canonical name: OCI documents `fields` as a case-insensitive list. */
+const FIELD_BY_LOWER = new Map<string, ObjectField>(OBJECT_FIELDS.map((f) => [f.toLowerCase(), f]));
+
+/**
+ * `fields` of ListObjects / ListObjectVersions: "a comma-separated, case-insensitive list of
+ * those field names" (ListObjectsRequest.fields in the SDK / API reference). An unknown name is
+ * rejected with 400 InvalidParameter (not documented; see README, smaller choices).
+ */
 function parseFields(raw: string | undefined): Set<ObjectField> {
   const out = new Set<ObjectField>(['name']);
   if (raw === undefined || raw === '') return out;
   for (const f of raw.split(',')) {
-    const field = f.trim();
-    if (!(OBJECT_FIELDS as readonly string[]).includes(field)) throw invalidParameter(`Invalid field '${field}'; valid fields are ${OBJECT_FIELDS.join(', ')}`);
-    out.add(field as ObjectField);
+    const name = f.trim();
+    if (name === '') continue;
+    const field = FIELD_BY_LOWER.get(name.toLowerCase());
+    if (!field) throw invalidParameter(`Invalid field '${name}'; valid fields are ${OBJECT_FIELDS.join(', ')}`);
+    out.add(field);
   }
   return out;
 }

@@ -3,6 +3,9 @@ import { type Route, iso } from '../http';
 import type { Services } from '../services';
 import type { KeyRec, KeyVersionRec, SecretRec } from '../state';
 
+/** GetSecretBundleRequest.Stage in oci-secrets. */
+const SECRET_STAGES: readonly string[] = ['CURRENT', 'PENDING', 'LATEST', 'PREVIOUS', 'DEPRECATED'];
+
 /** Vault (KmsVaultClient), Key Management (KmsManagementClient) and Secrets (SecretsClient). */
 export function vaultRoutes(services: Services): Route[] {
   const { state } = services;
@@ -43,19 +46,30 @@ export function vaultRoutes(services: Services): Route[] {
     isAutoRotated: v.isAutoRotated,
   });
 
-  const secretBundle = (s: SecretRec, versionNumber: number | undefined, stage: string | undefined): Record<string, unknown> => {
-    const latest = s.versions[s.versions.length - 1];
-    const v = versionNumber !== undefined ? s.versions.find((x) => x.versionNumber === versionNumber) : latest;
-    if (!v || !latest) throw notFound('Secret version', `${s.id}/${versionNumber}`);
-    if (stage !== undefined && stage !== 'CURRENT' && stage !== 'LATEST' && stage !== 'PREVIOUS') throw invalidParameter(`Unsupported stage '${stage}'`);
-    const stages = v === latest ? ['CURRENT', 'LATEST'] : ['PREVIOUS'];
+  /**
+   * GetSecretBundle: "a secret bundle that matches either the specified `stage`, `secretVersionName`,
+   * or `versionNumber` parameter. If none of these parameters are provided, the bundle for the secret
+   * version marked as `CURRENT` will be returned" (SecretsClient.getSecretBundle). Stages here: the
+   * newest version is CURRENT and LATEST, the one before it PREVIOUS (no PENDING / DEPRECATED versions,
+   * secret rotation is not modelled). Several selectors must all match the same version.
+   */
+  const secretBundle = (s: SecretRec, versionNumber: number | undefined, versionName: string | undefined, stage: string | undefined): Record<string, unknown> => {
+    const count = s.versions.length;
+    const stagesOf = (i: number): string[] => (i === count - 1 ? ['CURRENT', 'LATEST'] : i === count - 2 ? ['PREVIOUS'] : []);
+    if (stage !== undefined && !SECRET_STAGES.includes(stage)) throw invalidParameter(`Invalid stage '${stage}'; valid stages are ${SECRET_STAGES.join(', ')}`);
+    const index = s.versions.findIndex((v, i) =>
+      (versionNumber === undefined || v.versionNumber === versionNumber) &&
+      (versionName === undefined || `v${v.versionNumber}` === versionName) &&
+      (stage === undefined ? versionNumber !== undefined || versionName !== undefined || stagesOf(i).includes('CURRENT') : stagesOf(i).includes(stage)));
+    const v = s.versions[index];
+    if (!v) throw notFound('Secret version', `${s.id}/${versionNumber ?? versionName ?? stage ?? 'CURRENT'}`);
     return {
       secretId: s.id,
       timeCreated: iso(v.timeCreated),
       versionNumber: v.versionNumber,
       versionName: `v${v.versionNumber}`,
       secretBundleContent: { contentType: 'BASE64', content: v.content },
-      stages,
+      stages: stagesOf(index),
       metadata: {},
     };
   };
@@ -127,7 +141,7 @@ export function vaultRoutes(services: Services): Route[] {
       handler: (ctx) => {
         const s = state.secrets.get(ctx.params[0] as string);
         if (!s) throw notFound('Secret', ctx.params[0] as string);
-        const bundle = secretBundle(s, ctx.query.int('versionNumber'), ctx.query.get('stage'));
+        const bundle = secretBundle(s, ctx.query.int('versionNumber'), ctx.query.get('secretVersionName'), ctx.query.get('stage'));
         return { status: 200, body: bundle, headers: { etag: `${s.id.slice(-8)}-${String(bundle['versionNumber'])}` } };
       },
     },
