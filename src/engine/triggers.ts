@@ -21,6 +21,12 @@ export interface Outcome {
   readonly watermark?: ResolvedWatermark;
   readonly buckets: BucketReport[];
   readonly continuation?: string;
+  /**
+   * Work that was not reached and that no continuation covers (e.g. a bucket
+   * that could not be examined during discovery): the report must not say
+   * complete. The why is in the notes.
+   */
+  readonly incomplete?: true;
 }
 
 async function namespaceOf(requested: string | undefined, ctx: RunContext): Promise<string> {
@@ -135,7 +141,10 @@ async function sweepKey(
   const namespace = await namespaceOf(undefined, ctx);
   const discovery = await bucketsUsingKey(ctx.objectStorage, namespace, compartments, keyId, ctx.limit);
   ctx.notes.push(`${discovery.examined} buckets examined in ${compartments.length} compartment(s), ${discovery.buckets.length} use the key`, ...discovery.problems);
-  return sweep({ trigger, namespace, dryRun, watermark, targets: discovery.buckets.map((bucket) => ({ bucket })) }, ctx);
+  const outcome = await sweep({ trigger, namespace, dryRun, watermark, targets: discovery.buckets.map((bucket) => ({ bucket })) }, ctx);
+  // A bucket whose ListBuckets page or GetBucket failed (or ran out of time) may use the key:
+  // it is in no continuation, so the run is not complete.
+  return discovery.problems.length > 0 ? { ...outcome, incomplete: true } : outcome;
 }
 
 async function sweep(plan: SweepPlan, ctx: RunContext): Promise<Outcome> {
