@@ -34,8 +34,3 @@ export class InvalidConfigurationError extends ReencryptError {
 
 /** A continuation cursor that is malformed, tampered with, or from another version. */
 export class InvalidContinuationError extends InvalidInputError {}
-
-/** A resource the request names does not exist (or is not visible to the function). */
-export class NotFoundError extends ReencryptError {
-  override readonly code = 'NotFound';
-}

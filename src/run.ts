@@ -60,7 +60,10 @@ async function continueLater(continuation: string, ctx: RunContext): Promise<boo
   try {
     await ctx.oci.call('InvokeFunction', () => functionsInvoke.invokeFunction({
       functionId, invokeFunctionBody: JSON.stringify({ continuation }), fnInvokeType: requests.InvokeFunctionRequest.FnInvokeType.Detached,
-    }), { hardStopAt: Date.now() + Math.max(1000, ctx.budget.hardStopAt - Date.now()) });
+    }), {
+      // A detached invoke answers 202 at once; give it at least a second, but never past Fn-Deadline.
+      hardStopAt: Math.min(ctx.budget.deadline - 50, Math.max(ctx.budget.hardStopAt, Date.now() + 1000)),
+    });
     return true;
   } catch (err) {
     ctx.notes.push(`self-invoke failed (${err instanceof OciCallError ? err.message : String(err)}); resume with the continuation`);

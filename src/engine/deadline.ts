@@ -5,6 +5,8 @@
  */
 export interface Budget {
   readonly startedAt: number;
+  /** Fn-Deadline (epoch ms). */
+  readonly deadline: number;
   readonly stopStartingAt: number;
   readonly hardStopAt: number;
 }
@@ -13,5 +15,5 @@ export interface Budget {
 export function budgetFor(deadline: Date, safetyMarginMs: number, now = Date.now()): Budget {
   const total = Math.max(0, deadline.getTime() - now);
   const margin = Math.min(safetyMarginMs, Math.max(250, total / 5));
-  return { startedAt: now, stopStartingAt: deadline.getTime() - margin, hardStopAt: deadline.getTime() - margin / 3 };
+  return { startedAt: now, deadline: deadline.getTime(), stopStartingAt: deadline.getTime() - margin, hardStopAt: deadline.getTime() - margin / 3 };
 }

@@ -23,6 +23,8 @@ export interface SweepPlan {
   readonly dryRun: boolean;
   readonly watermark: ResolvedWatermark;
   readonly targets: readonly SweepTarget[];
+  /** Buckets of a resumed run that could not be read this time: handed on unchanged. */
+  readonly carried?: readonly PendingBucket[];
 }
 
 export interface SweepResult {
@@ -53,7 +55,7 @@ export async function sweepTargets(plan: SweepPlan, ctx: RunContext): Promise<Sw
       : undefined;
     return { report: tally.toReport(outcome.state === 'complete'), pending };
   })));
-  const pending = outcomes.map((o) => o.pending).filter((p): p is PendingBucket => p !== undefined);
+  const pending = [...(plan.carried ?? []), ...outcomes.map((o) => o.pending).filter((p): p is PendingBucket => p !== undefined)];
   const w = describeWatermark(plan.watermark);
   return {
     buckets: outcomes.map((o) => o.report),

@@ -6,7 +6,7 @@ import { OciCallError } from '../oci/errors';
 import type { BucketFacts } from '../oci/object-storage';
 import { readSseCustomerKey } from '../oci/secrets';
 import { BucketTally, type BucketReport } from '../report/report';
-import { decodeContinuation } from '../sweep/continuation';
+import { decodeContinuation, type PendingBucket } from '../sweep/continuation';
 import type { RunContext } from './context';
 import { bucketsUsingKey } from './discover';
 import { reencryptSingleObject } from './single-object';
@@ -58,6 +58,7 @@ export async function onObjectEvent(request: ObjectEventRequest, ctx: RunContext
   if (isReport(bucket)) return { action: 'reencrypted-object', namespace: request.namespace, dryRun: false, buckets: [bucket] };
   const report = await reencryptSingleObject({
     bucket, objectName: request.objectName, ...(request.versionId && { versionId: request.versionId }),
+    ...(request.archivalState && { archivalState: request.archivalState }),
   }, false, ctx);
   return { action: 'reencrypted-object', namespace: request.namespace, dryRun: false, buckets: [report] };
 }
@@ -163,11 +164,23 @@ async function resume(token: string, ctx: RunContext): Promise<Outcome> {
     : { watermark: { type: 'before', at: new Date(state.before) }, source: state.watermarkSource as ResolvedWatermark['source'] };
   const targets: SweepTarget[] = [];
   const missing: BucketReport[] = [];
-  for (const pending of state.buckets) {
-    const bucket = await bucketOrMissing(state.namespace, pending.name, ctx);
-    if (isReport(bucket)) missing.push(bucket);
+  const carried: PendingBucket[] = [];
+  // Fresh bucket facts (the key may have changed), read in parallel; a bucket
+  // that cannot be read now stays in the continuation, where it was.
+  const facts = await Promise.all(state.buckets.map((pending) => ctx.limit(async () => {
+    try {
+      return { pending, bucket: await bucketOrMissing(state.namespace, pending.name, ctx) };
+    } catch (err) {
+      if (!(err instanceof OciCallError)) throw err;
+      ctx.notes.push(`GetBucket ${pending.name}: ${err.message}; left in the continuation`);
+      return { pending, bucket: undefined };
+    }
+  })));
+  for (const { pending, bucket } of facts) {
+    if (bucket === undefined) carried.push(pending);
+    else if (isReport(bucket)) missing.push(bucket);
     else targets.push({ bucket, ...(pending.prefix !== undefined && { prefix: pending.prefix }), position: pending.position });
   }
-  const outcome = await sweep({ trigger: state.trigger, namespace: state.namespace, dryRun: state.dryRun, watermark, targets }, ctx);
+  const outcome = await sweep({ trigger: state.trigger, namespace: state.namespace, dryRun: state.dryRun, watermark, targets, carried }, ctx);
   return { ...outcome, buckets: [...missing, ...outcome.buckets] };
 }

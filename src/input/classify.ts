@@ -24,7 +24,7 @@ const validateManual = compile<ManualRequestBody>(requestSchema);
 interface ObjectEventData {
   compartmentId?: string;
   resourceName: string;
-  additionalDetails: { namespace: string; bucketName: string; versionId?: string };
+  additionalDetails: { namespace: string; bucketName: string; versionId?: string; archivalState?: string };
 }
 interface BucketEventData {
   compartmentId?: string;
@@ -122,8 +122,11 @@ function classifyEvent(event: NormalisedEvent): ReencryptRequest {
   };
   if (OBJECT_EVENT_TYPES.includes(eventType)) {
     const data = check(validateObjectData, event.data, event.dataPath, 'The object event is invalid');
-    const { namespace, bucketName, versionId } = data.additionalDetails;
-    return { kind: 'object-event', ...origin, namespace, bucketName, objectName: data.resourceName, ...(versionId && { versionId }) };
+    const { namespace, bucketName, versionId, archivalState } = data.additionalDetails;
+    return {
+      kind: 'object-event', ...origin, namespace, bucketName, objectName: data.resourceName,
+      ...(versionId && { versionId }), ...(archivalState && { archivalState }),
+    };
   }
   if (BUCKET_EVENT_TYPES.includes(eventType)) {
     const data = check(validateBucketData, event.data, event.dataPath, 'The bucket event is invalid');

@@ -15,6 +15,8 @@ export interface ObjectEventRequest extends EventOrigin {
   readonly bucketName: string;
   readonly objectName: string;
   readonly versionId?: string;
+  /** From the event: `Archived` objects cannot be re-encrypted until restored. */
+  readonly archivalState?: string;
 }
 
 /** A Vault key rotation (`.end` acts, `.begin` is acknowledged). */

@@ -24,6 +24,8 @@ export class DeadlineHttpClient implements HttpClient {
     timestamp?: string, endpoint?: string, apiReferenceLink?: string,
   ): Promise<Response> {
     const state = callContext.getStore();
+    // A retry-after applies to the wait after the response that carried it, not to later ones.
+    if (state) state.retryAfterMs = undefined;
     const op = state?.operation ?? operationName ?? 'unknown';
     this.counter.set(op, (this.counter.get(op) ?? 0) + 1);
     const sending = this.inner.send(req, forceExcludeBody, targetService, operationName, timestamp, endpoint, apiReferenceLink);

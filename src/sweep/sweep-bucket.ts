@@ -26,9 +26,13 @@ export interface SweepTask {
 
 export type SweepOutcome =
   | { readonly state: 'complete' }
-  /** Stopped for time (or a retryable listing failure): resume from `position`. */
+  /** Stopped for time: resume from `position`. */
   | { readonly state: 'stopped'; readonly position: SweepPosition }
-  /** The listing failed for good; the tally holds the error. */
+  /**
+   * The listing failed after its retries; the tally holds the error and the
+   * bucket is reported incomplete, not continued (a listing that keeps failing
+   * would otherwise make self-invocations loop).
+   */
   | { readonly state: 'failed' };
 
 type ItemResult = 'done' | 'not-done';

@@ -63,6 +63,23 @@ describe('deadline: a sweep that cannot finish answers in time with a continuati
     expect(keyVersionCounts(s.emu, 'interrupted')).toEqual({ [`kms:${s.emu.currentKeyVersion(s.keyId)}`]: 2250 });
   }, 300_000);
 
+  it('keeps a bucket it cannot read on resume in the next continuation', async () => {
+    s.emu.createBucket({ compartmentId: s.compartmentA, name: 'unreadable', kmsKeyId: s.keyId, versioning: 'Enabled' });
+    seedVersioned(s.emu, 'unreadable', s.keyId, 600);
+    s.emu.setGlobalFaults({ latencyMs: 20 });
+    const first = await s.fn.call(JSON.stringify({ bucketName: 'unreadable' }), { deadlineMs: 1500 });
+    expect(first.json).toMatchObject({ ok: true, complete: false });
+    s.emu.setRouteFaults('GetBucket', { p500: 1 });
+    const blocked = await s.fn.call(JSON.stringify({ continuation: first.json.continuation }), { deadlineMs: 10_000 });
+    s.emu.setRouteFaults('GetBucket', undefined);
+    s.emu.setGlobalFaults(undefined);
+    expect(blocked.json).toMatchObject({ ok: true, complete: false, totals: { reencrypted: 0 } });
+    expect(blocked.json.continuation).toEqual(expect.any(String));
+    const done = await s.fn.call(JSON.stringify({ continuation: blocked.json.continuation }), { deadlineMs: 120_000 });
+    expect(done.json).toMatchObject({ ok: true, complete: true, continuation: null });
+    expect(keyVersionCounts(s.emu, 'unreadable')).toEqual({ [`kms:${s.emu.currentKeyVersion(s.keyId)}`]: 900 });
+  }, 120_000);
+
   it('rejects a continuation that was edited', async () => {
     const token = Buffer.from(JSON.stringify({ s: { v: 1, trigger: 'x', namespace: 'emulatorns', dryRun: false, before: null, watermarkSource: 'force', buckets: [{ name: 'interrupted', position: { offset: 0 } }] }, c: 'forged' })).toString('base64url');
     const r = await s.fn.call(JSON.stringify({ continuation: token }));

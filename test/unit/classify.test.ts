@@ -36,6 +36,12 @@ describe('classify: events', () => {
     expect(classify(objectEvent({ versionId: 'v-123' }))).toMatchObject({ kind: 'object-event', versionId: 'v-123' });
   });
 
+  it('keeps the archival state an object event reports', () => {
+    const event = objectEvent() as { data: { additionalDetails: Record<string, unknown> } };
+    event.data.additionalDetails.archivalState = 'Archived';
+    expect(classify(event)).toMatchObject({ kind: 'object-event', archivalState: 'Archived' });
+  });
+
   it('accepts updateobject (whether to act is the configuration\'s call)', () => {
     expect(classify(objectEvent({ eventType: 'com.oraclecloud.objectstorage.updateobject' }))).toMatchObject({ kind: 'object-event' });
   });
