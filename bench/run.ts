@@ -5,7 +5,7 @@
  */
 import { execSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
-import { cpus, totalmem } from 'node:os';
+import { cpus, loadavg, totalmem } from 'node:os';
 import { resolve } from 'node:path';
 import type { Emulator } from '../emulator/src/index';
 import { startFunction } from '../test/support/fdk-process';
@@ -297,6 +297,8 @@ async function main(): Promise<void> {
   const machine = {
     date: new Date().toISOString(), node: process.version, platform: `${process.platform} ${process.arch}`,
     cpus: cpus().length, cpuModel: cpus()[0]?.model ?? 'unknown', totalMemMiB: mib(totalmem()), commit, quick,
+    // Other work on the machine skews every number here: compare runs only at a similar load.
+    loadAvgAtStart: loadavg().map((x) => round(x, 2)),
   };
   results['machine'] = machine;
   console.log(`bench> machine: ${JSON.stringify(machine)}`);
@@ -305,11 +307,12 @@ async function main(): Promise<void> {
   if (enabled('faults')) await faults();
   if (enabled('cold')) await cold();
   results['totalSeconds'] = Math.round((Date.now() - began) / 1000);
+  results['loadAvgAtEnd'] = loadavg().map((x) => round(x, 2));
   const dir = resolve(__dirname, '../.bench');
   mkdirSync(dir, { recursive: true });
   writeFileSync(resolve(dir, 'results.json'), `${JSON.stringify(results, null, 2)}\n`);
   for (const t of tables) console.log(render(t.title, t.rows));
-  console.log(`\nmachine: ${machine.cpus} × ${machine.cpuModel}, node ${machine.node}, ${machine.date}${quick ? ' (--quick)' : ''}; total ${results['totalSeconds']} s; results in .bench/results.json`);
+  console.log(`\nmachine: ${machine.cpus} × ${machine.cpuModel}, node ${machine.node}, ${machine.date}${quick ? ' (--quick)' : ''}; total ${results['totalSeconds']} s; load average at start ${machine.loadAvgAtStart.join(' ')}, at end ${(results['loadAvgAtEnd'] as number[]).join(' ')}; results in .bench/results.json`);
 }
 
 main().then(() => process.exit(0), (err: unknown) => {
