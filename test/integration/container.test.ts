@@ -48,3 +48,13 @@ describe('the container image contents', () => {
     expect(yaml).toMatch(/^timeout: 300$/m);
   });
 });
+
+describe('deployment settings agree', () => {
+  it('func.yaml and the Terraform module give the function the same memory and timeout', () => {
+    const yaml = readFileSync(join(ROOT, 'func.yaml'), 'utf8');
+    const variables = readFileSync(join(ROOT, 'terraform/variables.tf'), 'utf8');
+    const tfDefault = (name: string) => new RegExp(`variable "${name}" \\{[\\s\\S]*?default\\s*=\\s*(\\d+)`).exec(variables)?.[1];
+    expect(tfDefault('function_memory_in_mbs')).toBe(/^memory: (\d+)$/m.exec(yaml)?.[1]);
+    expect(tfDefault('function_timeout_in_seconds')).toBe(/^timeout: (\d+)$/m.exec(yaml)?.[1]);
+  });
+});
