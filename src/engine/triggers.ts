@@ -77,7 +77,7 @@ export async function onKeyRotation(request: KeyRotationRequest, ctx: RunContext
   }
   const compartments = ctx.config.compartmentIds.length > 0 ? ctx.config.compartmentIds : request.compartmentId ? [request.compartmentId] : [];
   if (compartments.length === 0) ctx.notes.push('no compartment to search: set REENCRYPT_COMPARTMENT_IDS');
-  return sweepKey(request.keyId, compartments, watermark, `rotation:${request.eventType}`, false, ctx);
+  return sweepKey(request.keyId, compartments, watermark, `rotation:${request.eventType}`, false, await namespaceOf(undefined, ctx), ctx);
 }
 
 /** updatebucket: the bucket may have a new key; sweep with the event's time as the watermark. */
@@ -122,7 +122,7 @@ export async function onManual(request: ManualRequest, ctx: RunContext): Promise
     ]);
   }
   const watermark = await manualWatermark(request, scope.kmsKeyId, ctx);
-  return sweepKey(scope.kmsKeyId, compartments, watermark, 'manual:key', request.dryRun, ctx);
+  return sweepKey(scope.kmsKeyId, compartments, watermark, 'manual:key', request.dryRun, namespace, ctx);
 }
 
 /** force: everything; before: the request's time; otherwise when the key's current version was created. */
@@ -137,9 +137,9 @@ async function manualWatermark(request: ManualRequest, keyId: string, ctx: RunCo
 }
 
 async function sweepKey(
-  keyId: string, compartments: readonly string[], watermark: ResolvedWatermark, trigger: string, dryRun: boolean, ctx: RunContext,
+  keyId: string, compartments: readonly string[], watermark: ResolvedWatermark, trigger: string, dryRun: boolean,
+  namespace: string, ctx: RunContext,
 ): Promise<Outcome> {
-  const namespace = await namespaceOf(undefined, ctx);
   const discovery = await bucketsUsingKey(ctx.objectStorage, namespace, compartments, keyId, ctx.limit);
   ctx.notes.push(`${discovery.examined} buckets examined in ${compartments.length} compartment(s), ${discovery.buckets.length} use the key`, ...discovery.problems);
   const outcome = await sweep({ trigger, namespace, dryRun, watermark, targets: discovery.buckets.map((bucket) => ({ bucket })) }, ctx);

@@ -111,6 +111,15 @@ describe('when OCI refuses a call the whole request depends on', () => {
     expect(again.json).toMatchObject({ ok: true, complete: true });
   });
 
+  it('a key sweep uses the namespace the request names', async () => {
+    const r = await s.fn.call(JSON.stringify({ kmsKeyId: s.keyId, namespaceName: 'someotherns', force: true, dryRun: true }));
+    expect(r.json).toMatchObject({ ok: true, namespace: 'someotherns', complete: false, buckets: [] });
+    expect(r.json.notes.join(' ')).toMatch(/ListBuckets/);
+    const right = await s.fn.call(JSON.stringify({ kmsKeyId: s.keyId, namespaceName: s.namespace, force: true, dryRun: true }));
+    expect(right.json).toMatchObject({ ok: true, namespace: s.namespace, complete: true });
+    expect(right.json.buckets.map((b: { bucketName: string }) => b.bucketName)).toContain('down');
+  });
+
   it('reports a bucket that does not exist as skipped not-found', async () => {
     const r = await s.fn.call(JSON.stringify({ bucketName: 'no-such-bucket' }));
     expect(r.json).toMatchObject({ ok: true, buckets: [{ bucketName: 'no-such-bucket', skippedBecause: 'not-found', complete: true }] });
