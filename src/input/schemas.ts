@@ -8,10 +8,9 @@ const NON_EMPTY = { type: 'string', minLength: 1 } as const;
 const NO_CONTROL_CHARS = '^[^\\u0000-\\u001f\\u007f]+$';
 const OCID = '^ocid1\\.[a-z0-9_]+\\.[a-z0-9-]+\\.[a-z0-9-]*\\.[A-Za-z0-9._-]+$';
 
-export const OBJECT_NAME = { type: 'string', minLength: 1, maxLength: 1024, pattern: NO_CONTROL_CHARS } as const;
-export const BUCKET_NAME = { type: 'string', minLength: 1, maxLength: 256, pattern: '^[A-Za-z0-9._-]+$' } as const;
-export const NAMESPACE = { type: 'string', minLength: 1, maxLength: 64, pattern: '^[a-z0-9-]+$' } as const;
-export const COMPARTMENT_OCID = { type: 'string', pattern: '^ocid1\\.(compartment|tenancy)\\.[a-z0-9-]+\\.[a-z0-9-]*\\.[A-Za-z0-9._-]+$' } as const;
+const OBJECT_NAME = { type: 'string', minLength: 1, maxLength: 1024, pattern: NO_CONTROL_CHARS } as const;
+const BUCKET_NAME = { type: 'string', minLength: 1, maxLength: 256, pattern: '^[A-Za-z0-9._-]+$' } as const;
+const NAMESPACE = { type: 'string', minLength: 1, maxLength: 64, pattern: '^[a-z0-9-]+$' } as const;
 
 /** CloudEvents 0.1, as OCI Events sends today. */
 export const CLOUDEVENTS_01_SCHEMA = {

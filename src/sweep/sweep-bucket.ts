@@ -106,13 +106,13 @@ async function handleItem(item: ListedVersion, task: SweepTask, deps: SweepDeps)
     // Counted only once the item is done, so a resumed sweep never counts an item twice.
     tally.scanned += 1;
     tally.skip(decision.reason);
-    deps.logger.debug('decision', { bucket: task.bucket.name, object: item.name, versionId: item.versionId, action: 'skip', reason: decision.reason });
+    logDecision(deps, task, item, { action: 'skip', reason: decision.reason });
     return 'done';
   }
   if (deps.dryRun) {
     tally.scanned += 1;
     tally.plannedVersion(item.name, item.versionId);
-    deps.logger.debug('decision', { bucket: task.bucket.name, object: item.name, versionId: item.versionId, action: 'reencrypt', dryRun: true });
+    logDecision(deps, task, item, { action: 'reencrypt', dryRun: true });
     return 'done';
   }
   return deps.limit(async function reencryptListedVersion(): Promise<ItemResult> {
@@ -124,7 +124,7 @@ async function handleItem(item: ListedVersion, task: SweepTask, deps: SweepDeps)
       });
       tally.scanned += 1;
       tally.reencrypted += 1;
-      deps.logger.debug('decision', { bucket: task.bucket.name, object: item.name, versionId: item.versionId, action: 'reencrypt' });
+      logDecision(deps, task, item, { action: 'reencrypt' });
       return 'done';
     } catch (err) {
       if (!(err instanceof OciCallError)) throw err;
@@ -133,11 +133,14 @@ async function handleItem(item: ListedVersion, task: SweepTask, deps: SweepDeps)
       const reason = objectSkipReason(err.failure);
       if (reason) tally.skip(reason);
       else tally.fail(item.name, item.versionId, err.failure);
-      deps.logger.debug('decision', {
-        bucket: task.bucket.name, object: item.name, versionId: item.versionId,
-        action: reason ? 'skip' : 'failed', reason, status: err.failure.status, serviceCode: err.failure.serviceCode,
-      });
+      logDecision(deps, task, item, { action: reason ? 'skip' : 'failed', reason, status: err.failure.status, serviceCode: err.failure.serviceCode });
       return 'done';
     }
   });
+}
+
+/** One debug line per decision; skipped entirely (no allocation) unless the level is debug. */
+function logDecision(deps: SweepDeps, task: SweepTask, item: ListedVersion, fields: Record<string, unknown>): void {
+  if (deps.logger.level !== 'debug') return;
+  deps.logger.debug('decision', { bucket: task.bucket.name, object: item.name, versionId: item.versionId, ...fields });
 }
