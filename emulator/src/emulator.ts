@@ -122,10 +122,12 @@ export class Emulator {
     });
     this.server = server;
     this.state.url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    this.functions.url = this.state.url;
   }
 
   async stop(): Promise<void> {
     this.workRequests.stop();
+    await this.functions.stop();
     const server = this.server;
     if (!server) return;
     this.server = undefined;
