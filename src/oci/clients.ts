@@ -2,7 +2,7 @@ import {
   ConfigFileAuthenticationDetailsProvider, DefaultRequestSigner, ResourcePrincipalAuthenticationDetailsProvider, isRegionProvider,
   type AuthenticationDetailsProvider, type ClientConfiguration, type Region,
 } from 'oci-common';
-import { FunctionsInvokeClient } from 'oci-functions';
+import { FunctionsInvokeClient, FunctionsManagementClient } from 'oci-functions';
 import { KmsManagementClient, KmsVaultClient } from 'oci-keymanagement';
 import { ObjectStorageClient } from 'oci-objectstorage';
 import { SecretsClient } from 'oci-secrets';
@@ -19,6 +19,10 @@ export interface Oci {
   kmsManagement(endpoint: string): KmsManagementClient;
   readonly secrets: SecretsClient;
   readonly functionsInvoke: FunctionsInvokeClient | undefined;
+  /** An invoke client for an endpoint found at run time (GetFunction's invokeEndpoint). */
+  functionsInvokeAt(endpoint: string): FunctionsInvokeClient;
+  /** GetFunction, for self-discovery of the invoke endpoint. */
+  readonly functionsManagement: FunctionsManagementClient;
   readonly apiCalls: ApiCallCounter;
   /**
    * Runs one SDK call with bounded retries that end before `hardStopAt`.
@@ -64,9 +68,19 @@ export function createOci(config: Config, defaults: { hardStopAt: number }): Oci
     ? place(new FunctionsInvokeClient(params, clientConfiguration), config.endpoints.functionsInvoke)
     : undefined;
   const management = new Map<string, KmsManagementClient>();
+  const invokeClients = new Map<string, FunctionsInvokeClient>();
+  const functionsManagement = place(new FunctionsManagementClient(params, clientConfiguration), config.endpoints.functions);
 
   return {
-    objectStorage, kmsVault, secrets, functionsInvoke, apiCalls,
+    objectStorage, kmsVault, secrets, functionsInvoke, apiCalls, functionsManagement,
+    functionsInvokeAt(endpoint) {
+      let client = invokeClients.get(endpoint);
+      if (!client) {
+        client = place(new FunctionsInvokeClient(params, clientConfiguration), endpoint);
+        invokeClients.set(endpoint, client);
+      }
+      return client;
+    },
     kmsManagement(endpoint) {
       let client = management.get(endpoint);
       if (!client) {
