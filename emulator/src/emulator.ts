@@ -170,7 +170,8 @@ export class Emulator {
       operation = route.operation;
       this.counters.call(operation);
       const principal = this.auth.verify({ method, target, headers: req.headers, body, bodyExempt: route.bodyExempt ?? false });
-      const decision = this.faults.decide(operation);
+      const bucketMatch = /^\/n\/[^/]+\/b\/([^/]+)/.exec(path);
+      const decision = this.faults.decide(operation, bucketMatch ? decodeComponent(bucketMatch[1] ?? '', 'path') : undefined);
       if (decision.delayMs > 0) await sleep(decision.delayMs);
       if (decision.fault) {
         this.counters.fault(operation, decision.fault);

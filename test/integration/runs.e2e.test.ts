@@ -6,7 +6,9 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Emulator } from '../../emulator/src/index';
-import { eventually, keyVersionCounts, startStack, stateNames, stateRecord, type Stack } from '../support/stack';
+import { EventTypes } from '../../src/input/event-types';
+import { keyEvent } from '../support/events';
+import { eventually, keyVersionCounts, STATE_BUCKET, startStack, stateNames, stateRecord, type Stack } from '../support/stack';
 
 /** Versions per bucket: 20,000 as the issue asks (RUNS_E2E_VERSIONS to change it locally). */
 const VERSIONS = Number(process.env.RUNS_E2E_VERSIONS ?? 20_000);
@@ -44,7 +46,6 @@ describe('a key rotation over 3 buckets that needs many invocations finishes by 
     const newVersion = s.emu.rotateKey(s.keyId).id;
     const report = await eventually(() => finishedReport(s.emu), 'the stored report');
     s.emu.setGlobalFaults(undefined);
-    if (process.env.RUNS_E2E_DEBUG) console.log(JSON.stringify(report.buckets.map((b: Record<string, unknown>) => [b.bucketName, b.scanned, b.complete, b.skippedBecause])), JSON.stringify(stateNames(s.emu, 'runs/').map((n) => [n, stateRecord(s.emu, n)?.state, stateRecord(s.emu, n)?.bucketName, stateRecord(s.emu, n)?.counts?.scanned, stateRecord(s.emu, n)?.invocations])));
     for (const b of buckets) expect(keyVersionCounts(s.emu, b)).toEqual({ [`kms:${newVersion}`]: VERSIONS });
     expect(report.complete).toBe(true);
     expect(report.totals.reencrypted).toBe(3 * VERSIONS);
@@ -62,4 +63,157 @@ describe('a key rotation over 3 buckets that needs many invocations finishes by 
     console.log(`[runs] ${report.invocations} invocations, ${extra} ReencryptObject calls beyond one per version`);
     expect(extra).toBeGreaterThanOrEqual(0);
   }, 600_000);
+});
+
+/** Every stored final report. */
+function reports(emu: Emulator): Record<string, any>[] { // eslint-disable-line @typescript-eslint/no-explicit-any -- report shape asserted in tests
+  return stateNames(emu, 'runs/').filter((n) => n.endsWith('/report.json')).map((n) => stateRecord(emu, n));
+}
+
+/** A rotation event as Events delivers it, with a fixed event id. */
+function rotationEvent(s: Stack, eventID: string): Buffer {
+  const event = keyEvent({
+    eventType: EventTypes.createKeyVersionEnd, compartmentId: s.compartmentA, eventTime: new Date().toISOString(),
+    data: { compartmentId: s.compartmentA, compartmentName: 'finance', resourceName: 'finance-master-key', resourceId: s.keyId, availabilityDomain: 'all', additionalDetails: { vaultId: s.vaultId } },
+  });
+  return Buffer.from(JSON.stringify({ ...event, eventID }));
+}
+
+describe('the same event delivered twice', () => {
+  let s: Stack;
+  const VERSIONS_EACH = 1500;
+  beforeAll(async () => {
+    s = await startStack({ timeoutSeconds: 5, runs: { checkpointSeconds: 1, detachedTimeoutSeconds: 5, maxProcesses: 3 } });
+    for (const b of ['dup-a', 'dup-b']) seedBucket(s.emu, b, s.keyId, s.compartmentA, VERSIONS_EACH);
+    s.emu.setGlobalFaults({ latencyMs: 2 });
+  }, 60_000);
+  afterAll(async () => s?.stop());
+
+  it('at once: one run, no version re-encrypted twice, one report; later: the stored report, no new work', async () => {
+    const newVersion = s.emu.rotateKey(s.keyId).id;
+    const body = rotationEvent(s, 'a3f0c1de-5b7a-4c55-9e0f-0123456789ab');
+    const deliver = () => s.emu.functions.invoke(s.functionId, body, 'application/json', 'events');
+    await Promise.all([deliver(), deliver()]);
+    const report = await eventually(() => reports(s.emu)[0], 'the stored report');
+    s.emu.setGlobalFaults(undefined);
+    await s.emu.whenIdle();
+    expect(reports(s.emu)).toHaveLength(1);
+    expect(stateNames(s.emu, 'runs/').filter((n) => n.endsWith('/run.json'))).toHaveLength(1);
+    expect(reencryptCalls(s.emu)).toBe(2 * VERSIONS_EACH);
+    expect(report.totals.reencrypted).toBe(2 * VERSIONS_EACH);
+    for (const b of ['dup-a', 'dup-b']) expect(keyVersionCounts(s.emu, b)).toEqual({ [`kms:${newVersion}`]: VERSIONS_EACH });
+    // Redelivered after the run ended (Events retries, or a replay): answered from the stored report.
+    const again = await deliver();
+    const answer = JSON.parse(again.answer.body.toString('utf8'));
+    expect(answer).toMatchObject({ ok: true, runId: report.runId, duplicateOf: report.runId, totals: { reencrypted: 2 * VERSIONS_EACH } });
+    await s.emu.whenIdle();
+    expect(reencryptCalls(s.emu)).toBe(2 * VERSIONS_EACH);
+    expect(reports(s.emu)).toHaveLength(1);
+  }, 300_000);
+});
+
+describe('two rotations of the same key close together', () => {
+  let s: Stack;
+  beforeAll(async () => {
+    s = await startStack({ eventRules: true, timeoutSeconds: 5, runs: { checkpointSeconds: 1, detachedTimeoutSeconds: 5, maxProcesses: 4 } });
+    for (const b of ['two-a', 'two-b']) seedBucket(s.emu, b, s.keyId, s.compartmentA, 1500);
+    s.emu.setGlobalFaults({ latencyMs: 2 });
+  }, 60_000);
+  afterAll(async () => s?.stop());
+
+  it('runs both, and every version ends under the newest key version', async () => {
+    s.emu.rotateKey(s.keyId);
+    await new Promise((r) => setTimeout(r, 300));
+    const newest = s.emu.rotateKey(s.keyId).id;
+    await eventually(() => (reports(s.emu).length === 2 ? true : undefined), 'two stored reports');
+    s.emu.setGlobalFaults(undefined);
+    const runIds = new Set(reports(s.emu).map((r) => r.runId));
+    expect(runIds.size).toBe(2);
+    for (const b of ['two-a', 'two-b']) expect(keyVersionCounts(s.emu, b)).toEqual({ [`kms:${newest}`]: 1500 });
+  }, 300_000);
+});
+
+describe('a unit whose bucket keeps failing', () => {
+  let s: Stack;
+  beforeAll(async () => {
+    s = await startStack({
+      eventRules: true, timeoutSeconds: 5, env: { REENCRYPT_NO_PROGRESS_LIMIT: '3', REENCRYPT_MAX_ATTEMPTS: '1' },
+      runs: { checkpointSeconds: 1, detachedTimeoutSeconds: 5, maxProcesses: 3 },
+    });
+    seedBucket(s.emu, 'healthy', s.keyId, s.compartmentA, 1500);
+    seedBucket(s.emu, 'broken', s.keyId, s.compartmentA, 100);
+    s.emu.setRouteFaults('ListObjectVersions@broken', { p500: 1 });
+  }, 60_000);
+  afterAll(async () => s?.stop());
+
+  it('stops after K invocations with its reason, and the rest of the run finishes', async () => {
+    const newVersion = s.emu.rotateKey(s.keyId).id;
+    const report = await eventually(() => reports(s.emu)[0], 'the stored report');
+    expect(report.complete).toBe(false);
+    expect(report.stopped).toEqual([{ bucketName: 'broken', reason: expect.stringMatching(/^no-progress: no progress in 3 consecutive invocations \(last error: ListObjectVersions failed: 500/) }]);
+    const broken = report.buckets.find((b: { bucketName: string }) => b.bucketName === 'broken');
+    expect(broken).toMatchObject({ complete: false, reencrypted: 0, error: { status: 500 } });
+    expect(keyVersionCounts(s.emu, 'healthy')).toEqual({ [`kms:${newVersion}`]: 1500 });
+    expect(report.totals.reencrypted).toBe(1500);
+  }, 300_000);
+});
+
+describe('the state bucket misbehaving', () => {
+  let s: Stack;
+  beforeAll(async () => {
+    s = await startStack({ eventRules: true, timeoutSeconds: 5, runs: { checkpointSeconds: 1, detachedTimeoutSeconds: 5, maxProcesses: 3 } });
+    seedBucket(s.emu, 'flaky-state', s.keyId, s.compartmentA, 3000);
+  }, 60_000);
+  afterAll(async () => s?.stop());
+
+  it('answers 503 and 429 for a while: the run keeps its place and its totals equal the ground truth', async () => {
+    s.emu.setRouteFaults(`PutObject@${STATE_BUCKET}`, { p503: 0.25 });
+    s.emu.setRouteFaults(`GetObject@${STATE_BUCKET}`, { p429: 0.25, retryAfterSeconds: 0 });
+    s.emu.setGlobalFaults({ latencyMs: 2 });
+    const newVersion = s.emu.rotateKey(s.keyId).id;
+    await new Promise((r) => setTimeout(r, 6000));
+    s.emu.setRouteFaults(`PutObject@${STATE_BUCKET}`, undefined);
+    s.emu.setRouteFaults(`GetObject@${STATE_BUCKET}`, undefined);
+    const faults = s.emu.getCounters().routes;
+    expect((faults['PutObject']?.faults['503'] ?? 0) + (faults['GetObject']?.faults['429'] ?? 0)).toBeGreaterThan(0);
+    const report = await eventually(() => reports(s.emu)[0], 'the stored report');
+    s.emu.setGlobalFaults(undefined);
+    expect(report.totals.reencrypted).toBe(3000);
+    expect(keyVersionCounts(s.emu, 'flaky-state')).toEqual({ [`kms:${newVersion}`]: 3000 });
+  }, 300_000);
+});
+
+describe('without a usable state bucket', () => {
+  let plain: Stack;
+  let missing: Stack;
+  beforeAll(async () => {
+    plain = await startStack({ env: { REENCRYPT_CONCURRENCY: '4' } });
+    missing = await startStack({ runs: { createStateBucket: false } });
+    for (const s of [plain, missing]) seedBucket(s.emu, 'data', s.keyId, s.compartmentA, 1000);
+  }, 60_000);
+  afterAll(async () => {
+    await plain?.stop();
+    await missing?.stop();
+  });
+
+  it('no state bucket configured: the answer carries the continuation and says nothing was stored and why', async () => {
+    plain.emu.setGlobalFaults({ latencyMs: 20 });
+    const r = await plain.fn.call(JSON.stringify({ bucketName: 'data', force: true }), { deadlineMs: 1500 });
+    plain.emu.setGlobalFaults(undefined);
+    expect(r.json).toMatchObject({ ok: true, complete: false, continuation: expect.any(String) });
+    expect(r.json.notes).toContain('nothing was stored: REENCRYPT_STATE_BUCKET is not set, so this answer (and its continuation token) is the only record of this sweep');
+    expect(plain.emu.getCounters().routes['PutObject']).toBeUndefined();
+  }, 60_000);
+
+  it.each([{ runId: 'run-1' }, { resume: 'run-1' }, { listRuns: true }])('no state bucket configured: %j is an InvalidConfiguration naming the key', async (body) => {
+    const r = await plain.fn.call(JSON.stringify(body));
+    expect(r.json).toMatchObject({ ok: false, error: { code: 'InvalidConfiguration', details: [{ field: 'REENCRYPT_STATE_BUCKET' }] } });
+  });
+
+  it('the configured state bucket does not exist: a clear error naming it, and nothing re-encrypted', async () => {
+    const r = await missing.fn.call(JSON.stringify({ bucketName: 'data', force: true }), { deadlineMs: 30_000 });
+    expect(r.json).toMatchObject({ ok: false, error: { code: 'StateStoreUnavailable' } });
+    expect(r.json.error.message).toContain(`state bucket ${STATE_BUCKET} (REENCRYPT_STATE_BUCKET) does not exist`);
+    expect(missing.emu.getCounters().routes['ReencryptObject']).toBeUndefined();
+  }, 60_000);
 });
