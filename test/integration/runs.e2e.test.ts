@@ -217,3 +217,50 @@ describe('without a usable state bucket', () => {
     expect(missing.emu.getCounters().routes['ReencryptObject']).toBeUndefined();
   }, 60_000);
 });
+
+describe('SIGKILL of the process running a unit, three times during one run', () => {
+  let s: Stack;
+  const VERSIONS_EACH = Number(process.env.RUNS_E2E_KILL_VERSIONS ?? 4000);
+  beforeAll(async () => {
+    s = await startStack({
+      eventRules: true, timeoutSeconds: 5,
+      runs: { checkpointSeconds: 1, detachedTimeoutSeconds: 8, maxProcesses: 4, failureDestination: true },
+    });
+    for (const b of ['kill-a', 'kill-b']) seedBucket(s.emu, b, s.keyId, s.compartmentA, VERSIONS_EACH);
+    s.emu.setGlobalFaults({ latencyMs: 2 });
+  }, 60_000);
+  afterAll(async () => s?.stop());
+
+  it('still finishes by itself, misses no version, and redoes at most about one checkpoint interval per kill', async () => {
+    const newVersion = s.emu.rotateKey(s.keyId).id;
+    const pool = s.emu.functions.functions.get(s.functionId)?.pool;
+    if (!pool) throw new Error('the stack runs the function in a pool');
+    let kills = 0;
+    // A fixed seed: the kill points differ by run but not by machine speed alone.
+    let seed = 20261130;
+    const random = (): number => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+    while (kills < 3) {
+      // A detached continuation that has been working for a while (reencrypting, not waiting).
+      const busy = await eventually(() => pool.live.find((c) => c.busyWith?.includes('"resume"')), 'a busy continuation', 120_000);
+      const before = reencryptCalls(s.emu);
+      await eventually(() => (reencryptCalls(s.emu) > before + 200 + Math.floor(random() * 800) || !pool.live.includes(busy) ? true : undefined), 'some progress');
+      if (!pool.live.includes(busy) || !busy.busyWith) continue;
+      busy.process.kill('SIGKILL');
+      kills += 1;
+    }
+    const report = await eventually(() => reports(s.emu)[0], 'the stored report');
+    s.emu.setGlobalFaults(undefined);
+    for (const b of ['kill-a', 'kill-b']) expect(keyVersionCounts(s.emu, b)).toEqual({ [`kms:${newVersion}`]: VERSIONS_EACH });
+    expect(report.complete).toBe(true);
+    // The failure destination got a record for each killed detached invocation.
+    expect(s.emu.functions.published.length).toBeGreaterThanOrEqual(3);
+    const redo = reencryptCalls(s.emu) - 2 * VERSIONS_EACH;
+    console.log(`[runs] ${kills} kills, ${redo} ReencryptObject calls redone, ${report.invocations} invocations`);
+    // Work since the last checkpoint is redone: per kill and held unit at most one checkpoint
+    // interval plus the page in progress (2 units, pages of 1000).
+    expect(redo).toBeGreaterThanOrEqual(0);
+    expect(redo).toBeLessThanOrEqual(kills * 2 * 2000);
+    // The stored totals count each version once, redone or not.
+    expect(report.totals.reencrypted).toBe(2 * VERSIONS_EACH);
+  }, 400_000);
+});
