@@ -13,7 +13,9 @@ import { ObjectStorage } from './oci/object-storage';
 import { KeyDirectory } from './oci/vault';
 import { totalsOf } from './report/report';
 import { invokeSelfDetached } from './runs/handover';
-import { freshRunId, listUnfinished, resumeAbandoned, runStatus, startRun, takeTurn, type RunPlan, type Runs } from './runs/lifecycle';
+import {
+  freshRunId, listUnfinished, resumeAbandoned, runStatus, startRun, takeTurn, withStateRetries, type RunPlan, type Runs,
+} from './runs/lifecycle';
 import { StateStore } from './runs/store';
 
 /** Runs one validated request: pick the trigger's plan, execute it, report what happened. */
@@ -34,7 +36,10 @@ export const runRequest: Runner = async function runRequest(request, invocation,
   const ctx: RunContext = {
     ...base,
     ...(config.stateBucket && {
-      durable: async (plan: SweepPlan) => startRun(runPlan(plan, request), await runsNow(), ctx),
+      durable: async (plan: SweepPlan) => {
+        const planned = runPlan(plan, request);
+        return withStateRetries(ctx, async () => startRun(planned, await runsNow(), ctx));
+      },
     }),
   };
   if (request.kind === 'invocation-failed') {
@@ -46,7 +51,7 @@ export const runRequest: Runner = async function runRequest(request, invocation,
   if (request.kind === 'manual') {
     const { scope } = request;
     if (scope.type === 'run-status') return runStatus(scope.runId, await runsNow());
-    if (scope.type === 'resume') return takeTurn(scope.runId, await runsNow(), ctx);
+    if (scope.type === 'resume') return withStateRetries(ctx, async () => takeTurn(scope.runId, await runsNow(), ctx), scope.runId);
     if (scope.type === 'list-runs') return listUnfinished(await runsNow());
   }
   const outcome = await dispatch(request, ctx);

@@ -129,6 +129,33 @@ export async function takeTurn(runId: string, runs: Runs, ctx: RunContext): Prom
   return answer;
 }
 
+/**
+ * Runs a state-store step, riding out a state bucket that is unavailable
+ * (429/503 beyond the call's own retries): wait and try again while this
+ * invocation has time. If it never comes back, a run that exists is handed to
+ * a later invocation (spaced by that invocation's own waiting, so an outage
+ * does not become a busy loop) and the error is answered.
+ */
+export async function withStateRetries(ctx: RunContext, step: () => Promise<object>, resumeRunId?: string): Promise<object> {
+  for (;;) {
+    try {
+      return await step();
+    } catch (err) {
+      if (!(err instanceof StateStoreError) || err.problem !== 'unavailable') throw err;
+      const wait = Math.min(10_000, ctx.budget.stopStartingAt - Date.now() - 1000);
+      if (wait <= 0) {
+        if (resumeRunId) {
+          const h = await invokeSelfDetached({ resume: resumeRunId }, ctx);
+          ctx.logger.warn('state bucket unavailable; run handed on', { runId: resumeRunId, handedOver: h.invoked });
+        }
+        throw err;
+      }
+      ctx.logger.warn('state bucket unavailable; trying again', { error: err.message, waitMs: wait });
+      await new Promise((r) => setTimeout(r, wait));
+    }
+  }
+}
+
 /** `{"runId": ...}`: where the run stands, or its final report once it has ended. */
 export async function runStatus(runId: string, runs: Runs): Promise<object> {
   const { store } = runs;
@@ -174,7 +201,8 @@ async function claimUnits(units: Stored<UnitRecord>[], run: RunRecord, runs: Run
   for (const [index, u] of units.entries()) {
     if (claimed.length >= UNITS_PER_INVOCATION) break;
     const now = Date.now();
-    if (!isClaimable(u.value, now)) continue;
+    // A unit this same invocation held (a step retried after a state-store outage) is free to it.
+    if (!isClaimable(u.value, now) && u.value.hold?.owner !== runs.owner) continue;
     const r = await runs.store.replace(unitKey(run.runId, index), claim(u.value, runs.owner, now, leaseMs), u.etag);
     if (r !== 'conflict') claimed.push({ index, held: r });
   }
