@@ -37,7 +37,7 @@ export const runRequest: Runner = async function runRequest(request, invocation,
     ...base,
     ...(config.stateBucket && {
       durable: async (plan: SweepPlan) => {
-        const planned = runPlan(plan, request);
+        const planned = runPlan(plan, request, ctx.notes);
         return withStateRetries(ctx, async () => startRun(planned, await runsNow(), ctx));
       },
     }),
@@ -99,12 +99,13 @@ function requireStateBucket(config: Config): string {
   return config.stateBucket;
 }
 
-function runPlan(plan: SweepPlan, request: ReencryptRequest): RunPlan {
+/** `notes`: what planning found (buckets examined, discovery problems), kept for the final report. */
+function runPlan(plan: SweepPlan, request: ReencryptRequest, notes: readonly string[]): RunPlan {
   return {
     runId: plan.runId ?? freshRunId(), trigger: describeTrigger(request), triggerName: plan.trigger, namespace: plan.namespace,
     dryRun: plan.dryRun, watermark: plan.watermark,
     units: plan.targets.map((t) => ({ bucketName: t.bucket.name, ...(t.prefix !== undefined && { prefix: t.prefix }) })),
-    notes: [...(plan.problems ?? [])], incomplete: (plan.problems?.length ?? 0) > 0,
+    notes: [...notes], incomplete: (plan.problems?.length ?? 0) > 0,
   };
 }
 
