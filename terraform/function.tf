@@ -27,6 +27,16 @@ resource "oci_functions_function" "this" {
   freeform_tags      = var.freeform_tags
   defined_tags       = var.defined_tags
 
+  # A failed detached invocation (a run's continuation that died) is reported to the
+  # topic the function itself subscribes to (state.tf): it resumes unfinished runs.
+  dynamic "failure_destination" {
+    for_each = local.failure_destination_enabled ? [1] : []
+    content {
+      kind     = "NOTIFICATION"
+      topic_id = oci_ons_notification_topic.failures[0].topic_id
+    }
+  }
+
   lifecycle {
     precondition {
       condition     = var.reencrypt_safety_margin_seconds < var.function_timeout_in_seconds

@@ -111,3 +111,16 @@ resource "oci_identity_policy" "object_storage_service_lifecycle" {
   freeform_tags  = var.freeform_tags
   defined_tags   = var.defined_tags
 }
+
+resource "oci_identity_policy" "failure_destination" {
+  count = var.create_iam && local.failure_destination_enabled ? 1 : 0
+
+  compartment_id = local.policy_compartment_id
+  name           = "${var.name}-failure-destination"
+  description    = "${var.name}: publish records of its failed detached invocations to its own failures topic."
+  statements     = local.policy_statements.failure_destination
+  freeform_tags  = var.freeform_tags
+  defined_tags   = var.defined_tags
+
+  depends_on = [oci_identity_dynamic_group.this]
+}

@@ -19,6 +19,8 @@ locals {
   # The state bucket: the one the module creates, or one named in reencrypt_state_bucket.
   state_bucket_name = var.reencrypt_state_bucket != "" ? var.reencrypt_state_bucket : (var.create_state_bucket ? "${var.name}-state" : "")
   state_enabled     = local.state_bucket_name != ""
+  # Resuming after a crash needs runs to resume (a state bucket) and a way to start the function.
+  failure_destination_enabled = var.create_failure_destination && local.state_enabled
 
   ##############################################################################
   # Event rules. Event types are literal lists here so that the tests can read
@@ -57,6 +59,7 @@ locals {
   vault_clause    = length(var.watched_vault_ids) > 0 ? " where any {${join(", ", [for v in var.watched_vault_ids : "target.vault.id = '${v}'"])}}" : ""
   state_scope     = local.function_scope
   state_clause    = " where target.bucket.name = '${local.state_bucket_name}'"
+  topic_clause    = " where target.topic.id = '${join("", oci_ons_notification_topic.failures[*].topic_id)}'"
   secret_clause   = " where any {${join(", ", [for s in var.sse_c_secret_ids : "target.secret.id = '${s}'"])}}"
   dynamic_group   = "dynamic-group ${local.dynamic_group_name}"
   objectstorage_s = "service objectstorage-${var.region}"
@@ -85,6 +88,9 @@ locals {
     ] : []
     # Run state: create, replace (if-match), read, list and delete objects, in the state bucket only.
     run_state = local.state_enabled ? ["allow ${local.dynamic_group} to manage objects in ${local.state_scope}${local.state_clause}"] : []
+    # The Functions platform publishes a failed detached invocation's record to the topic as the
+    # function (UNVERIFIED: see terraform/README.md).
+    failure_destination = local.failure_destination_enabled ? ["allow ${local.dynamic_group} to use ons-topics in ${local.function_scope}${local.topic_clause}"] : []
     # Lifecycle rules run as the Object Storage service of the region.
     object_storage_service_lifecycle = var.create_state_bucket ? ["allow ${local.objectstorage_s} to manage object-family in ${local.state_scope}${local.state_clause}"] : []
   }

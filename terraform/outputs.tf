@@ -81,3 +81,8 @@ output "objectstorage_state_bucket_name" {
   description = "Name of the state bucket holding runs and their reports (empty when runs are not durable)."
   value       = local.state_bucket_name
 }
+
+output "ons_failures_topic_id" {
+  description = "OCID of the failure-destination topic; null unless create_failure_destination is on and there is a state bucket."
+  value       = one(oci_ons_notification_topic.failures[*].topic_id)
+}

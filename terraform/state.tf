@@ -37,3 +37,30 @@ resource "oci_objectstorage_object_lifecycle_policy" "state" {
   # Object Storage applies lifecycle rules as the service, which needs its own grant.
   depends_on = [oci_identity_policy.object_storage_service_lifecycle]
 }
+
+# What resumes a run whose worker died (SIGKILL, out of memory, a platform
+# failure): the function's failure destination. OCI sends a record of a failed
+# detached invocation to this topic; the function is subscribed to it, and on
+# such a record it continues every unfinished run in a fresh detached
+# invocation, which takes over the dead worker's units once their holds expire.
+
+resource "oci_ons_notification_topic" "failures" {
+  count = local.failure_destination_enabled ? 1 : 0
+
+  compartment_id = var.compartment_id
+  name           = "${var.name}-failures"
+  description    = "${var.name}: records of failed detached invocations; the function resumes its unfinished runs on each."
+  freeform_tags  = var.freeform_tags
+  defined_tags   = var.defined_tags
+}
+
+resource "oci_ons_subscription" "failures" {
+  count = local.failure_destination_enabled ? 1 : 0
+
+  compartment_id = var.compartment_id
+  topic_id       = oci_ons_notification_topic.failures[0].topic_id
+  protocol       = "ORACLE_FUNCTIONS"
+  endpoint       = oci_functions_function.this.id
+  freeform_tags  = var.freeform_tags
+  defined_tags   = var.defined_tags
+}

@@ -553,6 +553,12 @@ variable "create_state_bucket" {
   default     = true
 }
 
+variable "create_failure_destination" {
+  description = "true (with a state bucket): a Notifications topic <name>-failures as the function's failure destination, with the function subscribed (protocol ORACLE_FUNCTIONS), so a continuation that dies resumes its run without an operator. false: an operator resumes with {\"resume\": \"<runId>\"}."
+  type        = bool
+  default     = true
+}
+
 variable "state_bucket_kms_key_id" {
   description = "OCID of a Vault key to encrypt the state bucket with. Empty: an Oracle-managed key."
   type        = string

@@ -24,6 +24,12 @@ const FEATURE_GROUPS: Record<NonNullable<OciOperation['feature']>, { group: stri
   state: { group: 'run_state', toggle: 'local.state_enabled' },
 };
 
+/**
+ * Grants to the function's identity that no call in its code needs: the Functions platform
+ * publishes a failed detached invocation's record to the failure destination as the function.
+ */
+const PLATFORM_GRANTS = [{ verb: 'use', resourceType: 'ons-topics', group: 'failure_destination', toggle: 'local.failure_destination_enabled' }] as const;
+
 /** The grants that are not the function's own, and exactly what each may be. */
 const SERVICE_GRANTS = [
   { principal: 'service objectstorage-${var.region}', verb: 'use', resourceType: 'keys', group: 'object_storage_service_keys' },
@@ -106,6 +112,7 @@ describe('IAM statements', () => {
     const maxVerb = new Map<string, number>();
     for (const op of OCI_OPERATIONS) maxVerb.set(op.resourceType, Math.max(maxVerb.get(op.resourceType) ?? -1, VERB_RANK[op.verb]));
     for (const s of functionStatements()) {
+      if (PLATFORM_GRANTS.some((g) => g.resourceType === s.resourceType && g.verb === s.verb && g.group === s.group)) continue;
       const allowed = maxVerb.get(s.resourceType);
       expect(allowed, `resource type ${s.resourceType} is not needed`).toBeDefined();
       expect(VERB_RANK[s.verb], `${s.verb} ${s.resourceType} is broader than needed`).toBeLessThanOrEqual(allowed ?? -1);
@@ -146,6 +153,7 @@ describe('IAM statements', () => {
       'read fn-function': { scope: 'function_scope', clause: undefined },
       'manage objects': { scope: 'state_scope', clause: 'state_clause' },
       'manage object-family': { scope: 'state_scope', clause: 'state_clause' },
+      'use ons-topics': { scope: 'function_scope', clause: 'topic_clause' },
       'use keys': { scope: 'key_scopes', clause: 'key_clause' },
       'use functions-family': { scope: 'function_scope', clause: undefined },
     };
@@ -178,6 +186,19 @@ describe('IAM statements', () => {
       const feature = Object.values(FEATURE_GROUPS).find((f) => `\${local.policy_statements.${f.group}}` === p.body['statements']);
       if (feature) expect(count, p.name).toContain(feature.toggle);
     }
+  });
+
+  it('grant the platform\'s publishing only on the failures topic, and only with the failure destination', () => {
+    for (const g of PLATFORM_GRANTS) {
+      const text = groups.get(g.group) ?? '';
+      expect(text.startsWith(`\${${g.toggle} ?`)).toBe(true);
+      expect(text.endsWith(': []}')).toBe(true);
+    }
+    expect(String(locals(config).get('topic_clause'))).toBe(" where target.topic.id = '${join(\"\", oci_ons_notification_topic.failures[*].topic_id)}'");
+    const fn = blocks(config, 'resource').find((b) => b.type === 'oci_functions_function' && b.name === 'this');
+    expect(JSON.stringify(fn?.body['dynamic'])).toContain('"kind":"NOTIFICATION"');
+    const sub = blocks(config, 'resource').find((b) => b.type === 'oci_ons_subscription' && b.name === 'failures');
+    expect(sub?.body).toMatchObject({ protocol: 'ORACLE_FUNCTIONS', endpoint: '${oci_functions_function.this.id}' });
   });
 
   it('match this function only in the dynamic group', () => {
