@@ -80,7 +80,11 @@ export async function takeTurn(runId: string, runs: Runs, ctx: RunContext): Prom
   const { store } = runs;
   const stored = await store.get(runKey(runId), isRunRecord);
   if (!stored) throw noSuchRun(runId, store, 'resume');
-  if (stored.value.state === RunState.finished) return answerWithReport(runId, runs, ctx, 'the run had already ended');
+  if (stored.value.state === RunState.finished) {
+    // A marker left by an invocation that died between the report and its cleanup.
+    await store.delete(openKey(runId));
+    return answerWithReport(runId, runs, ctx, 'the run had already ended');
+  }
   const run = await countInvocation(stored, store);
   const leaseMs = ctx.config.checkpointMs * LEASE_CHECKPOINTS;
   let units = await loadUnits(run.value, store);

@@ -51,7 +51,7 @@ export class StateStore {
     try {
       got = await this.objectStorage.getText(this.namespace, this.bucket, name);
     } catch (err) {
-      if (isStatus(err, 404) && !isMissingBucket(err)) return undefined;
+      if (isAbsent(err)) return undefined;
       throw this.wrap(err, `read ${name}`);
     }
     let envelope: Envelope<unknown>;
@@ -81,7 +81,7 @@ export class StateStore {
     try {
       await this.objectStorage.deleteObject(this.namespace, this.bucket, name);
     } catch (err) {
-      if (isStatus(err, 404) && !isMissingBucket(err)) return;
+      if (isAbsent(err)) return;
       throw this.wrap(err, `delete ${name}`);
     }
   }
@@ -131,6 +131,11 @@ export class StateStore {
 
 function isStatus(err: unknown, status: number): boolean {
   return err instanceof OciCallError && err.failure.status === status;
+}
+
+/** The object is not there (an answer); other 404s are about the bucket or access. */
+function isAbsent(err: unknown): boolean {
+  return err instanceof OciCallError && err.failure.status === 404 && (err.failure.serviceCode === undefined || err.failure.serviceCode === 'ObjectNotFound');
 }
 
 /** OCI answers 404 BucketNotFound for a bucket that is missing or not visible to the caller. */

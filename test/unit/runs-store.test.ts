@@ -69,11 +69,25 @@ describe('StateStore', () => {
     expect((await store.get('a', isN))?.etag).toBe(r === 'exists' ? '' : r.etag);
   });
 
-  it('answers undefined for a record that is not there, and refuses one it did not write', async () => {
+  it('answers undefined for a record that is not there (404 ObjectNotFound), and refuses one it did not write', async () => {
     const bucket = fakeBucket();
     const store = new StateStore(bucket.os, 'ns', 'state');
     expect(await store.get('missing', isN)).toBeUndefined();
     bucket.objects.set('junk', { text: '{"record":{"n":"x"}}', etag: 'e' });
     await expect(store.get('junk', isN)).rejects.toBeInstanceOf(StateStoreError);
+  });
+
+  it.each([
+    [404, 'BucketNotFound', 'missing-bucket', /does not exist or the function may not use it/],
+    [403, 'NotAuthorized', 'denied', /access to the state bucket state \(REENCRYPT_STATE_BUCKET\) is denied/],
+    [404, 'NotAuthorizedOrNotFound', 'denied', /is denied/],
+    [503, 'ServiceUnavailable', 'unavailable', /ServiceUnavailable/],
+  ])('says what is wrong with the state bucket: %i %s is %s, naming the key', async (status, serviceCode, problem, message) => {
+    const failing = { getText: async () => { throw new OciCallError('GetObject', { status, serviceCode, message: serviceCode, outOfTime: false }); } };
+    const store = new StateStore(failing as unknown as ObjectStorage, 'ns', 'state');
+    const err = await store.get('runs/x/run.json', isN).then(() => undefined, (e: unknown) => e);
+    expect(err).toBeInstanceOf(StateStoreError);
+    expect((err as StateStoreError).problem).toBe(problem);
+    expect((err as Error).message).toMatch(message);
   });
 });
