@@ -56,7 +56,7 @@ export const runRequest: Runner = async function runRequest(request, invocation,
   }
   const outcome = await dispatch(request, ctx);
   if (outcome.answer) return outcome.answer;
-  if (outcome.continuation || (outcome.action === 'swept' && !config.stateBucket)) {
+  if (!config.stateBucket && (outcome.continuation || outcome.action === 'swept')) {
     ctx.notes.push('nothing was stored: REENCRYPT_STATE_BUCKET is not set, so this answer (and its continuation token) is the only record of this sweep');
   }
   const handover = outcome.continuation ? await invokeSelfDetached({ continuation: outcome.continuation }, ctx) : undefined;

@@ -18,8 +18,7 @@ export interface Oci {
   readonly kmsVault: KmsVaultClient;
   kmsManagement(endpoint: string): KmsManagementClient;
   readonly secrets: SecretsClient;
-  readonly functionsInvoke: FunctionsInvokeClient | undefined;
-  /** An invoke client for an endpoint found at run time (GetFunction's invokeEndpoint). */
+  /** An invoke client per invoke endpoint (they are per application: there is no regional default). */
   functionsInvokeAt(endpoint: string): FunctionsInvokeClient;
   /** GetFunction, for self-discovery of the invoke endpoint. */
   readonly functionsManagement: FunctionsManagementClient;
@@ -63,16 +62,12 @@ export function createOci(config: Config, defaults: { hardStopAt: number }): Oci
   const objectStorage = place(new ObjectStorageClient(params, clientConfiguration), config.endpoints.objectStorage);
   const kmsVault = place(new KmsVaultClient(params, clientConfiguration), config.endpoints.kmsVault);
   const secrets = place(new SecretsClient(params, clientConfiguration), config.endpoints.secrets);
-  // Functions invoke endpoints are per application: there is no regional default.
-  const functionsInvoke = config.endpoints.functionsInvoke
-    ? place(new FunctionsInvokeClient(params, clientConfiguration), config.endpoints.functionsInvoke)
-    : undefined;
   const management = new Map<string, KmsManagementClient>();
   const invokeClients = new Map<string, FunctionsInvokeClient>();
   const functionsManagement = place(new FunctionsManagementClient(params, clientConfiguration), config.endpoints.functions);
 
   return {
-    objectStorage, kmsVault, secrets, functionsInvoke, apiCalls, functionsManagement,
+    objectStorage, kmsVault, secrets, apiCalls, functionsManagement,
     functionsInvokeAt(endpoint) {
       let client = invokeClients.get(endpoint);
       if (!client) {
