@@ -268,3 +268,54 @@ describe('SIGKILL of the process running a unit, three times during one run', ()
     expect(report.totals.reencrypted).toBe(2 * VERSIONS_EACH);
   }, 400_000);
 });
+
+describe('an operator\'s view of a run: status, list, resume by hand', () => {
+  let s: Stack;
+  beforeAll(async () => {
+    // No self-invocation: the operator continues the run by hand.
+    s = await startStack({ env: { REENCRYPT_SELF_INVOKE: 'false', REENCRYPT_CONCURRENCY: '4' }, runs: { checkpointSeconds: 1 } });
+    seedBucket(s.emu, 'manual-run', s.keyId, s.compartmentA, 1200);
+    s.emu.setGlobalFaults({ latencyMs: 10 });
+  }, 60_000);
+  afterAll(async () => s?.stop());
+
+  it('answers with the run id, lists it while unfinished, says where it stands, and resumes it to the same report', async () => {
+    const first = await s.fn.call(JSON.stringify({ bucketName: 'manual-run', force: true, runId: 'nightly-42' }), { deadlineMs: 2500 });
+    expect(first.json).toMatchObject({ ok: true, runId: 'nightly-42', action: 'run-step', complete: false, handedOver: false });
+    expect(first.json.notes.join(' ')).toContain('REENCRYPT_SELF_INVOKE is false');
+    const listed = await s.fn.call(JSON.stringify({ listRuns: true }));
+    expect(listed.json.unfinished).toEqual([expect.objectContaining({ runId: 'nightly-42', trigger: 'manual:bucket' })]);
+    const status = await s.fn.call(JSON.stringify({ runId: 'nightly-42' }));
+    expect(status.json).toMatchObject({ ok: true, runId: 'nightly-42', status: 'running', units: { total: 1, done: 0, stopped: 0 } });
+    expect(status.json.totals.reencrypted).toBe(first.json.thisInvocation.reencrypted);
+    let answer = first.json;
+    for (let i = 0; i < 40 && answer.action === 'run-step'; i++) {
+      answer = (await s.fn.call(JSON.stringify({ resume: 'nightly-42' }), { deadlineMs: 2500 })).json;
+      expect(answer.ok).toBe(true);
+    }
+    s.emu.setGlobalFaults(undefined);
+    expect(answer).toMatchObject({ ok: true, runId: 'nightly-42', action: 'swept', complete: true, totals: { reencrypted: 1200 } });
+    expect(keyVersionCounts(s.emu, 'manual-run')).toEqual({ [`kms:${s.emu.currentKeyVersion(s.keyId)}`]: 1200 });
+    const done = await s.fn.call(JSON.stringify({ runId: 'nightly-42' }));
+    expect(done.json).toMatchObject({ status: 'finished', report: { runId: 'nightly-42', totals: { reencrypted: 1200 }, invocations: answer.invocations } });
+    expect((await s.fn.call(JSON.stringify({ listRuns: true }))).json.unfinished).toEqual([]);
+    const unknown = await s.fn.call(JSON.stringify({ runId: 'no-such-run' }));
+    expect(unknown.json).toMatchObject({ ok: false, error: { code: 'InvalidInput', details: [{ field: 'runId' }] } });
+  }, 300_000);
+
+  it('stops a run past REENCRYPT_MAX_INVOCATIONS with that reason', async () => {
+    const limited = await startStack({ env: { REENCRYPT_SELF_INVOKE: 'false', REENCRYPT_MAX_INVOCATIONS: '2', REENCRYPT_CONCURRENCY: '2' }, runs: { checkpointSeconds: 1 } });
+    try {
+      seedBucket(limited.emu, 'too-big', limited.keyId, limited.compartmentA, 1000);
+      limited.emu.setGlobalFaults({ latencyMs: 20 });
+      let answer = (await limited.fn.call(JSON.stringify({ bucketName: 'too-big', force: true, runId: 'capped' }), { deadlineMs: 1500 })).json;
+      for (let i = 0; i < 5 && answer.action === 'run-step'; i++) {
+        answer = (await limited.fn.call(JSON.stringify({ resume: 'capped' }), { deadlineMs: 1500 })).json;
+      }
+      expect(answer).toMatchObject({ runId: 'capped', complete: false, invocations: 3, stopped: [{ bucketName: 'too-big', reason: 'max-invocations: the run reached 2 invocations' }] });
+      expect(answer.totals.reencrypted).toBeLessThan(1000);
+    } finally {
+      await limited.stop();
+    }
+  }, 120_000);
+});
