@@ -16,9 +16,24 @@ export interface Logger {
 export function createLogger(level: LogLevel, base: Record<string, unknown> = {}, write: (line: string) => void = writeStdout): Logger {
   const log = (at: LogLevel) => (msg: string, fields?: Record<string, unknown>) => {
     if (RANK[at] < RANK[level]) return;
-    write(JSON.stringify({ time: new Date().toISOString(), level: at, msg, ...base, ...fields }));
+    write(logLine(at, msg, base, fields));
   };
   return { debug: log('debug'), info: log('info'), warn: log('warn'), error: log('error'), level };
+}
+
+/**
+ * time, level and msg are written last: fields (which may hold what a caller
+ * sent) can add to a line but never forge what it says. A line that cannot be
+ * serialised still says that something was logged, instead of throwing.
+ */
+function logLine(level: LogLevel, msg: string, base: Record<string, unknown>, fields: Record<string, unknown> | undefined): string {
+  const fixed = { time: new Date().toISOString(), level, msg };
+  try {
+    // `fixed` first for the key order, last for the values.
+    return JSON.stringify({ ...fixed, ...base, ...fields, ...fixed });
+  } catch (err) {
+    return JSON.stringify({ ...fixed, logError: `fields not serialisable: ${(err as Error).message}` });
+  }
 }
 
 function writeStdout(line: string): void {
