@@ -4,6 +4,7 @@ import type { BucketFacts } from '../oci/object-storage';
 import { BucketTally, type BucketReport } from '../report/report';
 import { encodeContinuation, type PendingBucket, type SweepPosition } from '../sweep/continuation';
 import { sweepBucket } from '../sweep/sweep-bucket';
+import type { SweepTrigger } from '../sweep/sweep-trigger';
 import type { RunContext } from './context';
 
 /** Failures and plan entries listed per bucket in a dry run; counts stay exact. */
@@ -18,7 +19,7 @@ export interface SweepTarget {
 }
 
 export interface SweepPlan {
-  readonly trigger: string;
+  readonly trigger: SweepTrigger;
   readonly namespace: string;
   readonly dryRun: boolean;
   readonly watermark: ResolvedWatermark;
@@ -56,13 +57,16 @@ export async function sweepTargets(plan: SweepPlan, ctx: RunContext): Promise<Sw
     return { report: tally.toReport(outcome.state === 'complete'), pending };
   })));
   const pending = [...(plan.carried ?? []), ...outcomes.map((o) => o.pending).filter((p): p is PendingBucket => p !== undefined)];
-  const w = describeWatermark(plan.watermark);
   return {
     buckets: outcomes.map((o) => o.report),
-    ...(pending.length > 0 && {
-      continuation: encodeContinuation({
-        v: 1, trigger: plan.trigger, namespace: plan.namespace, dryRun: plan.dryRun, before: w.before, watermarkSource: w.source, buckets: pending,
-      }),
-    }),
+    ...(pending.length > 0 && { continuation: continuationFor(plan, pending) }),
   };
+}
+
+/** The token that resumes `plan` with `pending` left (the only place continuations are issued). */
+export function continuationFor(plan: Pick<SweepPlan, 'trigger' | 'namespace' | 'dryRun' | 'watermark'>, pending: readonly PendingBucket[]): string {
+  const w = describeWatermark(plan.watermark);
+  return encodeContinuation({
+    v: 1, trigger: plan.trigger, namespace: plan.namespace, dryRun: plan.dryRun, before: w.before, watermarkSource: w.source, buckets: pending,
+  });
 }
