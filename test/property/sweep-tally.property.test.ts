@@ -43,7 +43,7 @@ function fakeStorage(items: readonly ListedVersion[], kinds: readonly Kind[], pa
       await new Promise((r) => setTimeout(r, delayMs));
       if (outOfTime) throw new OciCallError('ReencryptObject', { message: 'out of time', outOfTime: true });
       if (kinds[Number(versionId?.slice(1))] === 'sse-c') {
-        throw new OciCallError('ReencryptObject', { message: 'encrypted with a customer-provided key', status: 409, serviceCode: 'Conflict' });
+        throw new OciCallError('ReencryptObject', { message: 'encrypted with a customer-provided key', status: 409, serviceCode: 'Conflict', outOfTime: false });
       }
       return {};
     },
@@ -84,7 +84,7 @@ describe('sweepBucket counts over a run with interruptions', () => {
           return callInInvocation === 1 ? { ...plan, outOfTime: false } : plan;
         };
         const storage = fakeStorage(items, kinds, pageSize, next);
-        const bucket = { namespace: 'ns', name: 'b', kmsKeyId: 'ocid1.key.oc1..k', versioned: true };
+        const bucket = { namespace: 'ns', name: 'b', compartmentId: 'ocid1.compartment.oc1..c', kmsKeyId: 'ocid1.key.oc1..k', versioned: true };
         const sum = { scanned: 0, reencrypted: 0, planned: 0, failed: 0, skipped: emptySkips() };
         let position: SweepPosition = { offset: 0 };
         for (let invocation = 0; ; invocation += 1) {
