@@ -2,7 +2,9 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { InvalidContinuationError } from '../../src/errors';
+import requestSchemaFull from '../../schemas/reencrypt-request.schema.json';
 import { classify } from '../../src/input/classify';
+import { BUCKET_EVENT_DATA_SCHEMA, OBJECT_EVENT_DATA_SCHEMA } from '../../src/input/schemas';
 import { decodeContinuation, encodeContinuation, type ContinuationState } from '../../src/sweep/continuation';
 
 const requestSchema = JSON.parse(readFileSync(join(__dirname, '../../schemas/reencrypt-request.schema.json'), 'utf8')) as {
@@ -102,5 +104,23 @@ describe('a continuation the function issued is always accepted back at the edge
     const buckets = Array.from({ length: 150 }, (_, i) => ({ name: `finance-data-archive-${i}`, position: { offset: 0 } }));
     const token = encodeContinuation({ v: 1, trigger: 'manual:key', namespace: 'ns', dryRun: false, before: null, watermarkSource: 'force', buckets });
     expect(classify({ continuation: token })).toMatchObject({ scope: { type: 'continuation', token } });
+  });
+});
+
+describe('the continuation schema admits what its sources admit', () => {
+  // The continuation takes its namespace and bucket rules from the manual request schema;
+  // events must not admit names the continuation would then refuse.
+  const { namespace, bucketName } = BUCKET_EVENT_DATA_SCHEMA.properties.additionalDetails.properties;
+  const objectDetails = OBJECT_EVENT_DATA_SCHEMA.properties.additionalDetails.properties;
+  const { definitions, properties } = requestSchemaFull;
+
+  it.each([
+    ['updatebucket namespace', namespace, definitions.namespace],
+    ['updatebucket bucketName', bucketName, properties.bucketName],
+    ['object event namespace', objectDetails.namespace, definitions.namespace],
+    ['object event bucketName', objectDetails.bucketName, properties.bucketName],
+  ])('%s has the request schema\'s rule', (_name, event, request) => {
+    expect({ pattern: event.pattern, minLength: event.minLength, maxLength: event.maxLength })
+      .toEqual({ pattern: request.pattern, minLength: request.minLength, maxLength: request.maxLength });
   });
 });
