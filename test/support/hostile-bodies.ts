@@ -61,6 +61,20 @@ function validManual(t: Tenancy): fc.Arbitrary<JsonObject> {
   ).map((body) => body as JsonObject);
 }
 
+/** RFC 3339 edge cases: leap seconds, extreme offsets and years, lowercase separators, fractions, and near misses. */
+const timeLike: fc.Arbitrary<Json> = fc.oneof(
+  fc.constantFrom('2016-12-31T23:59:60Z', '2016-12-31T22:59:60-01:00', '9999-12-31T23:59:59-23:59', '0000-01-01T00:00:00Z', '9998-12-31T23:59:59Z',
+    '2026-01-01t00:00:00z', '2026-01-01 00:00:00Z', '2026-02-30T00:00:00Z', '2026-01-01T00:00:00.123456789+23:59', '2026-01-01', 'now', ''),
+  fc.record({
+    y: fc.integer({ min: 0, max: 9999 }), mo: fc.integer({ min: 1, max: 12 }), d: fc.integer({ min: 1, max: 31 }),
+    h: fc.integer({ min: 0, max: 23 }), mi: fc.integer({ min: 0, max: 59 }), s: fc.integer({ min: 0, max: 60 }),
+    off: fc.constantFrom('Z', '+00:00', '-23:59', '+23:59', '+05:30'),
+  }).map(({ y, mo, d, h, mi, s: sec, off }) => {
+    const p = (n: number, w = 2) => String(n).padStart(w, '0');
+    return `${p(y, 4)}-${p(mo)}-${p(d)}T${p(h)}:${p(mi)}:${p(sec)}${off}`;
+  }),
+);
+
 /** Values that break naive code: wrong types, prototype-shaped objects, huge and odd text. */
 const PROTOTYPE_KEYS = ['__proto__', 'constructor', 'prototype'] as const;
 const hostileValue: fc.Arbitrary<Json> = fc.oneof(
@@ -68,6 +82,7 @@ const hostileValue: fc.Arbitrary<Json> = fc.oneof(
   fc.string({ unit: 'binary', maxLength: 60 }),
   fc.string({ unit: 'grapheme', maxLength: 60 }),
   fc.integer({ min: 1_000, max: 120_000 }).map((n) => 'é'.repeat(n)),
+  timeLike,
   fc.constantFrom<Json>(
     null, 0, -1, 1e308, true, [], {}, '', ' ', 'null', '2016-12-31T23:59:60Z', '9999-12-31T23:59:59-23:59', '0000-01-01T00:00:00Z',
     'ocid1.key.oc1.phx.x.y', 'manual', 'key-rotation', 'bucket-key-change', 'com.oraclecloud.keymanagementservice.createkeyversion.end',
@@ -92,6 +107,8 @@ const injectedValue: fc.Arbitrary<Json> = fc.oneof(
 );
 
 type Mutation =
+  /** The body's time (eventTime, time or before) replaced by an edge case. */
+  | { readonly op: 'time'; readonly value: Json }
   /** A request field written into additionalDetails (or data, or the top), where the parser must ignore it. */
   | { readonly op: 'inject'; readonly key: string; readonly value: Json }
   | { readonly op: 'drop'; readonly at: number }
@@ -100,6 +117,7 @@ type Mutation =
   | { readonly op: 'copy' | 'move'; readonly from: number; readonly to: number };
 
 const mutation: fc.Arbitrary<Mutation> = fc.oneof(
+  fc.record({ op: fc.constant('time' as const), value: timeLike }),
   { weight: 2, arbitrary: fc.record({ op: fc.constant('inject' as const), key: fc.constantFrom(...REQUEST_FIELDS), value: injectedValue }) },
   fc.record({ op: fc.constant('drop' as const), at: fc.nat() }),
   fc.record({ op: fc.constant('retype' as const), at: fc.nat(), value: hostileValue }),
@@ -133,6 +151,12 @@ function apply(body: JsonObject, m: Mutation): void {
   const all = slots(body);
   const pick = (n: number) => all[n % Math.max(all.length, 1)];
   switch (m.op) {
+    case 'time': {
+      const field = ['eventTime', 'time'].find((k) => Object.hasOwn(body, k))
+        ?? (Object.hasOwn(body, 'specversion') ? 'time' : Object.hasOwn(body, 'eventType') ? 'eventTime' : 'before');
+      put(body, field, m.value);
+      return;
+    }
     case 'inject': {
       const data = body.data;
       const details = data !== null && typeof data === 'object' && !Array.isArray(data) ? data.additionalDetails : undefined;
