@@ -49,8 +49,19 @@ const SDK_RETRY_CHATTER = /^(Request failed with Exception|Request cannot be ret
  */
 export function captureConsoleWarnings(logger: Logger): void {
   console.warn = function structuredWarn(...args: unknown[]) {
-    const detail = args.map((a) => (typeof a === 'string' ? a : a instanceof Error ? a.message : JSON.stringify(a) ?? String(a))).join(' ');
+    const detail = args.map(describeArg).join(' ');
     if (SDK_RETRY_CHATTER.test(detail)) logger.debug('oci-sdk', { detail: detail.slice(0, 1000) });
     else logger.warn('library warning', { detail: detail.slice(0, 1000) });
   };
+}
+
+/** A console argument as text; never throws (a circular object or a BigInt would make JSON.stringify throw inside a library's warning). */
+function describeArg(a: unknown): string {
+  if (typeof a === 'string') return a;
+  if (a instanceof Error) return a.message;
+  try {
+    return JSON.stringify(a) ?? String(a);
+  } catch {
+    return Object.prototype.toString.call(a);
+  }
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { createLogger } from '../../src/log';
+import { captureConsoleWarnings, createLogger } from '../../src/log';
 
 describe('createLogger', () => {
   const capture = () => {
@@ -22,5 +22,21 @@ describe('createLogger', () => {
     circular.self = circular;
     expect(() => logger.info('summary', { circular, big: 1n })).not.toThrow();
     expect(JSON.parse(lines[0]!)).toMatchObject({ level: 'info', msg: 'summary', logError: expect.stringContaining('not serialisable') });
+  });
+});
+
+describe('captureConsoleWarnings', () => {
+  it('turns a library warning with a circular object into a log line instead of throwing', () => {
+    const lines: string[] = [];
+    const original = console.warn;
+    try {
+      captureConsoleWarnings(createLogger('debug', {}, (l) => lines.push(l)));
+      const circular: Record<string, unknown> = {};
+      circular.self = circular;
+      expect(() => console.warn('odd', circular, 2n)).not.toThrow();
+    } finally {
+      console.warn = original;
+    }
+    expect(JSON.parse(lines[0]!)).toMatchObject({ level: 'warn', msg: 'library warning', detail: 'odd [object Object] [object BigInt]' });
   });
 });
