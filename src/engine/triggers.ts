@@ -161,6 +161,7 @@ async function sweep(plan: SweepPlan, ctx: RunContext): Promise<Outcome> {
   return {
     action: 'swept', namespace: plan.namespace, dryRun: plan.dryRun, watermark: plan.watermark, buckets: result.buckets,
     ...(result.continuation && { continuation: result.continuation }),
+    ...(result.incomplete && { incomplete: true }),
   };
 }
 

@@ -21,7 +21,7 @@ describe('dist/func.js under generated hostile bodies', () => {
     s.emu.seedObjects('hostile-kms', { count: 3, prefix: 'seed/', timeModified: new Date(Date.now() - 3_600_000), encryption: { kind: 'kms', keyId: s.keyId } });
     tenancy = {
       namespace: s.namespace, buckets: ['hostile-kms'], keyId: s.keyId, vaultId: s.vaultId, compartmentId: s.compartmentA,
-      continuations: [continuationFor({ trigger: 'manual:bucket', namespace: s.namespace, dryRun: true, watermark: EVERYTHING }, [{ name: 'hostile-kms', position: { offset: 0 } }])],
+      continuations: [continuationFor({ trigger: 'manual:bucket', namespace: s.namespace, dryRun: true, watermark: EVERYTHING }, [{ name: 'hostile-kms', position: { offset: 0 } }]).token!],
     };
   });
   afterAll(async () => s?.stop());

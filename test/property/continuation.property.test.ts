@@ -76,17 +76,44 @@ describe.each(EVERY_REQUEST)('continuations of a %s request', (_name, request) =
     fc.assert(fc.property(
       fc.stringMatching(/^[a-z0-9-]{1,64}$/), fc.boolean(), watermark, fc.array(pendingBucket, { minLength: 1, maxLength: 6 }),
       (namespace, dryRun, w, buckets) => {
-        const token = continuationFor({ trigger, namespace, dryRun, watermark: w }, buckets);
+        const { token, left } = continuationFor({ trigger, namespace, dryRun, watermark: w }, buckets);
+        expect(left).toEqual([]);
+        if (token === undefined) throw new Error('no token issued');
         const atEdge = classify({ continuation: token });
         expect(atEdge).toMatchObject({ kind: 'manual', scope: { type: 'continuation', token } });
         const state = decodeContinuation(token);
+        // Buckets under way first, the order otherwise kept.
+        const started = (b: PendingBucket) => b.position.offset > 0 || b.position.start !== undefined;
         expect(state).toEqual({
-          v: 1, trigger, namespace, dryRun, before: w.watermark.type === 'before' ? w.watermark.at.toISOString() : null, watermarkSource: w.source, buckets,
+          v: 1, trigger, namespace, dryRun, before: w.watermark.type === 'before' ? w.watermark.at.toISOString() : null, watermarkSource: w.source,
+          buckets: [...buckets.filter(started), ...buckets.filter((b) => !started(b))],
         });
         // The resumed run carries the same trigger, so its own continuation is accepted too.
-        expect(decodeContinuation(continuationFor({ trigger: state.trigger, namespace, dryRun, watermark: w }, state.buckets))).toEqual(state);
+        expect(decodeContinuation(continuationFor({ trigger: state.trigger, namespace, dryRun, watermark: w }, state.buckets).token!)).toEqual(state);
       },
     ), fcParams(trigger.startsWith('rotation:') ? 60 : 100));
+  });
+});
+
+describe('a run with more pending buckets than one continuation holds', () => {
+  it('issues a token the edge accepts, buckets under way first, and hands back the rest (none lost)', () => {
+    const longName = fc.stringMatching(/^[A-Za-z0-9._-]{200,256}$/);
+    fc.assert(fc.property(
+      fc.array(fc.record({ name: longName, started: fc.boolean() }), { minLength: 1000, maxLength: 1400 }),
+      (entries) => {
+        const pending: PendingBucket[] = entries.map(({ name, started }, i) => ({
+          name, position: started ? { start: `${name}/object-${i}`, offset: i % PAGE_LIMIT } : { offset: 0 },
+        }));
+        const { token, left } = continuationFor({ trigger: 'manual:key', namespace: 'ns', dryRun: false, watermark: EVERYTHING }, pending);
+        expect(left.length).toBeGreaterThan(0);
+        if (token === undefined) throw new Error('no token issued');
+        expect(classify({ continuation: token })).toMatchObject({ kind: 'manual', scope: { type: 'continuation' } });
+        const carried = decodeContinuation(token).buckets;
+        expect([...carried, ...left].map((b) => b.name).sort()).toEqual(pending.map((b) => b.name).sort());
+        const startedCount = pending.filter((b) => b.position.offset > 0 || b.position.start !== undefined).length;
+        expect(carried.slice(0, Math.min(startedCount, carried.length)).every((b) => b.position.start !== undefined)).toBe(true);
+      },
+    ), fcParams(5));
   });
 });
 

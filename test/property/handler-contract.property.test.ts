@@ -26,9 +26,9 @@ describe('the handler under generated events and manual requests', () => {
     tenancy = {
       namespace: ns, buckets: ['props-kms', 'props-plain'], keyId: h.keyId, vaultId: h.vaultId, compartmentId: h.compartmentId,
       continuations: [
-        continuationFor({ trigger: 'manual:bucket', namespace: ns, dryRun: true, watermark: EVERYTHING }, [{ name: 'props-kms', position: { offset: 0 } }]),
+        continuationFor({ trigger: 'manual:bucket', namespace: ns, dryRun: true, watermark: EVERYTHING }, [{ name: 'props-kms', position: { offset: 0 } }]).token!,
         continuationFor({ trigger: 'rotation:com.oraclecloud.keymanagementservice.createkeyversion.end', namespace: ns, dryRun: true, watermark: EVERYTHING },
-          [{ name: 'props-kms', position: { offset: 2, anchor: { name: 'seed/1' } } }, { name: 'no-such-bucket', position: { offset: 0 } }]),
+          [{ name: 'props-kms', position: { offset: 2, anchor: { name: 'seed/1' } } }, { name: 'no-such-bucket', position: { offset: 0 } }]).token!,
       ],
     };
   });
