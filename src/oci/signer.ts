@@ -11,11 +11,14 @@ import type { AuthenticationDetailsProvider, HttpRequest, RequestSigner } from '
  * instance-principal auth, with an obo token) keep the SDK's signer
  * (clients.ts).
  *
- * Same headers, same order, same `authorization` text as DefaultRequestSigner
- * (test/unit/signer.test.ts demands byte equality), with one deliberate
- * difference: the request target is taken verbatim from the URL it is given
- * (the one the HTTP client sends), where the SDK re-escapes it with the
- * legacy `url.parse` and so signs `%27` for a `'` that fetch sends raw.
+ * Same signed headers, same order, same `authorization` text as
+ * DefaultRequestSigner (test/unit/signer.test.ts demands byte equality;
+ * the unsigned `date` header http-signature adds is left out), with one
+ * deliberate difference: the request target is taken verbatim from the URL
+ * it is given (the one the HTTP client sends, request-target.ts), where the
+ * SDK re-escapes it with the legacy `url.parse` (which escapes `'` and
+ * spaces, keeps `é` raw and cuts at `#`) and fetch then sent yet another
+ * form.
  */
 const BASE_HEADERS = ['x-date', '(request-target)', 'host'] as const;
 /** Named as the SDK names them: the `headers="..."` list keeps this case. */
@@ -57,9 +60,6 @@ export class CachedKeyRequestSigner implements RequestSigner {
     const { headers } = request;
     if (!headers.has('host')) headers.set('host', hostOf(request.uri));
     if (!headers.has('x-date')) headers.set('x-date', new Date().toUTCString());
-    const date = headers.get('x-date') as string;
-    // http-signature (the SDK's signer) adds a Date header when none is set; keep the wire the same.
-    if (!headers.has('date')) headers.set('date', date);
 
     const signed: string[] = [...BASE_HEADERS];
     const method = request.method.toUpperCase();
