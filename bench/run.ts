@@ -12,6 +12,7 @@ import { startFunction } from '../test/support/fdk-process';
 import { startStack, type Stack } from '../test/support/stack';
 import { coldStart, sumCalls, sweepToCompletion, type SweepRun } from './lib/fn';
 import { fullGc } from './lib/gc';
+import { invocationMemory } from './lib/memory';
 import { mib, readProcMemory } from './lib/proc';
 import { rawObjectStorage } from './lib/sdk';
 import { signingCost } from './lib/signing';
@@ -21,8 +22,10 @@ const quick = process.argv.includes('--quick');
 const only = process.argv.find((a) => a.startsWith('--only='))?.slice('--only='.length).split(',');
 
 const SIZES = quick
-  ? { seed: 100_000, pagingSamples: 10, throughput0: 2_000, throughput20: 1_000, faults: 1_000, coldRuns: 3 }
-  : { seed: 1_000_000, pagingSamples: 30, throughput0: 20_000, throughput20: 8_000, faults: 4_000, coldRuns: 5 };
+  ? { seed: 100_000, pagingSamples: 10, throughput0: 2_000, throughput20: 1_000, faults: 1_000, coldRuns: 3, invocations: 1_000 }
+  : { seed: 1_000_000, pagingSamples: 30, throughput0: 20_000, throughput20: 8_000, faults: 4_000, coldRuns: 5, invocations: 10_000 };
+/** RSS may grow at most this much over the invocations of benchmark 8 (after warm-up), or the run fails. */
+const INVOCATION_RSS_GROWTH_LIMIT_MIB = 8;
 const CONCURRENCIES = [4, 16, 64];
 const LATENCIES_MS = [0, 20];
 const DEADLINE_MS = 300_000;
@@ -286,6 +289,30 @@ async function cold(): Promise<void> {
   }
 }
 
+// ---------------------------------------------------------------- 8: memory over many invocations
+
+async function memory(): Promise<void> {
+  const s = await startStack({ env: { ...BASE_ENV, REENCRYPT_LOG_LEVEL: 'warn', ...(process.env.BENCH_FN_NODE_OPTIONS && { NODE_OPTIONS: process.env.BENCH_FN_NODE_OPTIONS }) } });
+  try {
+    const objects = 100;
+    s.emu.createBucket({ compartmentId: s.compartmentA, name: 'hook', kmsKeyId: s.keyId });
+    s.emu.seedObjects('hook', { count: objects, prefix: 'upload-', pad: 3, timeModified: HOUR_AGO, encryption: { kind: 'kms', keyId: s.keyId } });
+    // One small valid invocation per upload, as a compliance hook in one hot container receives them.
+    const body = (i: number) => JSON.stringify({ bucketName: 'hook', objectName: `upload-${String(i % objects).padStart(3, '0')}` });
+    const m = await invocationMemory(s.fn, body, { warmup: 500, invocations: SIZES.invocations, concurrency: 4 });
+    const row: Row = { ...m, rssByTenthMiB: m.rssByTenthMiB.join(' '), growthLimitMiB: INVOCATION_RSS_GROWTH_LIMIT_MIB };
+    results['invocationMemory'] = m;
+    line('invocation-memory', row);
+    table(`8. RSS of one function process over ${SIZES.invocations.toLocaleString('en-US')} invocations (one-object re-encryptions, 4 at a time, after 500 warm-up)`, [row]);
+    if (m.failedCalls > 0) throw new Error(`${m.failedCalls} invocations did not answer ok`);
+    if (m.growthMiB > INVOCATION_RSS_GROWTH_LIMIT_MIB) {
+      throw new Error(`RSS grew ${m.growthMiB} MiB over ${m.invocations} invocations (limit ${INVOCATION_RSS_GROWTH_LIMIT_MIB} MiB)`);
+    }
+  } finally {
+    await s.stop();
+  }
+}
+
 // ---------------------------------------------------------------- main
 
 async function main(): Promise<void> {
@@ -306,6 +333,7 @@ async function main(): Promise<void> {
   if (enabled('reencrypt')) await throughput();
   if (enabled('faults')) await faults();
   if (enabled('cold')) await cold();
+  if (enabled('memory')) await memory();
   results['totalSeconds'] = Math.round((Date.now() - began) / 1000);
   results['loadAvgAtEnd'] = loadavg().map((x) => round(x, 2));
   const dir = resolve(__dirname, '../.bench');
