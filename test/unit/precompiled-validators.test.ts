@@ -15,7 +15,7 @@ import '../../src/sweep/continuation';
  * the same schemas at run time: same verdicts, same error objects (and so the
  * same InvalidInput messages), for every schema a module asks for.
  */
-const generated = createRequire(import.meta.url)(join(__dirname, '../../dist/.build/precompiled-validators.cjs')) as {
+const generated = createRequire(__filename)(join(__dirname, '../../dist/.build/precompiled-validators.cjs')) as {
   PRECOMPILED_VALIDATORS: Map<string, ValidateFunction>;
 };
 
