@@ -66,9 +66,14 @@ const shims = {
   },
 };
 
-await build({
+// `--sdk-signer`: also dist/func-sdk-signer.js, signing with the SDK's DefaultRequestSigner, for the
+// benchmarks' side-by-side comparison. Never deployed.
+const variants = [{ outfile: 'dist/func.js', signer: 'cached' }];
+if (process.argv.includes('--sdk-signer')) variants.push({ outfile: 'dist/func-sdk-signer.js', signer: 'sdk' });
+
+for (const { outfile, signer } of variants) await build({
   entryPoints: ['src/func.ts'],
-  outfile: 'dist/func.js',
+  outfile,
   bundle: true,
   platform: 'node',
   target: 'node20',
@@ -76,6 +81,21 @@ await build({
   sourcemap: 'linked',
   legalComments: 'linked',
   logLevel: 'warning',
-  define: { 'process.env.OCI_REENCRYPT_BUNDLE': '"precompiled"' },
+  define: { 'process.env.OCI_REENCRYPT_BUNDLE': '"precompiled"', 'process.env.OCI_REENCRYPT_SIGNER': JSON.stringify(signer) },
   plugins: [shims],
 });
+
+// `--unbundled`: also .unbundled/, every source file compiled on its own (node_modules
+// loaded at run time, schemas compiled at start): the benchmarks' cold-start baseline.
+if (process.argv.includes('--unbundled')) {
+  await build({
+    entryPoints: sourceModules().concat(join(root, 'src/func.ts'), join(root, 'src/fdk.ts')),
+    outdir: join(root, '.unbundled'), // at the root's depth, so ../../schemas resolves as in src
+    outbase: join(root, 'src'),
+    bundle: false,
+    platform: 'node',
+    target: 'node20',
+    format: 'cjs',
+    logLevel: 'warning',
+  });
+}

@@ -2,10 +2,10 @@ import {
   ConfigFileAuthenticationDetailsProvider, DefaultRequestSigner, ResourcePrincipalAuthenticationDetailsProvider, isRegionProvider,
   type AuthenticationDetailsProvider, type ClientConfiguration, type Region, type RequestSigner,
 } from 'oci-common';
-import { FunctionsInvokeClient } from 'oci-functions';
-import { KmsManagementClient, KmsVaultClient } from 'oci-keymanagement';
-import { ObjectStorageClient } from 'oci-objectstorage';
-import { SecretsClient } from 'oci-secrets';
+import type { FunctionsInvokeClient } from 'oci-functions';
+import type { KmsManagementClient, KmsVaultClient } from 'oci-keymanagement';
+import type { ObjectStorageClient } from 'oci-objectstorage';
+import type { SecretsClient } from 'oci-secrets';
 import type { Config } from '../config';
 import { callContext, type ApiCallCounter, type CallState } from './call-context';
 import { OciCallError, toCallFailure } from './errors';
@@ -40,9 +40,15 @@ function authProvider(config: Config): AuthenticationDetailsProvider {
     : ResourcePrincipalAuthenticationDetailsProvider.builder();
 }
 
-/** A provider that hands signing to another (a config file naming instance-principal auth) keeps the SDK's signer. */
+/**
+ * A provider that hands signing to another (a config file naming
+ * instance-principal auth) keeps the SDK's signer. So does the benchmark's
+ * comparison build (scripts/build.mjs --sdk-signer): in dist/func.js the
+ * condition is the constant false.
+ */
 function signerFor(provider: AuthenticationDetailsProvider): RequestSigner {
-  return provider.getAuthType?.() ? new DefaultRequestSigner(provider) : new CachedKeyRequestSigner(provider);
+  if (provider.getAuthType?.() || process.env.OCI_REENCRYPT_SIGNER === 'sdk') return new DefaultRequestSigner(provider);
+  return new CachedKeyRequestSigner(provider);
 }
 
 /**
@@ -67,17 +73,21 @@ function buildClients(config: Config): OciClients {
     else if (region) settable.region = region;
     return client;
   };
-  /** A client is built when first used: most invocations need one or two of them. */
+  // A client is built when first used, and its SDK package loaded then (required, not imported): most
+  // invocations need one or two of them, and loading all four packages is a good part of a cold start.
   const lazy = <C>(build: () => C): (() => C) => {
     let built: { client: C } | undefined;
     return () => (built ??= { client: build() }).client;
   };
-  const objectStorage = lazy(() => place(new ObjectStorageClient(params, configuration), config.endpoints.objectStorage));
-  const kmsVault = lazy(() => place(new KmsVaultClient(params, configuration), config.endpoints.kmsVault));
-  const secrets = lazy(() => place(new SecretsClient(params, configuration), config.endpoints.secrets));
+  const keyManagement = lazy(() => require('oci-keymanagement') as typeof import('oci-keymanagement'));
+  const objectStorage = lazy(() => place(
+    new (require('oci-objectstorage') as typeof import('oci-objectstorage')).ObjectStorageClient(params, configuration), config.endpoints.objectStorage));
+  const kmsVault = lazy(() => place(new (keyManagement().KmsVaultClient)(params, configuration), config.endpoints.kmsVault));
+  const secrets = lazy(() => place(
+    new (require('oci-secrets') as typeof import('oci-secrets')).SecretsClient(params, configuration), config.endpoints.secrets));
   // Functions invoke endpoints are per application: there is no regional default.
   const functionsInvoke = lazy(() => (config.endpoints.functionsInvoke
-    ? place(new FunctionsInvokeClient(params, configuration), config.endpoints.functionsInvoke)
+    ? place(new (require('oci-functions') as typeof import('oci-functions')).FunctionsInvokeClient(params, configuration), config.endpoints.functionsInvoke)
     : undefined));
   const management = new Map<string, KmsManagementClient>();
   return {
@@ -90,7 +100,7 @@ function buildClients(config: Config): OciClients {
       let client = management.get(endpoint);
       if (!client) {
         // KmsManagementClient has no regional endpoint: it is the vault's managementEndpoint.
-        client = new KmsManagementClient(params, configuration);
+        client = new (keyManagement().KmsManagementClient)(params, configuration);
         client.endpoint = endpoint;
         management.set(endpoint, client);
       }
