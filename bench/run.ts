@@ -283,7 +283,8 @@ async function faults(): Promise<void> {
 async function sideBySide(): Promise<void> {
   const rows: Row[] = [];
   const versions = SIZES.throughput20;
-  const nodes: [string, string][] = [[`node ${process.version}`, process.execPath], [`node ${node22Binary?.version ?? 'v22'}`, node22Path()]];
+  const n22 = node22Path();
+  const nodes: [string, string][] = [[`node ${process.version}`, process.execPath], [`node ${node22Binary?.version}`, n22]];
   for (const [latencyMs, concurrency] of [[20, 64], [0, 16]] as const) {
     for (const [nodeLabel, node] of nodes) {
       for (const [signer, script] of [['sdk', FUNC_SDK_SIGNER_JS], ['cached key', undefined]] as const) {
