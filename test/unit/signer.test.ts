@@ -204,3 +204,53 @@ describe('when the key changes', () => {
     expect(signer.keyBuilds).toBe(2);
   });
 });
+
+describe('with a resource principal read from files, as in OCI Functions', () => {
+  it('follows a refreshed session: new token, new key, one rebuild, signatures that verify with the new key', async () => {
+    const auth = new Authenticator('us-phoenix-1', 'ocid1.tenancy.oc1..aaaaexample', 300);
+    const first = auth.issueResourcePrincipal({ compartmentId: 'ocid1.compartment.oc1..aaaaexample', ttlSeconds: 2 });
+    const rpst = join(dir, 'rpst');
+    const pem = join(dir, 'session.pem');
+    writeFileSync(rpst, first.OCI_RESOURCE_PRINCIPAL_RPST);
+    writeFileSync(pem, first.OCI_RESOURCE_PRINCIPAL_PRIVATE_PEM);
+    const saved = { ...process.env };
+    Object.assign(process.env, { ...first, OCI_RESOURCE_PRINCIPAL_RPST: rpst, OCI_RESOURCE_PRINCIPAL_PRIVATE_PEM: pem });
+    let provider: AuthenticationDetailsProvider;
+    try {
+      provider = ResourcePrincipalAuthenticationDetailsProvider.builder();
+    } finally {
+      for (const name of Object.keys(first)) {
+        if (saved[name] === undefined) delete process.env[name];
+        else process.env[name] = saved[name];
+      }
+    }
+    const signer = new CachedKeyRequestSigner(provider);
+    const signOnce = async () => {
+      const headers = new Headers({ 'x-date': DATE });
+      await signer.sign({ method: 'GET', headers, uri: `${HOST}/n` });
+      return headers.get('authorization') ?? '';
+    };
+    const verifiesWith = (authorization: string, privatePem: string) => createVerify('RSA-SHA256')
+      .update(`x-date: ${DATE}\n(request-target): get /n\nhost: objectstorage.us-phoenix-1.oraclecloud.com`)
+      .verify(generatePublicFrom(privatePem), /signature="([^"]+)"/.exec(authorization)?.[1] ?? '', 'base64');
+
+    const before = await signOnce();
+    expect(before).toContain(`keyId="ST$${first.OCI_RESOURCE_PRINCIPAL_RPST}"`);
+    expect(verifiesWith(before, first.OCI_RESOURCE_PRINCIPAL_PRIVATE_PEM)).toBe(true);
+    await signOnce();
+    expect(signer.keyBuilds).toBe(1);
+
+    // The platform writes a new session; the SDK reads it once the old token has expired.
+    const second = auth.issueResourcePrincipal({ compartmentId: 'ocid1.compartment.oc1..aaaaexample' });
+    writeFileSync(rpst, second.OCI_RESOURCE_PRINCIPAL_RPST);
+    writeFileSync(pem, second.OCI_RESOURCE_PRINCIPAL_PRIVATE_PEM);
+    let after = await signOnce();
+    for (let i = 0; i < 100 && !after.includes(second.OCI_RESOURCE_PRINCIPAL_RPST); i += 1) {
+      await new Promise((r) => setTimeout(r, 100));
+      after = await signOnce();
+    }
+    expect(after).toContain(`keyId="ST$${second.OCI_RESOURCE_PRINCIPAL_RPST}"`);
+    expect(verifiesWith(after, second.OCI_RESOURCE_PRINCIPAL_PRIVATE_PEM)).toBe(true);
+    expect(signer.keyBuilds).toBe(2);
+  });
+});
