@@ -47,7 +47,7 @@ export class CachedKeyRequestSigner implements RequestSigner {
 
   constructor(private readonly provider: AuthenticationDetailsProvider) {}
 
-  /** RequestSigner for the SDK's own types; the body must be a string here (the SDK's signer body). */
+  /** RequestSigner for the SDK's own types; the body must already be read (a string or a Buffer). */
   signHttpRequest(request: HttpRequest, forceExcludeBody = false): Promise<void> {
     const body: unknown = request.body;
     if (body !== undefined && body !== null && typeof body !== 'string' && !Buffer.isBuffer(body)) {
