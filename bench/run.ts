@@ -239,6 +239,8 @@ async function reencryptCase(c: ReencryptCase): Promise<Row> {
       // Every injected fault is answered; the function retries it unless the version ends up failed.
       retries: counters.totalFaults - run.failed,
       peakRssMiB: run.peakRssMiB, ...cpu(run, c.versions),
+      // Function CPU time over wall time: 1 means one core busy all along (CPU-bound).
+      fnCores: round(run.fnCpuMs / run.wallMs, 2),
     };
   } finally {
     await s.stop();
