@@ -9,7 +9,8 @@ import { PRECOMPILED_VALIDATORS } from './precompiled-validators';
  * strings, so it coerces "16" to 16 and "true" to true, and fills in defaults.
  */
 export const AJV_PROFILES = {
-  input: { options: { allErrors: true, strict: true, strictRequired: false }, formats: ['date-time'] },
+  // allowUnionTypes: a schema may type a field as ["string", "null"] (the OCI CLI's skeleton allows null).
+  input: { options: { allErrors: true, strict: true, strictRequired: false, allowUnionTypes: true }, formats: ['date-time'] },
   environment: { options: { allErrors: true, coerceTypes: true, useDefaults: true, strict: true }, formats: [] },
 } as const satisfies Record<string, { options: Options; formats: readonly string[] }>;
 export type AjvProfile = keyof typeof AJV_PROFILES;
