@@ -77,7 +77,7 @@ export const runRequest: Runner = async function runRequest(request, invocation,
     selfInvoked,
     notes: ctx.notes,
     elapsedMs: Date.now() - budget.startedAt,
-    apiCalls: Object.fromEntries([...oci.apiCalls].sort(([a], [b]) => a.localeCompare(b))),
+    apiCalls: Object.fromEntries([...oci.apiCalls].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))),
   };
   logger.info('summary', { ...report, buckets: report.buckets.map(({ plan: _plan, failures: _failures, ...rest }) => rest) });
   return report;

@@ -1,4 +1,4 @@
-import { requests } from 'oci-functions';
+import type { requests } from 'oci-functions';
 import type { RunContext } from '../engine/context';
 import { OciCallError } from '../oci/errors';
 
@@ -27,7 +27,9 @@ export async function invokeSelfDetached(body: object, ctx: RunContext): Promise
     const endpoint = await invokeEndpoint(functionId, ctx, hardStopAt);
     const client = ctx.oci.functionsInvokeAt(endpoint);
     await ctx.oci.call('InvokeFunction', () => client.invokeFunction({
-      functionId, invokeFunctionBody: JSON.stringify(body), fnInvokeType: requests.InvokeFunctionRequest.FnInvokeType.Detached,
+      functionId, invokeFunctionBody: JSON.stringify(body),
+      // The enum's value, as a literal: the SDK package loads only when a client is first built.
+      fnInvokeType: 'detached' as requests.InvokeFunctionRequest.FnInvokeType.Detached,
     }), { hardStopAt });
     return { invoked: true };
   } catch (err) {

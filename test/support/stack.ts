@@ -41,6 +41,9 @@ export interface StackOptions {
     /** Create the state bucket (default true). */
     readonly createStateBucket?: boolean;
   };
+  /** The function bundle and the Node binary that runs it (benchmarks compare builds and Node versions). */
+  readonly script?: string;
+  readonly node?: string;
 }
 
 export const STATE_BUCKET = 'reencrypt-state';
@@ -77,12 +80,12 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     }),
     ...options.env,
   };
-  const fn = await startFunction(env);
+  const fn = await startFunction(env, options.script, options.node);
   if (options.runs) {
     if (options.runs.createStateBucket ?? true) emu.createBucket({ compartmentId: compartmentA, name: STATE_BUCKET });
     const topicId = options.runs.failureDestination ? emu.functions.createTopic([functionId]) : undefined;
     emu.registerFunction({
-      functionId, pool: { script: FUNC_JS, env, maxProcesses: options.runs.maxProcesses ?? 4 },
+      functionId, pool: { script: options.script ?? FUNC_JS, env, maxProcesses: options.runs.maxProcesses ?? 4 },
       timeoutSeconds: options.timeoutSeconds ?? 120, detachedTimeoutSeconds: options.runs.detachedTimeoutSeconds ?? 5,
       ...(topicId && { failureDestination: { kind: 'NOTIFICATION' as const, topicId } }),
     });
