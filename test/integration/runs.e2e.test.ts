@@ -10,12 +10,8 @@ import { EventTypes } from '../../src/input/event-types';
 import { keyEvent } from '../support/events';
 import { eventually, keyVersionCounts, STATE_BUCKET, startStack, stateNames, stateRecord, type Stack } from '../support/stack';
 
-/**
- * Versions per bucket. The issue asks for 20,000 (RUNS_E2E_VERSIONS=20000 runs that); 4,000 keeps
- * `npm test` within its time budget on 2 shared cores. The invocation count, not the size, is what
- * this test is about: with a 5 s Fn-Deadline even 4,000 per bucket needs several invocations.
- */
-const VERSIONS = Number(process.env.RUNS_E2E_VERSIONS ?? 4_000);
+/** Versions per bucket, as the issue asks (RUNS_E2E_VERSIONS to change it locally). */
+const VERSIONS = Number(process.env.RUNS_E2E_VERSIONS ?? 20_000);
 const LONG_AGO = Date.now() - 3_600_000;
 
 function seedBucket(emu: Emulator, name: string, keyId: string, compartmentId: string, versions: number): void {
@@ -49,6 +45,8 @@ describe('a key rotation over 3 buckets that needs many invocations finishes by 
   it('stores a report whose totals equal the ground truth, with every old version under the new key version', async () => {
     const newVersion = s.emu.rotateKey(s.keyId).id;
     const report = await eventually(() => finishedReport(s.emu), 'the stored report');
+    // The invocation that stored it still clears the run's marker and record: let it finish.
+    await s.emu.whenIdle();
     s.emu.setGlobalFaults(undefined);
     for (const b of buckets) expect(keyVersionCounts(s.emu, b)).toEqual({ [`kms:${newVersion}`]: VERSIONS });
     expect(report.complete).toBe(true);
