@@ -62,8 +62,16 @@ export class FunctionPool {
     return c;
   }
 
-  release(c: FunctionContainer): void {
+  /**
+   * Gives a container back. `healthy: false` (its call failed or timed out) retires it, as Fn
+   * tears down such a container: it may be dead already, its exit not yet seen.
+   */
+  release(c: FunctionContainer, healthy = true): void {
     c.busyWith = undefined;
+    if (!healthy && this.containers.has(c)) {
+      this.containers.delete(c);
+      c.process.kill('SIGKILL');
+    }
     if (!this.containers.has(c)) {
       // It died during the call: a waiting call gets a fresh container.
       const next = this.waiting.shift();

@@ -205,10 +205,13 @@ export class FunctionsService {
   private async call(fn: FunctionRec, record: InvocationRecord, body: Buffer, timeoutSeconds: number): Promise<FdkAnswer> {
     if (!fn.pool) return this.callSocket(fn.socketPath, fn, record, body, timeoutSeconds);
     const container = await fn.pool.acquire(record.requestBody);
+    let healthy = false;
     try {
-      return await this.callSocket(container.socketPath, fn, record, body, timeoutSeconds);
+      const answer = await this.callSocket(container.socketPath, fn, record, body, timeoutSeconds);
+      healthy = true;
+      return answer;
     } finally {
-      fn.pool.release(container);
+      fn.pool.release(container, healthy);
     }
   }
 
