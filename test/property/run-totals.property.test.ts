@@ -22,8 +22,7 @@ const NAME_SHAPES = [
   (n: number) => `a&b/c#d/${n}+plus`,
   (n: number) => `pct%20/${n}%?query=1`,
   (n: number) => `unicode/données/日本語/${n}-✓`,
-  // No apostrophe: the SDK signs it as %27 and sends it raw, so OCI (strict, emulator assumption A16) refuses the call with 401.
-  (n: number) => `sub-delims (${n})*!$,;=:@ o clock`,
+  (n: number) => `it's (${n})*!$,;=:@ o'clock`,
 ];
 
 const layout: fc.Arbitrary<Layout> = fc.record({
