@@ -45,6 +45,8 @@ const INTERRUPTED: Layout = {
   })),
 };
 
+const PARAMS = fcParams<[Layout, boolean, boolean, number, number]>(5, { endOnFailure: true, examples: [[INTERRUPTED, false, false, 700, 60]] });
+
 describe('a run summed over its interrupted invocations', () => {
   let h: InProcess;
   let runs = 0;
@@ -100,7 +102,7 @@ describe('a run summed over its interrupted invocations', () => {
         expect(sum).toEqual(truth);
         if (invocations > 1) interrupted += 1;
       },
-    ), fcParams<[Layout, boolean, boolean, number, number]>(5, { endOnFailure: true, examples: [[INTERRUPTED, false, false, 700, 60]] }));
+    ), PARAMS);
     expect(interrupted).toBeGreaterThan(0);
-  }, 300_000);
+  }, 60_000 + (PARAMS.numRuns ?? 5) * 15_000);
 });
