@@ -1,12 +1,11 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { emptySkips, type BucketReport } from '../../src/report/report';
+import { fcParams } from '../support/fast-check';
 import {
   addCounts, checkpoint, claim, endTurn, isClaimable, isFinal, newUnit, stopForLimit, UnitState, zeroCounts, type TurnOutcome, type UnitRecord,
 } from '../../src/runs/model';
 
-/** FC_RUNS=<n> runs more cases locally; the seed is fixed in `npm test`. */
-const FC = { seed: 20261130, numRuns: Number(process.env.FC_RUNS ?? 200) };
 const T0 = Date.parse('2026-11-30T04:00:00Z');
 const LEASE = 30_000;
 const FACTS = { kmsKeyId: 'ocid1.key.oc1.phx.k', versioned: true };
@@ -98,6 +97,6 @@ describe('counts over turns (property)', () => {
         expect(counts.failed).toBe(sum((t) => t.failed));
         expect(counts.failures.length).toBe(Math.min(maxFailures, counts.failed));
       },
-    ), FC);
+    ), fcParams(200));
   });
 });
