@@ -77,6 +77,8 @@ export interface Assumptions {
   functionFailed: ErrorAnswer;
   /** A17: Functions invoke: the function did not answer before its timeout. */
   functionTimedOut: ErrorAnswer;
+  /** A22: an invocation past the tenancy's concurrency quota (counted in invocations, not memory). */
+  functionsTooManyRequests: ErrorAnswer;
   /** A18: GetWorkRequest / KMS / Secrets / Functions for an unknown OCID. */
   notFoundGeneric: ErrorAnswer;
   /**
@@ -111,6 +113,7 @@ export const DEFAULT_ASSUMPTIONS: Readonly<Assumptions> = Object.freeze({
   acceptLegacyEscapedTarget: false,
   functionFailed: { status: 502, code: 'FunctionInvokeFailed' },
   functionTimedOut: { status: 504, code: 'FunctionInvokeTimeout' },
+  functionsTooManyRequests: { status: 429, code: 'TooManyRequests' },
   notFoundGeneric: { status: 404, code: 'NotAuthorizedOrNotFound' },
   eventSource: Object.freeze({ objectStorage: 'ObjectStorage', keyManagement: 'KeyManagementService' }),
 });

@@ -72,6 +72,16 @@ export class FunctionsService {
   private readonly running = new Set<Promise<unknown>>();
   /** Base URL of the emulator: every function's invokeEndpoint. */
   url = '';
+  /**
+   * Invocations accepted and not yet answered, over all functions (OCI's concurrency quota is
+   * regional, per tenancy). Undefined quota: no limit.
+   */
+  concurrencyQuota: number | undefined;
+  inFlight = 0;
+  /** The most invocations in flight at once since the last resetConcurrency(). */
+  peakConcurrent = 0;
+  /** Invocations answered 429 because the quota was reached. */
+  throttled = 0;
 
   constructor(
     private readonly region: string,
@@ -111,9 +121,27 @@ export class FunctionsService {
     return fn;
   }
 
+  resetConcurrency(): void {
+    this.peakConcurrent = this.inFlight;
+    this.throttled = 0;
+  }
+
+  /**
+   * OCI Functions answers 429 TooManyRequests when an invocation would take the tenancy past its
+   * concurrency limit (documented under "Service Limits" and the invoke troubleshooting pages;
+   * the quota is memory of concurrent invocations, modelled here as a count, assumption A22).
+   */
+  private admit(): void {
+    if (this.concurrencyQuota !== undefined && this.inFlight >= this.concurrencyQuota) {
+      this.throttled += 1;
+      throw ApiError.from(this.assumptions.functionsTooManyRequests, `Too many requests: ${this.inFlight} invocations in flight, quota ${this.concurrencyQuota}`);
+    }
+  }
+
   /** Synchronous invoke: waits for the function's answer. */
   async invoke(functionId: string, body: Buffer, contentType: string | undefined, via: InvocationRecord['via']): Promise<{ record: InvocationRecord; answer: FdkAnswer }> {
     const fn = this.get(functionId);
+    this.admit();
     const record = this.newRecord(fn, 'sync', via, body, contentType, fn.timeoutSeconds);
     const answer = await this.track(this.call(fn, record, body, fn.timeoutSeconds));
     return { record, answer };
@@ -122,6 +150,7 @@ export class FunctionsService {
   /** Detached invoke: returns at once; the call runs in the background. */
   invokeDetached(functionId: string, body: Buffer, contentType: string | undefined, via: InvocationRecord['via']): InvocationRecord {
     const fn = this.get(functionId);
+    this.admit();
     const record = this.newRecord(fn, 'detached', via, body, contentType, fn.detachedTimeoutSeconds);
     void this.track(this.call(fn, record, body, fn.detachedTimeoutSeconds).then(
       (answer) => {
@@ -195,8 +224,11 @@ export class FunctionsService {
 
   private track<T>(p: Promise<T>): Promise<T> {
     this.running.add(p);
+    this.inFlight += 1;
+    this.peakConcurrent = Math.max(this.peakConcurrent, this.inFlight);
     const done = (): void => {
       this.running.delete(p);
+      this.inFlight -= 1;
     };
     p.then(done, done);
     return p;

@@ -20,6 +20,8 @@ export interface Config {
   readonly checkpointMs: number;
   readonly noProgressLimit: number;
   readonly maxInvocations: number;
+  /** Detached invocations working on one run at once (fan-out over its units). */
+  readonly maxWorkers: number;
   readonly maxFailuresReported: number;
   readonly logLevel: 'debug' | 'info' | 'warn' | 'error';
   readonly auth: { readonly type: 'resource_principal' } | { readonly type: 'config_file'; readonly file?: string; readonly profile: string };
@@ -44,6 +46,7 @@ type RawConfig = {
   REENCRYPT_OBJECTSTORAGE_ENDPOINT: string; REENCRYPT_KMS_VAULT_ENDPOINT: string; REENCRYPT_KMS_MANAGEMENT_ENDPOINT: string;
   REENCRYPT_SECRETS_ENDPOINT: string; REENCRYPT_FUNCTIONS_INVOKE_ENDPOINT: string; REENCRYPT_FUNCTIONS_ENDPOINT: string;
   REENCRYPT_STATE_BUCKET: string; REENCRYPT_CHECKPOINT_SECONDS: number; REENCRYPT_NO_PROGRESS_LIMIT: number; REENCRYPT_MAX_INVOCATIONS: number;
+  REENCRYPT_MAX_WORKERS: number;
 };
 
 // Environment values are strings: this profile coerces "16" to 16 and "true" to true, and fills in defaults.
@@ -79,6 +82,7 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): C
     checkpointMs: c.REENCRYPT_CHECKPOINT_SECONDS * 1000,
     noProgressLimit: c.REENCRYPT_NO_PROGRESS_LIMIT,
     maxInvocations: c.REENCRYPT_MAX_INVOCATIONS,
+    maxWorkers: c.REENCRYPT_MAX_WORKERS,
     maxFailuresReported: c.REENCRYPT_MAX_FAILURES_REPORTED,
     logLevel: c.REENCRYPT_LOG_LEVEL,
     auth: c.REENCRYPT_AUTH === 'config_file'

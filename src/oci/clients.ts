@@ -33,7 +33,7 @@ export interface Oci extends Omit<OciClients, 'signer'> {
    * Runs one SDK call with bounded retries that end before `hardStopAt`.
    * Throws OciCallError (never the SDK's raw objects).
    */
-  call<T>(operation: string, fn: () => Promise<T>, options?: { hardStopAt?: number }): Promise<T>;
+  call<T>(operation: string, fn: () => Promise<T>, options?: { hardStopAt?: number; maxAttempts?: number }): Promise<T>;
 }
 
 /** The resource principal in OCI Functions; the OCI config file for local runs. */
@@ -145,7 +145,7 @@ export function createOci(config: Config, defaults: { hardStopAt: number }): Oci
     apiCalls,
     async call(operation, fn, options) {
       const state: CallState = {
-        operation, hardStopAt: options?.hardStopAt ?? defaults.hardStopAt, maxAttempts: config.maxAttempts, apiCalls,
+        operation, hardStopAt: options?.hardStopAt ?? defaults.hardStopAt, maxAttempts: Math.min(options?.maxAttempts ?? config.maxAttempts, config.maxAttempts), apiCalls,
         attempts: 0, outOfTime: false,
       };
       if (Date.now() >= state.hardStopAt) {

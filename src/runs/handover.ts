@@ -8,7 +8,10 @@ import { OciCallError } from '../oci/errors';
  */
 const invokeEndpoints = new Map<string, string>();
 
-export type HandoverResult = { readonly invoked: true } | { readonly invoked: false; readonly why: string };
+export type HandoverResult =
+  | { readonly invoked: true; readonly throttled?: undefined }
+  /** `throttled`: Functions answered 429 (the regional concurrency quota is reached). */
+  | { readonly invoked: false; readonly why: string; readonly throttled: boolean };
 
 /**
  * Continues work in a detached invocation of this same function (Fn answers
@@ -16,11 +19,11 @@ export type HandoverResult = { readonly invoked: true } | { readonly invoked: fa
  * detached timeout). The endpoint is REENCRYPT_FUNCTIONS_INVOKE_ENDPOINT if
  * set, else GetFunction(FN_FN_ID).invokeEndpoint.
  */
-export async function invokeSelfDetached(body: object, ctx: RunContext): Promise<HandoverResult> {
+export async function invokeSelfDetached(body: object, ctx: RunContext, options: { maxAttempts?: number } = {}): Promise<HandoverResult> {
   const { config } = ctx;
-  if (!config.selfInvoke) return { invoked: false, why: 'REENCRYPT_SELF_INVOKE is false' };
+  if (!config.selfInvoke) return { invoked: false, why: 'REENCRYPT_SELF_INVOKE is false', throttled: false };
   const functionId = config.functionId;
-  if (!functionId) return { invoked: false, why: 'FN_FN_ID is not set (not running in OCI Functions), so the function cannot invoke itself' };
+  if (!functionId) return { invoked: false, why: 'FN_FN_ID is not set (not running in OCI Functions), so the function cannot invoke itself', throttled: false };
   // A detached invoke answers at once; give it at least a second, but never past Fn-Deadline.
   const hardStopAt = Math.min(ctx.budget.deadline - 50, Math.max(ctx.budget.hardStopAt, Date.now() + 1000));
   try {
@@ -30,10 +33,11 @@ export async function invokeSelfDetached(body: object, ctx: RunContext): Promise
       functionId, invokeFunctionBody: JSON.stringify(body),
       // The enum's value, as a literal: the SDK package loads only when a client is first built.
       fnInvokeType: 'detached' as requests.InvokeFunctionRequest.FnInvokeType.Detached,
-    }), { hardStopAt });
+    }), { hardStopAt, ...(options.maxAttempts !== undefined && { maxAttempts: options.maxAttempts }) });
     return { invoked: true };
   } catch (err) {
-    return { invoked: false, why: `self-invocation failed: ${err instanceof OciCallError ? err.message : String(err)}` };
+    const throttled = err instanceof OciCallError && err.failure.status === 429;
+    return { invoked: false, why: `self-invocation failed: ${err instanceof OciCallError ? err.message : String(err)}`, throttled };
   }
 }
 

@@ -8,6 +8,7 @@ import { describeWatermark, EVERYTHING, type ResolvedWatermark } from '../decide
 import type { RunContext } from '../engine/context';
 import { InvalidInputError } from '../errors';
 import { totalsOf, type BucketReport } from '../report/report';
+import { startWorkers, type WorkersStarted } from './fan-out';
 import { invokeSelfDetached, type HandoverResult } from './handover';
 import {
   claim, isClaimable, isFinal, newUnit, RunState, stopForLimit, UnitState, type RunRecord, type UnitRecord, type UnitSpec,
@@ -63,16 +64,38 @@ export async function startRun(plan: RunPlan, runs: Runs, ctx: RunContext): Prom
     v: 1, runId: plan.runId, createdAt: new Date(now).toISOString(), trigger: plan.trigger, triggerName: plan.triggerName,
     namespace: plan.namespace, dryRun: plan.dryRun, before: w.before, watermarkSource: w.source, units: plan.units,
     state: RunState.running, invocations: 0, maxInvocations: ctx.config.maxInvocations, noProgressLimit: ctx.config.noProgressLimit,
-    notes: plan.notes, incomplete: plan.incomplete,
+    notes: plan.notes, incomplete: plan.incomplete, workers: workersFor(plan.units.length, ctx),
   };
+  let created = false;
   if (!(await store.get(runKey(plan.runId), isRunRecord))) {
     // The marker first: a run that exists is always listed until it ends.
     await store.create(openKey(plan.runId), { runId: plan.runId, createdAt: record.createdAt, trigger: plan.triggerName });
-    if ((await store.create(runKey(plan.runId), record)) === 'exists') ctx.notes.push('joined a run started at the same moment by the same event or request');
+    created = (await store.create(runKey(plan.runId), record)) !== 'exists';
+    if (!created) ctx.notes.push('joined a run started at the same moment by the same event or request');
   } else {
     ctx.notes.push('this run already exists (a redelivered event or a repeated request): joined it');
   }
+  if (created && record.workers > 1) {
+    // Fan-out: this invocation only plans; the workers sweep. If Functions took none of them, it works itself.
+    const started = await startWorkers(plan.runId, record.workers, ctx);
+    if (started.started > 0) return workersStarted(plan.runId, started, runs, ctx);
+  }
   return takeTurn(plan.runId, runs, ctx);
+}
+
+/** How many workers a run of `units` units gets: one per unit, at most REENCRYPT_MAX_WORKERS, and only if it can invoke itself. */
+function workersFor(units: number, ctx: RunContext): number {
+  const canFanOut = ctx.config.selfInvoke && ctx.config.functionId !== undefined;
+  return canFanOut ? Math.max(1, Math.min(ctx.config.maxWorkers, units)) : 1;
+}
+
+function workersStarted(runId: string, started: WorkersStarted, runs: Runs, ctx: RunContext): object {
+  ctx.logger.info('run started', { runId, workers: started.started, throttled: started.throttled });
+  if (started.throttled > 0) ctx.notes.push(`Functions answered 429 to ${started.throttled} of the workers: the run goes on with ${started.started}`);
+  return {
+    ok: true, runId, action: 'run-started', workers: { started: started.started, throttled: started.throttled, failed: started.failed },
+    complete: false, continuation: null, report: { bucket: runs.store.bucket, object: reportKey(runId) }, notes: ctx.notes,
+  };
 }
 
 /** One invocation's turn: claim what is free, sweep it, then finish the run or hand it over. */
@@ -96,7 +119,9 @@ export async function takeTurn(runId: string, runs: Runs, ctx: RunContext): Prom
       if (!isFinal(u.value) && isClaimable(u.value, Date.now())) await store.replace(unitKey(runId, index), stopForLimit(u.value, run.value.maxInvocations, Date.now()), u.etag);
     }
   } else {
-    let claimed = await claimUnits(units, run.value, runs, leaseMs);
+    // A fanned-out run's worker holds one unit at a time, and takes the next when it finishes one.
+    const perInvocation = run.value.workers > 1 ? 1 : UNITS_PER_INVOCATION;
+    let claimed = await claimUnits(units, run.value, runs, leaseMs, perInvocation);
     if (claimed.length === 0) {
       // Every open unit is held. If a holder died, its hold runs out soon: wait for the
       // first expiry (if it comes in time), then try once more.
@@ -104,18 +129,28 @@ export async function takeTurn(runId: string, runs: Runs, ctx: RunContext): Prom
       if (Number.isFinite(firstExpiry) && firstExpiry + 200 < ctx.budget.stopStartingAt) {
         await new Promise((r) => setTimeout(r, Math.max(0, firstExpiry - Date.now()) + 100));
         units = await loadUnits(run.value, store);
-        claimed = await claimUnits(units, run.value, runs, leaseMs);
+        claimed = await claimUnits(units, run.value, runs, leaseMs, perInvocation);
       }
     }
     const watermark = watermarkOf(run.value);
-    const results = await Promise.all(claimed.map(({ index, held }) => takeUnitTurn(held, {
-      store, key: unitKey(runId, index), namespace: run.value.namespace, dryRun: run.value.dryRun, watermark: watermark.watermark,
-      leaseMs, noProgressLimit: run.value.noProgressLimit, alone: claimed.length === 1,
-    }, ctx)));
-    for (const [i, r] of results.entries()) {
-      worked.push(claimed[i]?.held.value.bucketName ?? '');
-      reencrypted += r.reencrypted;
-      checkpoints += r.checkpoints;
+    while (claimed.length > 0) {
+      const turns = claimed;
+      const results = await Promise.all(turns.map(({ index, held }) => takeUnitTurn(held, {
+        store, key: unitKey(runId, index), namespace: run.value.namespace, dryRun: run.value.dryRun, watermark: watermark.watermark,
+        leaseMs, noProgressLimit: run.value.noProgressLimit, alone: turns.length === 1,
+      }, ctx)));
+      for (const [i, r] of results.entries()) {
+        worked.push(turns[i]?.held.value.bucketName ?? '');
+        reencrypted += r.reencrypted;
+        checkpoints += r.checkpoints;
+      }
+      claimed = [];
+      // A worker that finished its unit with time to spare takes the next pending one.
+      const finishedItsUnit = run.value.workers > 1 && results.every((r) => r.unit !== undefined && isFinal(r.unit));
+      if (finishedItsUnit && ctx.budget.stopStartingAt - Date.now() > Math.min(ctx.config.checkpointMs, 5_000)) {
+        units = await loadUnits(run.value, store);
+        claimed = await claimUnits(units, run.value, runs, leaseMs, perInvocation);
+      }
     }
   }
   units = await loadUnits(run.value, store);
@@ -200,10 +235,10 @@ export async function resumeAbandoned(runs: Runs, ctx: RunContext): Promise<obje
   return { ok: true, action: 'resume-abandoned', resumed, notes: ctx.notes };
 }
 
-async function claimUnits(units: Stored<UnitRecord>[], run: RunRecord, runs: Runs, leaseMs: number): Promise<{ index: number; held: Stored<UnitRecord> }[]> {
+async function claimUnits(units: Stored<UnitRecord>[], run: RunRecord, runs: Runs, leaseMs: number, max: number): Promise<{ index: number; held: Stored<UnitRecord> }[]> {
   const claimed: { index: number; held: Stored<UnitRecord> }[] = [];
   for (const [index, u] of units.entries()) {
-    if (claimed.length >= UNITS_PER_INVOCATION) break;
+    if (claimed.length >= max) break;
     const now = Date.now();
     // A unit this same invocation held (a step retried after a state-store outage) is free to it.
     if (!isClaimable(u.value, now) && u.value.hold?.owner !== runs.owner) continue;

@@ -9,6 +9,10 @@
  *      └──hand back──────┤
  *   (lease expired =     └─no progress K times / run over its limit──▶ stopped
  *    pending again)
+ *
+ * Fan-out (RunRecord.workers > 1) adds no state: a worker claims one unit,
+ * and after `done` claims the next pending one; the first `claim` of every
+ * unit may come from any worker.
  */
 import type { FailureEntry, SkipCounts } from '../report/report';
 import { emptySkips, type BucketReport } from '../report/report';
@@ -91,6 +95,12 @@ export interface RunRecord {
   readonly notes: readonly string[];
   /** Something in scope is in no unit (e.g. a compartment that could not be listed). */
   readonly incomplete: boolean;
+  /**
+   * Detached invocations started to work on the run at once (fan-out): each holds one unit at
+   * a time, takes the next pending one when it finishes, and hands over to one successor when
+   * its time runs out, so their number never grows. 1: one invocation after another.
+   */
+  readonly workers: number;
   readonly finishedAt?: string;
 }
 
