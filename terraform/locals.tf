@@ -124,5 +124,6 @@ locals {
     REENCRYPT_CHECKPOINT_SECONDS        = tostring(var.reencrypt_checkpoint_seconds)
     REENCRYPT_NO_PROGRESS_LIMIT         = tostring(var.reencrypt_no_progress_limit)
     REENCRYPT_MAX_INVOCATIONS           = tostring(var.reencrypt_max_invocations)
+    REENCRYPT_MAX_WORKERS               = tostring(var.reencrypt_max_workers)
   }
 }

@@ -547,6 +547,17 @@ variable "reencrypt_max_invocations" {
   }
 }
 
+variable "reencrypt_max_workers" {
+  description = "REENCRYPT_MAX_WORKERS: detached invocations working on one run at once (fan-out over its buckets), 1 to 64; size it against the regional Functions concurrency quota."
+  type        = number
+  default     = 8
+
+  validation {
+    condition     = var.reencrypt_max_workers >= 1 && var.reencrypt_max_workers <= 64 && floor(var.reencrypt_max_workers) == var.reencrypt_max_workers
+    error_message = "reencrypt_max_workers must be a whole number from 1 to 64."
+  }
+}
+
 variable "create_state_bucket" {
   description = "true: create the private state bucket <name>-state (no public access, versioning off, lifecycle rule) for durable runs, and the policy that lets the function manage objects in it only. false: no bucket (set reencrypt_state_bucket to use one of yours, or runs are not durable)."
   type        = bool

@@ -49,6 +49,12 @@ describe('loadConfig', () => {
     expect(() => loadConfig({ REENCRYPT_CHECKPOINT_SECONDS: '0' })).toThrow(/REENCRYPT_CHECKPOINT_SECONDS/);
   });
 
+  it('bounds REENCRYPT_MAX_WORKERS to 1..64, default 8', () => {
+    expect(loadConfig({}).maxWorkers).toBe(8);
+    expect(loadConfig({ REENCRYPT_MAX_WORKERS: '3' }).maxWorkers).toBe(3);
+    for (const bad of ['0', '65', '2.5', 'many']) expect(() => loadConfig({ REENCRYPT_MAX_WORKERS: bad })).toThrow(/REENCRYPT_MAX_WORKERS/);
+  });
+
   it('documents every key', () => {
     for (const key of CONFIG_KEYS) expect(CONFIG_SCHEMA.properties[key].description.length).toBeGreaterThan(10);
   });
