@@ -1,4 +1,5 @@
 import type { BucketRec, EmulatorState, WorkRequestRec } from './state';
+import type { WorkRequestFailure } from './state/work-requests';
 import { iso } from './http';
 import type { VersionRecord } from './types';
 import { newOcid } from './util';
@@ -18,6 +19,9 @@ export class WorkRequestRunner {
   private readonly itemsPerTick: number;
   private readonly tickMs: number;
   private readonly acceptDelayMs: number;
+  /** Failures to inject, consumed by the next work request on their bucket. */
+  private readonly failures: WorkRequestFailure[] = [];
+  private readonly injected = new Map<string, WorkRequestFailure>();
 
   constructor(
     private readonly state: EmulatorState,
@@ -26,6 +30,17 @@ export class WorkRequestRunner {
     this.tickMs = options.tickMs ?? 50;
     this.itemsPerTick = Math.max(1, Math.ceil(((options.itemsPerSecond ?? 20000) * this.tickMs) / 1000));
     this.acceptDelayMs = options.acceptDelayMs ?? 100;
+  }
+
+  /**
+   * Makes the next ReencryptBucket work request on a bucket end FAILED with one error, once
+   * `atFraction` of its versions are done (versions rewrapped before stay rewrapped, as a
+   * work request that fails part-way leaves what it did).
+   */
+  injectFailure(failure: Partial<WorkRequestFailure> & { bucketName: string }): void {
+    this.failures.push({
+      atFraction: 0, code: 'InternalServerError', message: 'The work request failed (injected by the emulator)', ...failure,
+    });
   }
 
   startReencrypt(bucket: BucketRec, keyOnly: boolean): WorkRequestRec {
@@ -52,7 +67,13 @@ export class WorkRequestRunner {
       pending,
       done: 0,
       target: undefined,
+      errors: [],
     };
+    const injected = this.failures.findIndex((f) => f.bucketName === bucket.name);
+    if (injected >= 0) {
+      const [f] = this.failures.splice(injected, 1);
+      if (f) this.injected.set(wr.id, f);
+    }
     this.state.workRequests.set(wr.id, wr);
     this.ensureTimer();
     return wr;
@@ -88,22 +109,34 @@ export class WorkRequestRunner {
     const bucket = this.state.buckets.get(wr.bucketName);
     const key = bucket?.kmsKeyId ? this.state.keys.get(bucket.kmsKeyId) : undefined;
     if (!bucket || !key || key.lifecycleState !== 'ENABLED') {
-      wr.status = 'FAILED';
-      wr.timeFinished = now;
+      this.fail(wr, now, bucket ? 'KeyNotEnabled' : 'BucketNotFound', bucket ? `The bucket's key ${bucket.kmsKeyId ?? '(none)'} is not enabled` : `The bucket ${wr.bucketName} no longer exists`);
       return;
     }
     const target = this.state.kmsEncryption(key.id, this.state.currentKeyVersion(key).id);
     wr.target = target;
-    const stop = Math.min(wr.pending.length, wr.done + this.itemsPerTick);
+    const failure = this.injected.get(wr.id);
+    const failAt = failure ? Math.floor(failure.atFraction * wr.pending.length) : Number.POSITIVE_INFINITY;
+    const stop = Math.min(wr.pending.length, wr.done + this.itemsPerTick, failAt);
     for (; wr.done < stop; wr.done++) {
       const v = wr.pending[wr.done];
       if (v && !v.isDeleteMarker) v.encryption = target;
+    }
+    if (failure && wr.done >= failAt) {
+      this.injected.delete(wr.id);
+      this.fail(wr, now, failure.code, failure.message);
+      return;
     }
     if (wr.done >= wr.pending.length) {
       wr.status = 'COMPLETED';
       wr.timeFinished = now;
       wr.pending = [];
     }
+  }
+
+  private fail(wr: WorkRequestRec, now: number, code: string, message: string): void {
+    wr.status = 'FAILED';
+    wr.timeFinished = now;
+    wr.errors.push({ code, message, timestamp: now });
   }
 
   percentComplete(wr: WorkRequestRec): number {

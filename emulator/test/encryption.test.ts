@@ -206,5 +206,47 @@ describe('ReencryptBucket', () => {
     expect(summary).toContainEqual({ kind: 'kms', keyId: keyB, keyVersionId: newest, count: 4000 });
     expect(summary).toContainEqual({ kind: 'kms', keyId: keyB, keyVersionId: old, count: 1 });
     expect(await failure(os.getWorkRequest({ workRequestId: 'ocid1.objectstorageworkrequest.oc1..nope' }))).toEqual({ statusCode: 404, serviceCode: 'NotAuthorizedOrNotFound' });
+    // A work request that completed has no errors.
+    expect((await os.listWorkRequestErrors({ workRequestId: started.opcWorkRequestId })).items).toEqual([]);
+  });
+
+  it('a work request longer for a larger bucket', async () => {
+    for (const [name, count] of [['small-wr', 200], ['large-wr', 4000]] as const) {
+      emu.createBucket({ compartmentId: COMPARTMENT, name, kmsKeyId: keyB });
+      emu.seedObjects(name, { count, prefix: 'o/' });
+    }
+    const small = await os.reencryptBucket({ namespaceName: ns, bucketName: 'small-wr' });
+    const large = await os.reencryptBucket({ namespaceName: ns, bucketName: 'large-wr' });
+    await emu.workRequests.whenIdle();
+    const took = async (id: string) => {
+      const wr = (await os.getWorkRequest({ workRequestId: id })).workRequest;
+      return new Date(wr.timeFinished ?? 0).getTime() - new Date(wr.timeStarted ?? 0).getTime();
+    };
+    // 4000 versions at 4000 per second against 200: whole ticks apart, however loaded the machine.
+    expect(await took(large.opcWorkRequestId)).toBeGreaterThan(await took(small.opcWorkRequestId));
+  });
+
+  it('an injected failure ends the work request FAILED part-way, with its error listed', async () => {
+    emu.createBucket({ compartmentId: COMPARTMENT, name: 'doomed', kmsKeyId: keyB, versioning: 'Enabled' });
+    emu.seedObjects('doomed', { count: 1000, prefix: 'o/' });
+    const newest = emu.rotateKey(keyB).id;
+    emu.workRequests.injectFailure({ bucketName: 'doomed', atFraction: 0.5, code: 'InternalServerError', message: 'disk on fire' });
+    const started = await os.reencryptBucket({ namespaceName: ns, bucketName: 'doomed' });
+    await emu.workRequests.whenIdle();
+    const wr = (await os.getWorkRequest({ workRequestId: started.opcWorkRequestId })).workRequest;
+    expect(wr.status).toBe('FAILED');
+    expect(wr.percentComplete).toBe(50);
+    expect(wr.timeFinished).toBeDefined();
+    const errors = await os.listWorkRequestErrors({ workRequestId: started.opcWorkRequestId });
+    expect(errors.items.map((e) => ({ code: e.code, message: e.message }))).toEqual([{ code: 'InternalServerError', message: 'disk on fire' }]);
+    expect(Number.isNaN(new Date(String(errors.items[0]?.timestamp)).getTime())).toBe(false);
+    const rewrapped = emu.encryptionSummary('doomed', { includeVersions: true }).find((e) => e.kind === 'kms' && e.keyVersionId === newest);
+    expect(rewrapped?.count).toBe(500);
+    // The failure was consumed: the next work request on the bucket completes.
+    const again = await os.reencryptBucket({ namespaceName: ns, bucketName: 'doomed' });
+    await emu.workRequests.whenIdle();
+    expect((await os.getWorkRequest({ workRequestId: again.opcWorkRequestId })).workRequest.status).toBe('COMPLETED');
+    expect(await failure(os.listWorkRequestErrors({ workRequestId: 'ocid1.objectstorageworkrequest.oc1..nope' }))).toEqual({ statusCode: 404, serviceCode: 'NotAuthorizedOrNotFound' });
+    expect(await failure(os.listWorkRequestErrors({ workRequestId: started.opcWorkRequestId, limit: 0 }))).toEqual({ statusCode: 400, serviceCode: 'InvalidParameter' });
   });
 });
