@@ -23,8 +23,8 @@ const quick = process.argv.includes('--quick');
 const only = process.argv.find((a) => a.startsWith('--only='))?.slice('--only='.length).split(',');
 
 const SIZES = quick
-  ? { seed: 100_000, pagingSamples: 10, throughput0: 2_000, throughput20: 1_000, faults: 1_000, coldRuns: 3, invocations: 1_000, runVersions: 20_000 }
-  : { seed: 1_000_000, pagingSamples: 30, throughput0: 20_000, throughput20: 8_000, faults: 4_000, coldRuns: 5, invocations: 10_000, runVersions: 200_000 };
+  ? { seed: 100_000, pagingSamples: 10, throughput0: 2_000, throughput20: 1_000, faults: 1_000, coldRuns: 3, invocations: 1_000, runVersions: 20_000, fanOutBuckets: 10, fanOutVersions: 1_000, fanOutLatencyMs: 100 }
+  : { seed: 1_000_000, pagingSamples: 30, throughput0: 20_000, throughput20: 8_000, faults: 4_000, coldRuns: 5, invocations: 10_000, runVersions: 200_000, fanOutBuckets: 10, fanOutVersions: 4_000, fanOutLatencyMs: 200 };
 /** RSS may grow at most this much over the invocations of benchmark 8 (after warm-up), or the run fails. */
 const INVOCATION_RSS_GROWTH_LIMIT_MIB = 8;
 const CONCURRENCIES = [4, 16, 64];
@@ -448,6 +448,63 @@ async function runs(): Promise<void> {
   table(`10. Durable run of one ${SIZES.runVersions}-version bucket at 20 ms latency: 30 s vs 300 s Fn-Deadline (goal: within 1.15×)`, rows);
 }
 
+// ---------------------------------------------------------------- 11: fan-out over buckets
+
+/**
+ * A rotation run over `buckets` buckets at high emulator latency (the work is waiting, not CPU),
+ * 16 re-encryptions in flight per invocation: with fan-out (one worker per bucket) against
+ * REENCRYPT_MAX_WORKERS=1 (one invocation after another, 4 units sharing its 16), and one
+ * bucket alone. Wall time from the rotation to the stored report.
+ */
+async function fanOutCase(label: string, buckets: number, maxWorkers: number): Promise<Row> {
+  const versions = SIZES.fanOutVersions;
+  const s = await startStack({
+    eventRules: true, env: { ...BASE_ENV, REENCRYPT_CONCURRENCY: '16', REENCRYPT_MAX_WORKERS: String(maxWorkers) }, timeoutSeconds: 300,
+    runs: { checkpointSeconds: 10, detachedTimeoutSeconds: 300, maxProcesses: maxWorkers + 2 },
+  });
+  try {
+    for (let b = 0; b < buckets; b++) {
+      const name = `fan-${b}`;
+      s.emu.createBucket({ compartmentId: s.compartmentA, name, kmsKeyId: s.keyId, versioning: 'Enabled' });
+      s.emu.seedObjects(name, { count: versions / 2, extraVersions: 1, timeModified: new Date(HOUR_AGO).toISOString(), encryption: { kind: 'kms', keyId: s.keyId } });
+    }
+    s.emu.setGlobalFaults({ latencyMs: SIZES.fanOutLatencyMs });
+    s.emu.functions.resetConcurrency();
+    const started = Date.now();
+    s.emu.rotateKey(s.keyId);
+    let report: Record<string, any> | undefined; // eslint-disable-line @typescript-eslint/no-explicit-any -- report shape read below
+    while (!report) {
+      await new Promise((r) => setTimeout(r, 100));
+      const name = stateNames(s.emu, 'runs/').find((n) => n.endsWith('/report.json'));
+      report = name ? stateRecord(s.emu, name) : undefined;
+    }
+    const wallMs = Date.now() - started;
+    s.emu.setGlobalFaults(undefined);
+    for (let b = 0; b < buckets; b++) verifyAllCurrent(s.emu, `fan-${b}`, s.keyId, versions);
+    return {
+      case: label, buckets, versions: buckets * versions, maxWorkers, invocations: report['invocations'],
+      peakInFlight: s.emu.functions.peakConcurrent, reencrypted: report['totals']?.reencrypted, wallMs,
+    };
+  } finally {
+    await s.stop();
+  }
+}
+
+async function fanOut(): Promise<void> {
+  const n = SIZES.fanOutBuckets;
+  const rows: Row[] = [];
+  for (const [label, buckets, workers] of [['one bucket alone', 1, 1], [`${n} buckets, fan-out`, n, n], [`${n} buckets, no fan-out`, n, 1]] as const) {
+    const row = await fanOutCase(label, buckets, workers);
+    line('fanout', row);
+    rows.push(row);
+  }
+  const [alone, fanned, serial] = rows as [Row, Row, Row];
+  fanned['vsAloneX'] = round((fanned['wallMs'] as number) / (alone['wallMs'] as number), 2);
+  fanned['fasterThanSerialX'] = round((serial['wallMs'] as number) / (fanned['wallMs'] as number), 2);
+  results['fanOut'] = rows;
+  table(`11. Fan-out: ${n} buckets × ${SIZES.fanOutVersions} versions at ${SIZES.fanOutLatencyMs} ms latency, 16 in flight per invocation (goals: ≤ 1.5× one bucket alone, ≥ 5× faster than without fan-out)`, rows);
+}
+
 // ---------------------------------------------------------------- main
 
 async function main(): Promise<void> {
@@ -471,6 +528,7 @@ async function main(): Promise<void> {
   if (enabled('cold')) await cold();
   if (enabled('memory')) await memory();
   if (enabled('runs')) await runs();
+  if (enabled('fanout')) await fanOut();
   results['totalSeconds'] = Math.round((Date.now() - began) / 1000);
   results['loadAvgAtEnd'] = loadavg().map((x) => round(x, 2));
   const dir = resolve(__dirname, '../.bench');
