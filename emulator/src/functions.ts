@@ -237,6 +237,9 @@ export class FunctionsService {
   private async call(fn: FunctionRec, record: InvocationRecord, body: Buffer, timeoutSeconds: number): Promise<FdkAnswer> {
     if (!fn.pool) return this.callSocket(fn.socketPath, fn, record, body, timeoutSeconds);
     const container = await fn.pool.acquire(record.requestBody);
+    // The timeout counts from the moment a container takes the call (as in Fn's agent), not from
+    // when it was accepted: a call that waited for a free container still gets its full time.
+    record.deadline = new Date(Date.now() + timeoutSeconds * 1000).toISOString();
     let healthy = false;
     try {
       const answer = await this.callSocket(container.socketPath, fn, record, body, timeoutSeconds);

@@ -250,9 +250,11 @@ async function claimUnits(units: Stored<UnitRecord>[], run: RunRecord, runs: Run
 
 async function countInvocation(stored: Stored<RunRecord>, store: StateStore): Promise<Stored<RunRecord>> {
   let current = stored;
-  for (let attempt = 0; attempt < 8; attempt++) {
+  // Up to REENCRYPT_MAX_WORKERS workers start together and all count themselves: enough attempts for each to win one.
+  for (let attempt = 0; attempt < 80; attempt++) {
     const r = await store.replace(runKey(current.value.runId), { ...current.value, invocations: current.value.invocations + 1 }, current.etag);
     if (r !== 'conflict') return r;
+    await new Promise((resolve) => setTimeout(resolve, Math.random() * 50 * Math.min(attempt + 1, 4)));
     const again = await store.get(runKey(current.value.runId), isRunRecord);
     if (!again) throw noSuchRun(current.value.runId, store, 'resume');
     current = again;
@@ -281,11 +283,13 @@ async function finish(run: RunRecord, units: UnitRecord[], runs: Runs, ctx: RunC
   const buckets = units.map((u) => unitReport(u, run));
   const stopped = units.filter((u) => u.state === UnitState.stopped).map((u) => ({ bucketName: u.bucketName, reason: u.reason ?? 'stopped' }));
   const finishedAt = new Date().toISOString();
+  // Other workers may have counted themselves since this one read the run: the stored count is the total.
+  const invocations = (await store.get(runKey(run.runId), isRunRecord))?.value.invocations ?? run.invocations;
   const report = {
     ok: true, runId: run.runId, trigger: run.trigger, action: 'swept', dryRun: run.dryRun, namespace: run.namespace,
     watermark: { before: run.before, source: run.watermarkSource }, buckets, totals: totalsOf(buckets),
     complete: stopped.length === 0 && !run.incomplete && buckets.every((b) => b.complete),
-    stopped, invocations: run.invocations, startedAt: run.createdAt, finishedAt,
+    stopped, invocations, startedAt: run.createdAt, finishedAt,
     continuation: null, notes: [...run.notes], report: { bucket: store.bucket, object: reportKey(run.runId) },
   };
   const created = await store.create(reportKey(run.runId), report);
@@ -295,7 +299,7 @@ async function finish(run: RunRecord, units: UnitRecord[], runs: Runs, ctx: RunC
   if (created !== 'exists') {
     ctx.logger.info('summary', {
       runId: run.runId, report: `${store.bucket}/${reportKey(run.runId)}`, complete: report.complete, totals: report.totals,
-      invocations: run.invocations, stopped,
+      invocations, stopped,
     });
   }
   return { ...final, thisInvocation: { ...turn, endedTheRun: created !== 'exists' } };

@@ -74,6 +74,9 @@ describe('a rotation over buckets of uneven sizes fans out to at most REENCRYPT_
     expect(JSON.parse(delivered[0]?.responseBody ?? '{}')).toMatchObject({ action: 'run-started', runId: report.runId, workers: { started: MAX_WORKERS } });
     const run = stateRecord(s.emu, `runs/${report.runId}/run.json`);
     expect(run.workers).toBe(MAX_WORKERS);
+    // Every worker counted itself in the run record, and the report carries the final count.
+    expect(report.invocations).toBe(run.invocations);
+    expect(report.invocations).toBeGreaterThanOrEqual(MAX_WORKERS);
     // Never more units held at once than workers; invocations in flight: the workers, plus a successor
     // starting while the predecessor it replaces returns its answer (a handover overlaps by one call each).
     console.log(`[fan-out] peak held units ${holds.peak()}, peak invocations in flight ${s.emu.functions.peakConcurrent}, ${report.invocations} invocations`);
