@@ -3,7 +3,8 @@ import addFormats from 'ajv-formats';
 import type { FieldProblem } from '../errors';
 
 /** One ajv instance for the whole function: schemas are compiled once, at module load. */
-export const ajv = new Ajv({ allErrors: true, strict: true, strictRequired: false });
+// allowUnionTypes: the request schema types the OCI CLI's skeleton fields as ["string", "null"].
+export const ajv = new Ajv({ allErrors: true, strict: true, strictRequired: false, allowUnionTypes: true });
 addFormats(ajv, ['date-time']);
 
 /** Turns ajv's errors into `{field, problem}` pairs that name the field in dotted form. */

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { clientsFor } from '../../emulator/test/helpers';
 import { EventTypes } from '../../src/input/event-types';
+import { filledSkeleton } from '../support/cli-skeleton';
 import { keyVersionCounts, startStack, type Stack } from '../support/stack';
 
 const HOUR_AGO = () => new Date(Date.now() - 3_600_000);
@@ -91,6 +92,20 @@ describe('each trigger end to end (dist/func.js under the FDK, real SDK, emulato
     const text = await new Response(response.value as ReadableStream).text();
     expect(JSON.parse(text)).toMatchObject({ ok: true, action: 'reencrypted-object', totals: { reencrypted: 1 } });
     expect(s.emu.readEncryption('manual', { includeVersions: true })[0]?.encryption).toMatchObject({ keyId: otherKey });
+  });
+
+  it('the OCI CLI\'s --from-json skeleton, filled in as it is, re-encrypts one object version under the bucket key', async () => {
+    s.emu.createBucket({ compartmentId: s.compartmentA, name: 'cli', kmsKeyId: s.keyId, versioning: 'Enabled' });
+    s.emu.seedObjects('cli', [{ name: 'q1/été summary.csv', timeModified: HOUR_AGO(), encryption: { kind: 'kms', keyId: otherKey } }]);
+    const [row] = s.emu.readEncryption('cli', { includeVersions: true });
+    const r = await s.fn.call(JSON.stringify(filledSkeleton({
+      bucketName: 'cli', encryptionKeyFile: null, kmsKeyId: '', name: 'q1/été summary.csv', namespace: s.namespace, namespaceName: s.namespace,
+      objectName: 'q1/été summary.csv', sourceEncryptionKeyFile: null, versionId: row?.versionId,
+    })));
+    expect(r.json).toMatchObject({ ok: true, action: 'reencrypted-object', namespace: s.namespace, totals: { reencrypted: 1, failed: 0 } });
+    expect(s.emu.readEncryption('cli', { includeVersions: true })[0]?.encryption).toMatchObject({
+      kind: 'kms', keyId: s.keyId, keyVersionId: s.emu.currentKeyVersion(s.keyId),
+    });
   });
 });
 
