@@ -2,7 +2,7 @@
  * Every behaviour of the emulator that could NOT be verified against OCI's
  * published documentation or the SDK lives here, in one place. Each entry is
  * the most plausible answer we could find; each must be confirmed against a
- * real tenancy (see emulator/README.md, "Assumptions", where A1..A19 refer
+ * real tenancy (see emulator/README.md, "Assumptions", where A1..A20 refer
  * to the tags below).
  *
  * `startEmulator({ assumptions: { ... } })` can override any of them, so a
@@ -85,6 +85,15 @@ export interface Assumptions {
    * The Key Management value is not published at all. Client code should not depend on it.
    */
   eventSource: { objectStorage: string; keyManagement: string };
+  /**
+   * A20: a failed automatic rotation. Oracle's Vault events reference says
+   * `autokeyrotate.end` is emitted both when an automatic rotation succeeds
+   * and when it fails; how a failure's payload differs is not published.
+   * The emulator emits `.begin` and `.end` with the key's usual layout (A8)
+   * and creates no key version; `additionalDetails.keyVersionId` is left out
+   * (`false`) or names the key's unchanged current version (`true`).
+   */
+  failedRotationNamesCurrentVersion: boolean;
 }
 
 export const DEFAULT_ASSUMPTIONS: Readonly<Assumptions> = Object.freeze({
@@ -110,6 +119,7 @@ export const DEFAULT_ASSUMPTIONS: Readonly<Assumptions> = Object.freeze({
   functionTimedOut: { status: 504, code: 'FunctionInvokeTimeout' },
   notFoundGeneric: { status: 404, code: 'NotAuthorizedOrNotFound' },
   eventSource: Object.freeze({ objectStorage: 'ObjectStorage', keyManagement: 'KeyManagementService' }),
+  failedRotationNamesCurrentVersion: false,
 });
 
 export function resolveAssumptions(overrides?: Partial<Assumptions>): Assumptions {

@@ -264,6 +264,17 @@ export class Emulator {
     return { id: v.id, keyId: v.keyId, vaultId: v.vaultId, timeCreated: new Date(v.timeCreated) };
   }
 
+  /**
+   * An automatic rotation that fails: `autokeyrotate.begin` and `.end` are
+   * emitted (Oracle emits `.end` for failures too) and no key version is
+   * created. The event layout is assumption A20.
+   */
+  failAutomaticRotation(keyId: string): void {
+    const key = this.state.keys.get(keyId);
+    if (!key) throw new EmulatorUsageError(`no key ${keyId}`);
+    this.events.keyRotationFailed(key);
+  }
+
   /** Current key version OCID of a key. */
   currentKeyVersion(keyId: string): string {
     const k = this.state.keys.get(keyId);

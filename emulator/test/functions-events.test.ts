@@ -147,6 +147,33 @@ describe('Events', () => {
     expect((await c.kms.getKeyVersion({ keyId: key.id, keyVersionId: v.id })).keyVersion.isAutoRotated).toBe(true);
   });
 
+  it('stamps both rotation events with the new version\'s creation time (a rotation here takes no time)', async () => {
+    const vault = emu.createVault({ compartmentId: COMPARTMENT });
+    const key = emu.createKey({ vaultId: vault.id });
+    const v = emu.rotateKey(key.id, { automatic: true });
+    const mine = emu.emittedEvents.filter((e) => e.data.resourceId === key.id);
+    expect(mine.map((e) => e.eventTime)).toEqual([v.timeCreated.toISOString(), v.timeCreated.toISOString()]);
+  });
+
+  it('emits autokeyrotate begin and end for a failed automatic rotation, without creating a key version (A20)', async () => {
+    const vault = emu.createVault({ compartmentId: COMPARTMENT });
+    const key = emu.createKey({ vaultId: vault.id, displayName: 'stuck' });
+    const before = emu.currentKeyVersion(key.id);
+    const rule = emu.addEventRule({ eventTypes: ['com.oraclecloud.keymanagementservice.autokeyrotate.*'], functionId });
+    emu.failAutomaticRotation(key.id);
+    await emu.whenIdle();
+    const mine = emu.deliveries.filter((d) => d.ruleId === rule.id);
+    expect(mine.map((d) => d.eventType)).toEqual([
+      'com.oraclecloud.keymanagementservice.autokeyrotate.begin',
+      'com.oraclecloud.keymanagementservice.autokeyrotate.end',
+    ]);
+    expect(mine[1]?.event.data).toMatchObject({ resourceId: key.id, resourceName: 'stuck', additionalDetails: { vaultId: vault.id, keyId: key.id } });
+    expect(mine[1]?.event.data.additionalDetails).not.toHaveProperty('keyVersionId');
+    expect(emu.currentKeyVersion(key.id)).toBe(before);
+    c.kms.endpoint = vault.managementEndpoint;
+    expect((await c.kms.listKeyVersions({ keyId: key.id })).items).toHaveLength(1);
+  });
+
   it('emits updatebucket without the kmsKeyId', async () => {
     const rule = emu.addEventRule({ eventTypes: ['com.oraclecloud.objectstorage.updatebucket'], functionId });
     emu.createBucket({ compartmentId: COMPARTMENT, name: 'ub' });

@@ -1,4 +1,5 @@
 import { InvalidInputError } from '../errors';
+import { checkRotation, type RotationCheck } from '../decide/rotation';
 import { EVERYTHING, watermarkAfter, type ResolvedWatermark } from '../decide/watermark';
 import { EventTypes } from '../input/event-types';
 import type { BucketKeyChangeRequest, KeyRotationRequest, ManualRequest, ObjectEventRequest } from '../input/types';
@@ -27,7 +28,10 @@ export interface Outcome {
    * complete. The why is in the notes.
    */
   readonly incomplete?: true;
+  /** Key rotation triggers: what the vault says about the rotation the event announced. */
+  readonly rotation?: RotationCheck;
 }
+
 
 async function namespaceOf(requested: string | undefined, ctx: RunContext): Promise<string> {
   return requested ?? ctx.config.namespace ?? ctx.objectStorage.getNamespace();
@@ -70,14 +74,23 @@ export async function onKeyRotation(request: KeyRotationRequest, ctx: RunContext
   }
   const lookup = await ctx.keys.currentVersion(request.keyId, request.vaultId);
   let watermark: ResolvedWatermark;
-  if (lookup.found) watermark = watermarkAfter(lookup.version.timeCreated, ctx.config.clockSkewMs, 'key-version');
-  else {
+  let rotation: RotationCheck | undefined;
+  if (lookup.found) {
+    watermark = watermarkAfter(lookup.version.timeCreated, ctx.config.clockSkewMs, 'key-version');
+    rotation = checkRotation(request, lookup.version, ctx.config.clockSkewMs);
+    if (rotation.mayHaveFailed) {
+      ctx.notes.push(`the rotation may have failed: the key's current version ${rotation.currentKeyVersionId} was created at `
+        + `${rotation.currentVersionCreated}, before the ${request.eventType} event (${rotation.eventTime}) by more than the clock skew; `
+        + 'objects are re-encrypted to that current version');
+    }
+  } else {
     ctx.notes.push(`key version not readable (${lookup.why}); watermark from the event time`);
     watermark = watermarkAfter(request.eventTime, ctx.config.clockSkewMs, 'event-time');
   }
   const compartments = ctx.config.compartmentIds.length > 0 ? ctx.config.compartmentIds : request.compartmentId ? [request.compartmentId] : [];
   if (compartments.length === 0) ctx.notes.push('no compartment to search: set REENCRYPT_COMPARTMENT_IDS');
-  return sweepKey(request.keyId, compartments, watermark, `rotation:${request.eventType}`, false, await namespaceOf(undefined, ctx), ctx);
+  const outcome = await sweepKey(request.keyId, compartments, watermark, `rotation:${request.eventType}`, false, await namespaceOf(undefined, ctx), ctx);
+  return rotation ? { ...outcome, rotation } : outcome;
 }
 
 /** updatebucket: the bucket may have a new key; sweep with the event's time as the watermark. */

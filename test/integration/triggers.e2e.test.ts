@@ -34,12 +34,40 @@ describe('each trigger end to end (dist/func.js under the FDK, real SDK, emulato
     const invocation = s.emu.invocations.find((i) => i.callId === delivery?.callId);
     const report = JSON.parse(invocation?.responseBody ?? '{}');
     expect(report).toMatchObject({ ok: true, action: 'swept', complete: true, watermark: { source: 'key-version' } });
+    expect(report.rotation).toMatchObject({ keyId: s.keyId, currentKeyVersionId: v2.id, mayHaveFailed: false });
+    expect(report.notes.join(' ')).not.toMatch(/may have failed/);
     expect(report.buckets.map((b: { bucketName: string }) => b.bucketName).sort()).toEqual(['rot-a', 'rot-b']);
     expect(report.totals).toMatchObject({ reencrypted: 120, failed: 0 });
     expect(keyVersionCounts(s.emu, 'rot-a')).toEqual({ [`kms:${v2.id}`]: 80 });
     expect(keyVersionCounts(s.emu, 'rot-b')).toEqual({ [`kms:${v2.id}`]: 40 });
     expect(keyVersionCounts(s.emu, 'rot-other')).toEqual(otherBefore);
     expect(v1).not.toBe(v2.id);
+  });
+
+  it('an autokeyrotate.end without a new key version says the rotation may have failed and still sweeps to the current version', async () => {
+    const stuckKey = s.emu.createKey({ vaultId: s.vaultId, compartmentId: s.compartmentA, displayName: 'stuck' });
+    const current = s.emu.currentKeyVersion(stuckKey.id);
+    s.emu.createBucket({ compartmentId: s.compartmentA, name: 'stuck', kmsKeyId: stuckKey.id });
+    // Written under another key before the key's current version existed: the sweep must still move them.
+    s.emu.seedObjects('stuck', { count: 12, prefix: 'old/', timeModified: HOUR_AGO(), encryption: { kind: 'kms', keyId: otherKey } });
+    // Written under the current version after it was created: already compliant.
+    s.emu.seedObjects('stuck', { count: 3, prefix: 'new/', encryption: { kind: 'kms', keyId: stuckKey.id } });
+    // The clock must move past the version's creation for the event to be later than it (skew is 0 here).
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    s.emu.failAutomaticRotation(stuckKey.id);
+    await s.emu.whenIdle();
+
+    expect(s.emu.currentKeyVersion(stuckKey.id)).toBe(current);
+    const delivery = s.emu.deliveries.find((d) => d.eventType === EventTypes.autoKeyRotateEnd && d.event.data.resourceId === stuckKey.id);
+    expect(delivery?.status).toBe(200);
+    const report = JSON.parse(s.emu.invocations.find((i) => i.callId === delivery?.callId)?.responseBody ?? '{}');
+    expect(report).toMatchObject({
+      ok: true, action: 'swept', complete: true, watermark: { source: 'key-version' },
+      rotation: { keyId: stuckKey.id, currentKeyVersionId: current, mayHaveFailed: true },
+      totals: { reencrypted: 12, failed: 0 },
+    });
+    expect(report.notes.join(' ')).toMatch(/rotation may have failed/);
+    expect(keyVersionCounts(s.emu, 'stuck')).toEqual({ [`kms:${current}`]: 15 });
   });
 
   it('the compliance hook moves an upload made under a foreign key to the bucket key', async () => {
