@@ -2,7 +2,7 @@
  * Every behaviour of the emulator that could NOT be verified against OCI's
  * published documentation or the SDK lives here, in one place. Each entry is
  * the most plausible answer we could find; each must be confirmed against a
- * real tenancy (see emulator/README.md, "Assumptions", where A1..A20 refer
+ * real tenancy (see emulator/README.md, "Assumptions", where A1..A21 refer
  * to the tags below).
  *
  * `startEmulator({ assumptions: { ... } })` can override any of them, so a
@@ -94,6 +94,12 @@ export interface Assumptions {
    * (`false`) or names the key's unchanged current version (`true`).
    */
   failedRotationNamesCurrentVersion: boolean;
+  /**
+   * A21: an `opc-retry-token` already used (within its 24 hours) for a
+   * different request of the same operation, e.g. CreateKeyVersion on another
+   * key. OCI documents the token's purpose and lifetime, not this answer.
+   */
+  retryTokenConflict: ErrorAnswer;
 }
 
 export const DEFAULT_ASSUMPTIONS: Readonly<Assumptions> = Object.freeze({
@@ -120,6 +126,7 @@ export const DEFAULT_ASSUMPTIONS: Readonly<Assumptions> = Object.freeze({
   notFoundGeneric: { status: 404, code: 'NotAuthorizedOrNotFound' },
   eventSource: Object.freeze({ objectStorage: 'ObjectStorage', keyManagement: 'KeyManagementService' }),
   failedRotationNamesCurrentVersion: false,
+  retryTokenConflict: { status: 409, code: 'Conflict' },
 });
 
 export function resolveAssumptions(overrides?: Partial<Assumptions>): Assumptions {

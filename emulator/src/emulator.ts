@@ -185,7 +185,7 @@ export class Emulator {
       }
       const ctx = this.context(req, method, path, rawQuery, match.params, body, principal, requestId);
       const reply = await route.handler(ctx);
-      if (route.write && reply.status < 300) this.counters.write(operation);
+      if (route.write && reply.status < 300 && !reply.replayed) this.counters.write(operation);
       if (decision.late && reply.status < 300) {
         this.counters.fault(operation, decision.late);
         if (decision.late === 'lateDrop') {
