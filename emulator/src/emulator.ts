@@ -12,7 +12,7 @@ import { functionsRoutes } from './routes/functions';
 import { objectStorageRoutes } from './routes/objectstorage';
 import { vaultRoutes } from './routes/vault';
 import type { Services } from './services';
-import { type BucketRec, type CompartmentRec, type CreateBucketInput, EmulatorState, type UpdateBucketInput } from './state';
+import { type BucketRec, type CompartmentRec, type CreateBucketInput, type CreateSecretInput, EmulatorState, type UpdateBucketInput } from './state';
 import type { EncryptionRow, EncryptionSummaryRow, ReadEncryptionOptions, SeedGenerator, SeedObject, SeedResult } from './types';
 import { newRequestId, sleep } from './util';
 import { WorkRequestRunner, type WorkRequestOptions } from './work-requests';
@@ -282,7 +282,7 @@ export class Emulator {
     return this.state.currentKeyVersion(k).id;
   }
 
-  createSecret(input: { compartmentId: string; base64Content: string; name?: string }): string {
+  createSecret(input: CreateSecretInput): string {
     return this.state.createSecret(input).id;
   }
 

@@ -6,7 +6,7 @@ import * as keys from './state/keys';
 import type { KeyRec, KeyVersionRec, VaultRec } from './state/keys';
 import * as objects from './state/objects';
 import * as secrets from './state/secrets';
-import type { SecretRec } from './state/secrets';
+import type { CreateSecretInput, SecretRec } from './state/secrets';
 import type { WorkRequestRec } from './state/work-requests';
 import type {
   Encryption,
@@ -23,7 +23,7 @@ import { newOcid } from './util';
 
 export type { BucketRec, CreateBucketInput, UpdateBucketInput } from './state/buckets';
 export type { KeyRec, KeyVersionRec, VaultRec } from './state/keys';
-export type { SecretRec } from './state/secrets';
+export type { CreateSecretInput, SecretRec, SecretVersionRec } from './state/secrets';
 export type { WorkRequestRec } from './state/work-requests';
 
 export interface CompartmentRec {
@@ -120,7 +120,7 @@ export class EmulatorState {
 
   // ---- secrets (state/secrets.ts) ----------------------------------------
 
-  createSecret(input: { compartmentId: string; base64Content: string; name?: string }): SecretRec {
+  createSecret(input: CreateSecretInput): SecretRec {
     return secrets.createSecret(this, input);
   }
 

@@ -89,6 +89,10 @@ describe('Vault, Key Management and Secrets', () => {
     const b = await c.secrets.getSecretBundle({ secretId });
     expect(b.secretBundle.secretBundleContent).toEqual({ contentType: 'BASE64', content });
     expect(b.secretBundle.stages).toContain('CURRENT');
+    // Never named: OCI leaves versionName null.
+    expect(b.secretBundle.versionName).toBeNull();
+    const named = emu.createSecret({ compartmentId: COMPARTMENT, base64Content: content, versionName: 'initial' });
+    expect((await c.secrets.getSecretBundle({ secretId: named, secretVersionName: 'initial' })).secretBundle).toMatchObject({ versionNumber: 1, versionName: 'initial' });
   });
 
   it('selects the secret version by stage, versionNumber or secretVersionName (GetSecretBundle documents all three)', async () => {
@@ -96,8 +100,7 @@ describe('Vault, Key Management and Secrets', () => {
     const v2 = randomBytes(32).toString('base64');
     const secretId = emu.createSecret({ compartmentId: COMPARTMENT, base64Content: v1 });
     // No rotation API in the emulator: add a second, named version to the model directly.
-    const named = { versionNumber: 2, content: v2, timeCreated: Date.now(), versionName: 'second' };
-    emu.state.secrets.get(secretId)?.versions.push(named);
+    emu.state.secrets.get(secretId)?.versions.push({ versionNumber: 2, content: v2, timeCreated: Date.now(), versionName: 'second' });
     const content = async (req: Omit<Parameters<typeof c.secrets.getSecretBundle>[0], 'secretId'>): Promise<unknown> =>
       (await c.secrets.getSecretBundle({ secretId, ...req })).secretBundle.secretBundleContent;
     expect(await content({})).toEqual({ contentType: 'BASE64', content: v2 });

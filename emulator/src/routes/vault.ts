@@ -4,9 +4,6 @@ import { RetryTokens } from '../retry-tokens';
 import type { Services } from '../services';
 import type { KeyRec, KeyVersionRec, SecretRec } from '../state';
 
-/** A secret version; `versionName` only when the version was given a name. */
-type SecretVersion = SecretRec['versions'][number] & { readonly versionName?: string };
-
 /** GetSecretBundleRequest.Stage in oci-secrets. */
 const SECRET_STAGES: readonly string[] = ['CURRENT', 'PENDING', 'LATEST', 'PREVIOUS', 'DEPRECATED'];
 
@@ -62,7 +59,7 @@ export function vaultRoutes(services: Services): Route[] {
     const count = s.versions.length;
     const stagesOf = (i: number): string[] => (i === count - 1 ? ['CURRENT', 'LATEST'] : i === count - 2 ? ['PREVIOUS'] : []);
     if (stage !== undefined && !SECRET_STAGES.includes(stage)) throw invalidParameter(`Invalid stage '${stage}'; valid stages are ${SECRET_STAGES.join(', ')}`);
-    const versions: readonly SecretVersion[] = s.versions;
+    const versions = s.versions;
     const index = versions.findIndex((v, i) =>
       (versionNumber === undefined || v.versionNumber === versionNumber) &&
       (versionName === undefined || v.versionName === versionName) &&
