@@ -2,7 +2,7 @@
  * Every behaviour of the emulator that could NOT be verified against OCI's
  * published documentation or the SDK lives here, in one place. Each entry is
  * the most plausible answer we could find; each must be confirmed against a
- * real tenancy (see emulator/README.md, "Assumptions", where A1..A21 refer
+ * real tenancy (see emulator/README.md, "Assumptions", where A1..A23 refer
  * to the tags below).
  *
  * `startEmulator({ assumptions: { ... } })` can override any of them, so a
@@ -100,6 +100,17 @@ export interface Assumptions {
    * key. OCI documents the token's purpose and lifetime, not this answer.
    */
   retryTokenConflict: ErrorAnswer;
+  /**
+   * A22: whether PutObject, HeadObject, GetObject and CommitMultipartUpload send
+   * `version-id` for a bucket where versioning was never enabled. The API
+   * reference describes the header without a condition ("VersionId of the
+   * newly created object" / "of the object requested") and ListObjectVersions
+   * returns a versionId for every object in any bucket, so the emulator sends
+   * it everywhere; `false` sends it for versioned buckets only.
+   */
+  versionIdInUnversionedBuckets: boolean;
+  /** A23: UploadPart / CommitMultipartUpload / AbortMultipartUpload / ListMultipartUploadParts with an unknown uploadId. */
+  unknownUploadId: ErrorAnswer;
 }
 
 export const DEFAULT_ASSUMPTIONS: Readonly<Assumptions> = Object.freeze({
@@ -127,6 +138,8 @@ export const DEFAULT_ASSUMPTIONS: Readonly<Assumptions> = Object.freeze({
   eventSource: Object.freeze({ objectStorage: 'ObjectStorage', keyManagement: 'KeyManagementService' }),
   failedRotationNamesCurrentVersion: false,
   retryTokenConflict: { status: 409, code: 'Conflict' },
+  versionIdInUnversionedBuckets: true,
+  unknownUploadId: { status: 404, code: 'NoSuchUpload' },
 });
 
 export function resolveAssumptions(overrides?: Partial<Assumptions>): Assumptions {

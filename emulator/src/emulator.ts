@@ -162,7 +162,9 @@ export class Emulator {
       const match = this.match(this.routes, method, path);
       if (!match) {
         this.counters.call(operation);
-        throw new ApiError(404, 'NotAuthorizedOrNotFound', `No such resource or operation: ${method} ${path}`);
+        // OCI's answer to a path it does not serve; the message says plainly that this is the emulator, not a permission.
+        throw new ApiError(404, 'NotAuthorizedOrNotFound',
+          `The OCI emulator does not model ${method} ${path}: this is not a permissions problem. emulator/README.md ("What it models") lists the operations that exist`);
       }
       const { route } = match;
       operation = route.operation;

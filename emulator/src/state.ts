@@ -7,6 +7,7 @@ import type { KeyRec, KeyVersionRec, VaultRec } from './state/keys';
 import * as objects from './state/objects';
 import * as secrets from './state/secrets';
 import type { CreateSecretInput, SecretRec } from './state/secrets';
+import type { UploadRec } from './state/multipart';
 import type { WorkRequestRec } from './state/work-requests';
 import type {
   Encryption,
@@ -25,6 +26,7 @@ export type { BucketRec, CreateBucketInput, UpdateBucketInput } from './state/bu
 export type { KeyRec, KeyVersionRec, VaultRec } from './state/keys';
 export type { CreateSecretInput, SecretRec, SecretVersionRec } from './state/secrets';
 export type { WorkRequestRec } from './state/work-requests';
+export type { UploadEncryption, UploadPartRec, UploadRec } from './state/multipart';
 
 export interface CompartmentRec {
   id: string;
@@ -53,6 +55,8 @@ export class EmulatorState {
   readonly secrets = new Map<string, SecretRec>();
   readonly buckets = new Map<string, BucketRec>();
   readonly workRequests = new Map<string, WorkRequestRec>();
+  /** Multipart uploads in progress, by uploadId. */
+  readonly uploads = new Map<string, UploadRec>();
   private readonly kmsEncryptions = new Map<string, Encryption>();
   private readonly sseCEncryptions = new Map<string, Encryption>();
   events: StateEvents | undefined;
