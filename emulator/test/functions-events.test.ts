@@ -174,6 +174,16 @@ describe('Events', () => {
     expect((await c.kms.listKeyVersions({ keyId: key.id })).items).toHaveLength(1);
   });
 
+  it('fails an automatic rotation over the admin surface too', async () => {
+    const vault = emu.createVault({ compartmentId: COMPARTMENT });
+    const key = emu.createKey({ vaultId: vault.id });
+    const res = await fetch(`${emu.url}/_emulator/keys/${key.id}/fail-rotation`, { method: 'POST', body: '{}' });
+    expect(res.status).toBe(200);
+    const mine = emu.emittedEvents.filter((e) => e.data.resourceId === key.id).map((e) => e.eventType);
+    expect(mine).toEqual(['com.oraclecloud.keymanagementservice.autokeyrotate.begin', 'com.oraclecloud.keymanagementservice.autokeyrotate.end']);
+    expect((await fetch(`${emu.url}/_emulator/keys/ocid1.key.oc1..nope/fail-rotation`, { method: 'POST', body: '{}' })).status).toBe(400);
+  });
+
   it('emits updatebucket without the kmsKeyId', async () => {
     const rule = emu.addEventRule({ eventTypes: ['com.oraclecloud.objectstorage.updatebucket'], functionId });
     emu.createBucket({ compartmentId: COMPARTMENT, name: 'ub' });
@@ -182,6 +192,20 @@ describe('Events', () => {
     const d = emu.deliveries.find((x) => x.ruleId === rule.id);
     expect(d?.event.data.additionalDetails).toMatchObject({ bucketName: 'ub', namespace: ns, versioning: 'Enabled' });
     expect(d?.event.data.additionalDetails).not.toHaveProperty('kmsKeyId');
+  });
+});
+
+describe('A failed automatic rotation (assumption A20 flipped)', () => {
+  it('names the key\'s unchanged current version in additionalDetails', async () => {
+    const other = await start({ assumptions: { failedRotationNamesCurrentVersion: true } });
+    try {
+      const key = other.emu.createKey({ vaultId: other.emu.createVault({ compartmentId: COMPARTMENT }).id });
+      other.emu.failAutomaticRotation(key.id);
+      const end = other.emu.emittedEvents.find((e) => e.eventType === 'com.oraclecloud.keymanagementservice.autokeyrotate.end');
+      expect(end?.data.additionalDetails).toEqual({ vaultId: key.vaultId, keyId: key.id, keyVersionId: key.currentKeyVersion });
+    } finally {
+      await other.emu.stop();
+    }
   });
 });
 

@@ -86,6 +86,34 @@ describe('each trigger end to end (dist/func.js under the FDK, real SDK, emulato
     expect(report).toMatchObject({ action: 'reencrypted-object', totals: { reencrypted: 1 } });
   });
 
+  it('the compliance hook also moves an object made by a multipart upload (the CLI\'s way for large files) under a foreign key', async () => {
+    s.emu.createBucket({ compartmentId: s.compartmentA, name: 'large', kmsKeyId: s.keyId, versioning: 'Enabled', objectEventsEnabled: true });
+    const { os } = clientsFor(s.emu, s.compartmentA);
+    const object = 'exports/big table.parquet';
+    const { multipartUpload } = await os.createMultipartUpload({
+      namespaceName: s.namespace, bucketName: 'large', createMultipartUploadDetails: { object }, opcSseKmsKeyId: otherKey,
+    });
+    const partsToCommit = [];
+    for (const partNum of [1, 2]) {
+      const body = Buffer.alloc(1024, partNum);
+      const part = await os.uploadPart({
+        namespaceName: s.namespace, bucketName: 'large', objectName: object, uploadId: multipartUpload.uploadId, uploadPartNum: partNum,
+        uploadPartBody: body, contentLength: body.length,
+      });
+      partsToCommit.push({ partNum, etag: part.eTag });
+    }
+    const committed = await os.commitMultipartUpload({
+      namespaceName: s.namespace, bucketName: 'large', objectName: object, uploadId: multipartUpload.uploadId, commitMultipartUploadDetails: { partsToCommit },
+    });
+    await s.emu.whenIdle();
+    const delivery = s.emu.deliveries.find((d) => d.eventType === EventTypes.createObject && d.event.data.resourceName === object);
+    expect(delivery?.status).toBe(200);
+    const report = JSON.parse(s.emu.invocations.find((i) => i.callId === delivery?.callId)?.responseBody ?? '{}');
+    expect(report).toMatchObject({ action: 'reencrypted-object', totals: { reencrypted: 1, failed: 0 } });
+    const row = s.emu.readEncryption('large', { includeVersions: true }).find((r) => r.versionId === committed.versionId);
+    expect(row?.encryption).toMatchObject({ kind: 'kms', keyId: s.keyId, keyVersionId: s.emu.currentKeyVersion(s.keyId) });
+  });
+
   it('the compliance hook leaves a bucket with an Oracle-managed key alone and says so', async () => {
     s.emu.createBucket({ compartmentId: s.compartmentA, name: 'plain', objectEventsEnabled: true });
     const { os } = clientsFor(s.emu, s.compartmentA);
