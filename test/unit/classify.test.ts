@@ -226,6 +226,10 @@ describe('classify: the OCI CLI\'s --from-json skeleton', () => {
     expect(source?.problem).toContain('sourceSseCustomerKeySecretId');
   });
 
+  it('says which types a CLI field takes', () => {
+    expect(problemsOf({ bucketName: 42 })).toContainEqual({ field: 'bucketName', problem: 'must be string or null' });
+  });
+
   it('still refuses null for the function\'s own switches', () => {
     expect(problemsOf({ bucketName: 'b', dryRun: null }).map((p) => p.field)).toContain('dryRun');
     expect(problemsOf({ bucketName: 'b', force: null }).map((p) => p.field)).toContain('force');
