@@ -83,6 +83,19 @@ describe('Vault, Key Management and Secrets', () => {
     expect((await c.kms.listKeyVersions({ keyId: key.id })).items).toHaveLength(2);
   });
 
+  it('makes a retry after an ambiguous failure safe: the first attempt took effect, the retry with its token adds nothing', async () => {
+    const key = emu.createKey({ vaultId, displayName: 'ambiguous' });
+    c.kms.endpoint = emu.url;
+    emu.setRouteFaults('CreateKeyVersion', { pLate500: 1 });
+    expect((await failure(c.kms.createKeyVersion({ keyId: key.id, opcRetryToken: 'late' }))).statusCode).toBe(500);
+    emu.setRouteFaults('CreateKeyVersion', undefined);
+    const created = emu.currentKeyVersion(key.id);
+    expect(created).not.toBe(key.currentKeyVersion);
+    const retried = await c.kms.createKeyVersion({ keyId: key.id, opcRetryToken: 'late' });
+    expect(retried.keyVersion.id).toBe(created);
+    expect((await c.kms.listKeyVersions({ keyId: key.id })).items).toHaveLength(2);
+  });
+
   it('answers GetSecretBundle with the base64 content', async () => {
     const content = randomBytes(32).toString('base64');
     const secretId = emu.createSecret({ compartmentId: COMPARTMENT, base64Content: content });
