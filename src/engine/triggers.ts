@@ -32,7 +32,6 @@ export interface Outcome {
   readonly rotation?: RotationCheck;
 }
 
-
 async function namespaceOf(requested: string | undefined, ctx: RunContext): Promise<string> {
   return requested ?? ctx.config.namespace ?? ctx.objectStorage.getNamespace();
 }
