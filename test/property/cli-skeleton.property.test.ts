@@ -4,17 +4,14 @@
  * accepts exactly what the CLI would send to ReencryptObject, or answers
  * InvalidInput naming the fields at fault. Never anything else.
  *
- *   FC_RUNS=n   more cases (default 400);  FC_SEED=n   another seed
+ * FC_RUNS / FC_SEED as in test/README.md (default 400 cases).
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { InvalidInputError } from '../../src/errors';
 import { classify } from '../../src/input/classify';
 import { KEY } from '../support/events';
-
-const runs = Number(process.env.FC_RUNS);
-const seed = Number(process.env.FC_SEED);
-const params = { numRuns: Number.isInteger(runs) && runs > 0 ? runs : 400, seed: Number.isInteger(seed) ? seed : 20_261_130 };
+import { fcParams } from '../support/fast-check';
 
 /** A field as a user may leave it: absent, null, or one of the values given. */
 const field = <T>(...values: T[]) => fc.constantFrom<T | null | undefined>(undefined, null, ...values);
@@ -97,7 +94,7 @@ describe('classify: any fill of the OCI CLI skeleton (property)', () => {
           ...(want.versionId && { versionId: want.versionId }), ...(want.kmsKeyId && { kmsKeyId: want.kmsKeyId }),
         });
       }
-    }), params);
+    }), fcParams(400));
   });
 
   it('names both aliases when they disagree', () => {
@@ -114,6 +111,6 @@ describe('classify: any fill of the OCI CLI skeleton (property)', () => {
         return;
       }
       throw new Error('accepted aliases that disagree');
-    }), params);
+    }), fcParams(400));
   });
 });
