@@ -152,11 +152,11 @@ describe('each trigger end to end (dist/func.js under the FDK, real SDK, emulato
 
   it('the OCI CLI\'s --from-json skeleton, filled in as it is, re-encrypts one object version under the bucket key', async () => {
     s.emu.createBucket({ compartmentId: s.compartmentA, name: 'cli', kmsKeyId: s.keyId, versioning: 'Enabled' });
-    s.emu.seedObjects('cli', [{ name: 'q1/l'été summary.csv', timeModified: HOUR_AGO(), encryption: { kind: 'kms', keyId: otherKey } }]);
+    s.emu.seedObjects('cli', [{ name: 'q1/l\'été summary.csv', timeModified: HOUR_AGO(), encryption: { kind: 'kms', keyId: otherKey } }]);
     const [row] = s.emu.readEncryption('cli', { includeVersions: true });
     const r = await s.fn.call(JSON.stringify(filledSkeleton({
-      bucketName: 'cli', encryptionKeyFile: null, kmsKeyId: '', name: 'q1/l'été summary.csv', namespace: s.namespace, namespaceName: s.namespace,
-      objectName: 'q1/l'été summary.csv', sourceEncryptionKeyFile: null, versionId: row?.versionId,
+      bucketName: 'cli', encryptionKeyFile: null, kmsKeyId: '', name: 'q1/l\'été summary.csv', namespace: s.namespace, namespaceName: s.namespace,
+      objectName: 'q1/l\'été summary.csv', sourceEncryptionKeyFile: null, versionId: row?.versionId,
     })));
     expect(r.json).toMatchObject({ ok: true, action: 'reencrypted-object', namespace: s.namespace, totals: { reencrypted: 1, failed: 0 } });
     expect(s.emu.readEncryption('cli', { includeVersions: true })[0]?.encryption).toMatchObject({
