@@ -2,8 +2,11 @@
  * Every behaviour of the emulator that could NOT be verified against OCI's
  * published documentation or the SDK lives here, in one place. Each entry is
  * the most plausible answer we could find; each must be confirmed against a
- * real tenancy (see emulator/README.md, "Assumptions", where A1..A23 refer
- * to the tags below).
+ * real tenancy (see emulator/README.md, "Assumptions", where A1..A19 and
+ * A22..A25 refer to the tags below; A20 (bodies over 8 MiB are not kept) and
+ * A21 (the record a failed detached invocation sends to its failure
+ * destination) are fixed choices documented where they are made:
+ * routes/objectstorage/objects.ts and functions.ts).
  *
  * `startEmulator({ assumptions: { ... } })` can override any of them, so a
  * test can check that client code copes with the other plausible answer.
@@ -86,7 +89,7 @@ export interface Assumptions {
    */
   eventSource: { objectStorage: string; keyManagement: string };
   /**
-   * A20: a failed automatic rotation. Oracle's Vault events reference says
+   * A22: a failed automatic rotation. Oracle's Vault events reference says
    * `autokeyrotate.end` is emitted both when an automatic rotation succeeds
    * and when it fails; how a failure's payload differs is not published.
    * The emulator emits `.begin` and `.end` with the key's usual layout (A8)
@@ -95,13 +98,13 @@ export interface Assumptions {
    */
   failedRotationNamesCurrentVersion: boolean;
   /**
-   * A21: an `opc-retry-token` already used (within its 24 hours) for a
+   * A23: an `opc-retry-token` already used (within its 24 hours) for a
    * different request of the same operation, e.g. CreateKeyVersion on another
    * key. OCI documents the token's purpose and lifetime, not this answer.
    */
   retryTokenConflict: ErrorAnswer;
   /**
-   * A22: whether PutObject, HeadObject, GetObject and CommitMultipartUpload send
+   * A24: whether PutObject, HeadObject, GetObject and CommitMultipartUpload send
    * `version-id` for a bucket where versioning was never enabled. The API
    * reference describes the header without a condition ("VersionId of the
    * newly created object" / "of the object requested") and ListObjectVersions
@@ -109,7 +112,7 @@ export interface Assumptions {
    * it everywhere; `false` sends it for versioned buckets only.
    */
   versionIdInUnversionedBuckets: boolean;
-  /** A23: UploadPart / CommitMultipartUpload / AbortMultipartUpload / ListMultipartUploadParts with an unknown uploadId. */
+  /** A25: UploadPart / CommitMultipartUpload / AbortMultipartUpload / ListMultipartUploadParts with an unknown uploadId. */
   unknownUploadId: ErrorAnswer;
 }
 

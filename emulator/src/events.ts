@@ -168,7 +168,7 @@ export class EventsService implements StateEvents {
 
   /**
    * An automatic rotation that failed: Oracle documents that `autokeyrotate.end`
-   * is emitted for failures too, not how its payload differs (A20). No key
+   * is emitted for failures too, not how its payload differs (A22). No key
    * version is created.
    */
   keyRotationFailed(key: KeyRec): void {

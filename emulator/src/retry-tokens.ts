@@ -9,7 +9,7 @@
  *
  * A retried request with a known token gets the first answer again and runs
  * nothing. The same token on a different request (another key) is refused
- * (A21: OCI does not document the answer).
+ * (A23: OCI does not document the answer).
  */
 import type { ErrorAnswer } from './assumptions';
 import { ApiError } from './errors';

@@ -60,6 +60,13 @@ export class EmulatorState {
   private readonly kmsEncryptions = new Map<string, Encryption>();
   private readonly sseCEncryptions = new Map<string, Encryption>();
   events: StateEvents | undefined;
+  /**
+   * Bodies of objects written with PutObject, up to MAX_STORED_BODY_BYTES each (assumption
+   * A20). Keyed by the version record, so seeded versions (no body) cost nothing.
+   */
+  readonly objectBodies = new WeakMap<VersionRecord, Buffer>();
+  /** Object lifecycle policies by bucket name (PutObjectLifecyclePolicy): stored, not executed. */
+  readonly lifecyclePolicies = new Map<string, { items: unknown[]; timeCreated: number }>();
   /** Base URL of the emulator, once listening (vault endpoints point at it). */
   url = '';
 

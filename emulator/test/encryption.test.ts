@@ -68,7 +68,7 @@ describe('Vault, Key Management and Secrets', () => {
     const other = await c.kms.createKeyVersion({ keyId: key.id, opcRetryToken: 'rotate-once-2' });
     const untokened = await c.kms.createKeyVersion({ keyId: key.id });
     expect(new Set([first.keyVersion.id, other.keyVersion.id, untokened.keyVersion.id]).size).toBe(3);
-    // The same token on another key is not a retry of the first request (A21).
+    // The same token on another key is not a retry of the first request (A23).
     expect(await failure(c.kms.createKeyVersion({ keyId: keyB, opcRetryToken: 'rotate-once-1' }))).toEqual({ statusCode: 409, serviceCode: 'Conflict' });
   });
 

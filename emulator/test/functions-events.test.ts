@@ -155,7 +155,7 @@ describe('Events', () => {
     expect(mine.map((e) => e.eventTime)).toEqual([v.timeCreated.toISOString(), v.timeCreated.toISOString()]);
   });
 
-  it('emits autokeyrotate begin and end for a failed automatic rotation, without creating a key version (A20)', async () => {
+  it('emits autokeyrotate begin and end for a failed automatic rotation, without creating a key version (A22)', async () => {
     const vault = emu.createVault({ compartmentId: COMPARTMENT });
     const key = emu.createKey({ vaultId: vault.id, displayName: 'stuck' });
     const before = emu.currentKeyVersion(key.id);
@@ -195,7 +195,7 @@ describe('Events', () => {
   });
 });
 
-describe('A failed automatic rotation (assumption A20 flipped)', () => {
+describe('A failed automatic rotation (assumption A22 flipped)', () => {
   it('names the key\'s unchanged current version in additionalDetails', async () => {
     const other = await start({ assumptions: { failedRotationNamesCurrentVersion: true } });
     try {

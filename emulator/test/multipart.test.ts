@@ -109,7 +109,7 @@ describe('multipart uploads', () => {
     expect(await failure(uploadPart(object, uploadId, 2, Buffer.from('y')))).toEqual({ statusCode: 404, serviceCode: 'NoSuchUpload' });
   });
 
-  it('answers an unknown upload, or one of another object, with NoSuchUpload (A23), not an authorization error', async () => {
+  it('answers an unknown upload, or one of another object, with NoSuchUpload (A25), not an authorization error', async () => {
     const uploadId = await createUpload('mine');
     expect(await failure(uploadPart('someone-else', uploadId, 1, Buffer.from('x')))).toEqual({ statusCode: 404, serviceCode: 'NoSuchUpload' });
     expect(await failure(os.abortMultipartUpload({ namespaceName: ns, bucketName: 'mp', objectName: 'mine', uploadId: 'no-such-id' })))
@@ -144,7 +144,7 @@ describe('multipart uploads', () => {
   });
 });
 
-describe('version-id in a bucket where versioning was never enabled (A22 flipped)', () => {
+describe('version-id in a bucket where versioning was never enabled (A24 flipped)', () => {
   it('is left out of PutObject and HeadObject, and still listed by ListObjectVersions', async () => {
     const other = await start({ assumptions: { versionIdInUnversionedBuckets: false } });
     try {

@@ -114,7 +114,7 @@ describe('objects', () => {
     expect(() => emu.seedObjects('objs', { count: 2, prefix: 'bad\r' })).toThrow(/carriage return/);
   });
 
-  it('gives an object in an unversioned bucket one versionId, the same in PutObject, HeadObject and ListObjectVersions (A22)', async () => {
+  it('gives an object in an unversioned bucket one versionId, the same in PutObject, HeadObject and ListObjectVersions (A24)', async () => {
     const put = await os.putObject({ namespaceName: ns, bucketName: 'objs', objectName: 'one-id', putObjectBody: 'x', contentLength: 1 });
     expect(put.versionId).toBeTruthy();
     const head = await os.headObject({ namespaceName: ns, bucketName: 'objs', objectName: 'one-id' });

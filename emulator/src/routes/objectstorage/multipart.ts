@@ -32,7 +32,7 @@ export function multipartRoutes(services: Services): Route[] {
   const a = state.assumptions;
   const bucketOf = (ctx: RequestContext): BucketRec => bucketIn(state, ctx);
 
-  /** The upload a request names with `uploadId`, which must be of this bucket and object (A23 otherwise). */
+  /** The upload a request names with `uploadId`, which must be of this bucket and object (A25 otherwise). */
   const uploadOf = (ctx: RequestContext, b: BucketRec): UploadRec => {
     const uploadId = ctx.query.get('uploadId');
     if (uploadId === undefined) throw new ApiError(400, 'MissingParameter', 'The uploadId query parameter is required');

@@ -7,6 +7,12 @@ import { ObjectVersion } from '../../version';
 import type { Services } from '../../services';
 import { B, type SseCKey, bucketOf as bucketIn, checkIfMatch, checkObjectName, sseCFromHeaders, validateSseC, versionIdHeader } from './shared';
 
+/**
+ * Larger bodies are not kept: GetObject answers that many zero bytes (assumption A20). The
+ * function's state objects are a few KB; test data is seeded without bodies.
+ */
+export const MAX_STORED_BODY_BYTES = 8 * 1024 * 1024;
+
 /** Object operations (PutObject, HeadObject, GetObject, DeleteObject, ReencryptObject). */
 export function objectRoutes(services: Services): Route[] {
   const { state } = services;
@@ -78,7 +84,8 @@ export function objectRoutes(services: Services): Route[] {
     if (withBody && (v.archivalState === 'Archived' || v.archivalState === 'Restoring')) {
       throw new ApiError(409, 'NotRestored', `The object '${name}' is archived; restore it before reading`);
     }
-    return { status: 200, headers: objectHeaders(b, v), body: withBody ? Buffer.alloc(Math.min(v.size, 64 * 1024 * 1024)) : undefined };
+    const stored = withBody ? state.objectBodies.get(v) : undefined;
+    return { status: 200, headers: objectHeaders(b, v), body: withBody ? (stored ?? Buffer.alloc(Math.min(v.size, 64 * 1024 * 1024))) : undefined };
   };
   return [
     {
@@ -118,6 +125,7 @@ export function objectRoutes(services: Services): Route[] {
           undefined, undefined, md5, ctx.body.length, now, now, storageTier, storageTier === 'Archive' ? 'Archived' : undefined,
           encryption, false, header(ctx, 'content-type'), Object.keys(metadata).length ? metadata : undefined,
         );
+        if (ctx.body.length <= MAX_STORED_BODY_BYTES) state.objectBodies.set(version, ctx.body);
         if (b.versioning === 'Disabled') b.store.replaceAll(name, version);
         else b.store.addVersion(name, version);
         emitObject(exists && !a.overwriteEmitsCreateObject ? 'updateobject' : 'createobject', b, name, version);

@@ -32,7 +32,7 @@ export function checkObjectName(name: string): void {
  * The `version-id` header of PutObject, HeadObject, GetObject and
  * CommitMultipartUpload. Every object version has an id (ListObjectVersions
  * lists one in any bucket); whether OCI also sends it for a bucket where
- * versioning was never enabled is A22.
+ * versioning was never enabled is A24.
  */
 export function versionIdHeader(a: Assumptions, b: BucketRec, v: VersionRecord): string | undefined {
   return b.versioning !== 'Disabled' || a.versionIdInUnversionedBuckets ? v.versionId : undefined;
