@@ -12,10 +12,11 @@ describe('the README\'s assumptions table', () => {
     expect(tableRows.some((row) => row.includes(`\`${entry}\``)), entry).toBe(true);
   });
 
-  it('numbers exactly the tags assumptions.ts uses, once each and in order', () => {
-    const tags = [...new Set([...source.matchAll(/\bA(\d+):/g)].map((m) => Number(m[1])))].sort((a, b) => a - b);
+  it('numbers its rows A1, A2, ... once each, with a row for every tag assumptions.ts uses', () => {
+    // Some rows are fixed choices documented where they are made (not entries): rows may outnumber tags.
+    const tags = [...new Set([...source.matchAll(/\bA(\d+):/g)].map((m) => Number(m[1])))];
     const rows = tableRows.map((row) => Number(/^\| A(\d+) \|/.exec(row)?.[1]));
-    expect(rows).toEqual(tags);
     expect(rows).toEqual(rows.map((_, i) => i + 1));
+    for (const tag of tags) expect(rows, `A${tag}`).toContain(tag);
   });
 });
