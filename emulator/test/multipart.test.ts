@@ -59,6 +59,8 @@ describe('multipart uploads', () => {
     const expectedMd5 = `${createHash('md5').update(Buffer.concat(parts.map((p) => Buffer.from(md5(p), 'base64')))).digest('base64')}-3`;
     expect(committed).toMatchObject({ opcMultipartMd5: expectedMd5, eTag: expect.any(String), versionId: expect.any(String) });
 
+    const got = await os.getObject({ namespaceName: ns, bucketName: 'mp', objectName: object });
+    expect(Buffer.from(await new Response(got.value as ReadableStream).arrayBuffer())).toEqual(Buffer.concat(parts));
     const head = await os.headObject({ namespaceName: ns, bucketName: 'mp', objectName: object });
     expect(head).toMatchObject({ contentLength: 2000, eTag: committed.eTag, versionId: committed.versionId, contentType: 'application/x-test', opcMultipartMd5: expectedMd5 });
     expect(emu.readEncryption('mp', { prefix: object })[0]?.encryption).toEqual({ kind: 'kms', keyId, keyVersionId: rotated.id });

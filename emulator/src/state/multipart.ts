@@ -13,6 +13,8 @@ export interface UploadPartRec {
   /** Base64 MD5 of the part's bytes. */
   readonly md5: string;
   readonly size: number;
+  /** The bytes, kept while the upload could still make an object small enough to keep (A20). */
+  readonly body?: Buffer;
 }
 
 /** One multipart upload in progress (CreateMultipartUpload .. Commit/Abort). */

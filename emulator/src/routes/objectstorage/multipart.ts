@@ -5,6 +5,7 @@ import { MAX_PART_NUM, MIN_PART_NUM, multipartMd5 } from '../../state/multipart'
 import { type Encryption, StorageTiers, type StorageTier } from '../../types';
 import { md5Base64, newUuid } from '../../util';
 import { ObjectVersion } from '../../version';
+import { MAX_STORED_BODY_BYTES } from './objects';
 import type { Services } from '../../services';
 import { B, bucketOf as bucketIn, checkIfMatch, checkObjectName, clampLimit, sseCFromHeaders, versionIdHeader } from './shared';
 
@@ -130,7 +131,7 @@ export function multipartRoutes(services: Services): Route[] {
         const md5 = md5Base64(ctx.body);
         const contentMd5 = header(ctx, 'content-md5');
         if (contentMd5 !== undefined && contentMd5 !== md5) throw new ApiError(400, 'InvalidDigest', 'The Content-MD5 you specified did not match what was received');
-        const part: UploadPartRec = { etag: newUuid(), md5, size: ctx.body.length };
+        const part: UploadPartRec = { etag: newUuid(), md5, size: ctx.body.length, ...(ctx.body.length <= MAX_STORED_BODY_BYTES && { body: ctx.body }) };
         upload.parts.set(partNum, part);
         return { status: 200, headers: { etag: part.etag, 'opc-content-md5': md5 } };
       },
@@ -185,6 +186,8 @@ export function multipartRoutes(services: Services): Route[] {
         );
         if (b.versioning === 'Disabled') b.store.replaceAll(name, version);
         else b.store.addVersion(name, version);
+        // Kept like a PutObject body when small enough (A20), so GetObject returns what was uploaded.
+        if (size <= MAX_STORED_BODY_BYTES && parts.every((p) => p.body)) state.objectBodies.set(version, Buffer.concat(parts.map((p) => p.body as Buffer)));
         state.uploads.delete(upload.uploadId);
         if (b.objectEventsEnabled) state.events?.objectChanged(exists && !a.overwriteEmitsCreateObject ? 'updateobject' : 'createobject', b, name, version);
         return {
