@@ -5,7 +5,7 @@ import { compile, toFieldProblems } from './ajv';
 import {
   ACCEPTED_EVENT_TYPES, BUCKET_EVENT_TYPES, KEY_ROTATION_BEGIN_TYPES, OBJECT_EVENT_TYPES, type EventType,
 } from './event-types';
-import { KEY_FILE_PROBLEMS, resolveCliAliases, withoutUnsetCliFields } from './cli-skeleton';
+import { KEY_FILE_PROBLEMS, MAX_OBJECT_NAME_BYTES, resolveCliAliases, withoutUnsetCliFields } from './cli-skeleton';
 import { findKeyReference } from './key-reference';
 import {
   BUCKET_EVENT_DATA_SCHEMA, CLOUDEVENTS_01_SCHEMA, CLOUDEVENTS_10_SCHEMA, KEY_EVENT_DATA_SCHEMA, OBJECT_EVENT_DATA_SCHEMA,
@@ -140,6 +140,11 @@ function classifyEvent(event: NormalisedEvent): ReencryptRequest {
   if (OBJECT_EVENT_TYPES.includes(eventType)) {
     const data = check(validateObjectData, event.data, event.dataPath, 'The object event is invalid');
     const { namespace, bucketName, versionId, archivalState } = data.additionalDetails;
+    const nameBytes = Buffer.byteLength(data.resourceName, 'utf8');
+    if (nameBytes > MAX_OBJECT_NAME_BYTES) {
+      throw invalid(`The object event is invalid: ${event.dataPath}.resourceName is ${nameBytes} bytes of UTF-8`,
+        `${event.dataPath}.resourceName`, `is ${nameBytes} bytes of UTF-8; OCI allows at most ${MAX_OBJECT_NAME_BYTES} bytes`);
+    }
     return {
       kind: 'object-event', ...origin, namespace, bucketName, objectName: data.resourceName,
       ...(versionId && { versionId }), ...(archivalState && { archivalState }),

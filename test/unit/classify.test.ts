@@ -87,12 +87,25 @@ describe('classify: events', () => {
     ['unknown event type', { ...objectEvent(), eventType: 'com.oraclecloud.objectstorage.deleteobject' }, 'eventType'],
     ['missing bucketName', (() => { const e = objectEvent() as { data: { additionalDetails: Record<string, unknown> } }; delete e.data.additionalDetails.bucketName; return e; })(), 'data.additionalDetails.bucketName'],
     ['control character in the object name', objectEvent({ objectName: 'a\u0000b' }), 'data.resourceName'],
+    ['a line feed in the object name', objectEvent({ objectName: 'a\nb' }), 'data.resourceName'],
+    ['an object name of 1,025 UTF-8 bytes', objectEvent({ objectName: `${'é'.repeat(512)}x` }), 'data.resourceName'],
     ['eventTime that is not a date', { ...objectEvent(), eventTime: 'yesterday' }, 'eventTime'],
     ['data that is a string', { ...objectEvent(), data: 'x' }, 'data'],
     ['a CloudEvents 1.0 event without id', (() => { const e = asCloudEvents10(objectEvent()); delete e.id; return e; })(), 'id'],
     ['an invalid bucket name', objectEvent({ bucketName: 'bad bucket' }), 'data.additionalDetails.bucketName'],
   ])('rejects an event with %s, naming %s', (_what, body, field) => {
     expect(problemsOf(body).map((p) => p.field)).toContain(field);
+  });
+});
+
+describe('classify: object names in events follow Oracle\'s naming rules', () => {
+  it.each([
+    ['a tab', 'a\tb'],
+    ['other control characters', 'x\u0001\u001fy\u007f'],
+    ['1,024 UTF-8 bytes', 'é'.repeat(512)],
+  ])('accepts an object event whose name has %s', (_what, objectName) => {
+    const request = classify(objectEvent({ objectName }));
+    expect(request).toMatchObject({ kind: 'object-event', objectName });
   });
 });
 
