@@ -18,7 +18,7 @@ export const runRequest: Runner = async function runRequest(request, invocation,
   const oci = createOci(config, { hardStopAt: budget.hardStopAt });
   const ctx: RunContext = {
     config, oci, objectStorage: new ObjectStorage(oci), keys: new KeyDirectory(oci, config), budget, logger,
-    limit: pLimit(config.concurrency), notes: [],
+    caller: invocation.caller, limit: pLimit(config.concurrency), notes: [],
   };
   const outcome = await dispatch(request, ctx);
   const selfInvoked = outcome.continuation ? await continueLater(outcome.continuation, ctx) : false;
