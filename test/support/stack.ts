@@ -23,11 +23,23 @@ export interface Stack {
 
 export interface StackOptions {
   readonly emulator?: EmulatorOptions;
-  /** Extra function configuration (environment). */
-  readonly env?: Record<string, string>;
+  /**
+   * Extra function configuration (environment); a function when it names
+   * resources created first (keys, secrets), since configuration is read once at start.
+   */
+  readonly env?: Record<string, string> | ((setup: StackSetup) => Record<string, string>);
   /** Wire the event rules (uploads, rotations, bucket updates) to the function. */
   readonly eventRules?: boolean;
   readonly timeoutSeconds?: number;
+}
+
+/** What exists in the emulator before the function starts. */
+export interface StackSetup {
+  readonly emu: Emulator;
+  readonly compartmentA: string;
+  readonly compartmentB: string;
+  readonly vaultId: string;
+  readonly keyId: string;
 }
 
 export async function startStack(options: StackOptions = {}): Promise<Stack> {
@@ -36,6 +48,9 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
   const compartmentB = emu.createCompartment({ name: 'analytics' }).id;
   const vault = emu.createVault({ compartmentId: compartmentA, displayName: 'finance-vault' });
   const key = emu.createKey({ vaultId: vault.id, compartmentId: compartmentA, displayName: 'finance-master-key' });
+  const extraEnv = typeof options.env === 'function'
+    ? options.env({ emu, compartmentA, compartmentB, vaultId: vault.id, keyId: key.id })
+    : options.env;
   const principal = emu.issueResourcePrincipal({ compartmentId: compartmentA });
   // Chosen up front so the function knows its own OCID (FN_FN_ID), as on the platform.
   const functionId = `ocid1.fnfunc.oc1.phx.aaaaaaaa${randomBytes(12).toString('hex')}`;
@@ -50,7 +65,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     REENCRYPT_VAULT_IDS: vault.id,
     REENCRYPT_CLOCK_SKEW_SECONDS: '0',
     REENCRYPT_SAFETY_MARGIN_SECONDS: '2',
-    ...options.env,
+    ...extraEnv,
   });
   emu.registerFunction({ functionId, socketPath: fn.socketPath, timeoutSeconds: options.timeoutSeconds ?? 120 });
   if (options.eventRules) {
