@@ -12,7 +12,7 @@ export interface OciOperation {
   readonly verb: 'inspect' | 'read' | 'use' | 'manage';
   readonly resourceType: string;
   /** The optional feature that needs it; absent = always needed. */
-  readonly feature?: 'sse-c' | 'self-invoke';
+  readonly feature?: 'sse-c' | 'self-invoke' | 'manual-kms-key';
 }
 
 export const OCI_OPERATIONS: readonly OciOperation[] = [
@@ -25,6 +25,9 @@ export const OCI_OPERATIONS: readonly OciOperation[] = [
   { operation: 'GetVault', service: 'keymanagement', permissions: ['VAULT_READ'], verb: 'read', resourceType: 'vaults' },
   { operation: 'GetKey', service: 'keymanagement', permissions: ['KEY_READ'], verb: 'read', resourceType: 'keys' },
   { operation: 'GetKeyVersion', service: 'keymanagement', permissions: ['KEY_READ'], verb: 'read', resourceType: 'keys' },
+  // ReencryptObject with an explicit kmsKeyId (a manual request's allowlisted key) assigns that key to the
+  // object: Oracle asks for `use key-delegate` to assign one's own key (permission name unverified).
+  { operation: 'ReencryptObject with kmsKeyId', service: 'keymanagement', permissions: ['KEY_ASSOCIATE'], verb: 'use', resourceType: 'key-delegate', feature: 'manual-kms-key' },
   { operation: 'GetSecretBundle', service: 'secrets', permissions: ['SECRET_BUNDLE_READ'], verb: 'read', resourceType: 'secret-bundles', feature: 'sse-c' },
   { operation: 'InvokeFunction', service: 'functions', permissions: ['FN_INVOCATION'], verb: 'use', resourceType: 'fn-invocation', feature: 'self-invoke' },
 ];

@@ -21,6 +21,7 @@ const VERB_RANK: Record<Verb, number> = { inspect: 0, read: 1, use: 2, manage: 3
 const FEATURE_GROUPS: Record<NonNullable<OciOperation['feature']>, { group: string; toggle: string }> = {
   'sse-c': { group: 'sse_c', toggle: 'local.sse_c_enabled' },
   'self-invoke': { group: 'self_invoke', toggle: 'local.self_invoke_enabled' },
+  'manual-kms-key': { group: 'manual_kms_keys', toggle: 'local.manual_keys_enabled' },
 };
 
 /** The grants that are not the function's own, and exactly what each may be. */
@@ -139,7 +140,8 @@ describe('IAM statements', () => {
       'read keys': { scope: 'key_scopes', clause: 'key_clause' },
       'read secret-bundles': { scope: 'secret_scopes', clause: 'secret_clause' },
       'use fn-invocation': { scope: 'function_scope', clause: undefined },
-      'use keys': { scope: 'key_scopes', clause: 'key_clause' },
+      'use key-delegate': { scope: 'key_scopes', clause: 'manual_key_clause' },
+      'use keys': { scope: 'key_scopes', clause: 'service_key_clause' },
       'use functions-family': { scope: 'function_scope', clause: undefined },
     };
     for (const s of statements) {
@@ -153,6 +155,9 @@ describe('IAM statements', () => {
     expect(String(l.get('key_clause'))).toContain(`for k in var.watched_key_ids : "target.key.id = '\${k}'"`);
     expect(String(l.get('vault_clause'))).toContain(`for v in var.watched_vault_ids : "target.vault.id = '\${v}'"`);
     expect(String(l.get('secret_clause'))).toContain(`for s in var.sse_c_secret_ids : "target.secret.id = '\${s}'"`);
+    expect(String(l.get('manual_key_clause'))).toContain(`for k in var.manual_kms_key_ids : "target.key.id = '\${k}'"`);
+    // Object Storage uses the watched keys and the keys a manual request may name.
+    expect(String(l.get('service_key_clause'))).toContain(`for k in distinct(concat(var.watched_key_ids, var.manual_kms_key_ids)) : "target.key.id = '\${k}'"`);
     expect(l.get('dynamic_group')).toBe('dynamic-group ${local.dynamic_group_name}');
     for (const scope of ['watched_scopes', 'key_scopes', 'secret_scopes']) {
       expect(String(l.get(scope)), scope).toMatch(/\? "tenancy" : "compartment id \$\{c\}"\]\}$/);
