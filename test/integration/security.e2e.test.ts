@@ -35,7 +35,7 @@ describe('manual requests with no allowlists (the default)', () => {
   const customerKey = randomBytes(32);
 
   beforeAll(async () => {
-    s = await startStack();
+    s = await startStack({ env: { REENCRYPT_MAX_ATTEMPTS: '1' } });
     foreignKey = s.emu.createKey({ vaultId: s.vaultId, compartmentId: s.compartmentA, displayName: 'the-callers-key' }).id;
     secretId = customerKeySecret(s, customerKey);
     s.emu.createBucket({ compartmentId: s.compartmentA, name: 'guarded', kmsKeyId: s.keyId, versioning: 'Enabled' });
@@ -130,6 +130,23 @@ describe('manual requests with no allowlists (the default)', () => {
 
     const everything = s.fn.output.join('\n');
     for (const secret of [customerKey.toString('base64'), createHash('sha256').update(customerKey).digest('base64')]) expect(everything).not.toContain(secret);
+  });
+
+  it('audits a request it could not judge (GetBucket failed) as not-decided, having read and written nothing', async () => {
+    const callId = randomUUID();
+    s.emu.resetCounters();
+    s.emu.setRouteFaults('GetBucket', { p500: 1 });
+    try {
+      const r = await s.fn.call(JSON.stringify({ bucketName: 'guarded', objectName: 'doc-1', sseCustomerKeySecretId: secretId }), { headers: { 'Fn-Call-Id': callId } });
+      expect(r.json).toMatchObject({ ok: false, error: { code: 'OciCallFailed', oci: { operation: 'GetBucket' } } });
+    } finally {
+      s.emu.setRouteFaults('GetBucket', undefined);
+    }
+    expect(linesOf(s.fn.output, callId).filter((l) => l.msg === 'audit')).toEqual([
+      expect.objectContaining({ level: 'info', verdict: 'not-decided', error: expect.stringContaining('GetBucket'), request: expect.objectContaining({ sseCustomerKeySecretId: secretId }) }),
+    ]);
+    expect(callsOf(s, 'GetSecretBundle')).toBe(0);
+    expect(s.emu.getCounters().writes).toBe(0);
   });
 
   it('an object event cannot choose a target key: the upload ends under the bucket\'s key whatever the event says', async () => {
