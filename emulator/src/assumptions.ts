@@ -85,6 +85,14 @@ export interface Assumptions {
    * The Key Management value is not published at all. Client code should not depend on it.
    */
   eventSource: { objectStorage: string; keyManagement: string };
+  /**
+   * A20: Functions invoke tells the function who signed the invoke request, with
+   * `Oci-Subject-Id` (user OCID, or the resource's), `Oci-Subject-Type` (`user` /
+   * `resource`), `Oci-Subject-Tenancy-Id`, `Oci-Subject-Compartment-Id` (resources)
+   * and the request's `Opc-Request-Id`. Seen in public dumps of the headers deployed
+   * functions receive; not in Oracle's documentation. `false`: only the Fn headers.
+   */
+  invokeCallerHeaders: boolean;
 }
 
 export const DEFAULT_ASSUMPTIONS: Readonly<Assumptions> = Object.freeze({
@@ -110,6 +118,7 @@ export const DEFAULT_ASSUMPTIONS: Readonly<Assumptions> = Object.freeze({
   functionTimedOut: { status: 504, code: 'FunctionInvokeTimeout' },
   notFoundGeneric: { status: 404, code: 'NotAuthorizedOrNotFound' },
   eventSource: Object.freeze({ objectStorage: 'ObjectStorage', keyManagement: 'KeyManagementService' }),
+  invokeCallerHeaders: true,
 });
 
 export function resolveAssumptions(overrides?: Partial<Assumptions>): Assumptions {

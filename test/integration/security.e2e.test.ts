@@ -4,7 +4,10 @@
  * the emulator's counters prove what a refused request did not do.
  */
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
+import * as common from 'oci-common';
+import { FunctionsInvokeClient } from 'oci-functions';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { rawConfig } from '../../emulator/test/helpers';
 import { startFunction } from '../support/fdk-process';
 import { objectEvent } from '../support/events';
 import { keyVersionCounts, startStack, type Stack } from '../support/stack';
@@ -147,6 +150,26 @@ describe('manual requests with no allowlists (the default)', () => {
     ]);
     expect(callsOf(s, 'GetSecretBundle')).toBe(0);
     expect(s.emu.getCounters().writes).toBe(0);
+  });
+
+  it('through the Functions API, the audit line names the user who signed the invoke (emulator assumption A20)', async () => {
+    const userId = 'ocid1.user.oc1..aaaaaaaaexampleoperator';
+    const key = s.emu.registerApiKey({ userId });
+    const provider = new common.SimpleAuthenticationDetailsProvider(key.tenancyId, userId, key.fingerprint, key.privateKeyPem ?? '', null, common.Region.US_PHOENIX_1);
+    const fn = new FunctionsInvokeClient({ authenticationDetailsProvider: provider }, rawConfig);
+    fn.endpoint = s.emu.url;
+    const before = s.fn.output.length;
+    const response = await fn.invokeFunction({
+      functionId: s.functionId,
+      invokeFunctionBody: JSON.stringify({ bucketName: 'guarded', objectName: 'doc-0', kmsKeyId: foreignKey }),
+    });
+    const answer = JSON.parse(await new Response(response.value as ReadableStream).text());
+    expect(answer).toMatchObject({ ok: false, error: { code: 'NotAllowed' } });
+    const audit = s.fn.output.slice(before).filter((l) => l.includes('"msg":"audit"')).map((l) => JSON.parse(l) as LogLine);
+    expect(audit).toEqual([expect.objectContaining({
+      verdict: 'refused',
+      caller: { subjectId: userId, subjectType: 'user', subjectTenancyId: key.tenancyId, opcRequestId: response.opcRequestId },
+    })]);
   });
 
   it('an object event cannot choose a target key: the upload ends under the bucket\'s key whatever the event says', async () => {
