@@ -37,6 +37,7 @@ output "identity_policy_ids" {
       object_storage_service_keys = oci_identity_policy.object_storage_service_keys
       events_invoke               = oci_identity_policy.events_invoke
       sse_c                       = oci_identity_policy.sse_c
+      manual_kms_keys             = oci_identity_policy.manual_kms_keys
       self_invoke                 = oci_identity_policy.self_invoke
     } : k => p[0].id if length(p) > 0
   }

@@ -176,6 +176,14 @@ describe('IAM statements', () => {
     }
   });
 
+  it('every policy is in the identity_policy_ids output', () => {
+    const outputs = config.files.flatMap((f) => (isObject(f.json['output']) ? [f.json['output']] : []));
+    const value = JSON.stringify(outputs.map((o) => o['identity_policy_ids']));
+    const policies = blocks(config, 'resource').filter((b) => b.type === 'oci_identity_policy');
+    expect(policies.length).toBeGreaterThanOrEqual(7);
+    for (const p of policies) expect(value, p.name).toMatch(new RegExp(`\\b${p.name}\\s*=\\s*oci_identity_policy\\.${p.name}\\b`));
+  });
+
   it('match this function only in the dynamic group', () => {
     const dg = blocks(config, 'resource').find((b) => b.type === 'oci_identity_dynamic_group');
     expect(dg?.body['compartment_id']).toBe('${var.tenancy_id}');
