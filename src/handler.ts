@@ -63,7 +63,8 @@ export function createHandler(deps: HandlerDeps) {
     } catch (err) {
       const result = errorResult(err);
       const level = result.status >= 500 ? 'error' : 'warn';
-      logger[level]('invocation failed', { error: result.body });
+      // Who sent a refused body is worth as much as who sent an accepted one (README, Security: audit).
+      logger[level]('invocation failed', { error: result.body, caller: invocation.caller });
       return result;
     }
   };

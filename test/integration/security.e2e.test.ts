@@ -131,6 +131,14 @@ describe('manual requests with no allowlists (the default)', () => {
       expect.objectContaining({ level: 'info', verdict: 'allowed', request: expect.objectContaining({ scope: 'bucket', prefix: 'doc-', dryRun: true }), caller: {} }),
     ]);
 
+    // A body refused before it is a request says who sent it, in its failure line.
+    const invalidId = randomUUID();
+    await s.fn.call(JSON.stringify({ bucketName: 'guarded', objectName: 'doc-1', kmsKeyId: 'not-a-key' }), { headers: { 'Fn-Call-Id': invalidId, ...caller } });
+    expect(linesOf(s.fn.output, invalidId)).toEqual([expect.objectContaining({
+      level: 'warn', msg: 'invocation failed', error: expect.objectContaining({ error: expect.objectContaining({ code: 'InvalidInput' }) }),
+      caller: expect.objectContaining({ subjectId: caller['Oci-Subject-Id'] }),
+    })]);
+
     const everything = s.fn.output.join('\n');
     for (const secret of [customerKey.toString('base64'), createHash('sha256').update(customerKey).digest('base64')]) expect(everything).not.toContain(secret);
   });
