@@ -17,6 +17,11 @@ locals {
   sse_c_enabled       = length(var.sse_c_secret_ids) > 0
   manual_keys_enabled = length(var.manual_kms_key_ids) > 0
   self_invoke_enabled = var.reencrypt_self_invoke
+  # The state bucket: the one the module creates, or one named in reencrypt_state_bucket.
+  state_bucket_name = var.reencrypt_state_bucket != "" ? var.reencrypt_state_bucket : (var.create_state_bucket ? "${var.name}-state" : "")
+  state_enabled     = local.state_bucket_name != ""
+  # Resuming after a crash needs runs to resume (a state bucket) and a way to start the function.
+  failure_destination_enabled = var.create_failure_destination && local.state_enabled
 
   ##############################################################################
   # Event rules. Event types are literal lists here so that the tests can read
@@ -53,6 +58,9 @@ locals {
   bucket_clause   = local.filter_buckets ? " where any {${join(", ", [for b in var.watched_bucket_names : "target.bucket.name = '${b}'"])}}" : ""
   key_clause      = " where any {${join(", ", [for k in var.watched_key_ids : "target.key.id = '${k}'"])}}"
   vault_clause    = length(var.watched_vault_ids) > 0 ? " where any {${join(", ", [for v in var.watched_vault_ids : "target.vault.id = '${v}'"])}}" : ""
+  state_scope     = local.function_scope
+  state_clause    = " where target.bucket.name = '${local.state_bucket_name}'"
+  topic_clause    = " where target.topic.id = '${join("", oci_ons_notification_topic.failures[*].topic_id)}'"
   secret_clause   = " where any {${join(", ", [for s in var.sse_c_secret_ids : "target.secret.id = '${s}'"])}}"
   dynamic_group   = "dynamic-group ${local.dynamic_group_name}"
   objectstorage_s = "service objectstorage-${var.region}"
@@ -81,7 +89,18 @@ locals {
     manual_kms_keys = local.manual_keys_enabled ? [for s in local.key_scopes : "allow ${local.dynamic_group} to use key-delegate in ${s}${local.manual_key_clause}"] : []
     # The Functions policy language has no per-function variable: the scope is
     # the function's compartment.
-    self_invoke = local.self_invoke_enabled ? ["allow ${local.dynamic_group} to use fn-invocation in ${local.function_scope}"] : []
+    # GetFunction (self-discovery of the invoke endpoint), then the detached invoke.
+    self_invoke = local.self_invoke_enabled ? [
+      "allow ${local.dynamic_group} to read fn-function in ${local.function_scope}",
+      "allow ${local.dynamic_group} to use fn-invocation in ${local.function_scope}",
+    ] : []
+    # Run state: create, replace (if-match), read, list and delete objects, in the state bucket only.
+    run_state = local.state_enabled ? ["allow ${local.dynamic_group} to manage objects in ${local.state_scope}${local.state_clause}"] : []
+    # The Functions platform publishes a failed detached invocation's record to the topic as the
+    # function (UNVERIFIED: see terraform/README.md).
+    failure_destination = local.failure_destination_enabled ? ["allow ${local.dynamic_group} to use ons-topics in ${local.function_scope}${local.topic_clause}"] : []
+    # Lifecycle rules run as the Object Storage service of the region.
+    object_storage_service_lifecycle = var.create_state_bucket ? ["allow ${local.objectstorage_s} to manage object-family in ${local.state_scope}${local.state_clause}"] : []
   }
 
   ##############################################################################
@@ -112,5 +131,10 @@ locals {
     REENCRYPT_KMS_MANAGEMENT_ENDPOINT   = var.reencrypt_kms_management_endpoint
     REENCRYPT_SECRETS_ENDPOINT          = var.reencrypt_secrets_endpoint
     REENCRYPT_FUNCTIONS_INVOKE_ENDPOINT = var.reencrypt_functions_invoke_endpoint
+    REENCRYPT_FUNCTIONS_ENDPOINT        = var.reencrypt_functions_endpoint
+    REENCRYPT_STATE_BUCKET              = var.reencrypt_state_bucket != "" ? var.reencrypt_state_bucket : local.state_bucket_name
+    REENCRYPT_CHECKPOINT_SECONDS        = tostring(var.reencrypt_checkpoint_seconds)
+    REENCRYPT_NO_PROGRESS_LIMIT         = tostring(var.reencrypt_no_progress_limit)
+    REENCRYPT_MAX_INVOCATIONS           = tostring(var.reencrypt_max_invocations)
   }
 }

@@ -9,7 +9,7 @@ output "functions_function_id" {
 }
 
 output "functions_function_invoke_endpoint" {
-  description = "Invoke endpoint of the function (for `oci fn function invoke`, and for reencrypt_functions_invoke_endpoint when self-invocation is on)."
+  description = "Invoke endpoint of the function (for `oci fn function invoke`; the function finds it itself with GetFunction)."
   value       = oci_functions_function.this.invoke_endpoint
 }
 
@@ -32,13 +32,16 @@ output "identity_policy_ids" {
   description = "OCIDs of the policies by concern; empty when create_iam is false."
   value = {
     for k, p in {
-      object_storage              = oci_identity_policy.object_storage
-      keys                        = oci_identity_policy.keys
-      object_storage_service_keys = oci_identity_policy.object_storage_service_keys
-      events_invoke               = oci_identity_policy.events_invoke
-      sse_c                       = oci_identity_policy.sse_c
-      manual_kms_keys             = oci_identity_policy.manual_kms_keys
-      self_invoke                 = oci_identity_policy.self_invoke
+      object_storage                   = oci_identity_policy.object_storage
+      keys                             = oci_identity_policy.keys
+      object_storage_service_keys      = oci_identity_policy.object_storage_service_keys
+      events_invoke                    = oci_identity_policy.events_invoke
+      sse_c                            = oci_identity_policy.sse_c
+      manual_kms_keys                  = oci_identity_policy.manual_kms_keys
+      self_invoke                      = oci_identity_policy.self_invoke
+      run_state                        = oci_identity_policy.run_state
+      object_storage_service_lifecycle = oci_identity_policy.object_storage_service_lifecycle
+      failure_destination              = oci_identity_policy.failure_destination
     } : k => p[0].id if length(p) > 0
   }
 }
@@ -76,4 +79,14 @@ output "core_vcn_id" {
 output "core_subnet_ids" {
   description = "OCIDs of the subnets the application runs in."
   value       = local.subnet_ids
+}
+
+output "objectstorage_state_bucket_name" {
+  description = "Name of the state bucket holding runs and their reports (empty when runs are not durable)."
+  value       = local.state_bucket_name
+}
+
+output "ons_failures_topic_id" {
+  description = "OCID of the failure-destination topic; null unless create_failure_destination is on and there is a state bucket."
+  value       = one(oci_ons_notification_topic.failures[*].topic_id)
 }

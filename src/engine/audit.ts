@@ -35,6 +35,7 @@ function describeRequest(request: ManualRequest): Record<string, unknown> {
   return {
     scope: type,
     ...fields,
+    ...(request.runId && { runId: request.runId }),
     namespace: request.namespace ?? null,
     ...(request.vaultId && { vaultId: request.vaultId }),
     dryRun: request.dryRun,

@@ -27,6 +27,10 @@ export interface SweepPlan {
   readonly targets: readonly SweepTarget[];
   /** Buckets of a resumed run that could not be read this time: handed on unchanged. */
   readonly carried?: readonly PendingBucket[];
+  /** For a durable run: its id (derived from the event, or the caller's); absent = a fresh one. */
+  readonly runId?: string;
+  /** What could not be examined (discovery problems): the run cannot be complete. */
+  readonly problems?: readonly string[];
 }
 
 export interface SweepResult {

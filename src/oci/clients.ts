@@ -2,7 +2,7 @@ import {
   ConfigFileAuthenticationDetailsProvider, DefaultRequestSigner, ResourcePrincipalAuthenticationDetailsProvider, isRegionProvider,
   type AuthenticationDetailsProvider, type ClientConfiguration, type Region, type RequestSigner,
 } from 'oci-common';
-import type { FunctionsInvokeClient } from 'oci-functions';
+import type { FunctionsInvokeClient, FunctionsManagementClient } from 'oci-functions';
 import type { KmsManagementClient, KmsVaultClient } from 'oci-keymanagement';
 import type { ObjectStorageClient } from 'oci-objectstorage';
 import type { SecretsClient } from 'oci-secrets';
@@ -19,7 +19,10 @@ export interface OciClients {
   readonly kmsVault: KmsVaultClient;
   kmsManagement(endpoint: string): KmsManagementClient;
   readonly secrets: SecretsClient;
-  readonly functionsInvoke: FunctionsInvokeClient | undefined;
+  /** An invoke client per invoke endpoint (they are per application: there is no regional default). */
+  functionsInvokeAt(endpoint: string): FunctionsInvokeClient;
+  /** GetFunction, for self-discovery of the invoke endpoint. */
+  readonly functionsManagement: FunctionsManagementClient;
   readonly signer: RequestSigner;
 }
 
@@ -85,17 +88,24 @@ function buildClients(config: Config): OciClients {
   const kmsVault = lazy(() => place(new (keyManagement().KmsVaultClient)(params, configuration), config.endpoints.kmsVault));
   const secrets = lazy(() => place(
     new (require('oci-secrets') as typeof import('oci-secrets')).SecretsClient(params, configuration), config.endpoints.secrets));
-  // Functions invoke endpoints are per application: there is no regional default.
-  const functionsInvoke = lazy(() => (config.endpoints.functionsInvoke
-    ? place(new (require('oci-functions') as typeof import('oci-functions')).FunctionsInvokeClient(params, configuration), config.endpoints.functionsInvoke)
-    : undefined));
+  const functions = lazy(() => require('oci-functions') as typeof import('oci-functions'));
+  const functionsManagement = lazy(() => place(new (functions().FunctionsManagementClient)(params, configuration), config.endpoints.functions));
   const management = new Map<string, KmsManagementClient>();
+  const invokeClients = new Map<string, FunctionsInvokeClient>();
   return {
     get objectStorage() { return objectStorage(); },
     get kmsVault() { return kmsVault(); },
     get secrets() { return secrets(); },
-    get functionsInvoke() { return functionsInvoke(); },
+    get functionsManagement() { return functionsManagement(); },
     signer,
+    functionsInvokeAt(endpoint) {
+      let client = invokeClients.get(endpoint);
+      if (!client) {
+        client = place(new (functions().FunctionsInvokeClient)(params, configuration), endpoint);
+        invokeClients.set(endpoint, client);
+      }
+      return client;
+    },
     kmsManagement(endpoint) {
       let client = management.get(endpoint);
       if (!client) {
@@ -129,7 +139,8 @@ export function createOci(config: Config, defaults: { hardStopAt: number }): Oci
     get objectStorage() { return clients.objectStorage; },
     get kmsVault() { return clients.kmsVault; },
     get secrets() { return clients.secrets; },
-    get functionsInvoke() { return clients.functionsInvoke; },
+    get functionsManagement() { return clients.functionsManagement; },
+    functionsInvokeAt: (endpoint) => clients.functionsInvokeAt(endpoint),
     kmsManagement: (endpoint) => clients.kmsManagement(endpoint),
     apiCalls,
     async call(operation, fn, options) {

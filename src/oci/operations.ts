@@ -13,7 +13,7 @@ export interface OciOperation {
   readonly verb: 'inspect' | 'read' | 'use' | 'manage';
   readonly resourceType: string;
   /** The optional feature that needs it; absent = always needed. */
-  readonly feature?: 'sse-c' | 'self-invoke' | 'manual-kms-key';
+  readonly feature?: 'sse-c' | 'self-invoke' | 'state' | 'manual-kms-key';
 }
 
 export const OCI_OPERATIONS: readonly OciOperation[] = [
@@ -30,5 +30,11 @@ export const OCI_OPERATIONS: readonly OciOperation[] = [
   // the object: Oracle asks for `use key-delegate` to assign one's own key (likely, unverified, for re-encryption).
   { operation: 'ReencryptObject', service: 'keymanagement', permissions: ['KEY_ASSOCIATE'], verb: 'use', resourceType: 'key-delegate', feature: 'manual-kms-key' },
   { operation: 'GetSecretBundle', service: 'secrets', permissions: ['SECRET_BUNDLE_READ'], verb: 'read', resourceType: 'secret-bundles', feature: 'sse-c' },
+  // The run state store (REENCRYPT_STATE_BUCKET): only on the state bucket (`target.bucket.name`).
+  { operation: 'PutObject', service: 'objectstorage', permissions: ['OBJECT_CREATE', 'OBJECT_OVERWRITE'], verb: 'manage', resourceType: 'objects', feature: 'state' },
+  { operation: 'GetObject', service: 'objectstorage', permissions: ['OBJECT_READ'], verb: 'read', resourceType: 'objects', feature: 'state' },
+  { operation: 'DeleteObject', service: 'objectstorage', permissions: ['OBJECT_DELETE'], verb: 'manage', resourceType: 'objects', feature: 'state' },
+  // Self-discovery of the invoke endpoint (GetFunction on FN_FN_ID), then the detached invoke.
+  { operation: 'GetFunction', service: 'functions', permissions: ['FN_FUNCTION_READ'], verb: 'read', resourceType: 'fn-function', feature: 'self-invoke' },
   { operation: 'InvokeFunction', service: 'functions', permissions: ['FN_INVOCATION'], verb: 'use', resourceType: 'fn-invocation', feature: 'self-invoke' },
 ];

@@ -160,7 +160,7 @@ describe('manual requests with no allowlists (the default)', () => {
     expect(s.emu.getCounters().writes).toBe(0);
   });
 
-  it('through the Functions API, the audit line names the user who signed the invoke (emulator assumption A20)', async () => {
+  it('through the Functions API, the audit line names the user who signed the invoke (emulator assumption A22)', async () => {
     const userId = 'ocid1.user.oc1..aaaaaaaaexampleoperator';
     const key = s.emu.registerApiKey({ userId });
     const provider = new common.SimpleAuthenticationDetailsProvider(key.tenancyId, userId, key.fingerprint, key.privateKeyPem ?? '', null, common.Region.US_PHOENIX_1);
