@@ -131,6 +131,13 @@ describe('manual requests with no allowlists (the default)', () => {
       expect.objectContaining({ level: 'info', verdict: 'allowed', request: expect.objectContaining({ scope: 'bucket', prefix: 'doc-', dryRun: true }), caller: {} }),
     ]);
 
+    // Requests about runs are manual requests too.
+    const runsId = randomUUID();
+    await s.fn.call(JSON.stringify({ listRuns: true }), { headers: { 'Fn-Call-Id': runsId } });
+    expect(linesOf(s.fn.output, runsId).filter((l) => l.msg === 'audit')).toEqual([
+      expect.objectContaining({ verdict: 'allowed', request: expect.objectContaining({ scope: 'list-runs' }) }),
+    ]);
+
     // A body refused before it is a request says who sent it, in its failure line.
     const invalidId = randomUUID();
     await s.fn.call(JSON.stringify({ bucketName: 'guarded', objectName: 'doc-1', kmsKeyId: 'not-a-key' }), { headers: { 'Fn-Call-Id': invalidId, ...caller } });
