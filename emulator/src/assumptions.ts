@@ -3,7 +3,7 @@
  * published documentation or the SDK lives here, in one place. Each entry is
  * the most plausible answer we could find; each must be confirmed against a
  * real tenancy (see emulator/README.md, "Assumptions", where A1..A19 and
- * A22..A25 refer to the tags below; A20 (bodies over 8 MiB are not kept) and
+ * A22..A26 refer to the tags below; A20 (bodies over 8 MiB are not kept) and
  * A21 (the record a failed detached invocation sends to its failure
  * destination) are fixed choices documented where they are made:
  * routes/objectstorage/objects.ts and functions.ts).
@@ -114,6 +114,14 @@ export interface Assumptions {
   versionIdInUnversionedBuckets: boolean;
   /** A25: UploadPart / CommitMultipartUpload / AbortMultipartUpload / ListMultipartUploadParts with an unknown uploadId. */
   unknownUploadId: ErrorAnswer;
+  /**
+   * A26: Functions invoke tells the function who signed the invoke request, with
+   * `Oci-Subject-Id` (user OCID, or the resource's), `Oci-Subject-Type` (`user` /
+   * `resource`), `Oci-Subject-Tenancy-Id`, `Oci-Subject-Compartment-Id` (resources)
+   * and the request's `Opc-Request-Id`. Seen in public dumps of the headers deployed
+   * functions receive; not in Oracle's documentation. `false`: only the Fn headers.
+   */
+  invokeCallerHeaders: boolean;
 }
 
 export const DEFAULT_ASSUMPTIONS: Readonly<Assumptions> = Object.freeze({
@@ -143,6 +151,7 @@ export const DEFAULT_ASSUMPTIONS: Readonly<Assumptions> = Object.freeze({
   retryTokenConflict: { status: 409, code: 'Conflict' },
   versionIdInUnversionedBuckets: true,
   unknownUploadId: { status: 404, code: 'NoSuchUpload' },
+  invokeCallerHeaders: true,
 });
 
 export function resolveAssumptions(overrides?: Partial<Assumptions>): Assumptions {

@@ -10,8 +10,14 @@ describe('each trigger end to end (dist/func.js under the FDK, real SDK, emulato
   let s: Stack;
   let otherKey: string;
   beforeAll(async () => {
-    s = await startStack({ eventRules: true });
-    otherKey = s.emu.createKey({ vaultId: s.vaultId, compartmentId: s.compartmentA, displayName: 'other' }).id;
+    s = await startStack({
+      eventRules: true,
+      // The manual request below names this key: it must be allowlisted (issue 14).
+      env: (setup) => {
+        otherKey = setup.emu.createKey({ vaultId: setup.vaultId, compartmentId: setup.compartmentA, displayName: 'other' }).id;
+        return { REENCRYPT_ALLOWED_KMS_KEY_IDS: otherKey };
+      },
+    });
   });
   afterAll(async () => s?.stop());
 
@@ -136,7 +142,7 @@ describe('each trigger end to end (dist/func.js under the FDK, real SDK, emulato
     expect(report).toMatchObject({ action: 'swept', watermark: { source: 'event-time' }, totals: { reencrypted: 25 } });
   });
 
-  it('a manual invoke through the Functions API re-encrypts one object version with an explicit key', async () => {
+  it('a manual invoke through the Functions API re-encrypts one object version with an explicit, allowlisted key', async () => {
     s.emu.createBucket({ compartmentId: s.compartmentA, name: 'manual', kmsKeyId: s.keyId, versioning: 'Enabled' });
     s.emu.seedObjects('manual', [{ name: 'one/two three', timeModified: HOUR_AGO(), encryption: { kind: 'kms', keyId: s.keyId } }]);
     const [row] = s.emu.readEncryption('manual', { includeVersions: true });
