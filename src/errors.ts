@@ -32,5 +32,17 @@ export class InvalidConfigurationError extends ReencryptError {
   }
 }
 
+/**
+ * A manual request asks for something the function may do but this caller
+ * may not make it do: a target key or SSE-C secret that is not allowlisted.
+ * Answered with HTTP 403 through a gateway. Nothing has been read or written.
+ */
+export class NotAllowedError extends ReencryptError {
+  override readonly code = 'NotAllowed';
+  constructor(message: string, readonly details: readonly FieldProblem[]) {
+    super(message);
+  }
+}
+
 /** A continuation cursor that is malformed, tampered with, or from another version. */
 export class InvalidContinuationError extends InvalidInputError {}

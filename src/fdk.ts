@@ -1,5 +1,5 @@
 import fdk, { type FdkContext } from '@fnproject/fdk';
-import type { Invocation } from './handler';
+import type { Caller, Invocation } from './handler';
 import type { HandlerResult } from './response';
 
 /**
@@ -9,7 +9,7 @@ import type { HandlerResult } from './response';
  */
 export function serveWithFdk(handle: (raw: unknown, invocation: Invocation) => Promise<HandlerResult>): void {
   fdk.handle(async function fdkEntry(input: unknown, ctx: FdkContext) {
-    const invocation: Invocation = { callId: ctx.callID ?? '', deadline: safeDeadline(ctx) };
+    const invocation: Invocation = { callId: ctx.callID ?? '', deadline: safeDeadline(ctx), caller: callerOf(ctx) };
     const result = await handle(input, invocation);
     // Through an HTTP gateway (API Gateway / Fn trigger) the status reaches the caller.
     if (ctx.getHeader('Fn-Http-Method') !== null || ctx.getHeader('Fn-Intent') === 'httprequest') {
@@ -18,6 +18,33 @@ export function serveWithFdk(handle: (raw: unknown, invocation: Invocation) => P
     ctx.responseContentType = 'application/json';
     return result.body;
   }, { inputMode: 'buffer' });
+}
+
+/**
+ * Headers the platform sets on every invoke (not the Fn-Http-H-* copies of a
+ * gateway caller's own headers, which anyone can write).
+ */
+const CALLER_HEADERS: { readonly [field in keyof Caller]-?: string } = {
+  subjectId: 'Oci-Subject-Id',
+  subjectType: 'Oci-Subject-Type',
+  subjectTenancyId: 'Oci-Subject-Tenancy-Id',
+  subjectCompartmentId: 'Oci-Subject-Compartment-Id',
+  compartmentId: 'Opc-Compartment-Id',
+  opcRequestId: 'Opc-Request-Id',
+  invokeType: 'Fn-Invoke-Type',
+  intent: 'Fn-Intent',
+  httpMethod: 'Fn-Http-Method',
+  httpRequestUrl: 'Fn-Http-Request-Url',
+};
+const MAX_CALLER_VALUE = 512;
+
+function callerOf(ctx: FdkContext): Caller {
+  const caller: { -readonly [field in keyof Caller]?: string } = {};
+  for (const [field, header] of Object.entries(CALLER_HEADERS) as [keyof Caller, string][]) {
+    const value = ctx.getHeader(header);
+    if (value) caller[field] = value.length > MAX_CALLER_VALUE ? `${value.slice(0, MAX_CALLER_VALUE)}...` : value;
+  }
+  return caller;
 }
 
 /** A missing or unparsable Fn-Deadline falls back to the platform's default 30 s timeout. */

@@ -5,11 +5,35 @@ import type { ReencryptRequest } from './input/types';
 import type { Logger } from './log';
 import { errorResult, type HandlerResult } from './response';
 
+/**
+ * What OCI Functions says about who invoked the function, from the headers
+ * the platform sets on the call (see README, Security: which are documented
+ * and which are only observed). Only what is present; never a credential.
+ */
+export interface Caller {
+  /** Oci-Subject-Id: the user or resource (e.g. an API gateway) that signed the invoke. */
+  readonly subjectId?: string;
+  /** Oci-Subject-Type: `user` or `resource`. */
+  readonly subjectType?: string;
+  readonly subjectTenancyId?: string;
+  readonly subjectCompartmentId?: string;
+  /** Opc-Compartment-Id: the compartment named on the signed invoke request. */
+  readonly compartmentId?: string;
+  /** Opc-Request-Id: quote it to Oracle to trace the invoke request. */
+  readonly opcRequestId?: string;
+  readonly invokeType?: string;
+  readonly intent?: string;
+  /** Through an HTTP gateway: the method and URL the gateway was called with. */
+  readonly httpMethod?: string;
+  readonly httpRequestUrl?: string;
+}
+
 /** What the handler knows about one invocation, independent of the FDK. */
 export interface Invocation {
   readonly callId: string;
   /** When the Fn server stops waiting for the answer (Fn-Deadline). */
   readonly deadline: Date;
+  readonly caller: Caller;
 }
 
 /** Runs one validated request; everything after the edge lives behind this. */
@@ -39,7 +63,8 @@ export function createHandler(deps: HandlerDeps) {
     } catch (err) {
       const result = errorResult(err);
       const level = result.status >= 500 ? 'error' : 'warn';
-      logger[level]('invocation failed', { error: result.body });
+      // Who sent a refused body is worth as much as who sent an accepted one (README, Security: audit).
+      logger[level]('invocation failed', { error: result.body, caller: invocation.caller });
       return result;
     }
   };

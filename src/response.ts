@@ -1,4 +1,4 @@
-import { InvalidConfigurationError, InvalidInputError, ReencryptError, type FieldProblem } from './errors';
+import { InvalidConfigurationError, InvalidInputError, NotAllowedError, ReencryptError, type FieldProblem } from './errors';
 import { OciCallError } from './oci/errors';
 
 /** The stable shape of every error answer. */
@@ -21,6 +21,7 @@ export interface HandlerResult<T extends object = object> {
 
 export function errorResult(err: unknown): HandlerResult {
   if (err instanceof InvalidInputError) return { status: 400, body: errorBody(err.code, err.message, err.details) };
+  if (err instanceof NotAllowedError) return { status: 403, body: errorBody(err.code, err.message, err.details) };
   if (err instanceof InvalidConfigurationError) return { status: 500, body: errorBody(err.code, err.message, err.details) };
   if (err instanceof ReencryptError) return { status: 500, body: errorBody(err.code, err.message, []) };
   if (err instanceof OciCallError) {

@@ -1,6 +1,7 @@
 import pLimit from 'p-limit';
 import type { Config } from './config';
 import { describeWatermark } from './decide/watermark';
+import { auditManualRequest, NO_EXPLICIT_TARGET } from './engine/audit';
 import type { RunContext } from './engine/context';
 import { budgetFor } from './engine/deadline';
 import { onBucketKeyChange, onKeyRotation, onManual, onObjectEvent, type Outcome } from './engine/triggers';
@@ -25,7 +26,7 @@ export const runRequest: Runner = async function runRequest(request, invocation,
   const objectStorage = new ObjectStorage(oci);
   const base = {
     config, oci, objectStorage, keys: new KeyDirectory(oci, config), budget, logger,
-    limit: pLimit(config.concurrency), notes: [] as string[],
+    caller: invocation.caller, limit: pLimit(config.concurrency), notes: [] as string[],
   };
   // The store is made only when a request needs it: the upload path never touches it.
   let runs: Runs | undefined;
@@ -50,6 +51,10 @@ export const runRequest: Runner = async function runRequest(request, invocation,
   }
   if (request.kind === 'manual') {
     const { scope } = request;
+    // Requests about runs name no target; sweeps and objects are audited where they are judged (engine/triggers.ts).
+    if (scope.type === 'run-status' || scope.type === 'resume' || scope.type === 'list-runs') {
+      auditManualRequest(ctx, request, { verdict: 'allowed', targets: NO_EXPLICIT_TARGET });
+    }
     if (scope.type === 'run-status') return runStatus(scope.runId, await runsNow());
     if (scope.type === 'resume') return withStateRetries(ctx, async () => takeTurn(scope.runId, await runsNow(), ctx), scope.runId);
     if (scope.type === 'list-runs') return listUnfinished(await runsNow());
@@ -74,6 +79,7 @@ export const runRequest: Runner = async function runRequest(request, invocation,
     totals: totalsOf(outcome.buckets),
     complete: outcome.buckets.every((b) => b.complete) && !outcome.continuation && !outcome.incomplete,
     continuation: outcome.continuation ?? null,
+    ...(outcome.rotation && { rotation: outcome.rotation }),
     selfInvoked,
     notes: ctx.notes,
     elapsedMs: Date.now() - budget.startedAt,

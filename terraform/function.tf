@@ -23,9 +23,9 @@ resource "oci_functions_function" "this" {
   timeout_in_seconds = var.function_timeout_in_seconds
   # Continuations are detached invocations: up to OCI's documented maximum of 3600 s each.
   detached_mode_timeout_in_seconds = var.function_detached_timeout_in_seconds
-  config             = local.function_config
-  freeform_tags      = var.freeform_tags
-  defined_tags       = var.defined_tags
+  config                           = local.function_config
+  freeform_tags                    = var.freeform_tags
+  defined_tags                     = var.defined_tags
 
   # A failed detached invocation (a run's continuation that died) is reported to the
   # topic the function itself subscribes to (state.tf): it resumes unfinished runs.
@@ -41,6 +41,12 @@ resource "oci_functions_function" "this" {
     precondition {
       condition     = var.reencrypt_safety_margin_seconds < var.function_timeout_in_seconds
       error_message = "reencrypt_safety_margin_seconds (${var.reencrypt_safety_margin_seconds}) must be below function_timeout_in_seconds (${var.function_timeout_in_seconds})."
+    }
+    # OCI Functions limits a function's configuration (keys and values) to 4 KB
+    # in total; long allowlists (manual_kms_key_ids, sse_c_secret_ids) use it up.
+    precondition {
+      condition     = length(join("", [for k, v in local.function_config : "${k}${v}"])) <= 4096
+      error_message = "The function configuration is ${length(join("", [for k, v in local.function_config : "${k}${v}"]))} bytes; OCI Functions allows 4096. Shorten manual_kms_key_ids or sse_c_secret_ids."
     }
   }
 }

@@ -75,6 +75,19 @@ resource "oci_identity_policy" "sse_c" {
   depends_on = [oci_identity_dynamic_group.this]
 }
 
+resource "oci_identity_policy" "manual_kms_keys" {
+  count = var.create_iam && local.manual_keys_enabled ? 1 : 0
+
+  compartment_id = local.policy_compartment_id
+  name           = "${var.name}-manual-kms-keys"
+  description    = "${var.name}: assign the keys a manual request may name (manual_kms_key_ids) to re-encrypted objects."
+  statements     = local.policy_statements.manual_kms_keys
+  freeform_tags  = var.freeform_tags
+  defined_tags   = var.defined_tags
+
+  depends_on = [oci_identity_dynamic_group.this]
+}
+
 resource "oci_identity_policy" "self_invoke" {
   count = var.create_iam && local.self_invoke_enabled ? 1 : 0
 

@@ -15,6 +15,7 @@ locals {
 
   # Optional features (the `feature` of src/oci/operations.ts).
   sse_c_enabled       = length(var.sse_c_secret_ids) > 0
+  manual_keys_enabled = length(var.manual_kms_key_ids) > 0
   self_invoke_enabled = var.reencrypt_self_invoke
   # The state bucket: the one the module creates, or one named in reencrypt_state_bucket.
   state_bucket_name = var.reencrypt_state_bucket != "" ? var.reencrypt_state_bucket : (var.create_state_bucket ? "${var.name}-state" : "")
@@ -64,6 +65,11 @@ locals {
   dynamic_group   = "dynamic-group ${local.dynamic_group_name}"
   objectstorage_s = "service objectstorage-${var.region}"
 
+  # Keys a manual request may name (also REENCRYPT_ALLOWED_KMS_KEY_IDS below);
+  # Object Storage must be able to use them as well as the watched keys.
+  manual_key_clause  = " where any {${join(", ", [for k in var.manual_kms_key_ids : "target.key.id = '${k}'"])}}"
+  service_key_clause = " where any {${join(", ", [for k in distinct(concat(var.watched_key_ids, var.manual_kms_key_ids)) : "target.key.id = '${k}'"])}}"
+
   policy_statements = {
     # ListBuckets cannot be limited by bucket name (it spans buckets), so
     # `inspect buckets` has no bucket clause; everything else does.
@@ -76,9 +82,11 @@ locals {
       "allow ${local.dynamic_group} to read vaults in ${s}${local.vault_clause}",
       "allow ${local.dynamic_group} to read keys in ${s}${local.key_clause}",
     ]])
-    object_storage_service_keys = [for s in local.key_scopes : "allow ${local.objectstorage_s} to use keys in ${s}${local.key_clause}"]
+    object_storage_service_keys = [for s in local.key_scopes : "allow ${local.objectstorage_s} to use keys in ${s}${local.service_key_clause}"]
     events_invoke               = ["allow service cloudEvents to use functions-family in ${local.function_scope}"]
     sse_c                       = local.sse_c_enabled ? [for s in local.secret_scopes : "allow ${local.dynamic_group} to read secret-bundles in ${s}${local.secret_clause}"] : []
+    # ReencryptObject with an explicit kmsKeyId assigns that key to the object.
+    manual_kms_keys = local.manual_keys_enabled ? [for s in local.key_scopes : "allow ${local.dynamic_group} to use key-delegate in ${s}${local.manual_key_clause}"] : []
     # The Functions policy language has no per-function variable: the scope is
     # the function's compartment.
     # GetFunction (self-discovery of the invoke endpoint), then the detached invoke.
@@ -97,12 +105,16 @@ locals {
 
   ##############################################################################
   # Function configuration: exactly the keys of CONFIG_SCHEMA (src/config/schema.ts).
+  # The allowlists come from the same variables as the IAM statements above,
+  # so what the function allows and what IAM grants cannot disagree.
   ##############################################################################
 
   function_config = {
     REENCRYPT_COMPARTMENT_IDS           = var.reencrypt_compartment_ids != "" ? var.reencrypt_compartment_ids : join(",", var.watched_compartment_ids)
     REENCRYPT_NAMESPACE                 = var.reencrypt_namespace
     REENCRYPT_VAULT_IDS                 = var.reencrypt_vault_ids != "" ? var.reencrypt_vault_ids : join(",", var.watched_vault_ids)
+    REENCRYPT_ALLOWED_KMS_KEY_IDS       = join(",", var.manual_kms_key_ids)
+    REENCRYPT_ALLOWED_SSE_C_SECRET_IDS  = join(",", var.sse_c_secret_ids)
     REENCRYPT_CONCURRENCY               = tostring(var.reencrypt_concurrency)
     REENCRYPT_SAFETY_MARGIN_SECONDS     = tostring(var.reencrypt_safety_margin_seconds)
     REENCRYPT_CLOCK_SKEW_SECONDS        = tostring(var.reencrypt_clock_skew_seconds)

@@ -32,12 +32,16 @@ output "identity_policy_ids" {
   description = "OCIDs of the policies by concern; empty when create_iam is false."
   value = {
     for k, p in {
-      object_storage              = oci_identity_policy.object_storage
-      keys                        = oci_identity_policy.keys
-      object_storage_service_keys = oci_identity_policy.object_storage_service_keys
-      events_invoke               = oci_identity_policy.events_invoke
-      sse_c                       = oci_identity_policy.sse_c
-      self_invoke                 = oci_identity_policy.self_invoke
+      object_storage                   = oci_identity_policy.object_storage
+      keys                             = oci_identity_policy.keys
+      object_storage_service_keys      = oci_identity_policy.object_storage_service_keys
+      events_invoke                    = oci_identity_policy.events_invoke
+      sse_c                            = oci_identity_policy.sse_c
+      manual_kms_keys                  = oci_identity_policy.manual_kms_keys
+      self_invoke                      = oci_identity_policy.self_invoke
+      run_state                        = oci_identity_policy.run_state
+      object_storage_service_lifecycle = oci_identity_policy.object_storage_service_lifecycle
+      failure_destination              = oci_identity_policy.failure_destination
     } : k => p[0].id if length(p) > 0
   }
 }

@@ -250,8 +250,19 @@ variable "policy_compartment_id" {
   }
 }
 
+variable "manual_kms_key_ids" {
+  description = "OCIDs (0-20, ocid1.key...) of the Vault keys a manual request may name as kmsKeyId besides a bucket's own key. The one list feeds both REENCRYPT_ALLOWED_KMS_KEY_IDS and the key-delegate policy (use key-delegate on exactly these keys, in key_compartment_ids); Object Storage may use them. Empty: a manual request may name only a bucket's own key, and no key-delegate policy is created."
+  type        = list(string)
+  default     = []
+
+  validation {
+    condition     = length(var.manual_kms_key_ids) <= 20 && alltrue([for k in var.manual_kms_key_ids : can(regex("^ocid1\\.key\\.[a-z0-9-]+\\.[a-z0-9-]*\\.[a-zA-Z0-9._-]+$", k))])
+    error_message = "manual_kms_key_ids must hold at most 20 key OCIDs (ocid1.key...)."
+  }
+}
+
 variable "sse_c_secret_ids" {
-  description = "OCIDs (0-20, ocid1.vaultsecret...) of the Vault secrets that hold SSE-C keys. Non-empty turns on the SSE-C policy: read secret-bundles of exactly these secrets. Empty: no secret access."
+  description = "OCIDs (0-20, ocid1.vaultsecret...) of the Vault secrets that hold SSE-C keys a manual request may name (sseCustomerKeySecretId, sourceSseCustomerKeySecretId). The one list feeds both REENCRYPT_ALLOWED_SSE_C_SECRET_IDS and the SSE-C policy (read secret-bundles of exactly these secrets). Empty: no secret may be named, and no secret access."
   type        = list(string)
   default     = []
 

@@ -29,6 +29,10 @@ export function adminRoutes(emu: Emulator): Route[] {
     route('POST', '/vaults', 'CreateVault', (ctx) => ok(emu.createVault(body(ctx)))),
     route('POST', '/keys', 'CreateKey', (ctx) => ok(emu.createKey(body(ctx)))),
     route('POST', '/keys/{keyId}/rotate', 'RotateKey', (ctx) => ok(emu.rotateKey(ctx.params[0] as string, body(ctx)))),
+    route('POST', '/keys/{keyId}/fail-rotation', 'FailRotation', (ctx) => {
+      emu.failAutomaticRotation(ctx.params[0] as string);
+      return ok();
+    }),
     route('POST', '/secrets', 'CreateSecret', (ctx) => ok({ secretId: emu.createSecret(body(ctx)) })),
     route('POST', '/buckets', 'CreateBucket', (ctx) => ok(emu.createBucket(body(ctx)))),
     route('GET', '/buckets/{bucket}', 'GetBucket', (ctx) => ok(emu.getBucket(ctx.params[0] as string))),

@@ -2,11 +2,11 @@
  * Every behaviour of the emulator that could NOT be verified against OCI's
  * published documentation or the SDK lives here, in one place. Each entry is
  * the most plausible answer we could find; each must be confirmed against a
- * real tenancy (see emulator/README.md, "Assumptions", where A1..A19 refer
- * to the tags below, and A22; A20 (bodies over 8 MiB are not kept) and A21 (the record
- * a failed detached invocation sends to its failure destination) are fixed
- * choices documented where they are made: routes/objectstorage/objects.ts and
- * functions.ts).
+ * real tenancy (see emulator/README.md, "Assumptions", where A1..A19 and
+ * A22..A26 and A28 refer to the tags below; A20 (bodies over 8 MiB are not kept) and
+ * A21 (the record a failed detached invocation sends to its failure
+ * destination) are fixed choices documented where they are made:
+ * routes/objectstorage/objects.ts and functions.ts).
  *
  * `startEmulator({ assumptions: { ... } })` can override any of them, so a
  * test can check that client code copes with the other plausible answer.
@@ -77,7 +77,7 @@ export interface Assumptions {
   functionFailed: ErrorAnswer;
   /** A17: Functions invoke: the function did not answer before its timeout. */
   functionTimedOut: ErrorAnswer;
-  /** A22: an invocation past the tenancy's concurrency quota (counted in invocations, not memory). */
+  /** A28: an invocation past the tenancy's concurrency quota (counted in invocations, not memory). */
   functionsTooManyRequests: ErrorAnswer;
   /** A18: GetWorkRequest / KMS / Secrets / Functions for an unknown OCID. */
   notFoundGeneric: ErrorAnswer;
@@ -90,6 +90,40 @@ export interface Assumptions {
    * The Key Management value is not published at all. Client code should not depend on it.
    */
   eventSource: { objectStorage: string; keyManagement: string };
+  /**
+   * A22: a failed automatic rotation. Oracle's Vault events reference says
+   * `autokeyrotate.end` is emitted both when an automatic rotation succeeds
+   * and when it fails; how a failure's payload differs is not published.
+   * The emulator emits `.begin` and `.end` with the key's usual layout (A8)
+   * and creates no key version; `additionalDetails.keyVersionId` is left out
+   * (`false`) or names the key's unchanged current version (`true`).
+   */
+  failedRotationNamesCurrentVersion: boolean;
+  /**
+   * A23: an `opc-retry-token` already used (within its 24 hours) for a
+   * different request of the same operation, e.g. CreateKeyVersion on another
+   * key. OCI documents the token's purpose and lifetime, not this answer.
+   */
+  retryTokenConflict: ErrorAnswer;
+  /**
+   * A24: whether PutObject, HeadObject, GetObject and CommitMultipartUpload send
+   * `version-id` for a bucket where versioning was never enabled. The API
+   * reference describes the header without a condition ("VersionId of the
+   * newly created object" / "of the object requested") and ListObjectVersions
+   * returns a versionId for every object in any bucket, so the emulator sends
+   * it everywhere; `false` sends it for versioned buckets only.
+   */
+  versionIdInUnversionedBuckets: boolean;
+  /** A25: UploadPart / CommitMultipartUpload / AbortMultipartUpload / ListMultipartUploadParts with an unknown uploadId. */
+  unknownUploadId: ErrorAnswer;
+  /**
+   * A26: Functions invoke tells the function who signed the invoke request, with
+   * `Oci-Subject-Id` (user OCID, or the resource's), `Oci-Subject-Type` (`user` /
+   * `resource`), `Oci-Subject-Tenancy-Id`, `Oci-Subject-Compartment-Id` (resources)
+   * and the request's `Opc-Request-Id`. Seen in public dumps of the headers deployed
+   * functions receive; not in Oracle's documentation. `false`: only the Fn headers.
+   */
+  invokeCallerHeaders: boolean;
 }
 
 export const DEFAULT_ASSUMPTIONS: Readonly<Assumptions> = Object.freeze({
@@ -116,6 +150,11 @@ export const DEFAULT_ASSUMPTIONS: Readonly<Assumptions> = Object.freeze({
   functionsTooManyRequests: { status: 429, code: 'TooManyRequests' },
   notFoundGeneric: { status: 404, code: 'NotAuthorizedOrNotFound' },
   eventSource: Object.freeze({ objectStorage: 'ObjectStorage', keyManagement: 'KeyManagementService' }),
+  failedRotationNamesCurrentVersion: false,
+  retryTokenConflict: { status: 409, code: 'Conflict' },
+  versionIdInUnversionedBuckets: true,
+  unknownUploadId: { status: 404, code: 'NoSuchUpload' },
+  invokeCallerHeaders: true,
 });
 
 export function resolveAssumptions(overrides?: Partial<Assumptions>): Assumptions {

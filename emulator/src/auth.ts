@@ -5,7 +5,7 @@ import { newUuid, sha256Base64 } from './util';
 
 /** Who signed a request. */
 export type Principal =
-  | { kind: 'resource'; tenancyId: string; compartmentId: string }
+  | { kind: 'resource'; tenancyId: string; compartmentId: string; /** The token's `sub`: the resource's OCID. */ resourceId?: string }
   | { kind: 'user'; tenancyId: string; userId: string; fingerprint: string };
 
 export interface ResourcePrincipalEnv {
@@ -146,7 +146,9 @@ export class Authenticator {
     } catch {
       throw notAuthenticated('The security token carries an unreadable session key.');
     }
-    const entry = { principal: { kind: 'resource' as const, tenancyId, compartmentId }, publicKey, exp };
+    const sub = claims['sub'];
+    const principal: Principal = { kind: 'resource', tenancyId, compartmentId, ...(typeof sub === 'string' && { resourceId: sub }) };
+    const entry = { principal, publicKey, exp };
     this.tokenCache.set(token, entry);
     return entry;
   }

@@ -12,7 +12,7 @@ import { functionsRoutes } from './routes/functions';
 import { objectStorageRoutes } from './routes/objectstorage';
 import { vaultRoutes } from './routes/vault';
 import type { Services } from './services';
-import { type BucketRec, type CompartmentRec, type CreateBucketInput, EmulatorState, type UpdateBucketInput } from './state';
+import { type BucketRec, type CompartmentRec, type CreateBucketInput, type CreateSecretInput, EmulatorState, type UpdateBucketInput } from './state';
 import type { EncryptionRow, EncryptionSummaryRow, ReadEncryptionOptions, SeedGenerator, SeedObject, SeedResult } from './types';
 import { newRequestId, sleep } from './util';
 import { WorkRequestRunner, type WorkRequestOptions } from './work-requests';
@@ -164,7 +164,9 @@ export class Emulator {
       const match = this.match(this.routes, method, path);
       if (!match) {
         this.counters.call(operation);
-        throw new ApiError(404, 'NotAuthorizedOrNotFound', `No such resource or operation: ${method} ${path}`);
+        // OCI's answer to a path it does not serve; the message says plainly that this is the emulator, not a permission.
+        throw new ApiError(404, 'NotAuthorizedOrNotFound',
+          `The OCI emulator does not model ${method} ${path}: this is not a permissions problem. emulator/README.md ("What it models") lists the operations that exist`);
       }
       const { route } = match;
       operation = route.operation;
@@ -188,7 +190,7 @@ export class Emulator {
       }
       const ctx = this.context(req, method, path, rawQuery, match.params, body, principal, requestId);
       const reply = await route.handler(ctx);
-      if (route.write && reply.status < 300) this.counters.write(operation);
+      if (route.write && reply.status < 300 && !reply.replayed) this.counters.write(operation);
       if (decision.late && reply.status < 300) {
         this.counters.fault(operation, decision.late);
         if (decision.late === 'lateDrop') {
@@ -267,6 +269,17 @@ export class Emulator {
     return { id: v.id, keyId: v.keyId, vaultId: v.vaultId, timeCreated: new Date(v.timeCreated) };
   }
 
+  /**
+   * An automatic rotation that fails: `autokeyrotate.begin` and `.end` are
+   * emitted (Oracle emits `.end` for failures too) and no key version is
+   * created. The event layout is assumption A22.
+   */
+  failAutomaticRotation(keyId: string): void {
+    const key = this.state.keys.get(keyId);
+    if (!key) throw new EmulatorUsageError(`no key ${keyId}`);
+    this.events.keyRotationFailed(key);
+  }
+
   /** Current key version OCID of a key. */
   currentKeyVersion(keyId: string): string {
     const k = this.state.keys.get(keyId);
@@ -274,7 +287,7 @@ export class Emulator {
     return this.state.currentKeyVersion(k).id;
   }
 
-  createSecret(input: { compartmentId: string; base64Content: string; name?: string }): string {
+  createSecret(input: CreateSecretInput): string {
     return this.state.createSecret(input).id;
   }
 

@@ -86,13 +86,17 @@ export class EventsService implements StateEvents {
     this.rules.delete(ruleId);
   }
 
-  private envelope(eventType: string, source: string, compartmentId: string, data: Omit<OciEvent['data'], 'compartmentId' | 'compartmentName' | 'availabilityDomain' | 'definedTags' | 'freeformTags'> & { freeformTags?: Record<string, string> }): OciEvent {
+  private envelope(
+    eventType: string, source: string, compartmentId: string,
+    data: Omit<OciEvent['data'], 'compartmentId' | 'compartmentName' | 'availabilityDomain' | 'definedTags' | 'freeformTags'> & { freeformTags?: Record<string, string> },
+    at: number = Date.now(),
+  ): OciEvent {
     return {
       eventType,
       cloudEventsVersion: '0.1',
       eventTypeVersion: '2.0',
       source,
-      eventTime: new Date().toISOString(),
+      eventTime: new Date(at).toISOString(),
       contentType: 'application/json',
       extensions: { compartmentId },
       data: {
@@ -144,6 +148,11 @@ export class EventsService implements StateEvents {
     );
   }
 
+  /**
+   * A rotation here takes no time: both events carry the new version's
+   * creation time (on OCI the `.end` event follows it by however long the
+   * rotation took).
+   */
   keyVersionCreated(key: KeyRec, version: KeyVersionRec, automatic: boolean): void {
     const kind = automatic ? 'autokeyrotate' : 'createkeyversion';
     for (const phase of ['begin', 'end'] as const) {
@@ -152,6 +161,26 @@ export class EventsService implements StateEvents {
           resourceName: key.displayName,
           resourceId: this.assumptions.keyEventResourceIsKey ? key.id : version.id,
           additionalDetails: { vaultId: key.vaultId, keyId: key.id, keyVersionId: version.id },
+        }, version.timeCreated),
+      );
+    }
+  }
+
+  /**
+   * An automatic rotation that failed: Oracle documents that `autokeyrotate.end`
+   * is emitted for failures too, not how its payload differs (A22). No key
+   * version is created.
+   */
+  keyRotationFailed(key: KeyRec): void {
+    const current = this.state.currentKeyVersion(key);
+    const details: Record<string, unknown> = { vaultId: key.vaultId, keyId: key.id };
+    if (this.assumptions.failedRotationNamesCurrentVersion) details['keyVersionId'] = current.id;
+    for (const phase of ['begin', 'end'] as const) {
+      this.publish(
+        this.envelope(`com.oraclecloud.keymanagementservice.autokeyrotate.${phase}`, this.assumptions.eventSource.keyManagement, key.compartmentId, {
+          resourceName: key.displayName,
+          resourceId: this.assumptions.keyEventResourceIsKey ? key.id : current.id,
+          additionalDetails: details,
         }),
       );
     }

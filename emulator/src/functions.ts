@@ -1,5 +1,6 @@
 import { request } from 'node:http';
 import type { Assumptions } from './assumptions';
+import type { Principal } from './auth';
 import { ApiError, EmulatorUsageError } from './errors';
 import { FunctionPool, type FunctionPoolSpec } from './function-pool';
 import { newOcid, newUuid } from './util';
@@ -53,6 +54,12 @@ export interface InvocationRecord {
   status: number | undefined;
   responseBody: string | undefined;
   error: string | undefined;
+}
+
+/** Who signed an invoke request (A26). */
+export interface InvokeCaller {
+  readonly subject: Principal;
+  readonly opcRequestId: string;
 }
 
 interface FdkAnswer {
@@ -129,7 +136,7 @@ export class FunctionsService {
   /**
    * OCI Functions answers 429 TooManyRequests when an invocation would take the tenancy past its
    * concurrency limit (documented under "Service Limits" and the invoke troubleshooting pages;
-   * the quota is memory of concurrent invocations, modelled here as a count, assumption A22).
+   * the quota is memory of concurrent invocations, modelled here as a count, assumption A28).
    */
   private admit(): void {
     if (this.concurrencyQuota !== undefined && this.inFlight >= this.concurrencyQuota) {
@@ -139,20 +146,20 @@ export class FunctionsService {
   }
 
   /** Synchronous invoke: waits for the function's answer. */
-  async invoke(functionId: string, body: Buffer, contentType: string | undefined, via: InvocationRecord['via']): Promise<{ record: InvocationRecord; answer: FdkAnswer }> {
+  async invoke(functionId: string, body: Buffer, contentType: string | undefined, via: InvocationRecord['via'], caller?: InvokeCaller): Promise<{ record: InvocationRecord; answer: FdkAnswer }> {
     const fn = this.get(functionId);
     this.admit();
     const record = this.newRecord(fn, 'sync', via, body, contentType, fn.timeoutSeconds);
-    const answer = await this.track(this.call(fn, record, body, fn.timeoutSeconds));
+    const answer = await this.track(this.call(fn, record, body, fn.timeoutSeconds, caller));
     return { record, answer };
   }
 
   /** Detached invoke: returns at once; the call runs in the background. */
-  invokeDetached(functionId: string, body: Buffer, contentType: string | undefined, via: InvocationRecord['via']): InvocationRecord {
+  invokeDetached(functionId: string, body: Buffer, contentType: string | undefined, via: InvocationRecord['via'], caller?: InvokeCaller): InvocationRecord {
     const fn = this.get(functionId);
     this.admit();
     const record = this.newRecord(fn, 'detached', via, body, contentType, fn.detachedTimeoutSeconds);
-    void this.track(this.call(fn, record, body, fn.detachedTimeoutSeconds).then(
+    void this.track(this.call(fn, record, body, fn.detachedTimeoutSeconds, caller).then(
       (answer) => {
         if (answer.status >= 300) this.detachedFailed(fn, record, `the function answered ${answer.status}`);
       },
@@ -234,15 +241,29 @@ export class FunctionsService {
     return p;
   }
 
-  private async call(fn: FunctionRec, record: InvocationRecord, body: Buffer, timeoutSeconds: number): Promise<FdkAnswer> {
-    if (!fn.pool) return this.callSocket(fn.socketPath, fn, record, body, timeoutSeconds);
+  /** A26: the signer of an API invoke, as OCI is seen to pass it. */
+  private callerHeaders(caller: InvokeCaller | undefined): Record<string, string> {
+    if (!caller || !this.assumptions.invokeCallerHeaders) return {};
+    const { subject } = caller;
+    const id = subject.kind === 'user' ? subject.userId : subject.resourceId;
+    return {
+      ...(id && { 'Oci-Subject-Id': id }),
+      'Oci-Subject-Type': subject.kind,
+      'Oci-Subject-Tenancy-Id': subject.tenancyId,
+      ...(subject.kind === 'resource' && { 'Oci-Subject-Compartment-Id': subject.compartmentId }),
+      'Opc-Request-Id': caller.opcRequestId,
+    };
+  }
+
+  private async call(fn: FunctionRec, record: InvocationRecord, body: Buffer, timeoutSeconds: number, caller?: InvokeCaller): Promise<FdkAnswer> {
+    if (!fn.pool) return this.callSocket(fn.socketPath, fn, record, body, timeoutSeconds, caller);
     const container = await fn.pool.acquire(record.requestBody);
     // The timeout counts from the moment a container takes the call (as in Fn's agent), not from
     // when it was accepted: a call that waited for a free container still gets its full time.
     record.deadline = new Date(Date.now() + timeoutSeconds * 1000).toISOString();
     let healthy = false;
     try {
-      const answer = await this.callSocket(container.socketPath, fn, record, body, timeoutSeconds);
+      const answer = await this.callSocket(container.socketPath, fn, record, body, timeoutSeconds, caller);
       healthy = true;
       return answer;
     } finally {
@@ -250,7 +271,7 @@ export class FunctionsService {
     }
   }
 
-  private callSocket(socketPath: string, fn: FunctionRec, record: InvocationRecord, body: Buffer, timeoutSeconds: number): Promise<FdkAnswer> {
+  private callSocket(socketPath: string, fn: FunctionRec, record: InvocationRecord, body: Buffer, timeoutSeconds: number, caller?: InvokeCaller): Promise<FdkAnswer> {
     return new Promise<FdkAnswer>((resolve, reject) => {
       const req = request(
         {
@@ -262,6 +283,7 @@ export class FunctionsService {
             'Fn-Deadline': record.deadline,
             'Content-Type': record.requestContentType,
             'Content-Length': String(body.length),
+            ...this.callerHeaders(caller),
           },
           timeout: timeoutSeconds * 1000,
         },

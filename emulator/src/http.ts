@@ -77,6 +77,8 @@ export interface Reply {
   headers?: Record<string, string | undefined>;
   /** Streamed text body (admin NDJSON); takes the place of `body`. */
   stream?: Iterable<string>;
+  /** The answer to an earlier request with the same opc-retry-token: nothing was written this time. */
+  replayed?: boolean;
 }
 
 export interface Route {

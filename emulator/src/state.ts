@@ -6,7 +6,8 @@ import * as keys from './state/keys';
 import type { KeyRec, KeyVersionRec, VaultRec } from './state/keys';
 import * as objects from './state/objects';
 import * as secrets from './state/secrets';
-import type { SecretRec } from './state/secrets';
+import type { CreateSecretInput, SecretRec } from './state/secrets';
+import type { UploadRec } from './state/multipart';
 import type { WorkRequestRec } from './state/work-requests';
 import type {
   Encryption,
@@ -23,8 +24,9 @@ import { newOcid } from './util';
 
 export type { BucketRec, CreateBucketInput, UpdateBucketInput } from './state/buckets';
 export type { KeyRec, KeyVersionRec, VaultRec } from './state/keys';
-export type { SecretRec } from './state/secrets';
+export type { CreateSecretInput, SecretRec, SecretVersionRec } from './state/secrets';
 export type { WorkRequestRec } from './state/work-requests';
+export type { UploadEncryption, UploadPartRec, UploadRec } from './state/multipart';
 
 export interface CompartmentRec {
   id: string;
@@ -53,6 +55,8 @@ export class EmulatorState {
   readonly secrets = new Map<string, SecretRec>();
   readonly buckets = new Map<string, BucketRec>();
   readonly workRequests = new Map<string, WorkRequestRec>();
+  /** Multipart uploads in progress, by uploadId. */
+  readonly uploads = new Map<string, UploadRec>();
   private readonly kmsEncryptions = new Map<string, Encryption>();
   private readonly sseCEncryptions = new Map<string, Encryption>();
   events: StateEvents | undefined;
@@ -127,7 +131,7 @@ export class EmulatorState {
 
   // ---- secrets (state/secrets.ts) ----------------------------------------
 
-  createSecret(input: { compartmentId: string; base64Content: string; name?: string }): SecretRec {
+  createSecret(input: CreateSecretInput): SecretRec {
     return secrets.createSecret(this, input);
   }
 

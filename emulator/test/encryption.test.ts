@@ -52,29 +52,80 @@ describe('Vault, Key Management and Secrets', () => {
     expect(await failure(c.kms.getKey({ keyId: 'ocid1.key.oc1..nope' }))).toEqual({ statusCode: 404, serviceCode: 'NotAuthorizedOrNotFound' });
   });
 
+  it('honours opc-retry-token on CreateKeyVersion: a retry creates nothing and answers the first version', async () => {
+    const key = emu.createKey({ vaultId, displayName: 'retried' });
+    c.kms.endpoint = emu.url;
+    emu.resetCounters();
+    const events = emu.emittedEvents.length;
+    const first = await c.kms.createKeyVersion({ keyId: key.id, opcRetryToken: 'rotate-once-1' });
+    const again = await c.kms.createKeyVersion({ keyId: key.id, opcRetryToken: 'rotate-once-1' });
+    expect(again.keyVersion.id).toBe(first.keyVersion.id);
+    expect((await c.kms.listKeyVersions({ keyId: key.id })).items).toHaveLength(2);
+    expect(emu.currentKeyVersion(key.id)).toBe(first.keyVersion.id);
+    expect(emu.emittedEvents.length - events).toBe(2); // one begin/end pair, not two
+    expect(emu.getCounters().routes.CreateKeyVersion).toMatchObject({ calls: 2, writes: 1 });
+    // Another token, or none, is another rotation.
+    const other = await c.kms.createKeyVersion({ keyId: key.id, opcRetryToken: 'rotate-once-2' });
+    const untokened = await c.kms.createKeyVersion({ keyId: key.id });
+    expect(new Set([first.keyVersion.id, other.keyVersion.id, untokened.keyVersion.id]).size).toBe(3);
+    // The same token on another key is not a retry of the first request (A23).
+    expect(await failure(c.kms.createKeyVersion({ keyId: keyB, opcRetryToken: 'rotate-once-1' }))).toEqual({ statusCode: 409, serviceCode: 'Conflict' });
+  });
+
+  it('lets a failed CreateKeyVersion be retried with the same token', async () => {
+    const key = emu.createKey({ vaultId, displayName: 'flaky' });
+    c.kms.endpoint = emu.url;
+    emu.setRouteFaults('CreateKeyVersion', { p500: 1 });
+    expect((await failure(c.kms.createKeyVersion({ keyId: key.id, opcRetryToken: 'after-500' }))).statusCode).toBe(500);
+    emu.setRouteFaults('CreateKeyVersion', undefined);
+    const ok = await c.kms.createKeyVersion({ keyId: key.id, opcRetryToken: 'after-500' });
+    expect(ok.keyVersion.id).toBe(emu.currentKeyVersion(key.id));
+    expect((await c.kms.listKeyVersions({ keyId: key.id })).items).toHaveLength(2);
+  });
+
+  it('makes a retry after an ambiguous failure safe: the first attempt took effect, the retry with its token adds nothing', async () => {
+    const key = emu.createKey({ vaultId, displayName: 'ambiguous' });
+    c.kms.endpoint = emu.url;
+    emu.setRouteFaults('CreateKeyVersion', { pLate500: 1 });
+    expect((await failure(c.kms.createKeyVersion({ keyId: key.id, opcRetryToken: 'late' }))).statusCode).toBe(500);
+    emu.setRouteFaults('CreateKeyVersion', undefined);
+    const created = emu.currentKeyVersion(key.id);
+    expect(created).not.toBe(key.currentKeyVersion);
+    const retried = await c.kms.createKeyVersion({ keyId: key.id, opcRetryToken: 'late' });
+    expect(retried.keyVersion.id).toBe(created);
+    expect((await c.kms.listKeyVersions({ keyId: key.id })).items).toHaveLength(2);
+  });
+
   it('answers GetSecretBundle with the base64 content', async () => {
     const content = randomBytes(32).toString('base64');
     const secretId = emu.createSecret({ compartmentId: COMPARTMENT, base64Content: content });
     const b = await c.secrets.getSecretBundle({ secretId });
     expect(b.secretBundle.secretBundleContent).toEqual({ contentType: 'BASE64', content });
     expect(b.secretBundle.stages).toContain('CURRENT');
+    // Never named: OCI leaves versionName null.
+    expect(b.secretBundle.versionName).toBeNull();
+    const named = emu.createSecret({ compartmentId: COMPARTMENT, base64Content: content, versionName: 'initial' });
+    expect((await c.secrets.getSecretBundle({ secretId: named, secretVersionName: 'initial' })).secretBundle).toMatchObject({ versionNumber: 1, versionName: 'initial' });
   });
 
   it('selects the secret version by stage, versionNumber or secretVersionName (GetSecretBundle documents all three)', async () => {
     const v1 = randomBytes(32).toString('base64');
     const v2 = randomBytes(32).toString('base64');
     const secretId = emu.createSecret({ compartmentId: COMPARTMENT, base64Content: v1 });
-    // No rotation API in the emulator: add a second version to the model directly.
-    emu.state.secrets.get(secretId)?.versions.push({ versionNumber: 2, content: v2, timeCreated: Date.now() });
+    // No rotation API in the emulator: add a second, named version to the model directly.
+    emu.state.secrets.get(secretId)?.versions.push({ versionNumber: 2, content: v2, timeCreated: Date.now(), versionName: 'second' });
     const content = async (req: Omit<Parameters<typeof c.secrets.getSecretBundle>[0], 'secretId'>): Promise<unknown> =>
       (await c.secrets.getSecretBundle({ secretId, ...req })).secretBundle.secretBundleContent;
     expect(await content({})).toEqual({ contentType: 'BASE64', content: v2 });
     expect(await content({ stage: 'CURRENT' as never })).toEqual({ contentType: 'BASE64', content: v2 });
     expect(await content({ stage: 'PREVIOUS' as never })).toEqual({ contentType: 'BASE64', content: v1 });
     expect(await content({ versionNumber: 1 })).toEqual({ contentType: 'BASE64', content: v1 });
-    expect(await content({ secretVersionName: 'v1' })).toEqual({ contentType: 'BASE64', content: v1 });
+    expect(await content({ secretVersionName: 'second' })).toEqual({ contentType: 'BASE64', content: v2 });
+    // Version 1 was never named: no name selects it, and its bundle says versionName null.
+    expect(await failure(c.secrets.getSecretBundle({ secretId, secretVersionName: 'v1' }))).toEqual({ statusCode: 404, serviceCode: 'NotAuthorizedOrNotFound' });
     const prev = await c.secrets.getSecretBundle({ secretId, stage: 'PREVIOUS' as never });
-    expect(prev.secretBundle).toMatchObject({ versionNumber: 1, stages: ['PREVIOUS'] });
+    expect(prev.secretBundle).toMatchObject({ versionNumber: 1, stages: ['PREVIOUS'], versionName: null });
+    expect((await c.secrets.getSecretBundle({ secretId })).secretBundle).toMatchObject({ versionNumber: 2, versionName: 'second' });
     expect(await failure(c.secrets.getSecretBundle({ secretId, stage: 'PENDING' as never }))).toEqual({ statusCode: 404, serviceCode: 'NotAuthorizedOrNotFound' });
     expect(await failure(c.secrets.getSecretBundle({ secretId, versionNumber: 1, stage: 'CURRENT' as never }))).toEqual({ statusCode: 404, serviceCode: 'NotAuthorizedOrNotFound' });
     expect(await failure(c.secrets.getSecretBundle({ secretId, stage: 'BOGUS' as never }))).toEqual({ statusCode: 400, serviceCode: 'InvalidParameter' });

@@ -147,6 +147,43 @@ describe('Events', () => {
     expect((await c.kms.getKeyVersion({ keyId: key.id, keyVersionId: v.id })).keyVersion.isAutoRotated).toBe(true);
   });
 
+  it('stamps both rotation events with the new version\'s creation time (a rotation here takes no time)', async () => {
+    const vault = emu.createVault({ compartmentId: COMPARTMENT });
+    const key = emu.createKey({ vaultId: vault.id });
+    const v = emu.rotateKey(key.id, { automatic: true });
+    const mine = emu.emittedEvents.filter((e) => e.data.resourceId === key.id);
+    expect(mine.map((e) => e.eventTime)).toEqual([v.timeCreated.toISOString(), v.timeCreated.toISOString()]);
+  });
+
+  it('emits autokeyrotate begin and end for a failed automatic rotation, without creating a key version (A22)', async () => {
+    const vault = emu.createVault({ compartmentId: COMPARTMENT });
+    const key = emu.createKey({ vaultId: vault.id, displayName: 'stuck' });
+    const before = emu.currentKeyVersion(key.id);
+    const rule = emu.addEventRule({ eventTypes: ['com.oraclecloud.keymanagementservice.autokeyrotate.*'], functionId });
+    emu.failAutomaticRotation(key.id);
+    await emu.whenIdle();
+    const mine = emu.deliveries.filter((d) => d.ruleId === rule.id);
+    expect(mine.map((d) => d.eventType)).toEqual([
+      'com.oraclecloud.keymanagementservice.autokeyrotate.begin',
+      'com.oraclecloud.keymanagementservice.autokeyrotate.end',
+    ]);
+    expect(mine[1]?.event.data).toMatchObject({ resourceId: key.id, resourceName: 'stuck', additionalDetails: { vaultId: vault.id, keyId: key.id } });
+    expect(mine[1]?.event.data.additionalDetails).not.toHaveProperty('keyVersionId');
+    expect(emu.currentKeyVersion(key.id)).toBe(before);
+    c.kms.endpoint = vault.managementEndpoint;
+    expect((await c.kms.listKeyVersions({ keyId: key.id })).items).toHaveLength(1);
+  });
+
+  it('fails an automatic rotation over the admin surface too', async () => {
+    const vault = emu.createVault({ compartmentId: COMPARTMENT });
+    const key = emu.createKey({ vaultId: vault.id });
+    const res = await fetch(`${emu.url}/_emulator/keys/${key.id}/fail-rotation`, { method: 'POST', body: '{}' });
+    expect(res.status).toBe(200);
+    const mine = emu.emittedEvents.filter((e) => e.data.resourceId === key.id).map((e) => e.eventType);
+    expect(mine).toEqual(['com.oraclecloud.keymanagementservice.autokeyrotate.begin', 'com.oraclecloud.keymanagementservice.autokeyrotate.end']);
+    expect((await fetch(`${emu.url}/_emulator/keys/ocid1.key.oc1..nope/fail-rotation`, { method: 'POST', body: '{}' })).status).toBe(400);
+  });
+
   it('emits updatebucket without the kmsKeyId', async () => {
     const rule = emu.addEventRule({ eventTypes: ['com.oraclecloud.objectstorage.updatebucket'], functionId });
     emu.createBucket({ compartmentId: COMPARTMENT, name: 'ub' });
@@ -155,6 +192,20 @@ describe('Events', () => {
     const d = emu.deliveries.find((x) => x.ruleId === rule.id);
     expect(d?.event.data.additionalDetails).toMatchObject({ bucketName: 'ub', namespace: ns, versioning: 'Enabled' });
     expect(d?.event.data.additionalDetails).not.toHaveProperty('kmsKeyId');
+  });
+});
+
+describe('A failed automatic rotation (assumption A22 flipped)', () => {
+  it('names the key\'s unchanged current version in additionalDetails', async () => {
+    const other = await start({ assumptions: { failedRotationNamesCurrentVersion: true } });
+    try {
+      const key = other.emu.createKey({ vaultId: other.emu.createVault({ compartmentId: COMPARTMENT }).id });
+      other.emu.failAutomaticRotation(key.id);
+      const end = other.emu.emittedEvents.find((e) => e.eventType === 'com.oraclecloud.keymanagementservice.autokeyrotate.end');
+      expect(end?.data.additionalDetails).toEqual({ vaultId: key.vaultId, keyId: key.id, keyVersionId: key.currentKeyVersion });
+    } finally {
+      await other.emu.stop();
+    }
   });
 });
 

@@ -91,6 +91,47 @@ describe('objects', () => {
     expect(emu.readEncryption('objs', { prefix: 'other-key' })[0]?.encryption).toEqual({ kind: 'kms', keyId: other.id, keyVersionId: other.currentKeyVersion });
   });
 
+  it.each([
+    ['a line feed', 'logs/a\nb.txt'],
+    ['a carriage return', 'logs/a\rb.txt'],
+    ['a NUL', 'logs/a\u0000b.txt'],
+    ['1025 bytes of UTF-8 in 513 characters', `${'é'.repeat(512)}a`],
+  ])('refuses an object name with %s (Oracle\'s naming rules)', async (_what, objectName) => {
+    expect(await failure(os.putObject({ namespaceName: ns, bucketName: 'objs', objectName, putObjectBody: 'x', contentLength: 1 })))
+      .toEqual({ statusCode: 400, serviceCode: 'InvalidParameter' });
+    expect(emu.readEncryption('objs', { prefix: objectName })).toEqual([]);
+  });
+
+  it('accepts any other character, a tab included, up to exactly 1024 bytes', async () => {
+    for (const objectName of ['logs/a\tb.txt', `${'é'.repeat(511)}ab`, 'ctl\u0001\u001f\u007f']) {
+      await os.putObject({ namespaceName: ns, bucketName: 'objs', objectName, putObjectBody: 'x', contentLength: 1 });
+      expect((await os.headObject({ namespaceName: ns, bucketName: 'objs', objectName })).contentLength).toBe(1);
+    }
+  });
+
+  it('refuses to seed a name OCI would refuse', () => {
+    expect(() => emu.seedObjects('objs', [{ name: 'bad\nname' }])).toThrow(/line feed/);
+    expect(() => emu.seedObjects('objs', { count: 2, prefix: 'bad\r' })).toThrow(/carriage return/);
+  });
+
+  it('gives an object in an unversioned bucket one versionId, the same in PutObject, HeadObject and ListObjectVersions (A24)', async () => {
+    const put = await os.putObject({ namespaceName: ns, bucketName: 'objs', objectName: 'one-id', putObjectBody: 'x', contentLength: 1 });
+    expect(put.versionId).toBeTruthy();
+    const head = await os.headObject({ namespaceName: ns, bucketName: 'objs', objectName: 'one-id' });
+    const listed = await os.listObjectVersions({ namespaceName: ns, bucketName: 'objs', prefix: 'one-id' });
+    expect(head.versionId).toBe(put.versionId);
+    expect(listed.objectVersionCollection.items.map((i) => i.versionId)).toEqual([put.versionId]);
+    expect((await os.headObject({ namespaceName: ns, bucketName: 'objs', objectName: 'one-id', versionId: put.versionId })).eTag).toBe(put.eTag);
+  });
+
+  it('answers a route it does not model in words that do not read as a permissions problem', async () => {
+    const res = await fetch(`${emu.url}/n/${ns}/b/objs/actions/copyObject`, { method: 'POST' });
+    expect(res.status).toBe(404);
+    const body = await res.json() as { code: string; message: string };
+    expect(body.code).toBe('NotAuthorizedOrNotFound');
+    expect(body.message).toMatch(/does not model POST .*not a permissions problem.*README/);
+  });
+
   it('answers 404 ObjectNotFound for a missing object', async () => {
     expect((await failure(os.headObject({ namespaceName: ns, bucketName: 'objs', objectName: 'missing' }))).statusCode).toBe(404);
     expect(await failure(os.deleteObject({ namespaceName: ns, bucketName: 'objs', objectName: 'missing' }))).toEqual({ statusCode: 404, serviceCode: 'ObjectNotFound' });

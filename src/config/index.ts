@@ -9,6 +9,9 @@ export interface Config {
   readonly compartmentIds: readonly string[];
   readonly namespace?: string;
   readonly vaultIds: readonly string[];
+  /** What a manual request may name as a target besides the bucket's own key (see src/engine/target-policy.ts). */
+  readonly allowedKmsKeyIds: readonly string[];
+  readonly allowedSseCustomerKeySecretIds: readonly string[];
   readonly concurrency: number;
   readonly safetyMarginMs: number;
   readonly clockSkewMs: number;
@@ -39,6 +42,7 @@ export interface Config {
 
 type RawConfig = {
   REENCRYPT_COMPARTMENT_IDS: string; REENCRYPT_NAMESPACE: string; REENCRYPT_VAULT_IDS: string;
+  REENCRYPT_ALLOWED_KMS_KEY_IDS: string; REENCRYPT_ALLOWED_SSE_C_SECRET_IDS: string;
   REENCRYPT_CONCURRENCY: number; REENCRYPT_SAFETY_MARGIN_SECONDS: number; REENCRYPT_CLOCK_SKEW_SECONDS: number;
   REENCRYPT_MAX_ATTEMPTS: number; REENCRYPT_HANDLE_UPDATE_OBJECT: boolean; REENCRYPT_SELF_INVOKE: boolean;
   REENCRYPT_MAX_FAILURES_REPORTED: number; REENCRYPT_LOG_LEVEL: Config['logLevel'];
@@ -72,6 +76,8 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): C
     compartmentIds: splitList(c.REENCRYPT_COMPARTMENT_IDS),
     ...(c.REENCRYPT_NAMESPACE && { namespace: c.REENCRYPT_NAMESPACE }),
     vaultIds: splitList(c.REENCRYPT_VAULT_IDS),
+    allowedKmsKeyIds: splitList(c.REENCRYPT_ALLOWED_KMS_KEY_IDS),
+    allowedSseCustomerKeySecretIds: splitList(c.REENCRYPT_ALLOWED_SSE_C_SECRET_IDS),
     concurrency: c.REENCRYPT_CONCURRENCY,
     safetyMarginMs: c.REENCRYPT_SAFETY_MARGIN_SECONDS * 1000,
     clockSkewMs: c.REENCRYPT_CLOCK_SKEW_SECONDS * 1000,

@@ -5,6 +5,11 @@
  * tested against it.
  */
 const OCID_LIST = '^(ocid1\\.[a-z0-9_-]+\\.[a-z0-9-]+\\.[a-z0-9-]*\\.[a-zA-Z0-9._-]+)(\\s*,\\s*ocid1\\.[a-z0-9_-]+\\.[a-z0-9-]+\\.[a-z0-9-]*\\.[a-zA-Z0-9._-]+)*$';
+/** A comma-separated list of OCIDs of one resource type (`key`, `vaultsecret`). */
+const ocidListOf = (type: string): string => {
+  const one = `ocid1\\.${type}\\.[a-z0-9-]+\\.[a-z0-9-]*\\.[a-zA-Z0-9._-]+`;
+  return `^${one}(\\s*,\\s*${one})*$`;
+};
 const HTTP_URL = '^https?://[^\\s/$.?#][^\\s]*$';
 
 export const CONFIG_SCHEMA = {
@@ -22,6 +27,14 @@ export const CONFIG_SCHEMA = {
     REENCRYPT_VAULT_IDS: {
       type: 'string', default: '', pattern: `(${OCID_LIST})|^$`,
       description: 'Comma-separated vault OCIDs to look keys up in when an event or request names no vault.',
+    },
+    REENCRYPT_ALLOWED_KMS_KEY_IDS: {
+      type: 'string', default: '', pattern: `(${ocidListOf('key')})|^$`,
+      description: 'Comma-separated key OCIDs a manual request may name as kmsKeyId besides the bucket\'s own key. Empty: only the bucket\'s own key.',
+    },
+    REENCRYPT_ALLOWED_SSE_C_SECRET_IDS: {
+      type: 'string', default: '', pattern: `(${ocidListOf('vaultsecret')})|^$`,
+      description: 'Comma-separated Vault secret OCIDs a manual request may name as sseCustomerKeySecretId or sourceSseCustomerKeySecretId. Empty: none.',
     },
     REENCRYPT_CONCURRENCY: {
       type: 'integer', default: 16, minimum: 1, maximum: 256,

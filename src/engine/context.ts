@@ -1,5 +1,6 @@
 import type { LimitFunction } from 'p-limit';
 import type { Config } from '../config';
+import type { Caller } from '../handler';
 import type { Logger } from '../log';
 import type { Oci } from '../oci/clients';
 import type { ObjectStorage } from '../oci/object-storage';
@@ -15,6 +16,8 @@ export interface RunContext {
   readonly keys: KeyDirectory;
   readonly budget: Budget;
   readonly logger: Logger;
+  /** Who invoked, as far as the platform says (for the audit line of manual requests). */
+  readonly caller: Caller;
   /** Bounds re-encryptions (and GetBucket fan-out) in flight, across buckets. */
   readonly limit: LimitFunction;
   /** Said in the report: fallbacks taken, compartments that could not be read. */

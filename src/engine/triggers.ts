@@ -1,4 +1,5 @@
-import { InvalidInputError, ReencryptError } from '../errors';
+import { InvalidInputError, NotAllowedError, ReencryptError } from '../errors';
+import { checkRotation, type RotationCheck } from '../decide/rotation';
 import { EVERYTHING, watermarkAfter, type ResolvedWatermark } from '../decide/watermark';
 import { EventTypes } from '../input/event-types';
 import type { BucketKeyChangeRequest, KeyRotationRequest, ManualRequest, ObjectEventRequest } from '../input/types';
@@ -8,11 +9,13 @@ import { readSseCustomerKey } from '../oci/secrets';
 import { BucketTally, type BucketReport } from '../report/report';
 import { decodeContinuation, type PendingBucket } from '../sweep/continuation';
 import { sweepTriggerOf, type SweepTrigger } from '../sweep/sweep-trigger';
+import { auditManualRequest, NO_EXPLICIT_TARGET } from './audit';
 import type { RunContext } from './context';
 import { runIdForEvent } from '../runs/lifecycle';
 import { bucketsUsingKey } from './discover';
 import { reencryptSingleObject } from './single-object';
 import { sweepTargets, type SweepPlan, type SweepTarget } from './sweep';
+import { judgeTargets } from './target-policy';
 
 /** What a trigger did, before timing and API counts are added. */
 export interface Outcome {
@@ -29,6 +32,8 @@ export interface Outcome {
    * complete. The why is in the notes.
    */
   readonly incomplete?: true;
+  /** Key rotation triggers: what the vault says about the rotation the event announced. */
+  readonly rotation?: RotationCheck;
   /** A durable run answered for itself (its step or its final report). */
   readonly answer?: object;
 }
@@ -74,14 +79,23 @@ export async function onKeyRotation(request: KeyRotationRequest, ctx: RunContext
   }
   const lookup = await ctx.keys.currentVersion(request.keyId, request.vaultId);
   let watermark: ResolvedWatermark;
-  if (lookup.found) watermark = watermarkAfter(lookup.version.timeCreated, ctx.config.clockSkewMs, 'key-version');
-  else {
+  let rotation: RotationCheck | undefined;
+  if (lookup.found) {
+    watermark = watermarkAfter(lookup.version.timeCreated, ctx.config.clockSkewMs, 'key-version');
+    rotation = checkRotation(request, lookup.version, ctx.config.clockSkewMs);
+    if (rotation.mayHaveFailed) {
+      ctx.notes.push(`the rotation may have failed: the key's current version ${rotation.currentKeyVersionId} was created at `
+        + `${rotation.currentVersionCreated}, before the ${request.eventType} event (${rotation.eventTime}) by more than the clock skew; `
+        + 'objects are re-encrypted to that current version');
+    }
+  } else {
     ctx.notes.push(`key version not readable (${lookup.why}); watermark from the event time`);
     watermark = watermarkAfter(request.eventTime, ctx.config.clockSkewMs, 'event-time');
   }
   const compartments = ctx.config.compartmentIds.length > 0 ? ctx.config.compartmentIds : request.compartmentId ? [request.compartmentId] : [];
   if (compartments.length === 0) ctx.notes.push('no compartment to search: set REENCRYPT_COMPARTMENT_IDS');
-  return sweepKey(request.keyId, compartments, watermark, triggerOf(request), false, await namespaceOf(undefined, ctx), ctx, runIdForEvent(request.eventType, request.eventId));
+  const outcome = await sweepKey(request.keyId, compartments, watermark, triggerOf(request), false, await namespaceOf(undefined, ctx), ctx, runIdForEvent(request.eventType, request.eventId));
+  return rotation ? { ...outcome, rotation } : outcome;
 }
 
 /** updatebucket: the bucket may have a new key; sweep with the event's time as the watermark. */
@@ -92,24 +106,16 @@ export async function onBucketKeyChange(request: BucketKeyChangeRequest, ctx: Ru
   return sweep({ trigger: triggerOf(request), namespace: request.namespace, dryRun: false, watermark, targets: [{ bucket }], runId: runIdForEvent(request.eventType, request.eventId) }, ctx);
 }
 
+/**
+ * A manual request: audited, and its explicit targets (a key other than the
+ * bucket's, any SSE-C secret) judged before anything is read or written.
+ */
 export async function onManual(request: ManualRequest, ctx: RunContext): Promise<Outcome> {
   const { scope } = request;
+  if (scope.type !== 'object') auditManualRequest(ctx, request, { verdict: 'allowed', targets: NO_EXPLICIT_TARGET });
   if (scope.type === 'continuation') return resume(scope.token, ctx);
+  if (scope.type === 'object') return manualObject(request, scope, ctx);
   const namespace = await namespaceOf(request.namespace, ctx);
-  if (scope.type === 'object') {
-    const bucket = await bucketOrMissing(namespace, scope.bucketName, ctx);
-    if (isReport(bucket)) return { action: 'reencrypted-object', namespace, dryRun: request.dryRun, buckets: [bucket] };
-    const [sseCustomerKey, sourceSseCustomerKey] = await Promise.all([
-      scope.sseCustomerKeySecretId ? readSseCustomerKey(ctx.oci, scope.sseCustomerKeySecretId, 'sseCustomerKeySecretId') : undefined,
-      scope.sourceSseCustomerKeySecretId ? readSseCustomerKey(ctx.oci, scope.sourceSseCustomerKeySecretId, 'sourceSseCustomerKeySecretId') : undefined,
-    ]);
-    const report = await reencryptSingleObject({
-      bucket, objectName: scope.objectName,
-      ...(scope.versionId && { versionId: scope.versionId }), ...(scope.kmsKeyId && { kmsKeyId: scope.kmsKeyId }),
-      ...(sseCustomerKey && { sseCustomerKey }), ...(sourceSseCustomerKey && { sourceSseCustomerKey }),
-    }, request.dryRun, ctx);
-    return { action: 'reencrypted-object', namespace, dryRun: request.dryRun, buckets: [report] };
-  }
   if (scope.type === 'bucket') {
     const bucket = await bucketOrMissing(namespace, scope.bucketName, ctx);
     if (isReport(bucket)) return { action: 'swept', namespace, dryRun: request.dryRun, buckets: [bucket] };
@@ -120,6 +126,7 @@ export async function onManual(request: ManualRequest, ctx: RunContext): Promise
     }, ctx);
   }
   if (scope.type !== 'key') throw new InvalidInputError(`A ${scope.type} request is answered by the run store`, [{ field: '(body)', problem: 'is not a sweep' }]);
+  // Every bucket whose kmsKeyId is this key, each re-encrypted under its own key: no list needed.
   const compartments = scope.compartmentIds ?? ctx.config.compartmentIds;
   if (compartments.length === 0) {
     throw new InvalidInputError('A key sweep needs compartments to search', [
@@ -128,6 +135,43 @@ export async function onManual(request: ManualRequest, ctx: RunContext): Promise
   }
   const watermark = await manualWatermark(request, scope.kmsKeyId, ctx);
   return sweepKey(scope.kmsKeyId, compartments, watermark, triggerOf(request), request.dryRun, namespace, ctx, request.runId);
+}
+
+type ObjectScope = Extract<ManualRequest['scope'], { type: 'object' }>;
+
+/** One object, possibly under an explicit key or SSE-C key: allowed only by the target policy. */
+async function manualObject(request: ManualRequest, scope: ObjectScope, ctx: RunContext): Promise<Outcome> {
+  let namespace: string;
+  let bucket: BucketFacts | BucketReport;
+  try {
+    namespace = await namespaceOf(request.namespace, ctx);
+    bucket = await bucketOrMissing(namespace, scope.bucketName, ctx);
+  } catch (err) {
+    auditManualRequest(ctx, request, { verdict: 'not-decided', error: err instanceof Error ? err.message : String(err) });
+    throw err;
+  }
+  const targets = judgeTargets(scope, isReport(bucket) ? undefined : bucket.kmsKeyId, {
+    kmsKeyIds: ctx.config.allowedKmsKeyIds, sseCustomerKeySecretIds: ctx.config.allowedSseCustomerKeySecretIds,
+  });
+  auditManualRequest(ctx, request, { verdict: targets.allowed ? 'allowed' : 'refused', targets });
+  if (!targets.allowed) {
+    throw new NotAllowedError(
+      `The manual request is not allowed: ${targets.refusals.map((r) => `${r.field} ${r.problem}`).join('; ')}. `
+      + 'The function acts with its own identity: a key other than the bucket\'s, or an SSE-C secret, must be allowlisted (README, Security)',
+      targets.refusals,
+    );
+  }
+  if (isReport(bucket)) return { action: 'reencrypted-object', namespace, dryRun: request.dryRun, buckets: [bucket] };
+  const [sseCustomerKey, sourceSseCustomerKey] = await Promise.all([
+    scope.sseCustomerKeySecretId ? readSseCustomerKey(ctx.oci, scope.sseCustomerKeySecretId, 'sseCustomerKeySecretId') : undefined,
+    scope.sourceSseCustomerKeySecretId ? readSseCustomerKey(ctx.oci, scope.sourceSseCustomerKeySecretId, 'sourceSseCustomerKeySecretId') : undefined,
+  ]);
+  const report = await reencryptSingleObject({
+    bucket, objectName: scope.objectName,
+    ...(scope.versionId && { versionId: scope.versionId }), ...(scope.kmsKeyId && { kmsKeyId: scope.kmsKeyId }),
+    ...(sseCustomerKey && { sseCustomerKey }), ...(sourceSseCustomerKey && { sourceSseCustomerKey }),
+  }, request.dryRun, ctx);
+  return { action: 'reencrypted-object', namespace, dryRun: request.dryRun, buckets: [report] };
 }
 
 /** force: everything; before: the request's time; otherwise when the key's current version was created. */

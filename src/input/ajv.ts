@@ -35,6 +35,10 @@ export function toFieldProblems(errors: readonly ErrorObject[] | null | undefine
     } else if (e.keyword === 'additionalProperties') {
       field = join(field, (e.params as { additionalProperty: string }).additionalProperty);
       problem = 'is not a known field';
+    } else if (e.keyword === 'type') {
+      // ajv says "must be string,null" for a union type.
+      const type = (e.params as { type: string | string[] }).type;
+      problem = `must be ${Array.isArray(type) ? type.join(' or ') : type}`;
     } else if (e.keyword === 'pattern') {
       problem = `has an invalid format (must match ${(e.params as { pattern: string }).pattern})`;
     } else if (e.keyword === 'format') {

@@ -5,6 +5,7 @@ import { compile, toFieldProblems } from './ajv';
 import {
   ACCEPTED_EVENT_TYPES, BUCKET_EVENT_TYPES, KEY_ROTATION_BEGIN_TYPES, OBJECT_EVENT_TYPES, type EventType,
 } from './event-types';
+import { KEY_FILE_PROBLEMS, MAX_OBJECT_NAME_BYTES, resolveCliAliases, withoutUnsetCliFields } from './cli-skeleton';
 import { findKeyReference } from './key-reference';
 import {
   BUCKET_EVENT_DATA_SCHEMA, CLOUDEVENTS_01_SCHEMA, CLOUDEVENTS_10_SCHEMA, KEY_EVENT_DATA_SCHEMA, OBJECT_EVENT_DATA_SCHEMA,
@@ -139,6 +140,11 @@ function classifyEvent(event: NormalisedEvent): ReencryptRequest {
   if (OBJECT_EVENT_TYPES.includes(eventType)) {
     const data = check(validateObjectData, event.data, event.dataPath, 'The object event is invalid');
     const { namespace, bucketName, versionId, archivalState } = data.additionalDetails;
+    const nameBytes = Buffer.byteLength(data.resourceName, 'utf8');
+    if (nameBytes > MAX_OBJECT_NAME_BYTES) {
+      throw invalid(`The object event is invalid: ${event.dataPath}.resourceName is ${nameBytes} bytes of UTF-8`,
+        `${event.dataPath}.resourceName`, `is ${nameBytes} bytes of UTF-8; OCI allows at most ${MAX_OBJECT_NAME_BYTES} bytes`);
+    }
     return {
       kind: 'object-event', ...origin, namespace, bucketName, objectName: data.resourceName,
       ...(versionId && { versionId }), ...(archivalState && { archivalState }),
@@ -171,22 +177,24 @@ function classifyEvent(event: NormalisedEvent): ReencryptRequest {
 /** Two-field rules of the published schema, said in words (ajv only says "must NOT be valid"). */
 const DEPENDENCY_MESSAGES: Record<string, FieldProblem> = {
   objectName: { field: 'objectName', problem: 'cannot be combined with prefix, before or force (those are for sweeps)' },
+  name: { field: 'name', problem: 'cannot be combined with prefix, before or force (those are for sweeps)' },
   sseCustomerKeySecretId: { field: 'sseCustomerKeySecretId', problem: 'cannot be combined with kmsKeyId: name one target key' },
   before: { field: 'before', problem: 'cannot be combined with force' },
-  namespace: { field: 'namespace', problem: 'cannot be combined with namespaceName: they are the same field' },
   continuation: { field: 'continuation', problem: 'cannot be combined with a new scope (bucketName, kmsKeyId, objectName, prefix, before, force, compartmentIds)' },
   runId: { field: 'runId', problem: 'names a run: alone (its status) or with a sweep (bucketName or kmsKeyId), not with objectName, continuation, resume or listRuns' },
   resume: { field: 'resume', problem: 'cannot be combined with a new scope, a continuation, listRuns or dryRun' },
   listRuns: { field: 'listRuns', problem: 'cannot be combined with a scope, a continuation or dryRun' },
 };
 
-function classifyManual(body: Record<string, unknown>): ManualRequest {
+function classifyManual(raw: Record<string, unknown>): ManualRequest {
+  // The CLI's skeleton: null means "not given", an empty kmsKeyId the bucket's key.
+  const body = withoutUnsetCliFields(raw);
   if (!validateManual(body)) {
     const details = manualProblems(validateManual.errors ?? []);
     throw new InvalidInputError(`The manual request is invalid: ${summarise(details)}`, details);
   }
-  const b = body as ManualRequestBody;
-  const namespace = b.namespaceName ?? b.namespace;
+  const { objectName, namespace } = resolveCliAliases(body);
+  const b: ManualRequestBody = { ...body, ...(objectName !== undefined && { objectName }) };
   const base = { kind: 'manual' as const, dryRun: b.dryRun ?? false, ...(namespace && { namespace }), ...(b.vaultId && { vaultId: b.vaultId }) };
   const watermark = b.force ? { type: 'force' as const }
     : b.before ? { type: 'before' as const, before: instantOf(b.before, 'before') }
@@ -196,9 +204,9 @@ function classifyManual(body: Record<string, unknown>): ManualRequest {
   else if (b.resume) scope = { type: 'resume', runId: b.resume };
   else if (b.listRuns) scope = { type: 'list-runs' };
   else if (b.runId && !b.bucketName && !b.kmsKeyId) scope = { type: 'run-status', runId: b.runId };
-  else if (b.bucketName && b.objectName) {
+  else if (b.bucketName && objectName) {
     scope = {
-      type: 'object', bucketName: b.bucketName, objectName: b.objectName,
+      type: 'object', bucketName: b.bucketName, objectName,
       ...(b.versionId && { versionId: b.versionId }), ...(b.kmsKeyId && { kmsKeyId: b.kmsKeyId }),
       ...(b.sseCustomerKeySecretId && { sseCustomerKeySecretId: b.sseCustomerKeySecretId }),
       ...(b.sourceSseCustomerKeySecretId && { sourceSseCustomerKeySecretId: b.sourceSseCustomerKeySecretId }),
@@ -221,13 +229,17 @@ function manualProblems(errors: readonly ErrorObject[]): FieldProblem[] {
   const plain: ErrorObject[] = [];
   for (const e of errors) {
     const dependency = /^#\/dependencies\/([^/]+)\/not$/.exec(e.schemaPath)?.[1];
+    const needsObjectName = /^#\/dependencies\/([^/]+)\/anyOf$/.exec(e.schemaPath)?.[1];
+    const keyFile = /^#\/properties\/([^/]+)\/type$/.exec(e.schemaPath)?.[1];
     if (dependency && DEPENDENCY_MESSAGES[dependency]) problems.push(DEPENDENCY_MESSAGES[dependency]);
+    else if (needsObjectName) problems.push({ field: 'objectName', problem: `is required when ${needsObjectName} is given (or name, its CLI alias)` });
+    else if (keyFile && KEY_FILE_PROBLEMS[keyFile]) problems.push(KEY_FILE_PROBLEMS[keyFile]);
     else if (e.schemaPath === '#/anyOf') problems.push(SCOPE_REQUIRED);
     else if (/^#\/dependencies\/[^/]+\/required$/.test(e.schemaPath)) {
       const missing = (e.params as { missingProperty: string }).missingProperty;
       problems.push({ field: missing, problem: `is required when ${e.schemaPath.split('/')[2]} is given` });
     }
-    else if (!/^#\/(anyOf|dependencies\/[^/]+\/not)\//.test(e.schemaPath)) plain.push(e);
+    else if (!/^#\/(anyOf|dependencies\/[^/]+\/(not|anyOf))\//.test(e.schemaPath)) plain.push(e);
   }
   return [...toFieldProblems(plain), ...problems];
 }

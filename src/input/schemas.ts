@@ -8,7 +8,13 @@ const NON_EMPTY = { type: 'string', minLength: 1 } as const;
 const NO_CONTROL_CHARS = '^[^\\u0000-\\u001f\\u007f]+$';
 const OCID = '^ocid1\\.[a-z0-9_]+\\.[a-z0-9-]+\\.[a-z0-9-]*\\.[A-Za-z0-9._-]+$';
 
-const OBJECT_NAME = { type: 'string', minLength: 1, maxLength: 1024, pattern: NO_CONTROL_CHARS } as const;
+/**
+ * Oracle's object naming rules exclude only NUL, line feed and carriage return
+ * (a tab is a legal name character), so an event about such an object must be
+ * accepted. 1,024 characters bounds a name of 1,024 UTF-8 bytes; the byte
+ * limit itself is checked where the name is read (classify).
+ */
+const OBJECT_NAME = { type: 'string', minLength: 1, maxLength: 1024, pattern: '^[^\\u0000\\n\\r]+$' } as const;
 const BUCKET_NAME = { type: 'string', minLength: 1, maxLength: 256, pattern: '^[A-Za-z0-9._-]+$' } as const;
 const NAMESPACE = { type: 'string', minLength: 1, maxLength: 64, pattern: '^[a-z0-9-]+$' } as const;
 

@@ -35,12 +35,18 @@ export interface BucketKeyChangeRequest extends EventOrigin {
   readonly bucketName: string;
 }
 
-/** A manual `fn invoke`; field names follow `oci os object reencrypt --from-json`. */
+/**
+ * A manual `fn invoke` as the schema accepts it once the CLI's unset fields
+ * (null) are gone; field names follow `oci os object reencrypt --from-json`.
+ */
 export interface ManualRequestBody {
   namespaceName?: string;
+  /** The CLI's alias of namespaceName. */
   namespace?: string;
   bucketName?: string;
   objectName?: string;
+  /** The CLI's alias of objectName. */
+  name?: string;
   versionId?: string;
   kmsKeyId?: string;
   sseCustomerKeySecretId?: string;

@@ -2,7 +2,8 @@
  * Every OCI operation the function performs, with the IAM permission it needs
  * and the smallest policy verb that grants it (Object Storage and Vault policy
  * reference). The Terraform tests derive the required IAM statements from this
- * list, so a new call added to the code must be added here.
+ * list, so a new call added to the code must be added here. An operation that
+ * needs permissions on two resource types is listed once for each.
  */
 export interface OciOperation {
   readonly operation: string;
@@ -12,7 +13,7 @@ export interface OciOperation {
   readonly verb: 'inspect' | 'read' | 'use' | 'manage';
   readonly resourceType: string;
   /** The optional feature that needs it; absent = always needed. */
-  readonly feature?: 'sse-c' | 'self-invoke' | 'state';
+  readonly feature?: 'sse-c' | 'self-invoke' | 'state' | 'manual-kms-key';
 }
 
 export const OCI_OPERATIONS: readonly OciOperation[] = [
@@ -25,6 +26,9 @@ export const OCI_OPERATIONS: readonly OciOperation[] = [
   { operation: 'GetVault', service: 'keymanagement', permissions: ['VAULT_READ'], verb: 'read', resourceType: 'vaults' },
   { operation: 'GetKey', service: 'keymanagement', permissions: ['KEY_READ'], verb: 'read', resourceType: 'keys' },
   { operation: 'GetKeyVersion', service: 'keymanagement', permissions: ['KEY_READ'], verb: 'read', resourceType: 'keys' },
+  // ReencryptObject with an explicit kmsKeyId (a manual request's allowlisted key) also assigns that key to
+  // the object: Oracle asks for `use key-delegate` to assign one's own key (likely, unverified, for re-encryption).
+  { operation: 'ReencryptObject', service: 'keymanagement', permissions: ['KEY_ASSOCIATE'], verb: 'use', resourceType: 'key-delegate', feature: 'manual-kms-key' },
   { operation: 'GetSecretBundle', service: 'secrets', permissions: ['SECRET_BUNDLE_READ'], verb: 'read', resourceType: 'secret-bundles', feature: 'sse-c' },
   // The run state store (REENCRYPT_STATE_BUCKET): only on the state bucket (`target.bucket.name`).
   { operation: 'PutObject', service: 'objectstorage', permissions: ['OBJECT_CREATE', 'OBJECT_OVERWRITE'], verb: 'manage', resourceType: 'objects', feature: 'state' },

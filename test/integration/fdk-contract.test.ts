@@ -15,6 +15,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FUNC_JS, startFunction, type FnCallResult, type RunningFunction } from '../../scripts/lib/fdk-process';
+import { filledSkeleton } from '../support/cli-skeleton';
 import { asCloudEvents10, bucketEvent, COMPARTMENT, KEY, keyEvent, objectEvent, VAULT } from '../support/events';
 
 const UNREACHABLE = 'http://127.0.0.1:9';
@@ -116,6 +117,12 @@ function deeplyNested(depth: number, leaf: string): string {
   return `${'{"a":'.repeat(depth)}${leaf}${'}'.repeat(depth)}`;
 }
 
+/** `oci os object reencrypt --generate-full-command-json-input`, every key filled in as a user would. */
+const skeleton = (over: Json = {}): Json => filledSkeleton({
+  bucketName: 'finance-data', encryptionKeyFile: null, kmsKeyId: '', name: 'reports/q1 summary.csv', namespace: 'examplens',
+  namespaceName: 'examplens', objectName: 'reports/q1 summary.csv', sourceEncryptionKeyFile: null, versionId: 'v-0001', ...over,
+});
+
 const VALID: readonly [name: string, body: string, contentType?: string][] = [
   ['createobject, sample fixture (CloudEvents 0.1)', fixture('createobject.json')],
   ['createobject (CloudEvents 0.1)', json(objectEvent())],
@@ -147,6 +154,10 @@ const VALID: readonly [name: string, body: string, contentType?: string][] = [
   ['manual: prefix sweep', json({ namespaceName: 'examplens', bucketName: 'finance-data', prefix: 'reports/2026/', dryRun: true })],
   ['manual: bucket sweep with before', json({ bucketName: 'finance-data', before: '2026-01-01T00:00:00Z', dryRun: true })],
   ['manual: bucket sweep with force', json({ bucketName: 'finance-data', force: true, vaultId: VAULT, dryRun: true })],
+  ['manual: the OCI CLI\'s full --from-json skeleton, filled in', json(skeleton())],
+  ['manual: the CLI skeleton with a kmsKeyId and null aliases', json(skeleton({ kmsKeyId: KEY, name: null, namespace: null, versionId: null }))],
+  ['manual: the CLI skeleton naming the object by name only', json(skeleton({ objectName: null, namespaceName: null }))],
+  ['manual: namespace and namespaceName, equal', json({ namespace: 'examplens', namespaceName: 'examplens', bucketName: 'b', dryRun: true })],
   ['manual: key sweep with compartmentIds', json({ kmsKeyId: KEY, compartmentIds: [COMPARTMENT, COMPARTMENT_2], vaultId: VAULT, dryRun: true })],
 ];
 
@@ -186,7 +197,18 @@ const MALFORMED: readonly [name: string, body: string | Buffer, field: string][]
   ['versionId without objectName', json({ bucketName: 'b', versionId: 'v-0001' }), 'objectName'],
   ['prefix together with objectName', json({ bucketName: 'b', objectName: 'o', prefix: 'logs/' }), 'objectName'],
   ['kmsKeyId with bucketName but no objectName', json({ bucketName: 'b', kmsKeyId: KEY }), 'kmsKeyId'],
-  ['namespace together with namespaceName', json({ namespace: 'examplens', namespaceName: 'examplens', bucketName: 'b' }), 'namespace'],
+  // Manual requests: the OCI CLI's skeleton, filled in wrongly.
+  ['CLI skeleton: name and objectName that differ', json(skeleton({ name: 'reports/q2.csv' })), 'name'],
+  ['CLI skeleton: objectName and name that differ', json(skeleton({ name: 'reports/q2.csv' })), 'objectName'],
+  ['CLI skeleton: namespace and namespaceName that differ', json(skeleton({ namespace: 'otherns' })), 'namespace'],
+  ['CLI skeleton: namespaceName and namespace that differ', json(skeleton({ namespace: 'otherns' })), 'namespaceName'],
+  ['CLI skeleton: an encryptionKeyFile', json(skeleton({ encryptionKeyFile: '/path/to/file' })), 'encryptionKeyFile'],
+  ['CLI skeleton: a sourceEncryptionKeyFile', json(skeleton({ sourceEncryptionKeyFile: '/path/to/file' })), 'sourceEncryptionKeyFile'],
+  ['CLI skeleton: an objectName over 1024 bytes of UTF-8 (513 characters)', json(skeleton({ objectName: `${'é'.repeat(512)}a`, name: null })), 'objectName'],
+  ['CLI skeleton: a line feed in name', json(skeleton({ name: 'a\nb', objectName: null })), 'name'],
+  ['CLI skeleton: kmsKeyId left as "string"', json(skeleton({ kmsKeyId: 'string' })), 'kmsKeyId'],
+  ['CLI skeleton: bucketName null', json(skeleton({ bucketName: null })), 'bucketName'],
+  ['CLI skeleton: versionId with no object name', json(skeleton({ objectName: null, name: null })), 'objectName'],
   // Manual requests: malformed values.
   ['a malformed kmsKeyId (a bucket OCID)', json({ kmsKeyId: 'ocid1.bucket.oc1.phx.aaaaaaaaexamplebucket' }), 'kmsKeyId'],
   ['a malformed compartmentIds[0]', json({ kmsKeyId: KEY, compartmentIds: ['ocid1.key.oc1..x'] }), 'compartmentIds[0]'],

@@ -117,8 +117,18 @@ describe('SSE-C and archived objects', () => {
   let s: Stack;
   const customerKey = randomBytes(32);
   const sha = createHash('sha256').update(customerKey).digest('base64');
+  const targetKey = randomBytes(32);
+  let sourceSecretId: string;
+  let targetSecretId: string;
   beforeAll(async () => {
-    s = await startStack({ env: { REENCRYPT_LOG_LEVEL: 'debug' } });
+    // The manual requests below name these secrets: they must be allowlisted (issue 14).
+    s = await startStack({
+      env: (setup) => {
+        sourceSecretId = setup.emu.createSecret({ compartmentId: setup.compartmentA, base64Content: customerKey.toString('base64') });
+        targetSecretId = setup.emu.createSecret({ compartmentId: setup.compartmentA, base64Content: Buffer.from(targetKey.toString('base64')).toString('base64') });
+        return { REENCRYPT_LOG_LEVEL: 'debug', REENCRYPT_ALLOWED_SSE_C_SECRET_IDS: `${sourceSecretId},${targetSecretId}` };
+      },
+    });
     s.emu.createBucket({ compartmentId: s.compartmentA, name: 'mixed', kmsKeyId: s.keyId });
     s.emu.seedObjects('mixed', [
       { name: 'customer-key.bin', timeModified: LONG_AGO, encryption: { kind: 'sse-c', keySha256: sha } },
@@ -137,8 +147,7 @@ describe('SSE-C and archived objects', () => {
   });
 
   it('a manual request re-encrypts the SSE-C object under the bucket key with the source key read from a Vault secret', async () => {
-    const secretId = s.emu.createSecret({ compartmentId: s.compartmentA, base64Content: customerKey.toString('base64') });
-    const r = await s.fn.call(JSON.stringify({ bucketName: 'mixed', objectName: 'customer-key.bin', sourceSseCustomerKeySecretId: secretId }));
+    const r = await s.fn.call(JSON.stringify({ bucketName: 'mixed', objectName: 'customer-key.bin', sourceSseCustomerKeySecretId: sourceSecretId }));
     expect(r.json).toMatchObject({ ok: true, totals: { reencrypted: 1 } });
     expect(r.text).not.toContain(customerKey.toString('base64'));
     // Debug logs name each decision as JSON, and never the key or its hash.
@@ -150,12 +159,10 @@ describe('SSE-C and archived objects', () => {
   });
 
   it('a manual request can move an object to an SSE-C key held in a secret', async () => {
-    const target = randomBytes(32);
-    const secretId = s.emu.createSecret({ compartmentId: s.compartmentA, base64Content: Buffer.from(target.toString('base64')).toString('base64') });
-    const r = await s.fn.call(JSON.stringify({ bucketName: 'mixed', objectName: 'normal.bin', sseCustomerKeySecretId: secretId }));
+    const r = await s.fn.call(JSON.stringify({ bucketName: 'mixed', objectName: 'normal.bin', sseCustomerKeySecretId: targetSecretId }));
     expect(r.json).toMatchObject({ ok: true, totals: { reencrypted: 1 } });
     expect(s.emu.readEncryption('mixed').find((x) => x.name === 'normal.bin')?.encryption).toMatchObject({
-      kind: 'sse-c', keySha256: createHash('sha256').update(target).digest('base64'),
+      kind: 'sse-c', keySha256: createHash('sha256').update(targetKey).digest('base64'),
     });
   });
 });

@@ -44,6 +44,9 @@ function validEvent(t: Tenancy): fc.Arbitrary<JsonObject> {
   return fc.tuple(event, fc.boolean()).map(([e, ce10]) => (ce10 ? asCloudEvents10(e) : e) as JsonObject);
 }
 
+/** A well-formed secret OCID the emulator does not hold. */
+export const NO_SUCH_SECRET = 'ocid1.vaultsecret.oc1.phx.amaaaa.nosuchsecret';
+
 function validManual(t: Tenancy): fc.Arbitrary<JsonObject> {
   const bucketName = fc.constantFrom(...t.buckets, 'no-such-bucket');
   const dryRun = fc.boolean();
@@ -54,7 +57,7 @@ function validManual(t: Tenancy): fc.Arbitrary<JsonObject> {
     fc.record({ bucketName, force: fc.constant(true), dryRun: fc.constant(true), namespaceName: fc.constantFrom(t.namespace, 'otherns') }),
     fc.record({ bucketName, objectName: objectNames, dryRun }),
     fc.record({ bucketName, objectName: objectNames, kmsKeyId: fc.constant(t.keyId) }),
-    fc.record({ bucketName, objectName: objectNames, sseCustomerKeySecretId: fc.constant('ocid1.vaultsecret.oc1.phx.amaaaa.nosuchsecret') }),
+    fc.record({ bucketName, objectName: objectNames, sseCustomerKeySecretId: fc.constant(NO_SUCH_SECRET) }),
     fc.record({ kmsKeyId: fc.constantFrom(t.keyId, KEY), compartmentIds: fc.constant([t.compartmentId]), force: fc.constant(true), dryRun: fc.constant(true) }),
     fc.record({ kmsKeyId: fc.constant(t.keyId), vaultId: fc.constant(t.vaultId), dryRun: fc.constant(true) }),
     fc.record({ continuation: fc.constantFrom(...t.continuations) }),
@@ -223,16 +226,25 @@ export function prototypeSnapshot(): string {
     .map((p) => Reflect.ownKeys(p).map(String).sort().join(',')).join('|');
 }
 
-export type ContractOutcome = 'ok' | 'invalid-input';
+export type ContractOutcome = 'ok' | 'invalid-input' | 'not-allowed';
+
+/** The fields a manual request names targets in: the only ones NotAllowed may name (issue 14). */
+const TARGET_FIELDS = ['kmsKeyId', 'sseCustomerKeySecretId', 'sourceSseCustomerKeySecretId'];
 
 /**
  * The handler's contract: a JSON answer; ok:true, or ok:false with code
- * InvalidInput and details that each name a field. Never InternalError, never
- * an OCI failure passed off as the caller's (OciCallFailed, 502).
+ * InvalidInput and details that each name a field, or NotAllowed naming a
+ * target field (a key or secret that is not allowlisted). Never InternalError,
+ * never an OCI failure passed off as the caller's (OciCallFailed, 502).
  */
 export function expectContract(answer: unknown, context: string): ContractOutcome {
   const body = JSON.parse(JSON.stringify(answer)) as { ok?: unknown; error?: { code?: unknown; details?: { field?: unknown; problem?: unknown }[] } };
   if (body.ok === true) return 'ok';
+  if (body.error?.code === 'NotAllowed') {
+    expect(body.error.details?.length, context).toBeGreaterThan(0);
+    for (const d of body.error.details ?? []) expect(TARGET_FIELDS, `${context}: ${JSON.stringify(d)}`).toContain(d.field);
+    return 'not-allowed';
+  }
   expect(body, context).toMatchObject({ ok: false, error: { code: 'InvalidInput' } });
   expect(body.error?.details?.length, context).toBeGreaterThan(0);
   for (const d of body.error?.details ?? []) {

@@ -23,7 +23,9 @@ export interface InProcess {
   stop(): Promise<void>;
 }
 
-export async function startInProcess(env: Record<string, string> = {}): Promise<InProcess> {
+export async function startInProcess(
+  env: Record<string, string> | ((made: { compartmentId: string; vaultId: string; keyId: string }) => Record<string, string>) = {},
+): Promise<InProcess> {
   const emu = await startEmulator();
   const compartmentId = emu.createCompartment({ name: 'props' }).id;
   const vault = emu.createVault({ compartmentId, displayName: 'props-vault' });
@@ -38,7 +40,7 @@ export async function startInProcess(env: Record<string, string> = {}): Promise<
     REENCRYPT_CLOCK_SKEW_SECONDS: '0',
     REENCRYPT_SAFETY_MARGIN_SECONDS: '1',
     REENCRYPT_LOG_LEVEL: 'error',
-    ...env,
+    ...(typeof env === 'function' ? env({ compartmentId, vaultId: vault.id, keyId: key.id }) : env),
   });
   const silent = createLogger('error', {}, () => undefined);
   // As func.ts does: the SDK's console.warn chatter goes through the (here silent) logger.
@@ -47,7 +49,7 @@ export async function startInProcess(env: Record<string, string> = {}): Promise<
   return {
     emu, compartmentId, vaultId: vault.id, keyId: key.id,
     invoke: (body, options = {}) => handle(typeof body === 'string' ? Buffer.from(body, 'utf8') : body, {
-      callId: randomUUID(), deadline: new Date(Date.now() + (options.deadlineMs ?? 30_000)),
+      callId: randomUUID(), deadline: new Date(Date.now() + (options.deadlineMs ?? 30_000)), caller: {},
     }),
     stop: () => emu.stop(),
   };

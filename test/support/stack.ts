@@ -23,8 +23,11 @@ export interface Stack {
 
 export interface StackOptions {
   readonly emulator?: EmulatorOptions;
-  /** Extra function configuration (environment). */
-  readonly env?: Record<string, string>;
+  /**
+   * Extra function configuration (environment); a function when it names
+   * resources created first (keys, secrets), since configuration is read once at start.
+   */
+  readonly env?: Record<string, string> | ((setup: StackSetup) => Record<string, string>);
   /** Wire the event rules (uploads, rotations, bucket updates) to the function. */
   readonly eventRules?: boolean;
   readonly timeoutSeconds?: number;
@@ -46,6 +49,15 @@ export interface StackOptions {
   readonly node?: string;
 }
 
+/** What exists in the emulator before the function starts. */
+export interface StackSetup {
+  readonly emu: Emulator;
+  readonly compartmentA: string;
+  readonly compartmentB: string;
+  readonly vaultId: string;
+  readonly keyId: string;
+}
+
 export const STATE_BUCKET = 'reencrypt-state';
 
 export async function startStack(options: StackOptions = {}): Promise<Stack> {
@@ -54,6 +66,9 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
   const compartmentB = emu.createCompartment({ name: 'analytics' }).id;
   const vault = emu.createVault({ compartmentId: compartmentA, displayName: 'finance-vault' });
   const key = emu.createKey({ vaultId: vault.id, compartmentId: compartmentA, displayName: 'finance-master-key' });
+  const extraEnv = typeof options.env === 'function'
+    ? options.env({ emu, compartmentA, compartmentB, vaultId: vault.id, keyId: key.id })
+    : options.env;
   const principal = emu.issueResourcePrincipal({ compartmentId: compartmentA });
   // Chosen up front so the function knows its own OCID (FN_FN_ID), as on the platform.
   const functionId = `ocid1.fnfunc.oc1.phx.aaaaaaaa${randomBytes(12).toString('hex')}`;
@@ -78,7 +93,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       REENCRYPT_FUNCTIONS_INVOKE_ENDPOINT: '',
       REENCRYPT_FUNCTIONS_ENDPOINT: emu.url,
     }),
-    ...options.env,
+    ...extraEnv,
   };
   const fn = await startFunction(env, options.script, options.node);
   if (options.runs) {

@@ -34,12 +34,22 @@ function variableFor(key: ConfigKey): string {
   return key.toLowerCase();
 }
 
+/**
+ * Allowlists have no variable of their own: each is the list variable that
+ * also writes the IAM statements, so the two cannot disagree (issue 14).
+ */
+const FROM_IAM_VARIABLES: Partial<Record<ConfigKey, { variable: string; clause: string; policyGroup: string; grant: string }>> = {
+  REENCRYPT_ALLOWED_KMS_KEY_IDS: { variable: 'manual_kms_key_ids', clause: 'manual_key_clause', policyGroup: 'manual_kms_keys', grant: 'use key-delegate' },
+  REENCRYPT_ALLOWED_SSE_C_SECRET_IDS: { variable: 'sse_c_secret_ids', clause: 'secret_clause', policyGroup: 'sse_c', grant: 'read secret-bundles' },
+};
+const OWN_VARIABLE_KEYS = CONFIG_KEYS.filter((k) => FROM_IAM_VARIABLES[k] === undefined);
+
 describe('function configuration', () => {
   it('has exactly the keys of CONFIG_SCHEMA', () => {
     expect(Object.keys(functionConfig).sort()).toEqual([...CONFIG_KEYS].sort());
   });
 
-  it.each(CONFIG_KEYS)('%s is set from its own variable, as a string', (key) => {
+  it.each(OWN_VARIABLE_KEYS)('%s is set from its own variable, as a string', (key) => {
     const expr = String(functionConfig[key]);
     expect(expr).toContain(`var.${variableFor(key)}`);
     const schema = schemaOf(key);
@@ -47,7 +57,7 @@ describe('function configuration', () => {
     if (schema.type === 'boolean') expect(expr).toBe(`\${var.${variableFor(key)} ? "true" : "false"}`);
   });
 
-  it.each(CONFIG_KEYS)('%s: the variable has the schema default and a matching type', (key) => {
+  it.each(OWN_VARIABLE_KEYS)('%s: the variable has the schema default and a matching type', (key) => {
     const v = variables(config).get(variableFor(key));
     expect(v, variableFor(key)).toBeDefined();
     const schema = schemaOf(key);
@@ -56,7 +66,7 @@ describe('function configuration', () => {
     expect(String(v?.['description'])).toContain(key);
   });
 
-  it.each(CONFIG_KEYS.filter((k) => schemaOf(k).type === 'integer'))('%s: the variable validates the schema range', (key) => {
+  it.each(OWN_VARIABLE_KEYS.filter((k) => schemaOf(k).type === 'integer'))('%s: the variable validates the schema range', (key) => {
     const schema = schemaOf(key);
     const name = variableFor(key);
     const v = variables(config).get(name);
@@ -66,7 +76,7 @@ describe('function configuration', () => {
     expect(condition).toContain(`var.${name} <= ${schema.maximum}`);
   });
 
-  it.each(CONFIG_KEYS.filter((k) => schemaOf(k).enum !== undefined && k !== 'REENCRYPT_AUTH'))('%s: the variable validates the schema enum', (key) => {
+  it.each(OWN_VARIABLE_KEYS.filter((k) => schemaOf(k).enum !== undefined && k !== 'REENCRYPT_AUTH'))('%s: the variable validates the schema enum', (key) => {
     const schema = schemaOf(key);
     const v = variables(config).get(variableFor(key));
     const validation = Array.isArray(v?.['validation']) ? v['validation'][0] : undefined;
@@ -77,6 +87,38 @@ describe('function configuration', () => {
   it('authenticates with the resource principal in OCI', () => {
     expect(variables(config).get('reencrypt_auth')?.['default']).toBe('resource_principal');
     expect(functionConfig['REENCRYPT_AUTH']).toBe('${var.reencrypt_auth}');
+  });
+});
+
+describe.each(Object.entries(FROM_IAM_VARIABLES))('%s and its IAM statement come from one variable', (key, from) => {
+  const variable = () => variables(config).get(from?.variable ?? '');
+
+  it('the configuration value is the variable\'s list, joined with commas, and nothing else', () => {
+    expect(functionConfig[key]).toBe(`\${join(",", var.${from?.variable})}`);
+    expect(variables(config).has(key.toLowerCase()), `no separate ${key.toLowerCase()} variable to disagree with`).toBe(false);
+  });
+
+  it('the IAM where clause is built from the same variable, one target per OCID', () => {
+    const clause = String(locals(config).get(from?.clause ?? ''));
+    expect(clause).toMatch(new RegExp(`for [a-z] in var\\.${from?.variable} : "target\\.(key|secret)\\.id = '\\$\\{[a-z]\\}'"`));
+    // ...and the policy group that uses the clause grants exactly this, switched on by the same list.
+    const group = locals(config).get('policy_statements');
+    const statements = isObject(group) ? String(group[from?.policyGroup ?? '']) : '';
+    expect(statements).toContain(`to ${from?.grant} in \${s}\${local.${from?.clause}}`);
+    const toggle = /^\$\{local\.([a-z_]+) \?/.exec(statements)?.[1] ?? '';
+    expect(String(locals(config).get(toggle))).toBe(`\${length(var.${from?.variable}) > 0}`);
+  });
+
+  it('the variable is a validated list of OCIDs of the right type, empty by default like the schema', () => {
+    const v = variable();
+    expect(v?.['type']).toBe('${list(string)}');
+    expect(v?.['default']).toEqual([]);
+    expect(schemaOf(key as ConfigKey).default).toBe('');
+    expect(String(v?.['description'])).toContain(key);
+    // The HCL source text of the regex: every element must be an OCID of this type.
+    const type = key === 'REENCRYPT_ALLOWED_KMS_KEY_IDS' ? 'key' : 'vaultsecret';
+    const validation = Array.isArray(v?.['validation']) ? v['validation'][0] : undefined;
+    expect(isObject(validation) ? String(validation['condition']) : '').toContain(`can(regex("^ocid1\\\\.${type}\\\\.`);
   });
 });
 

@@ -21,6 +21,7 @@ const VERB_RANK: Record<Verb, number> = { inspect: 0, read: 1, use: 2, manage: 3
 const FEATURE_GROUPS: Record<NonNullable<OciOperation['feature']>, { group: string; toggle: string }> = {
   'sse-c': { group: 'sse_c', toggle: 'local.sse_c_enabled' },
   'self-invoke': { group: 'self_invoke', toggle: 'local.self_invoke_enabled' },
+  'manual-kms-key': { group: 'manual_kms_keys', toggle: 'local.manual_keys_enabled' },
   state: { group: 'run_state', toggle: 'local.state_enabled' },
 };
 
@@ -150,11 +151,12 @@ describe('IAM statements', () => {
       'read keys': { scope: 'key_scopes', clause: 'key_clause' },
       'read secret-bundles': { scope: 'secret_scopes', clause: 'secret_clause' },
       'use fn-invocation': { scope: 'function_scope', clause: undefined },
+      'use key-delegate': { scope: 'key_scopes', clause: 'manual_key_clause' },
       'read fn-function': { scope: 'function_scope', clause: undefined },
       'manage objects': { scope: 'state_scope', clause: 'state_clause' },
       'manage object-family': { scope: 'state_scope', clause: 'state_clause' },
       'use ons-topics': { scope: 'function_scope', clause: 'topic_clause' },
-      'use keys': { scope: 'key_scopes', clause: 'key_clause' },
+      'use keys': { scope: 'key_scopes', clause: 'service_key_clause' },
       'use functions-family': { scope: 'function_scope', clause: undefined },
     };
     for (const s of statements) {
@@ -168,6 +170,9 @@ describe('IAM statements', () => {
     expect(String(l.get('key_clause'))).toContain(`for k in var.watched_key_ids : "target.key.id = '\${k}'"`);
     expect(String(l.get('vault_clause'))).toContain(`for v in var.watched_vault_ids : "target.vault.id = '\${v}'"`);
     expect(String(l.get('secret_clause'))).toContain(`for s in var.sse_c_secret_ids : "target.secret.id = '\${s}'"`);
+    expect(String(l.get('manual_key_clause'))).toContain(`for k in var.manual_kms_key_ids : "target.key.id = '\${k}'"`);
+    // Object Storage uses the watched keys and the keys a manual request may name.
+    expect(String(l.get('service_key_clause'))).toContain(`for k in distinct(concat(var.watched_key_ids, var.manual_kms_key_ids)) : "target.key.id = '\${k}'"`);
     expect(l.get('state_clause')).toBe(" where target.bucket.name = '${local.state_bucket_name}'");
     expect(l.get('state_scope')).toBe('${local.function_scope}');
     expect(l.get('dynamic_group')).toBe('dynamic-group ${local.dynamic_group_name}');
@@ -186,6 +191,14 @@ describe('IAM statements', () => {
       const feature = Object.values(FEATURE_GROUPS).find((f) => `\${local.policy_statements.${f.group}}` === p.body['statements']);
       if (feature) expect(count, p.name).toContain(feature.toggle);
     }
+  });
+
+  it('every policy is in the identity_policy_ids output', () => {
+    const outputs = config.files.flatMap((f) => (isObject(f.json['output']) ? [f.json['output']] : []));
+    const value = JSON.stringify(outputs.map((o) => o['identity_policy_ids']));
+    const policies = blocks(config, 'resource').filter((b) => b.type === 'oci_identity_policy');
+    expect(policies.length).toBeGreaterThanOrEqual(7);
+    for (const p of policies) expect(value, p.name).toMatch(new RegExp(`\\b${p.name}\\s*=\\s*oci_identity_policy\\.${p.name}\\b`));
   });
 
   it('grant the platform\'s publishing only on the failures topic, and only with the failure destination', () => {

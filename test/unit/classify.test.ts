@@ -4,6 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { InvalidInputError } from '../../src/errors';
 import { classify, parseBody } from '../../src/input/classify';
 import { asCloudEvents10, bucketEvent, keyEvent, KEY, objectEvent, VAULT } from '../support/events';
+import { CLI_REENCRYPT_SKELETON, filledSkeleton } from '../support/cli-skeleton';
 
 const fixture = (name: string) => JSON.parse(readFileSync(join(__dirname, '../fixtures/events', name), 'utf8')) as unknown;
 
@@ -86,12 +87,25 @@ describe('classify: events', () => {
     ['unknown event type', { ...objectEvent(), eventType: 'com.oraclecloud.objectstorage.deleteobject' }, 'eventType'],
     ['missing bucketName', (() => { const e = objectEvent() as { data: { additionalDetails: Record<string, unknown> } }; delete e.data.additionalDetails.bucketName; return e; })(), 'data.additionalDetails.bucketName'],
     ['control character in the object name', objectEvent({ objectName: 'a\u0000b' }), 'data.resourceName'],
+    ['a line feed in the object name', objectEvent({ objectName: 'a\nb' }), 'data.resourceName'],
+    ['an object name of 1,025 UTF-8 bytes', objectEvent({ objectName: `${'é'.repeat(512)}x` }), 'data.resourceName'],
     ['eventTime that is not a date', { ...objectEvent(), eventTime: 'yesterday' }, 'eventTime'],
     ['data that is a string', { ...objectEvent(), data: 'x' }, 'data'],
     ['a CloudEvents 1.0 event without id', (() => { const e = asCloudEvents10(objectEvent()); delete e.id; return e; })(), 'id'],
     ['an invalid bucket name', objectEvent({ bucketName: 'bad bucket' }), 'data.additionalDetails.bucketName'],
   ])('rejects an event with %s, naming %s', (_what, body, field) => {
     expect(problemsOf(body).map((p) => p.field)).toContain(field);
+  });
+});
+
+describe('classify: object names in events follow Oracle\'s naming rules', () => {
+  it.each([
+    ['a tab', 'a\tb'],
+    ['other control characters', 'x\u0001\u001fy\u007f'],
+    ['1,024 UTF-8 bytes', 'é'.repeat(512)],
+  ])('accepts an object event whose name has %s', (_what, objectName) => {
+    const request = classify(objectEvent({ objectName }));
+    expect(request).toMatchObject({ kind: 'object-event', objectName });
   });
 });
 
@@ -142,6 +156,96 @@ describe('classify: manual requests', () => {
     ['kmsKeyId with bucketName but no objectName', { bucketName: 'b', kmsKeyId: KEY }, 'kmsKeyId'],
   ])('rejects %s, naming %s', (_what, body, field) => {
     expect(problemsOf(body).map((p) => p.field)).toContain(field);
+  });
+});
+
+describe('classify: the OCI CLI\'s --from-json skeleton', () => {
+  const filled = (over: Record<string, unknown> = {}) => filledSkeleton({
+    bucketName: 'b', encryptionKeyFile: null, kmsKeyId: '', name: 'reports/q1.csv', namespace: 'examplens', namespaceName: 'examplens',
+    objectName: 'reports/q1.csv', sourceEncryptionKeyFile: null, versionId: 'v-1', ...over,
+  });
+
+  it('lists the nine fields the CLI prints', () => {
+    expect(Object.keys(CLI_REENCRYPT_SKELETON)).toEqual([
+      'bucketName', 'encryptionKeyFile', 'kmsKeyId', 'name', 'namespace', 'namespaceName', 'objectName', 'sourceEncryptionKeyFile', 'versionId',
+    ]);
+  });
+
+  it('accepts it filled in: equal aliases, an empty kmsKeyId (the bucket\'s key) and null key files', () => {
+    const request = classify(filled());
+    expect(request).toEqual({
+      kind: 'manual', dryRun: false, namespace: 'examplens', watermark: { type: 'key-version' },
+      scope: { type: 'object', bucketName: 'b', objectName: 'reports/q1.csv', versionId: 'v-1' },
+    });
+  });
+
+  it('takes a kmsKeyId when one is given', () => {
+    expect(classify(filled({ kmsKeyId: KEY }))).toMatchObject({ scope: { type: 'object', kmsKeyId: KEY } });
+  });
+
+  it.each([
+    ['objectName null, name given', { objectName: null }],
+    ['name null, objectName given', { name: null }],
+    ['namespace null', { namespace: null }],
+    ['namespaceName null', { namespaceName: null }],
+    ['versionId null', { versionId: null }],
+    ['kmsKeyId null', { kmsKeyId: null }],
+  ])('treats null as not given: %s', (_what, over) => {
+    const request = classify(filled(over));
+    expect(request).toMatchObject({ kind: 'manual', scope: { type: 'object', bucketName: 'b', objectName: 'reports/q1.csv' } });
+    if ('versionId' in over) expect(request.kind === 'manual' && 'versionId' in request.scope).toBe(false);
+    if ('namespace' in over || 'namespaceName' in over) expect(request).toMatchObject({ namespace: 'examplens' });
+  });
+
+  it('reads name alone as the object name, with its version', () => {
+    expect(classify({ bucketName: 'b', name: 'x y', versionId: 'v' })).toMatchObject({ scope: { type: 'object', objectName: 'x y', versionId: 'v' } });
+  });
+
+  it('accepts an object name of exactly 1024 bytes of UTF-8, and names with a tab (Oracle only excludes LF, CR and NUL)', () => {
+    const name = `${'é'.repeat(511)}ab`; // 1022 + 2 bytes
+    expect(Buffer.byteLength(name)).toBe(1024);
+    expect(classify({ bucketName: 'b', objectName: name })).toMatchObject({ scope: { objectName: name } });
+    expect(classify({ bucketName: 'b', objectName: 'a\tb' })).toMatchObject({ scope: { objectName: 'a\tb' } });
+  });
+
+  it('lets an empty kmsKeyId with bucketName alone sweep the bucket', () => {
+    expect(classify({ bucketName: 'b', kmsKeyId: '' })).toMatchObject({ scope: { type: 'bucket', bucketName: 'b' } });
+  });
+
+  it.each([
+    ['name and objectName that differ', filled({ name: 'a' }), ['name', 'objectName']],
+    ['namespace and namespaceName that differ', filled({ namespace: 'otherns' }), ['namespace', 'namespaceName']],
+    ['an encryptionKeyFile path', filled({ encryptionKeyFile: '/path/to/file' }), ['encryptionKeyFile']],
+    ['a sourceEncryptionKeyFile path', filled({ sourceEncryptionKeyFile: '/path/to/file' }), ['sourceEncryptionKeyFile']],
+    ['an object name of 1025 bytes in 513 characters', filled({ objectName: 'é'.repeat(512) + 'a', name: null }), ['objectName']],
+    ['a name (alias) of 1025 bytes', filled({ name: 'é'.repeat(512) + 'a', objectName: null }), ['name']],
+    ['a line feed in the object name', filled({ objectName: 'a\nb', name: null }), ['objectName']],
+    ['a carriage return in name', filled({ name: 'a\rb', objectName: null }), ['name']],
+    ['versionId with neither objectName nor name', filled({ objectName: null, name: null }), ['objectName']],
+    ['an empty kmsKeyId alone', { kmsKeyId: '' }, ['bucketName']],
+    ['a kmsKeyId that is not a key', filled({ kmsKeyId: 'string' }), ['kmsKeyId']],
+    ['name together with prefix', { bucketName: 'b', name: 'o', prefix: 'p/' }, ['name']],
+    ['sseCustomerKeySecretId with name and a kmsKeyId', { bucketName: 'b', name: 'o', kmsKeyId: KEY, sseCustomerKeySecretId: 'ocid1.vaultsecret.oc1.phx.a.b' }, ['sseCustomerKeySecretId']],
+    ['a continuation with name', { continuation: 'abc', name: 'o' }, ['continuation']],
+  ])('rejects %s, naming %j', (_what, body, fields) => {
+    const problems = problemsOf(body);
+    for (const field of fields) expect(problems.map((p) => p.field)).toContain(field);
+  });
+
+  it('says where an SSE-C key goes instead of a key file', () => {
+    const [problem] = problemsOf(filled({ encryptionKeyFile: '/path/to/file' }));
+    expect(problem?.problem).toContain('sseCustomerKeySecretId');
+    const [source] = problemsOf(filled({ sourceEncryptionKeyFile: '/path/to/file' }));
+    expect(source?.problem).toContain('sourceSseCustomerKeySecretId');
+  });
+
+  it('says which types a CLI field takes', () => {
+    expect(problemsOf({ bucketName: 42 })).toContainEqual({ field: 'bucketName', problem: 'must be string or null' });
+  });
+
+  it('still refuses null for the function\'s own switches', () => {
+    expect(problemsOf({ bucketName: 'b', dryRun: null }).map((p) => p.field)).toContain('dryRun');
+    expect(problemsOf({ bucketName: 'b', force: null }).map((p) => p.field)).toContain('force');
   });
 });
 

@@ -30,6 +30,11 @@ describe('loadConfig', () => {
     ['REENCRYPT_COMPARTMENT_IDS', 'not-an-ocid'],
     ['REENCRYPT_OBJECTSTORAGE_ENDPOINT', 'ftp//x'],
     ['REENCRYPT_HANDLE_UPDATE_OBJECT', 'maybe'],
+    ['REENCRYPT_ALLOWED_KMS_KEY_IDS', 'ocid1.vaultsecret.oc1.phx.v.aaaa'],
+    ['REENCRYPT_ALLOWED_KMS_KEY_IDS', 'ocid1.key.oc1.phx.v.aaaa,'],
+    ['REENCRYPT_ALLOWED_KMS_KEY_IDS', '*'],
+    ['REENCRYPT_ALLOWED_SSE_C_SECRET_IDS', 'ocid1.key.oc1.phx.v.aaaa'],
+    ['REENCRYPT_ALLOWED_SSE_C_SECRET_IDS', 'ocid1.vaultsecret.oc1.phx.v.aaaa ocid1.vaultsecret.oc1.phx.v.bbbb'],
   ])('rejects %s=%s and names the key', (key, value) => {
     try {
       loadConfig({ [key]: value });
@@ -39,6 +44,16 @@ describe('loadConfig', () => {
       expect((err as InvalidConfigurationError).details.map((d) => d.field)).toContain(key);
       expect((err as Error).message).toContain(key);
     }
+  });
+
+  it('allows no explicit target key or SSE-C secret by default, and splits the allowlists', () => {
+    expect(loadConfig({})).toMatchObject({ allowedKmsKeyIds: [], allowedSseCustomerKeySecretIds: [] });
+    const config = loadConfig({
+      REENCRYPT_ALLOWED_KMS_KEY_IDS: 'ocid1.key.oc1.phx.v.aaaa , ocid1.key.oc1.phx.v.bbbb',
+      REENCRYPT_ALLOWED_SSE_C_SECRET_IDS: 'ocid1.vaultsecret.oc1.phx.v.cccc',
+    });
+    expect(config.allowedKmsKeyIds).toEqual(['ocid1.key.oc1.phx.v.aaaa', 'ocid1.key.oc1.phx.v.bbbb']);
+    expect(config.allowedSseCustomerKeySecretIds).toEqual(['ocid1.vaultsecret.oc1.phx.v.cccc']);
   });
 
   it('leaves runs off without a state bucket, and reads REENCRYPT_STATE_BUCKET and the run limits', () => {

@@ -20,15 +20,19 @@ export function functionsRoutes(services: Services): Route[] {
         const invokeType = header(ctx, 'fn-invoke-type') ?? 'sync';
         if (invokeType !== 'sync' && invokeType !== 'detached') throw invalidParameter(`Invalid fn-invoke-type '${invokeType}'`);
         const contentType = header(ctx, 'content-type');
+        // The same opc-request-id the invoke is answered with (the client's part, if any, then ours).
+        const clientRequestId = header(ctx, 'opc-request-id');
+        const opcRequestId = clientRequestId ? `${clientRequestId}/${ctx.requestId}` : ctx.requestId;
+        const caller = ctx.principal && { subject: ctx.principal, opcRequestId };
         if (header(ctx, 'is-dry-run') === 'true') {
           functions.get(functionId);
           return { status: 200, body: Buffer.alloc(0) };
         }
         if (invokeType === 'detached') {
-          functions.invokeDetached(functionId, ctx.body, contentType, 'api');
+          functions.invokeDetached(functionId, ctx.body, contentType, 'api', caller);
           return { status: 202, body: Buffer.alloc(0) };
         }
-        const { answer } = await functions.invoke(functionId, ctx.body, contentType, 'api');
+        const { answer } = await functions.invoke(functionId, ctx.body, contentType, 'api', caller);
         if (answer.status >= 500 || answer.status === 0) {
           throw ApiError.from(services.state.assumptions.functionFailed, `Function failed: ${answer.body.toString('utf8').slice(0, 500)}`);
         }

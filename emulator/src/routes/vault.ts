@@ -1,5 +1,6 @@
 import { ApiError, invalidParameter } from '../errors';
-import { type Route, iso } from '../http';
+import { type Route, header, iso } from '../http';
+import { RetryTokens } from '../retry-tokens';
 import type { Services } from '../services';
 import type { KeyRec, KeyVersionRec, SecretRec } from '../state';
 
@@ -9,6 +10,7 @@ const SECRET_STAGES: readonly string[] = ['CURRENT', 'PENDING', 'LATEST', 'PREVI
 /** Vault (KmsVaultClient), Key Management (KmsManagementClient) and Secrets (SecretsClient). */
 export function vaultRoutes(services: Services): Route[] {
   const { state } = services;
+  const retryTokens = new RetryTokens(state.assumptions.retryTokenConflict);
   const notFound = (what: string, id: string): ApiError =>
     ApiError.from(state.assumptions.notFoundGeneric, `${what} ${id} not found or not authorized`);
 
@@ -57,17 +59,19 @@ export function vaultRoutes(services: Services): Route[] {
     const count = s.versions.length;
     const stagesOf = (i: number): string[] => (i === count - 1 ? ['CURRENT', 'LATEST'] : i === count - 2 ? ['PREVIOUS'] : []);
     if (stage !== undefined && !SECRET_STAGES.includes(stage)) throw invalidParameter(`Invalid stage '${stage}'; valid stages are ${SECRET_STAGES.join(', ')}`);
-    const index = s.versions.findIndex((v, i) =>
+    const versions = s.versions;
+    const index = versions.findIndex((v, i) =>
       (versionNumber === undefined || v.versionNumber === versionNumber) &&
-      (versionName === undefined || `v${v.versionNumber}` === versionName) &&
+      (versionName === undefined || v.versionName === versionName) &&
       (stage === undefined ? versionNumber !== undefined || versionName !== undefined || stagesOf(i).includes('CURRENT') : stagesOf(i).includes(stage)));
-    const v = s.versions[index];
+    const v = versions[index];
     if (!v) throw notFound('Secret version', `${s.id}/${versionNumber ?? versionName ?? stage ?? 'CURRENT'}`);
     return {
       secretId: s.id,
       timeCreated: iso(v.timeCreated),
       versionNumber: v.versionNumber,
-      versionName: `v${v.versionNumber}`,
+      // A version that was never named has no name: OCI answers null, not a made-up label.
+      versionName: v.versionName ?? null,
       secretBundleContent: { contentType: 'BASE64', content: v.content },
       stages: stagesOf(index),
       metadata: {},
@@ -132,8 +136,11 @@ export function vaultRoutes(services: Services): Route[] {
     {
       method: 'POST', pattern: /^\/20180608\/keys\/([^/]+)\/keyVersions$/, operation: 'CreateKeyVersion', write: true,
       handler: (ctx) => {
-        const v = state.rotateKey(ctx.params[0] as string);
-        return { status: 200, body: versionJson(v), headers: { etag: v.id.slice(-16) } };
+        const keyId = ctx.params[0] as string;
+        return retryTokens.once('CreateKeyVersion', header(ctx, 'opc-retry-token'), keyId, () => {
+          const v = state.rotateKey(keyId);
+          return { status: 200, body: versionJson(v), headers: { etag: v.id.slice(-16) } };
+        });
       },
     },
     {

@@ -15,6 +15,7 @@ import type {
 } from '../types';
 import { md5Base64, toDate } from '../util';
 import { ObjectVersion } from '../version';
+import { objectNameProblem } from '../object-names';
 import type { BucketRec } from './buckets';
 
 const EMPTY_MD5 = md5Base64('');
@@ -51,6 +52,8 @@ export function seedObjects(state: EmulatorState, bucketName: string, input: See
   if (Array.isArray(input)) {
     for (const o of input) {
       if (typeof o.name !== 'string' || o.name === '') throw new EmulatorUsageError('every seeded object needs a name');
+      const problem = objectNameProblem(o.name);
+      if (problem) throw new EmulatorUsageError(`cannot seed ${JSON.stringify(o.name)}: ${problem}`);
       const list: VersionRecord[] = [];
       for (const pv of o.previousVersions ?? []) list.push(seedVersion(state, bucket, pv, started, fallback));
       const newest = seedVersion(state, bucket, o, started, fallback);
@@ -78,6 +81,10 @@ export function seedObjects(state: EmulatorState, bucketName: string, input: See
     const names: string[] = [];
     const lists: (VersionRecord | VersionRecord[])[] = [];
     const size = g.size ?? 0;
+    // Every generated name has this shape: checking the longest one covers them all.
+    const longest = `${prefix}${String(start + Math.max(g.count - 1, 0)).padStart(pad, '0')}${suffix}`;
+    const problem = g.count > 0 ? objectNameProblem(longest) : undefined;
+    if (problem) throw new EmulatorUsageError(`cannot seed names like ${JSON.stringify(longest)}: ${problem}`);
     for (let i = start; i < start + g.count; i++) {
       const name = `${prefix}${String(i).padStart(pad, '0')}${suffix}`;
       const t = baseTime + (i - start) * step;

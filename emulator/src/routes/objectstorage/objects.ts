@@ -5,7 +5,7 @@ import { type Encryption, StorageTiers, type StorageTier, type VersionRecord } f
 import { md5Base64, sha256Base64 } from '../../util';
 import { ObjectVersion } from '../../version';
 import type { Services } from '../../services';
-import { B, type SseCKey, bucketOf as bucketIn, checkIfMatch, sseCFromHeaders, validateSseC } from './shared';
+import { B, type SseCKey, bucketOf as bucketIn, checkIfMatch, checkObjectName, sseCFromHeaders, validateSseC, versionIdHeader } from './shared';
 
 /**
  * Larger bodies are not kept: GetObject answers that many zero bytes (assumption A20). The
@@ -44,12 +44,14 @@ export function objectRoutes(services: Services): Route[] {
     const h: Record<string, string | undefined> = {
       etag: v.etag,
       'content-length': String(v.size),
-      'content-md5': v.md5,
+      // A committed multipart upload has no MD5 of its whole content, only the multipart one ("<md5>-<parts>").
+      'content-md5': v.md5.includes('-') ? undefined : v.md5,
+      'opc-multipart-md5': v.md5.includes('-') ? v.md5 : undefined,
       'content-type': v.contentType ?? 'application/octet-stream',
       'last-modified': httpDate(v.timeModified),
       'storage-tier': v.storageTier,
       'archival-state': v.archivalState,
-      'version-id': b.versioning === 'Disabled' ? undefined : v.versionId,
+      'version-id': versionIdHeader(a, b, v),
     };
     if (v.encryption?.kind === 'sse-c') {
       h['opc-sse-customer-algorithm'] = 'AES256';
@@ -91,7 +93,7 @@ export function objectRoutes(services: Services): Route[] {
       handler: (ctx) => {
         const b = bucketOf(ctx);
         const name = ctx.params[2] as string;
-        if (Buffer.byteLength(name) > 1024) throw invalidParameter('Object names are limited to 1024 bytes');
+        checkObjectName(name);
         const latest = b.store.latest(name);
         const exists = latest !== undefined && !latest.isDeleteMarker;
         const ifNoneMatch = header(ctx, 'if-none-match');
@@ -131,7 +133,7 @@ export function objectRoutes(services: Services): Route[] {
           status: 200,
           headers: {
             etag: version.etag, 'opc-content-md5': md5, 'last-modified': httpDate(now),
-            'version-id': b.versioning === 'Disabled' ? undefined : version.versionId,
+            'version-id': versionIdHeader(a, b, version),
           },
         };
       },

@@ -1,6 +1,9 @@
 import { ApiError, invalidParameter } from '../../errors';
 import { type RequestContext, header } from '../../http';
+import type { Assumptions } from '../../assumptions';
 import type { BucketRec, EmulatorState } from '../../state';
+import { objectNameProblem } from '../../object-names';
+import type { VersionRecord } from '../../types';
 import { sha256Base64 } from '../../util';
 
 /** Path pieces every Object Storage route shares: namespace, then bucket. */
@@ -17,6 +20,22 @@ export interface SseCKey {
 export function bucketOf(state: EmulatorState, ctx: RequestContext): BucketRec {
   checkNamespace(state, ctx.params[0] as string);
   return state.bucket(ctx.params[1] as string);
+}
+
+/** Refuses a name a new object cannot have (PutObject, CreateMultipartUpload). */
+export function checkObjectName(name: string): void {
+  const problem = objectNameProblem(name);
+  if (problem) throw invalidParameter(problem);
+}
+
+/**
+ * The `version-id` header of PutObject, HeadObject, GetObject and
+ * CommitMultipartUpload. Every object version has an id (ListObjectVersions
+ * lists one in any bucket); whether OCI also sends it for a bucket where
+ * versioning was never enabled is A24.
+ */
+export function versionIdHeader(a: Assumptions, b: BucketRec, v: VersionRecord): string | undefined {
+  return b.versioning !== 'Disabled' || a.versionIdInUnversionedBuckets ? v.versionId : undefined;
 }
 
 export function checkIfMatch(ctx: RequestContext, etag: string | undefined): void {
