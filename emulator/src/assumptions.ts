@@ -3,7 +3,7 @@
  * published documentation or the SDK lives here, in one place. Each entry is
  * the most plausible answer we could find; each must be confirmed against a
  * real tenancy (see emulator/README.md, "Assumptions", where A1..A19 and
- * A22..A26 and A28 refer to the tags below; A20 (bodies over 8 MiB are not kept) and
+ * A22..A27 refer to the tags below; A20 (bodies over 8 MiB are not kept) and
  * A21 (the record a failed detached invocation sends to its failure
  * destination) are fixed choices documented where they are made:
  * routes/objectstorage/objects.ts and functions.ts).
@@ -77,7 +77,7 @@ export interface Assumptions {
   functionFailed: ErrorAnswer;
   /** A17: Functions invoke: the function did not answer before its timeout. */
   functionTimedOut: ErrorAnswer;
-  /** A28: an invocation past the tenancy's concurrency quota (counted in invocations, not memory). */
+  /** A27: an invocation past the tenancy's concurrency quota (counted in invocations, not memory). */
   functionsTooManyRequests: ErrorAnswer;
   /** A18: GetWorkRequest / KMS / Secrets / Functions for an unknown OCID. */
   notFoundGeneric: ErrorAnswer;
