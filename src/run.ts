@@ -14,11 +14,11 @@ import { totalsOf } from './report/report';
 
 /** Runs one validated request: pick the trigger's plan, execute it, report what happened. */
 export const runRequest: Runner = async function runRequest(request, invocation, config, logger) {
-  const budget = budgetFor(invocation.deadline, config.safetyMarginMs);
+  const budget = { ...budgetFor(invocation.deadline, config.safetyMarginMs), ...(invocation.stop && { stopSignal: invocation.stop }) };
   const oci = createOci(config, { hardStopAt: budget.hardStopAt });
   const ctx: RunContext = {
     config, oci, objectStorage: new ObjectStorage(oci), keys: new KeyDirectory(oci, config), budget, logger,
-    limit: pLimit(config.concurrency), notes: [],
+    limit: pLimit(config.concurrency), notes: [], ...(invocation.progress && { progress: invocation.progress }),
   };
   const outcome = await dispatch(request, ctx);
   const selfInvoked = outcome.continuation ? await continueLater(outcome.continuation, ctx) : false;

@@ -18,7 +18,7 @@ export interface Config {
   readonly selfInvoke: boolean;
   readonly maxFailuresReported: number;
   readonly logLevel: 'debug' | 'info' | 'warn' | 'error';
-  readonly auth: { readonly type: 'resource_principal' } | { readonly type: 'config_file'; readonly file?: string; readonly profile: string };
+  readonly auth: { readonly type: 'resource_principal' } | { readonly type: 'config_file'; readonly file?: string; readonly profile: string; readonly region?: string };
   readonly endpoints: {
     readonly objectStorage?: string;
     readonly kmsVault?: string;

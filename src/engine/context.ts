@@ -4,6 +4,7 @@ import type { Logger } from '../log';
 import type { Oci } from '../oci/clients';
 import type { ObjectStorage } from '../oci/object-storage';
 import type { KeyDirectory } from '../oci/vault';
+import type { BucketTally } from '../report/report';
 import type { Budget } from './deadline';
 
 /** What every step of one invocation shares. */
@@ -18,4 +19,14 @@ export interface RunContext {
   readonly limit: LimitFunction;
   /** Said in the report: fallbacks taken, compartments that could not be read. */
   readonly notes: string[];
+  /** Watches the sweep (the CLI's progress display); absent in the function. */
+  readonly progress?: ProgressSink;
+}
+
+/**
+ * Told about each bucket tally as its sweep starts. The tally's counters are
+ * live, so a watcher polls them at its own pace: nothing is called per object.
+ */
+export interface ProgressSink {
+  bucketStarted(tally: BucketTally): void;
 }

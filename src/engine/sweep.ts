@@ -40,6 +40,7 @@ export async function sweepTargets(plan: SweepPlan, ctx: RunContext): Promise<Sw
     const tally = new BucketTally(target.bucket, target.prefix, {
       maxFailures: ctx.config.maxFailuresReported, maxPlan: MAX_PLAN_ENTRIES, dryRun: plan.dryRun,
     });
+    ctx.progress?.bucketStarted(tally);
     if (!target.bucket.kmsKeyId) {
       tally.skippedBecause = 'oracle-managed-key';
       return { report: tally.toReport(true) };
@@ -48,7 +49,8 @@ export async function sweepTargets(plan: SweepPlan, ctx: RunContext): Promise<Sw
       bucket: target.bucket, ...(target.prefix !== undefined && { prefix: target.prefix }),
       watermark: plan.watermark.watermark, position: target.position ?? { offset: 0 }, tally,
     }, {
-      objectStorage: ctx.objectStorage, limit: ctx.limit, stopStartingAt: ctx.budget.stopStartingAt, dryRun: plan.dryRun, logger: ctx.logger,
+      objectStorage: ctx.objectStorage, limit: ctx.limit, stopStartingAt: ctx.budget.stopStartingAt,
+      ...(ctx.budget.stopSignal && { stopSignal: ctx.budget.stopSignal }), dryRun: plan.dryRun, logger: ctx.logger,
     });
     const pending: PendingBucket | undefined = outcome.state === 'stopped'
       ? { name: target.bucket.name, ...(target.prefix !== undefined && { prefix: target.prefix }), position: outcome.position }

@@ -1,5 +1,5 @@
 import {
-  ConfigFileAuthenticationDetailsProvider, DefaultRequestSigner, ResourcePrincipalAuthenticationDetailsProvider, isRegionProvider,
+  DefaultRequestSigner, ResourcePrincipalAuthenticationDetailsProvider, isRegionProvider,
   type AuthenticationDetailsProvider, type ClientConfiguration, type Region,
 } from 'oci-common';
 import { FunctionsInvokeClient } from 'oci-functions';
@@ -7,6 +7,7 @@ import { KmsManagementClient, KmsVaultClient } from 'oci-keymanagement';
 import { ObjectStorageClient } from 'oci-objectstorage';
 import { SecretsClient } from 'oci-secrets';
 import type { Config } from '../config';
+import { configFileProvider } from './config-file-auth';
 import { callContext, type CallState } from './call-context';
 import { OciCallError, toCallFailure } from './errors';
 import { DeadlineHttpClient, type ApiCallCounter } from './http-client';
@@ -34,7 +35,7 @@ function authProvider(config: Config): AuthenticationDetailsProvider {
   const key = JSON.stringify(config.auth);
   if (cachedProvider?.key === key) return cachedProvider.provider;
   const provider = config.auth.type === 'config_file'
-    ? new ConfigFileAuthenticationDetailsProvider(config.auth.file, config.auth.profile)
+    ? configFileProvider(config.auth)
     : ResourcePrincipalAuthenticationDetailsProvider.builder();
   cachedProvider = { key, provider };
   return provider;

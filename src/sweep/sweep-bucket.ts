@@ -12,6 +12,8 @@ export interface SweepDeps {
   readonly limit: LimitFunction;
   /** No new object is started at or after this instant (epoch ms). */
   readonly stopStartingAt: number;
+  /** Or once this is aborted (an operator's Ctrl-C): calls in flight still finish. */
+  readonly stopSignal?: AbortSignal;
   readonly dryRun: boolean;
   readonly logger: Logger;
 }
@@ -51,7 +53,7 @@ export async function sweepBucket(task: SweepTask, deps: SweepDeps): Promise<Swe
   for (;;) {
     // Not yet listed: resume where this page would have resumed.
     const here: SweepOutcome = { state: 'stopped', position: { ...(start !== undefined && { start }), offset, ...(anchor && { anchor }) } };
-    if (Date.now() >= deps.stopStartingAt) return here;
+    if (mustStopStarting(deps)) return here;
     let page: ListedPage;
     try {
       page = bucket.versioned
@@ -76,6 +78,10 @@ export async function sweepBucket(task: SweepTask, deps: SweepDeps): Promise<Swe
     offset = 0;
     anchor = undefined;
   }
+}
+
+function mustStopStarting(deps: SweepDeps): boolean {
+  return Date.now() >= deps.stopStartingAt || deps.stopSignal?.aborted === true;
 }
 
 function stopped(start: string | undefined, offset: number, firstNotDone: ListedVersion): SweepOutcome {
@@ -116,7 +122,7 @@ async function handleItem(item: ListedVersion, task: SweepTask, deps: SweepDeps)
     return 'done';
   }
   return deps.limit(async function reencryptListedVersion(): Promise<ItemResult> {
-    if (Date.now() >= deps.stopStartingAt) return 'not-done';
+    if (mustStopStarting(deps)) return 'not-done';
     try {
       await deps.objectStorage.reencryptObject({
         namespace: task.bucket.namespace, bucketName: task.bucket.name, objectName: item.name,
