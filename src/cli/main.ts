@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { format } from 'node:util';
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { requests as functionsRequests } from 'oci-functions';
 import { requests as objectStorageRequests } from 'oci-objectstorage';
@@ -33,11 +34,14 @@ export interface CliIo {
 }
 
 const DEFAULT_IO: CliIo = { stdout: process.stdout, stderr: process.stderr };
-/** Without --max-duration a local run has no deadline worth the name. */
-const NO_LIMIT_MS = 30 * 24 * 3600 * 1000;
+/** Without --max-duration: a week (timers hold at most 24.8 days). */
+const NO_LIMIT_MS = 7 * 24 * 3600 * 1000;
 
 /** Runs the command line; resolves to the exit code (never calls process.exit but for a second Ctrl-C). */
 export async function runCli(argv: readonly string[], io: CliIo = DEFAULT_IO): Promise<number> {
+  // stdout holds one JSON document: the SDK's console.log/info chatter (e.g. "No DEFAULT profile
+  // was specified in the configuration") goes to stderr.
+  console.log = console.info = (...args: unknown[]) => { io.stderr.write(`${format(...args)}\n`); };
   let exitCode: number = EXIT.ok;
   const program = buildProgram(io, (code) => { exitCode = code; });
   try {
