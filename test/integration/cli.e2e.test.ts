@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startEmulator, type Emulator } from '../../emulator/src/index';
 import { runCli, startCli, writeApiKeyConfig, writeSessionTokenConfig, type OciConfigFile } from '../support/cli';
-import { keyVersionCounts } from '../support/stack';
+import { keyVersionCounts, startStack, type Stack } from '../support/stack';
 
 const HOUR_AGO = Date.now() - 3_600_000;
 
@@ -171,5 +171,49 @@ describe('Ctrl-C and resume', () => {
     expect(done1 + (r2.json.totals as { reencrypted: number }).reencrypted).toBe(COUNT);
     expect(keyVersionCounts(emu, 'slow')).toEqual({ [`kms:${v2}`]: COUNT });
     expect(emu.getCounters().routes.ReencryptObject!.writes).toBe(COUNT);
+  });
+});
+
+describe('invoke: the request sent to the deployed function (OCI Functions InvokeFunction)', () => {
+  let s: Stack;
+  let cfg: OciConfigFile;
+  beforeAll(async () => {
+    s = await startStack();
+    s.emu.createBucket({ compartmentId: s.compartmentA, name: 'remote', kmsKeyId: s.keyId });
+    s.emu.seedObjects('remote', { count: 12, prefix: 'r/', timeModified: HOUR_AGO, encryption: { kind: 'kms', keyId: s.keyId } });
+    s.emu.rotateKey(s.keyId);
+    cfg = writeApiKeyConfig(s.emu);
+  });
+  afterAll(async () => s?.stop());
+
+  it('prints the function\'s report; the body is what the flags stand for; exit codes follow the answer', async () => {
+    const plan = await runCli(['--config-file', cfg.path, 'invoke', '--invoke-endpoint', s.emu.url, '--function-id', s.functionId, '--bucket-name', 'remote', '--dry-run']);
+    expect(plan.code, plan.stderr).toBe(0);
+    expect(plan.json).toMatchObject({ ok: true, dryRun: true, totals: { planned: 12 } });
+    const sent = s.emu.invocations.at(-1)!;
+    expect(JSON.parse(sent.requestBody)).toEqual({ bucketName: 'remote', dryRun: true });
+    expect(sent.via).toBe('api');
+
+    const run = await runCli(['--config-file', cfg.path, 'invoke', '--invoke-endpoint', s.emu.url, '--function-id', s.functionId, '--from-json', '{"bucketName":"remote"}']);
+    expect(run.code, run.stderr).toBe(0);
+    expect(run.json).toMatchObject({ ok: true, dryRun: false, complete: true, totals: { reencrypted: 12 } });
+
+    // The function's InvalidInput answer (a bucket that the schema refuses is caught locally first).
+    const missing = await runCli(['--config-file', cfg.path, 'invoke', '--invoke-endpoint', s.emu.url, '--function-id', s.functionId, '--kms-key-id', s.keyId, '--compartment-id', 'not-an-ocid']);
+    expect(missing.code).toBe(2);
+    expect(missing.json).toMatchObject({ ok: false, error: { code: 'InvalidInput' } });
+  });
+
+  it('--detached answers at once with the request id; without an endpoint it is a usage error', async () => {
+    const before = s.emu.invocations.length;
+    const r = await runCli(['--config-file', cfg.path, 'invoke', '--invoke-endpoint', s.emu.url, '--function-id', s.functionId, '--bucket-name', 'remote', '--detached', '--dry-run']);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.json).toMatchObject({ ok: true, invoked: 'detached', functionId: s.functionId });
+    await s.emu.whenIdle();
+    expect(s.emu.invocations.length).toBe(before + 1);
+    expect(s.emu.invocations.at(-1)!.invokeType).toBe('detached');
+    const noEndpoint = await runCli(['--config-file', cfg.path, 'invoke', '--function-id', s.functionId, '--bucket-name', 'remote']);
+    expect(noEndpoint.code).toBe(2);
+    expect(noEndpoint.json).toMatchObject({ error: { details: [{ field: '--invoke-endpoint' }] } });
   });
 });
