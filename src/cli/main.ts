@@ -3,6 +3,7 @@ import { format } from 'node:util';
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { requests as functionsRequests } from 'oci-functions';
 import { requests as objectStorageRequests } from 'oci-objectstorage';
+import packageJson from '../../package.json';
 import { loadConfig, type Config } from '../config';
 import { InvalidInputError } from '../errors';
 import type { ReencryptRequest } from '../input/types';
@@ -59,6 +60,7 @@ export async function runCli(argv: readonly string[], io: CliIo = DEFAULT_IO): P
 function buildProgram(io: CliIo, setExitCode: (code: number) => void): Command {
   const program = new Command('oci-reencrypt')
     .description('Re-encrypt OCI Object Storage objects under their bucket\'s current Vault key version, from your machine or through the deployed function.')
+    .version(packageJson.version)
     .exitOverride()
     .configureOutput({ writeOut: (s) => io.stdout.write(s), writeErr: (s) => io.stderr.write(s) })
     .showHelpAfterError('(run with --help for usage)')

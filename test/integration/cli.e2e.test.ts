@@ -1,11 +1,22 @@
 import { writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { spawnSync } from 'node:child_process';
+import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startEmulator, type Emulator } from '../../emulator/src/index';
 import { runCli, startCli, writeApiKeyConfig, writeSessionTokenConfig, type OciConfigFile } from '../support/cli';
 import { keyVersionCounts, startStack, type Stack } from '../support/stack';
 
 const HOUR_AGO = Date.now() - 3_600_000;
+
+describe('npx oci-reencrypt', () => {
+  it('runs the package bin from the repository, with no build step: --help lists the commands and exit codes', () => {
+    const r = spawnSync('npx', ['--no-install', 'oci-reencrypt', '--help'], { cwd: resolve(__dirname, '../..'), encoding: 'utf8' });
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/Usage: oci-reencrypt/);
+    for (const command of ['plan', 'run', 'invoke']) expect(r.stdout).toMatch(new RegExp(`^  ${command} `, 'm'));
+    expect(r.stdout).toMatch(/^  4 +not finished/m);
+  });
+});
 
 describe('oci-reencrypt CLI against the emulator, with config-file (API key) authentication', () => {
   let emu: Emulator;
