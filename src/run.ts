@@ -10,6 +10,7 @@ import { createOci } from './oci/clients';
 import { OciCallError } from './oci/errors';
 import { ObjectStorage } from './oci/object-storage';
 import { KeyDirectory } from './oci/vault';
+import { recordRunMetrics } from './metrics';
 import { totalsOf } from './report/report';
 
 /** Runs one validated request: pick the trigger's plan, execute it, report what happened. */
@@ -40,6 +41,7 @@ export const runRequest: Runner = async function runRequest(request, invocation,
     apiCalls: Object.fromEntries([...oci.apiCalls].sort(([a], [b]) => a.localeCompare(b))),
   };
   logger.info('summary', { ...report, buckets: report.buckets.map(({ plan: _plan, failures: _failures, ...rest }) => rest) });
+  await recordRunMetrics(request, report, ctx);
   return report;
 };
 

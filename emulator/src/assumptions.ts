@@ -85,6 +85,13 @@ export interface Assumptions {
    * The Key Management value is not published at all. Client code should not depend on it.
    */
   eventSource: { objectStorage: string; keyManagement: string };
+  /**
+   * A20: PostMetricData (NON_ATOMIC) when no metric object passes validation. The API reference
+   * says NON_ATOMIC "requires a partial pass: at least one metric object in the request must
+   * pass input validation" but not what the answer is when none does; ATOMIC with any invalid
+   * object is taken to be the same answer.
+   */
+  postMetricDataRejected: ErrorAnswer;
 }
 
 export const DEFAULT_ASSUMPTIONS: Readonly<Assumptions> = Object.freeze({
@@ -110,6 +117,7 @@ export const DEFAULT_ASSUMPTIONS: Readonly<Assumptions> = Object.freeze({
   functionTimedOut: { status: 504, code: 'FunctionInvokeTimeout' },
   notFoundGeneric: { status: 404, code: 'NotAuthorizedOrNotFound' },
   eventSource: Object.freeze({ objectStorage: 'ObjectStorage', keyManagement: 'KeyManagementService' }),
+  postMetricDataRejected: { status: 400, code: 'InvalidParameter' },
 });
 
 export function resolveAssumptions(overrides?: Partial<Assumptions>): Assumptions {

@@ -25,7 +25,10 @@ export interface Config {
     readonly kmsManagement?: string;
     readonly secrets?: string;
     readonly functionsInvoke?: string;
+    readonly monitoring?: string;
   };
+  /** Post custom metrics to OCI Monitoring after each run; absent: off. */
+  readonly metrics?: { readonly namespace: string; readonly compartmentId: string };
   /** Set by the Functions platform: this function's OCID, for self-invoke. */
   readonly functionId?: string;
 }
@@ -38,6 +41,7 @@ type RawConfig = {
   REENCRYPT_AUTH: 'resource_principal' | 'config_file'; REENCRYPT_OCI_CONFIG_FILE: string; REENCRYPT_OCI_CONFIG_PROFILE: string;
   REENCRYPT_OBJECTSTORAGE_ENDPOINT: string; REENCRYPT_KMS_VAULT_ENDPOINT: string; REENCRYPT_KMS_MANAGEMENT_ENDPOINT: string;
   REENCRYPT_SECRETS_ENDPOINT: string; REENCRYPT_FUNCTIONS_INVOKE_ENDPOINT: string;
+  REENCRYPT_METRICS_NAMESPACE: string; REENCRYPT_METRICS_COMPARTMENT_ID: string; REENCRYPT_MONITORING_ENDPOINT: string;
 };
 
 // A separate ajv instance: environment values are strings, so this one coerces
@@ -66,6 +70,12 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): C
       [{ field: 'REENCRYPT_FUNCTIONS_INVOKE_ENDPOINT', problem: 'is required when REENCRYPT_SELF_INVOKE is true' }],
     );
   }
+  if (c.REENCRYPT_METRICS_NAMESPACE && !c.REENCRYPT_METRICS_COMPARTMENT_ID) {
+    throw new InvalidConfigurationError(
+      `REENCRYPT_METRICS_NAMESPACE=${JSON.stringify(c.REENCRYPT_METRICS_NAMESPACE)} needs REENCRYPT_METRICS_COMPARTMENT_ID: metrics are posted in a compartment`,
+      [{ field: 'REENCRYPT_METRICS_COMPARTMENT_ID', problem: 'is required when REENCRYPT_METRICS_NAMESPACE is set' }],
+    );
+  }
   const optional = (v: string) => (v ? v : undefined);
   return {
     compartmentIds: splitList(c.REENCRYPT_COMPARTMENT_IDS),
@@ -88,7 +98,9 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): C
       kmsManagement: optional(c.REENCRYPT_KMS_MANAGEMENT_ENDPOINT),
       secrets: optional(c.REENCRYPT_SECRETS_ENDPOINT),
       functionsInvoke: optional(c.REENCRYPT_FUNCTIONS_INVOKE_ENDPOINT),
+      monitoring: optional(c.REENCRYPT_MONITORING_ENDPOINT),
     }),
+    ...(c.REENCRYPT_METRICS_NAMESPACE && { metrics: { namespace: c.REENCRYPT_METRICS_NAMESPACE, compartmentId: c.REENCRYPT_METRICS_COMPARTMENT_ID } }),
     ...(env.FN_FN_ID && { functionId: env.FN_FN_ID }),
   };
 }

@@ -4,6 +4,7 @@ import {
 } from 'oci-common';
 import { FunctionsInvokeClient } from 'oci-functions';
 import { KmsManagementClient, KmsVaultClient } from 'oci-keymanagement';
+import { MonitoringClient } from 'oci-monitoring';
 import { ObjectStorageClient } from 'oci-objectstorage';
 import { SecretsClient } from 'oci-secrets';
 import type { Config } from '../config';
@@ -20,6 +21,8 @@ export interface Oci {
   kmsManagement(endpoint: string): KmsManagementClient;
   readonly secrets: SecretsClient;
   readonly functionsInvoke: FunctionsInvokeClient | undefined;
+  /** PostMetricData only (telemetry-ingestion); present when metrics are configured. */
+  readonly monitoring: MonitoringClient | undefined;
   readonly apiCalls: ApiCallCounter;
   /**
    * Runs one SDK call with bounded retries that end before `hardStopAt`.
@@ -39,6 +42,11 @@ function authProvider(config: Config): AuthenticationDetailsProvider {
     : ResourcePrincipalAuthenticationDetailsProvider.builder();
   cachedProvider = { key, provider };
   return provider;
+}
+
+/** PostMetricData has its own host: the SDK's regional default (`telemetry.`) answers only the other operations. */
+function telemetryIngestionEndpoint(region: Region | undefined): string | undefined {
+  return region ? `https://telemetry-ingestion.${region.regionId}.${region.realm.secondLevelDomain}` : undefined;
 }
 
 export function createOci(config: Config, defaults: { hardStopAt: number }): Oci {
@@ -64,10 +72,13 @@ export function createOci(config: Config, defaults: { hardStopAt: number }): Oci
   const functionsInvoke = config.endpoints.functionsInvoke
     ? place(new FunctionsInvokeClient(params, clientConfiguration), config.endpoints.functionsInvoke)
     : undefined;
+  const monitoring = config.metrics
+    ? place(new MonitoringClient(params, clientConfiguration), config.endpoints.monitoring ?? telemetryIngestionEndpoint(region))
+    : undefined;
   const management = new Map<string, KmsManagementClient>();
 
   return {
-    objectStorage, kmsVault, secrets, functionsInvoke, apiCalls,
+    objectStorage, kmsVault, secrets, functionsInvoke, monitoring, apiCalls,
     kmsManagement(endpoint) {
       let client = management.get(endpoint);
       if (!client) {
