@@ -65,7 +65,8 @@ function problemOf(m: unknown, now: number): string | undefined {
   const entries = Object.entries(dims as Record<string, unknown>);
   if (entries.length < 1 || entries.length > 20) return `a metric needs 1 to 20 dimensions; it has ${entries.length}`;
   for (const [k, v] of entries) {
-    if (typeof v !== 'string' || v.length === 0 || v.length > 512 || k.length === 0 || k.length > 256) return `invalid dimension '${k}'`;
+    // "A valid dimension key includes only printable ASCII, excluding spaces" (256 characters); values 1..512 characters.
+    if (typeof v !== 'string' || v.length === 0 || v.length > 512 || !/^[\x21-\x7e]{1,256}$/.test(k)) return `invalid dimension '${k}'`;
   }
   const points = o['datapoints'];
   if (!Array.isArray(points) || points.length === 0) return 'datapoints must be a non-empty array';
