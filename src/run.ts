@@ -41,7 +41,7 @@ export const runRequest: Runner = async function runRequest(request, invocation,
     apiCalls: Object.fromEntries([...oci.apiCalls].sort(([a], [b]) => a.localeCompare(b))),
   };
   logger.info('summary', { ...report, buckets: report.buckets.map(({ plan: _plan, failures: _failures, ...rest }) => rest) });
-  await recordRunMetrics(request, report, ctx);
+  await recordRunMetrics(request, { ...report, runStartedAt: outcome.runStartedAt ?? budget.startedAt }, ctx);
   return report;
 };
 

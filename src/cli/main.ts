@@ -123,7 +123,7 @@ function cliConfig(g: GlobalOptions): Config {
     ...(g.concurrency !== undefined && { REENCRYPT_CONCURRENCY: String(g.concurrency) }),
     ...(g.endpoint !== undefined && {
       REENCRYPT_OBJECTSTORAGE_ENDPOINT: g.endpoint, REENCRYPT_KMS_VAULT_ENDPOINT: g.endpoint,
-      REENCRYPT_SECRETS_ENDPOINT: g.endpoint, REENCRYPT_FUNCTIONS_INVOKE_ENDPOINT: g.endpoint,
+      REENCRYPT_SECRETS_ENDPOINT: g.endpoint, REENCRYPT_FUNCTIONS_INVOKE_ENDPOINT: g.endpoint, REENCRYPT_MONITORING_ENDPOINT: g.endpoint,
     }),
   };
   const config = loadConfig(env);

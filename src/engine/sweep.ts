@@ -25,6 +25,8 @@ export interface SweepPlan {
   readonly targets: readonly SweepTarget[];
   /** Buckets of a resumed run that could not be read this time: handed on unchanged. */
   readonly carried?: readonly PendingBucket[];
+  /** When the run began (a resumed run: its first invocation); default: this invocation. */
+  readonly runStartedAt?: number;
 }
 
 export interface SweepResult {
@@ -64,6 +66,7 @@ export async function sweepTargets(plan: SweepPlan, ctx: RunContext): Promise<Sw
     ...(pending.length > 0 && {
       continuation: encodeContinuation({
         v: 1, trigger: plan.trigger, namespace: plan.namespace, dryRun: plan.dryRun, before: w.before, watermarkSource: w.source, buckets: pending,
+        runStartedAt: plan.runStartedAt ?? ctx.budget.startedAt,
       }),
     }),
   };

@@ -27,6 +27,8 @@ export interface Outcome {
    * complete. The why is in the notes.
    */
   readonly incomplete?: true;
+  /** A resumed run: when its first invocation started. */
+  readonly runStartedAt?: number;
 }
 
 async function namespaceOf(requested: string | undefined, ctx: RunContext): Promise<string> {
@@ -181,6 +183,7 @@ async function resume(token: string, ctx: RunContext): Promise<Outcome> {
     else if (isReport(bucket)) missing.push(bucket);
     else targets.push({ bucket, ...(pending.prefix !== undefined && { prefix: pending.prefix }), position: pending.position });
   }
-  const outcome = await sweep({ trigger: state.trigger, namespace: state.namespace, dryRun: state.dryRun, watermark, targets, carried }, ctx);
-  return { ...outcome, buckets: [...missing, ...outcome.buckets] };
+  const runStartedAt = state.runStartedAt;
+  const outcome = await sweep({ trigger: state.trigger, namespace: state.namespace, dryRun: state.dryRun, watermark, targets, carried, ...(runStartedAt !== undefined && { runStartedAt }) }, ctx);
+  return { ...outcome, buckets: [...missing, ...outcome.buckets], ...(runStartedAt !== undefined && { runStartedAt }) };
 }

@@ -12,6 +12,7 @@ export const MetricNames = {
   skipped: 'versions_skipped',
   duration: 'run_duration_seconds',
   unfinished: 'runs_unfinished',
+  unfinishedAge: 'unfinished_run_age_seconds',
 } as const;
 
 /** How points of one series in a flush window combine: counts add up, gauges keep the largest. */
@@ -30,6 +31,8 @@ export interface RunSummary {
   readonly dryRun: boolean;
   readonly complete: boolean;
   readonly elapsedMs: number;
+  /** When the run's first invocation started (epoch ms); a resumed run is older than this invocation. */
+  readonly runStartedAt: number;
   readonly buckets: readonly Pick<BucketReport, 'bucketName' | 'reencrypted' | 'failed' | 'skipped'>[];
 }
 
@@ -43,7 +46,7 @@ export function triggerOf(request: ReencryptRequest): string {
 }
 
 /** Dry runs change nothing and post nothing; nor do events that were only acknowledged or ignored. */
-export function runMetrics(run: RunSummary, trigger: string): MetricPoint[] {
+export function runMetrics(run: RunSummary, trigger: string, now = Date.now()): MetricPoint[] {
   if (run.dryRun || run.action === 'ignored' || run.action === 'acknowledged') return [];
   const points: MetricPoint[] = [];
   for (const b of run.buckets) {
@@ -58,5 +61,8 @@ export function runMetrics(run: RunSummary, trigger: string): MetricPoint[] {
   const runDimensions = { bucket: only, trigger };
   points.push({ name: MetricNames.duration, dimensions: runDimensions, value: run.elapsedMs / 1000, combine: 'max' });
   points.push({ name: MetricNames.unfinished, dimensions: runDimensions, value: run.complete ? 0 : 1, combine: 'max' });
+  // How long the run has been going while unfinished (0 once done): "unfinished after N hours" alarms on this,
+  // since an alarm's window and pending duration are at most an hour.
+  points.push({ name: MetricNames.unfinishedAge, dimensions: runDimensions, value: run.complete ? 0 : Math.round((now - run.runStartedAt) / 1000), combine: 'max' });
   return points;
 }

@@ -32,6 +32,8 @@ export interface ContinuationState {
   readonly before: string | null;
   readonly watermarkSource: string;
   readonly buckets: readonly PendingBucket[];
+  /** When the run's first invocation started (epoch ms): the age of an unfinished run, for its metric. Absent in older tokens. */
+  readonly runStartedAt?: number;
 }
 
 const STATE_SCHEMA = {
@@ -45,6 +47,7 @@ const STATE_SCHEMA = {
     dryRun: { type: 'boolean' },
     before: { type: ['string', 'null'], format: 'date-time' },
     watermarkSource: { type: 'string', maxLength: 32 },
+    runStartedAt: { type: 'integer', minimum: 0 },
     buckets: {
       type: 'array', minItems: 1, maxItems: 1000,
       items: {

@@ -1,6 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { clientsFor } from '../../emulator/test/helpers';
 import type { PostedMetric } from '../../emulator/src/index';
+import { startEmulator, type Emulator } from '../../emulator/src/index';
+import { runCli, writeApiKeyConfig } from '../support/cli';
 import { startStack, type Stack } from '../support/stack';
 
 const HOUR_AGO = () => new Date(Date.now() - 3_600_000);
@@ -70,5 +72,44 @@ describe('custom metrics posted to OCI Monitoring (PostMetricData)', () => {
     expect(s.emu.getCounters().routes.PostMetricData?.calls).toBe(calls + 1);
     expect(series(s.emu.postedMetrics, 'versions_reencrypted', dims)).toEqual([5]);
     expect(series(s.emu.postedMetrics, 'versions_failed', dims)).toEqual([0]);
+  });
+});
+
+describe('an unfinished run: runs_unfinished, and its age carried across continuations (local CLI runs)', () => {
+  let emu: Emulator;
+  let args: string[];
+  let env: Record<string, string>;
+  beforeAll(async () => {
+    emu = await startEmulator();
+    const compartmentId = emu.createCompartment({ name: 'ops' }).id;
+    const vaultId = emu.createVault({ compartmentId }).id;
+    const keyId = emu.createKey({ vaultId, compartmentId }).id;
+    emu.createBucket({ compartmentId, name: 'long', kmsKeyId: keyId });
+    emu.seedObjects('long', { count: 300, prefix: 'l/', timeModified: HOUR_AGO(), encryption: { kind: 'kms', keyId } });
+    emu.setRouteFaults('ReencryptObject', { latencyMs: 100 });
+    args = ['--config-file', writeApiKeyConfig(emu).path, '--endpoint', emu.url, '--concurrency', '2', '--no-progress'];
+    env = { REENCRYPT_METRICS_NAMESPACE: 'reencrypt_test', REENCRYPT_METRICS_COMPARTMENT_ID: compartmentId };
+  });
+  afterAll(async () => emu?.stop());
+
+  it('each stopped invocation posts runs_unfinished=1 and the age since the run began; the last posts 0', async () => {
+    const first = await runCli(['run', ...args, '--bucket-name', 'long', '--force', '--max-duration', '4'], env);
+    expect(first.code, first.stderr).toBe(4);
+    const manual = { bucket: 'long', trigger: 'manual' };
+    expect(series(emu.postedMetrics, 'runs_unfinished', manual)).toEqual([1]);
+    const second = await runCli(['run', ...args, '--continuation', first.json.continuation as string, '--max-duration', '4'], env);
+    expect(second.code, second.stderr).toBe(4);
+    const resumed = { bucket: 'long', trigger: 'continuation' };
+    expect(series(emu.postedMetrics, 'runs_unfinished', resumed)).toEqual([1]);
+    // Measured from the first invocation's start, so at least both invocations' time.
+    const [age] = series(emu.postedMetrics, 'unfinished_run_age_seconds', resumed);
+    expect(age).toBeGreaterThanOrEqual(Math.floor(((first.json.elapsedMs as number) + (second.json.elapsedMs as number)) / 1000));
+    emu.setRouteFaults('ReencryptObject', undefined);
+    const last = await runCli(['run', ...args, '--continuation', second.json.continuation as string], env);
+    expect(last.code, last.stderr).toBe(0);
+    expect(series(emu.postedMetrics, 'runs_unfinished', resumed)).toEqual([1, 0]);
+    expect(series(emu.postedMetrics, 'unfinished_run_age_seconds', resumed)).toEqual([age, 0]);
+    const reencrypted = [...series(emu.postedMetrics, 'versions_reencrypted', manual), ...series(emu.postedMetrics, 'versions_reencrypted', resumed)];
+    expect(reencrypted.reduce((a, b) => a + b, 0)).toBe(300);
   });
 });

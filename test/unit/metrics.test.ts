@@ -8,11 +8,11 @@ import { emptySkips } from '../../src/report/report';
 const bucket = (bucketName: string, over: Partial<{ reencrypted: number; failed: number; skipped: Record<string, number> }> = {}) => ({
   bucketName, reencrypted: over.reencrypted ?? 0, failed: over.failed ?? 0, skipped: { ...emptySkips(), ...over.skipped },
 });
-const run = (over: Partial<RunSummary>): RunSummary => ({ action: 'swept', dryRun: false, complete: true, elapsedMs: 1500, buckets: [], ...over });
+const run = (over: Partial<RunSummary>): RunSummary => ({ action: 'swept', dryRun: false, complete: true, elapsedMs: 1500, runStartedAt: 0, buckets: [], ...over });
 
 describe('the metrics of a run', () => {
   it('per bucket: re-encrypted, failed, and skipped by reason (non-zero only); per run: duration and unfinished', () => {
-    const points = runMetrics(run({ complete: false, buckets: [bucket('a', { reencrypted: 5, failed: 2, skipped: { compliant: 3, archived: 1 } })] }), 'manual');
+    const points = runMetrics(run({ complete: false, runStartedAt: 1_000, buckets: [bucket('a', { reencrypted: 5, failed: 2, skipped: { compliant: 3, archived: 1 } })] }), 'manual', 7_201_000);
     expect(points).toEqual(expect.arrayContaining([
       { name: MetricNames.reencrypted, dimensions: { bucket: 'a', trigger: 'manual' }, value: 5, combine: 'sum' },
       { name: MetricNames.failed, dimensions: { bucket: 'a', trigger: 'manual' }, value: 2, combine: 'sum' },
@@ -20,13 +20,15 @@ describe('the metrics of a run', () => {
       { name: MetricNames.skipped, dimensions: { bucket: 'a', trigger: 'manual', reason: 'archived' }, value: 1, combine: 'sum' },
       { name: MetricNames.duration, dimensions: { bucket: 'a', trigger: 'manual' }, value: 1.5, combine: 'max' },
       { name: MetricNames.unfinished, dimensions: { bucket: 'a', trigger: 'manual' }, value: 1, combine: 'max' },
+      { name: MetricNames.unfinishedAge, dimensions: { bucket: 'a', trigger: 'manual' }, value: 7200, combine: 'max' },
     ]));
-    expect(points).toHaveLength(6);
+    expect(points).toHaveLength(7);
   });
 
   it('a run over several buckets says bucket "*" on its run-level metrics', () => {
     const points = runMetrics(run({ buckets: [bucket('a'), bucket('b')] }), 'key-rotation');
     expect(points.filter((p) => p.name === MetricNames.duration || p.name === MetricNames.unfinished).map((p) => p.dimensions.bucket)).toEqual([ALL_BUCKETS, ALL_BUCKETS]);
+    expect(points.find((p) => p.name === MetricNames.unfinishedAge)?.value).toBe(0);
   });
 
   it('dry runs, ignored and acknowledged events post nothing', () => {
@@ -44,7 +46,7 @@ describe('the container\'s metric buffer', () => {
     }
     b.add([{ name: MetricNames.reencrypted, dimensions: { trigger: 'object-event', bucket: 'up' }, value: 1, combine: 'sum' }], 0);
     const drained = b.drain();
-    expect(drained).toHaveLength(4);
+    expect(drained).toHaveLength(5);
     expect(drained.find((s) => s.name === MetricNames.reencrypted)?.value).toBe(101);
     expect(drained.find((s) => s.name === MetricNames.duration)?.value).toBe(0.99);
     expect(b.size).toBe(0);
