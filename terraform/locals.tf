@@ -16,6 +16,12 @@ locals {
   # Optional features (the `feature` of src/oci/operations.ts).
   sse_c_enabled       = length(var.sse_c_secret_ids) > 0
   self_invoke_enabled = var.reencrypt_self_invoke
+  metrics_enabled     = var.enable_metrics
+  alarms_enabled      = var.enable_metrics && var.create_alarms
+
+  # Metrics: on by default here, in the namespace "reencrypt" of the function's compartment.
+  metrics_namespace      = coalesce(var.reencrypt_metrics_namespace, "reencrypt")
+  metrics_compartment_id = coalesce(var.reencrypt_metrics_compartment_id, var.compartment_id)
 
   ##############################################################################
   # Event rules. Event types are literal lists here so that the tests can read
@@ -53,6 +59,8 @@ locals {
   key_clause      = " where any {${join(", ", [for k in var.watched_key_ids : "target.key.id = '${k}'"])}}"
   vault_clause    = length(var.watched_vault_ids) > 0 ? " where any {${join(", ", [for v in var.watched_vault_ids : "target.vault.id = '${v}'"])}}" : ""
   secret_clause   = " where any {${join(", ", [for s in var.sse_c_secret_ids : "target.secret.id = '${s}'"])}}"
+  metrics_scope   = local.metrics_compartment_id == var.tenancy_id ? "tenancy" : "compartment id ${local.metrics_compartment_id}"
+  metrics_clause  = " where target.metrics.namespace = '${local.metrics_namespace}'"
   dynamic_group   = "dynamic-group ${local.dynamic_group_name}"
   objectstorage_s = "service objectstorage-${var.region}"
 
@@ -74,6 +82,8 @@ locals {
     # The Functions policy language has no per-function variable: the scope is
     # the function's compartment.
     self_invoke = local.self_invoke_enabled ? ["allow ${local.dynamic_group} to use fn-invocation in ${local.function_scope}"] : []
+    # PostMetricData, only into the function's own metric namespace.
+    metrics = local.metrics_enabled ? ["allow ${local.dynamic_group} to use metrics in ${local.metrics_scope}${local.metrics_clause}"] : []
   }
 
   ##############################################################################
@@ -100,5 +110,8 @@ locals {
     REENCRYPT_KMS_MANAGEMENT_ENDPOINT   = var.reencrypt_kms_management_endpoint
     REENCRYPT_SECRETS_ENDPOINT          = var.reencrypt_secrets_endpoint
     REENCRYPT_FUNCTIONS_INVOKE_ENDPOINT = var.reencrypt_functions_invoke_endpoint
+    REENCRYPT_METRICS_NAMESPACE         = var.enable_metrics ? coalesce(var.reencrypt_metrics_namespace, "reencrypt") : ""
+    REENCRYPT_METRICS_COMPARTMENT_ID    = var.enable_metrics ? coalesce(var.reencrypt_metrics_compartment_id, var.compartment_id) : var.reencrypt_metrics_compartment_id
+    REENCRYPT_MONITORING_ENDPOINT       = var.reencrypt_monitoring_endpoint
   }
 }

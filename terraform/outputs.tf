@@ -38,6 +38,7 @@ output "identity_policy_ids" {
       events_invoke               = oci_identity_policy.events_invoke
       sse_c                       = oci_identity_policy.sse_c
       self_invoke                 = oci_identity_policy.self_invoke
+      metrics                     = oci_identity_policy.metrics
     } : k => p[0].id if length(p) > 0
   }
 }
@@ -75,4 +76,19 @@ output "core_vcn_id" {
 output "core_subnet_ids" {
   description = "OCIDs of the subnets the application runs in."
   value       = local.subnet_ids
+}
+
+output "alarm_topic_id" {
+  description = "OCID of the Notifications topic the alarms publish to; null unless create_alarms (and enable_metrics) is true."
+  value       = one(oci_ons_notification_topic.alarms[*].id)
+}
+
+output "monitoring_alarm_ids" {
+  description = "OCIDs of the alarms (failed, unfinished); empty unless create_alarms (and enable_metrics) is true."
+  value       = { for k, a in { failed = oci_monitoring_alarm.failed, unfinished = oci_monitoring_alarm.unfinished } : k => one(a[*].id) if length(a) > 0 }
+}
+
+output "metrics_namespace" {
+  description = "Monitoring namespace the function posts its metrics in; null when enable_metrics is false."
+  value       = local.metrics_enabled ? local.metrics_namespace : null
 }

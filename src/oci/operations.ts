@@ -6,13 +6,13 @@
  */
 export interface OciOperation {
   readonly operation: string;
-  readonly service: 'objectstorage' | 'keymanagement' | 'secrets' | 'functions';
+  readonly service: 'objectstorage' | 'keymanagement' | 'secrets' | 'functions' | 'monitoring';
   readonly permissions: readonly string[];
   /** Policy verb and resource type that grant it, e.g. `inspect buckets`. */
   readonly verb: 'inspect' | 'read' | 'use' | 'manage';
   readonly resourceType: string;
   /** The optional feature that needs it; absent = always needed. */
-  readonly feature?: 'sse-c' | 'self-invoke';
+  readonly feature?: 'sse-c' | 'self-invoke' | 'metrics';
 }
 
 export const OCI_OPERATIONS: readonly OciOperation[] = [
@@ -27,4 +27,5 @@ export const OCI_OPERATIONS: readonly OciOperation[] = [
   { operation: 'GetKeyVersion', service: 'keymanagement', permissions: ['KEY_READ'], verb: 'read', resourceType: 'keys' },
   { operation: 'GetSecretBundle', service: 'secrets', permissions: ['SECRET_BUNDLE_READ'], verb: 'read', resourceType: 'secret-bundles', feature: 'sse-c' },
   { operation: 'InvokeFunction', service: 'functions', permissions: ['FN_INVOCATION'], verb: 'use', resourceType: 'fn-invocation', feature: 'self-invoke' },
+  { operation: 'PostMetricData', service: 'monitoring', permissions: ['METRIC_WRITE'], verb: 'use', resourceType: 'metrics', feature: 'metrics' },
 ];

@@ -21,6 +21,7 @@ const VERB_RANK: Record<Verb, number> = { inspect: 0, read: 1, use: 2, manage: 3
 const FEATURE_GROUPS: Record<NonNullable<OciOperation['feature']>, { group: string; toggle: string }> = {
   'sse-c': { group: 'sse_c', toggle: 'local.sse_c_enabled' },
   'self-invoke': { group: 'self_invoke', toggle: 'local.self_invoke_enabled' },
+  metrics: { group: 'metrics', toggle: 'local.metrics_enabled' },
 };
 
 /** The grants that are not the function's own, and exactly what each may be. */
@@ -141,6 +142,7 @@ describe('IAM statements', () => {
       'use fn-invocation': { scope: 'function_scope', clause: undefined },
       'use keys': { scope: 'key_scopes', clause: 'key_clause' },
       'use functions-family': { scope: 'function_scope', clause: undefined },
+      'use metrics': { scope: 'metrics_scope', clause: 'metrics_clause' },
     };
     for (const s of statements) {
       expect({ scope: s.scope, clause: s.clause }, `${s.verb} ${s.resourceType}`).toEqual(expected[`${s.verb} ${s.resourceType}`]);
@@ -153,6 +155,7 @@ describe('IAM statements', () => {
     expect(String(l.get('key_clause'))).toContain(`for k in var.watched_key_ids : "target.key.id = '\${k}'"`);
     expect(String(l.get('vault_clause'))).toContain(`for v in var.watched_vault_ids : "target.vault.id = '\${v}'"`);
     expect(String(l.get('secret_clause'))).toContain(`for s in var.sse_c_secret_ids : "target.secret.id = '\${s}'"`);
+    expect(l.get('metrics_clause')).toBe(" where target.metrics.namespace = '${local.metrics_namespace}'");
     expect(l.get('dynamic_group')).toBe('dynamic-group ${local.dynamic_group_name}');
     for (const scope of ['watched_scopes', 'key_scopes', 'secret_scopes']) {
       expect(String(l.get(scope)), scope).toMatch(/\? "tenancy" : "compartment id \$\{c\}"\]\}$/);
