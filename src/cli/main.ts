@@ -67,7 +67,7 @@ function buildProgram(io: CliIo, setExitCode: (code: number) => void): Command {
     .option('--config-file <path>', 'OCI config file (default: $OCI_CLI_CONFIG_FILE or ~/.oci/config)')
     .option('--profile <name>', 'profile in the config file; API key or `oci session authenticate` token (default: $OCI_CLI_PROFILE or DEFAULT)')
     .option('--region <id>', 'region, overriding the profile\'s (e.g. eu-frankfurt-1)')
-    .option('--endpoint <url>', 'send every service call to this endpoint (a private endpoint, or the emulator)')
+    .addOption(new Option('--endpoint <url>', 'send every service call to this endpoint (a private endpoint, or the emulator)').env('OCI_REENCRYPT_ENDPOINT'))
     .option('--concurrency <n>', 're-encryptions in flight (default: 16)', positiveInteger)
     .addOption(new Option('--log-level <level>', 'log lines on stderr, as JSON').choices(['debug', 'info', 'warn', 'error']).default('warn'))
     .option('--no-progress', 'no progress display on stderr')
