@@ -91,6 +91,8 @@ function buildProgram(io: CliIo, setExitCode: (code: number) => void): Command {
       setExitCode(await runLocally(request, globals(command), io));
     });
 
+  // `status`, `report` and `runs --unfinished` belong here once runs are kept in the state bucket
+  // (durable runs): they read a run by id; `run` and Ctrl-C then print the run id next to the continuation.
   addRequestOptions(program.command('invoke'))
     .description('send the request to the deployed function (OCI Functions InvokeFunction) and print its answer')
     .requiredOption('--function-id <ocid>', 'the deployed function')
@@ -164,6 +166,7 @@ async function runLocally(request: ReencryptRequest, g: GlobalOptions, io: CliIo
   io.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
   if (typeof report.continuation === 'string') {
     io.stderr.write(`not finished${stop.signal.aborted ? ' (interrupted)' : ''}: resume with\n  oci-reencrypt run --continuation '${report.continuation}'\n`);
+    if (typeof report.runId === 'string') io.stderr.write(`run id: ${report.runId}\n`);
   }
   return exitCodeOfAnswer(report);
 }
