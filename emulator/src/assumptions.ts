@@ -86,7 +86,7 @@ export interface Assumptions {
    */
   eventSource: { objectStorage: string; keyManagement: string };
   /**
-   * A20: PostMetricData (NON_ATOMIC) when no metric object passes validation. The API reference
+   * A30: PostMetricData (NON_ATOMIC) when no metric object passes validation. The API reference
    * says NON_ATOMIC "requires a partial pass: at least one metric object in the request must
    * pass input validation" but not what the answer is when none does; ATOMIC with any invalid
    * object is taken to be the same answer.

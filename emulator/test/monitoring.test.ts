@@ -38,7 +38,7 @@ describe('Monitoring PostMetricData (real SDK client, signed)', () => {
     expect(emu.postedMetrics.length).toBe(before + 1);
   });
 
-  it('refuses a call when nothing passes, ATOMIC with any failure, over 50 streams, or stale timestamps (A20)', async () => {
+  it('refuses a call when nothing passes, ATOMIC with any failure, over 50 streams, or stale timestamps (A30)', async () => {
     expect(await status(post([metric({ name: '1bad' })]))).toBe(400);
     expect(await status(post([metric(), metric({ name: '1bad' })], models.PostMetricDataDetails.BatchAtomicity.Atomic))).toBe(400);
     expect(await status(post(Array.from({ length: 51 }, (_, i) => metric({ dimensions: { bucket: `b${i}` } }))))).toBe(400);

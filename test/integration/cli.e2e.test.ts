@@ -183,6 +183,24 @@ describe('Ctrl-C and resume', () => {
     expect(keyVersionCounts(emu, 'slow')).toEqual({ [`kms:${v2}`]: COUNT });
     expect(emu.getCounters().routes.ReencryptObject!.writes).toBe(COUNT);
   });
+
+  it('a second SIGINT quits at once with exit code 130', async () => {
+    const args = ['--config-file', cfg.path, '--endpoint', emu.url, '--concurrency', '1', '--progress-interval', '0.2'];
+    emu.setRouteFaults('ReencryptObject', { latencyMs: 2000 });
+    try {
+      const cli = startCli(['run', ...args, '--bucket-name', 'slow', '--force']);
+      await cli.waitForStderr(/progress: \d+/);
+      cli.child.kill('SIGINT');
+      await cli.waitForStderr(/stopping: no new work is started/);
+      cli.child.kill('SIGINT');
+      const r = await cli.done;
+      expect(r.code).toBe(130);
+      expect(r.stderr).toMatch(/quitting without waiting/);
+      expect(r.stdout).toBe('');
+    } finally {
+      emu.setRouteFaults('ReencryptObject', { latencyMs: 150 });
+    }
+  });
 });
 
 describe('invoke: the request sent to the deployed function (OCI Functions InvokeFunction)', () => {
