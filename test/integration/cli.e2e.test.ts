@@ -3,7 +3,18 @@ import { spawnSync } from 'node:child_process';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startEmulator, type Emulator } from '../../emulator/src/index';
-import { runCli, startCli, writeApiKeyConfig, writeSessionTokenConfig, type OciConfigFile } from '../support/cli';
+import { outputProblems, runCli as runCliRaw, startCli as startCliRaw, writeApiKeyConfig, writeSessionTokenConfig, type CliResult, type OciConfigFile } from '../support/cli';
+
+/** Every command's stdout is checked against schemas/cli-output.schema.json (when it printed anything). */
+function checked(result: CliResult): CliResult {
+  if (result.stdout !== '') expect(outputProblems(result.json), result.stdout.slice(0, 500)).toBeUndefined();
+  return result;
+}
+const runCli = async (...args: Parameters<typeof runCliRaw>) => checked(await runCliRaw(...args));
+const startCli = (...args: Parameters<typeof startCliRaw>) => {
+  const running = startCliRaw(...args);
+  return { ...running, done: running.done.then(checked) };
+};
 import { keyVersionCounts, startStack, type Stack } from '../support/stack';
 
 const HOUR_AGO = Date.now() - 3_600_000;
@@ -186,10 +197,12 @@ describe('Ctrl-C and resume', () => {
 
   it('a second SIGINT quits at once with exit code 130', async () => {
     const args = ['--config-file', cfg.path, '--endpoint', emu.url, '--concurrency', '1', '--progress-interval', '0.2'];
-    emu.setRouteFaults('ReencryptObject', { latencyMs: 2000 });
+    emu.setRouteFaults('ReencryptObject', { latencyMs: 5000 });
     try {
+      const before = emu.getCounters().routes.ReencryptObject?.calls ?? 0;
       const cli = startCli(['run', ...args, '--bucket-name', 'slow', '--force']);
-      await cli.waitForStderr(/progress: \d+/);
+      // Interrupt only once a re-encryption is in flight (held 5 s by the emulator).
+      while ((emu.getCounters().routes.ReencryptObject?.calls ?? 0) === before) await new Promise((r) => setTimeout(r, 50));
       cli.child.kill('SIGINT');
       await cli.waitForStderr(/stopping: no new work is started/);
       cli.child.kill('SIGINT');

@@ -7,7 +7,16 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import Ajv from 'ajv';
 import type { Emulator } from '../../emulator/src/index';
+import outputSchema from '../../schemas/cli-output.schema.json';
+
+/** Every stdout document of the command matches the published output schema. */
+const validateOutput = new Ajv({ allErrors: true, strict: true, strictRequired: false }).compile(outputSchema);
+
+export function outputProblems(json: unknown): string | undefined {
+  return validateOutput(json) ? undefined : JSON.stringify(validateOutput.errors?.slice(0, 5));
+}
 
 export const BIN = resolve(__dirname, '../../bin/oci-reencrypt.mjs');
 
