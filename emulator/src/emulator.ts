@@ -10,6 +10,7 @@ import { FunctionsService, type InvocationRecord, type RegisterFunctionInput } f
 import { type Reply, type RequestContext, type Route, Query, decodeComponent, errorReply, readBody, sendReply } from './http';
 import { MonitoringService, type PostedMetric } from './monitoring';
 import { functionsRoutes } from './routes/functions';
+import { bucketDeleteRoutes } from './routes/bucket-delete';
 import { monitoringRoutes } from './routes/monitoring';
 import { objectStorageRoutes } from './routes/objectstorage';
 import { vaultRoutes } from './routes/vault';
@@ -106,7 +107,7 @@ export class Emulator {
     this.workRequests = new WorkRequestRunner(this.state, options.workRequests);
     const services: Services = { state: this.state, workRequests: this.workRequests, functions: this.functions, events: this.events };
     this.monitoring = new MonitoringService(assumptions);
-    this.routes = [...objectStorageRoutes(services), ...vaultRoutes(services), ...functionsRoutes(services), ...monitoringRoutes(this.monitoring)];
+    this.routes = [...objectStorageRoutes(services), ...vaultRoutes(services), ...functionsRoutes(services), ...monitoringRoutes(this.monitoring), ...bucketDeleteRoutes(services)];
     this.admin = adminRoutes(this);
     this.log = options.log ?? false;
   }
