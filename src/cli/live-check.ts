@@ -10,7 +10,8 @@ import { OciCallError } from '../oci/errors';
  * creates and always deletes. Verdicts compare what OCI answered with what the
  * emulator does by default; never the other way round.
  * Not covered yet: the event-based assumptions (A6, A7, A8, A19: they need an
- * Events rule and a Stream), A16 and A15 (request-target and query encoding).
+ * Events rule and a Stream), A9/A10 (ReencryptBucket), A16 (request-target
+ * escaping) and A17 (Functions).
  */
 export interface LiveCheckOptions {
   readonly namespace: string;
@@ -43,13 +44,19 @@ export const SCRATCH_OBJECTS = [
   { name: 'sse-c.bin', why: 'under a random customer key: ReencryptObject without the source key (A1)' },
   { name: 'archived.bin', why: 'storage tier Archive: ReencryptObject on an archived object (A4)' },
   { name: 'deleted.txt', why: 'deleted, leaving a delete marker: ReencryptObject on the marker (A12)' },
+  { name: 'a b.txt', why: 'a space in the name: does `+` in a query string mean a space (A15)' },
+  { name: 'sort/\u{E000}', why: 'with sort/\u{1F600}: code point or UTF-16 order in listings (A14)' },
+  { name: 'sort/\u{1F600}', why: 'see sort/\u{E000}' },
 ] as const;
 
 export function scratchBucketName(): string {
   return `oci-reencrypt-live-check-${randomBytes(6).toString('hex')}`;
 }
 
-const answer = (a: ErrorAnswer | null): string => (a === null ? '200 (limit clamped)' : `${a.status} ${a.code}`);
+const answer = (a: ErrorAnswer | null, ok = '200 (limit clamped)'): string => (a === null ? ok : `${a.status} ${a.code}`);
+/** A key OCID of the right shape that names no key (for A11). */
+const NO_SUCH_KEY = 'ocid1.key.oc1.iad.aaaaaaaalivecheckdoesnotexistaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa';
+const NO_SUCH_VAULT = 'ocid1.vault.oc1.iad.aaaaaaaalivecheckdoesnotexistaaaaaaaaaaaaaaaaaaaaaaaaaaaaa';
 const changed = (b: boolean): string => (b ? 'changed' : 'unchanged');
 
 export async function liveCheck(oci: Oci, bucket: string, o: LiveCheckOptions): Promise<LiveCheckResult> {
@@ -93,6 +100,7 @@ export async function liveCheck(oci: Oci, bucket: string, o: LiveCheckOptions): 
     })));
     created = true;
     const customerKey = randomBytes(32);
+    const sseC = (key: Buffer) => ({ algorithm: models.SSECustomerKeyDetails.Algorithm.Aes256, key: key.toString('base64'), keySha256: createHash('sha256').update(key).digest('base64') });
     await step('write the scratch objects', async () => {
       const put = (objectName: string, extra: Partial<requests.PutObjectRequest> = {}) => call('PutObject', () => os.putObject({
         namespaceName: ns, bucketName: bucket, objectName, putObjectBody: 'live-check', contentLength: 10, ...extra,
@@ -106,6 +114,9 @@ export async function liveCheck(oci: Oci, bucket: string, o: LiveCheckOptions): 
       await put('archived.bin', { storageTier: models.StorageTier.Archive });
       await put('deleted.txt');
       await call('DeleteObject', () => os.deleteObject({ namespaceName: ns, bucketName: bucket, objectName: 'deleted.txt' }));
+      await put('a b.txt');
+      await put('sort/\u{E000}');
+      await put('sort/\u{1F600}');
     });
     const a = DEFAULT_ASSUMPTIONS;
     await step('A5: ReencryptObject on a plain object', async () => {
@@ -127,6 +138,42 @@ export async function liveCheck(oci: Oci, bucket: string, o: LiveCheckOptions): 
       const marker = versions.objectVersionCollection.items.find((v) => v.name === 'deleted.txt' && v.isDeleteMarker);
       if (!marker?.versionId) throw new Error('no delete marker listed for deleted.txt');
       probe('A12', 'ReencryptObject, delete-marker version', answer(a.reencryptDeleteMarker), await outcome(() => reencrypt('deleted.txt', marker.versionId)));
+    });
+    await step('A2: ReencryptObject with the wrong source SSE-C key', async () => {
+      probe('A2', 'ReencryptObject, wrong sourceSseCustomerKey', answer(a.sseCKeyMismatch), await outcome(() => call('ReencryptObject', () => os.reencryptObject({
+        namespaceName: ns, bucketName: bucket, objectName: 'sse-c.bin', reencryptObjectDetails: { sourceSseCustomerKey: sseC(randomBytes(32)) },
+      }))));
+    });
+    await step('A3: HeadObject with and without SSE-C headers', async () => {
+      // A HEAD answer has no body, so no service code: only the status can be compared.
+      const statusOnly = (r: string) => r.split(' ')[0] as string;
+      const expected = (x: ErrorAnswer | null) => (x === null ? '200' : String(x.status));
+      probe('A3', 'HeadObject, SSE-C object, no SSE-C headers (status)', expected(a.headSseCWithoutKey), statusOnly(await outcome(() => head('sse-c.bin'))));
+      const k = sseC(randomBytes(32));
+      probe('A3', 'HeadObject, plain object, SSE-C headers (status)', expected(a.headSseCOnNonSseCObject), statusOnly(await outcome(() => call('HeadObject', () => os.headObject({
+        namespaceName: ns, bucketName: bucket, objectName: 'plain.txt', opcSseCustomerAlgorithm: 'AES256', opcSseCustomerKey: k.key, opcSseCustomerKeySha256: k.keySha256,
+      })))));
+    });
+    await step('A11: ReencryptObject with a kmsKeyId that names no key', async () => {
+      probe('A11', 'ReencryptObject, unknown kmsKeyId', answer(a.unknownKmsKey), await outcome(() => call('ReencryptObject', () => os.reencryptObject({
+        namespaceName: ns, bucketName: bucket, objectName: 'plain.txt', reencryptObjectDetails: { kmsKeyId: NO_SUCH_KEY },
+      }))));
+    });
+    await step('A14: listing order of names above U+FFFF', async () => {
+      const r = await call('ListObjects', () => os.listObjects({ namespaceName: ns, bucketName: bucket, prefix: 'sort/' }));
+      const names = r.listObjects.objects.map((x) => x.name);
+      // By code point U+E000 < U+1F600; by UTF-16 code units the surrogate pair (D83D...) sorts first.
+      const observed = names[0] === 'sort/\u{E000}' ? 'code point' : names[0] === 'sort/\u{1F600}' ? 'UTF-16 code units' : `unexpected: ${JSON.stringify(names)}`;
+      probe('A14', 'ListObjects order above U+FFFF', a.sortByCodePoint ? 'code point' : 'UTF-16 code units', observed);
+    });
+    await step('A15: `+` in a query string', async () => {
+      // The SDK sends query values as given (OCI-NOTES.md): this prefix reaches OCI as `a+b`.
+      const r = await call('ListObjects', () => os.listObjects({ namespaceName: ns, bucketName: bucket, prefix: 'a+b' }));
+      const names = r.listObjects.objects.map((x) => x.name);
+      probe('A15', '`+` in a query value', a.plusInQueryIsSpace ? 'a space' : 'a plus sign', names.includes('a b.txt') ? 'a space' : 'a plus sign');
+    });
+    await step('A18: GetVault with an OCID that names no vault', async () => {
+      probe('A18', 'GetVault, unknown OCID', answer(a.notFoundGeneric), await outcome(() => call('GetVault', () => oci.kmsVault.getVault({ vaultId: NO_SUCH_VAULT }))));
     });
     await step('A13: ListObjects with limit 1001', async () => {
       probe('A13', 'ListObjects limit above 1000', answer(a.listLimitOutOfRange), await outcome(() => call('ListObjects', () => os.listObjects({

@@ -27,7 +27,7 @@ describe('oci-reencrypt live-check against the emulator', () => {
       expect(outputProblems(r.json)).toBeUndefined();
       const created = r.json.wouldCreate as { kind: string; name: string }[];
       expect(created[0]).toMatchObject({ kind: 'bucket', versioning: 'Enabled' });
-      expect(created.filter((c) => c.kind === 'object').map((c) => c.name)).toEqual(['plain.txt', 'sse-c.bin', 'archived.bin', 'deleted.txt']);
+      expect(created.filter((c) => c.kind === 'object').map((c) => c.name)).toEqual(['plain.txt', 'sse-c.bin', 'archived.bin', 'deleted.txt', 'a b.txt', 'sort/\u{E000}', 'sort/\u{1F600}']);
       expect(emu.getCounters().totalCalls).toBe(0);
     });
 
@@ -36,9 +36,9 @@ describe('oci-reencrypt live-check against the emulator', () => {
       expect(r.code, r.stderr).toBe(0);
       expect(outputProblems(r.json)).toBeUndefined();
       const probes = r.json.probes as Probe[];
-      expect(probes.map((p) => p.assumption)).toEqual(['A5', 'A5', 'A1', 'A4', 'A12', 'A13']);
+      expect(probes.map((p) => p.assumption)).toEqual(['A5', 'A5', 'A1', 'A4', 'A12', 'A2', 'A3', 'A3', 'A11', 'A14', 'A15', 'A18', 'A13']);
       expect(probes.every((p) => p.verdict === 'same')).toBe(true);
-      expect(r.json).toMatchObject({ ok: true, differs: 0, cleanup: { bucketDeleted: true, versionsDeleted: 6 } });
+      expect(r.json).toMatchObject({ ok: true, differs: 0, cleanup: { bucketDeleted: true, versionsDeleted: 9 } });
       expect(r.stderr).toMatch(/^assumption +behaviour +emulator +OCI +verdict$/m);
       expect(scratchBuckets()).toEqual([]);
       expect(emu.getCounters().routes.DeleteBucket?.writes).toBe(1);
@@ -53,6 +53,13 @@ describe('oci-reencrypt live-check against the emulator', () => {
     ['ReencryptObject, archived object', { reencryptArchived: { status: 400, code: 'InvalidParameter' } }],
     ['ReencryptObject, delete-marker version', { reencryptDeleteMarker: { status: 400, code: 'InvalidParameter' } }],
     ['ListObjects limit above 1000', { listLimitOutOfRange: null }],
+    ['ReencryptObject, wrong sourceSseCustomerKey', { sseCKeyMismatch: { status: 409, code: 'Conflict' } }],
+    ['HeadObject, SSE-C object, no SSE-C headers (status)', { headSseCWithoutKey: { status: 409, code: 'Conflict' } }],
+    ['HeadObject, plain object, SSE-C headers (status)', { headSseCOnNonSseCObject: { status: 400, code: 'InvalidParameter' } }],
+    ['ReencryptObject, unknown kmsKeyId', { unknownKmsKey: { status: 404, code: 'NotAuthorizedOrNotFound' } }],
+    ['ListObjects order above U+FFFF', { sortByCodePoint: false }],
+    ['`+` in a query value', { plusInQueryIsSpace: false }],
+    ['GetVault, unknown OCID', { notFoundGeneric: { status: 400, code: 'InvalidParameter' } }],
   ])('reports a mismatch when OCI differs: %s', async (behaviour, flipped) => {
     await setUp(flipped);
     const r = await runCli(args);
