@@ -16,9 +16,24 @@ export interface Logger {
 export function createLogger(level: LogLevel, base: Record<string, unknown> = {}, write: (line: string) => void = writeStdout): Logger {
   const log = (at: LogLevel) => (msg: string, fields?: Record<string, unknown>) => {
     if (RANK[at] < RANK[level]) return;
-    write(JSON.stringify({ time: new Date().toISOString(), level: at, msg, ...base, ...fields }));
+    write(logLine(at, msg, base, fields));
   };
   return { debug: log('debug'), info: log('info'), warn: log('warn'), error: log('error'), level };
+}
+
+/**
+ * time, level and msg are written last: fields (which may hold what a caller
+ * sent) can add to a line but never forge what it says. A line that cannot be
+ * serialised still says that something was logged, instead of throwing.
+ */
+function logLine(level: LogLevel, msg: string, base: Record<string, unknown>, fields: Record<string, unknown> | undefined): string {
+  const fixed = { time: new Date().toISOString(), level, msg };
+  try {
+    // `fixed` first for the key order, last for the values.
+    return JSON.stringify({ ...fixed, ...base, ...fields, ...fixed });
+  } catch (err) {
+    return JSON.stringify({ ...fixed, logError: `fields not serialisable: ${(err as Error).message}` });
+  }
 }
 
 function writeStdout(line: string): void {
@@ -34,8 +49,19 @@ const SDK_RETRY_CHATTER = /^(Request failed with Exception|Request cannot be ret
  */
 export function captureConsoleWarnings(logger: Logger): void {
   console.warn = function structuredWarn(...args: unknown[]) {
-    const detail = args.map((a) => (typeof a === 'string' ? a : a instanceof Error ? a.message : JSON.stringify(a) ?? String(a))).join(' ');
+    const detail = args.map(describeArg).join(' ');
     if (SDK_RETRY_CHATTER.test(detail)) logger.debug('oci-sdk', { detail: detail.slice(0, 1000) });
     else logger.warn('library warning', { detail: detail.slice(0, 1000) });
   };
+}
+
+/** A console argument as text; never throws (a circular object or a BigInt would make JSON.stringify throw inside a library's warning). */
+function describeArg(a: unknown): string {
+  if (typeof a === 'string') return a;
+  if (a instanceof Error) return a.message;
+  try {
+    return JSON.stringify(a) ?? String(a);
+  } catch {
+    return Object.prototype.toString.call(a);
+  }
 }

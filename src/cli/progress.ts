@@ -16,8 +16,9 @@ export interface ProgressSnapshot {
 }
 
 /**
- * Collects the tallies the engine starts and, for the ETA, each bucket's
- * approximate object count (looked up by `estimate`, off the sweep's path).
+ * Collects the tallies the engine starts (their `live` counts move as items
+ * finish; the exact counts only per listing page) and, for the ETA, each
+ * bucket's approximate object count (looked up by `estimate`, off the sweep's path).
  */
 export class ProgressWatcher implements ProgressSink {
   private readonly tallies: BucketTally[] = [];
@@ -34,9 +35,8 @@ export class ProgressWatcher implements ProgressSink {
 
   snapshot(): ProgressSnapshot {
     let done = 0; let reencrypted = 0; let planned = 0; let failed = 0; let skipped = 0;
-    for (const t of this.tallies) {
-      done += t.scanned; reencrypted += t.reencrypted; planned += t.planned; failed += t.failed;
-      for (const n of Object.values(t.skipped)) skipped += n;
+    for (const { live } of this.tallies) {
+      done += live.handled; reencrypted += live.reencrypted; planned += live.planned; failed += live.failed; skipped += live.skipped;
     }
     const estimatedTotal = this.estimates.length > 0 ? this.estimates.reduce((a, b) => a + b, 0) : undefined;
     return { buckets: this.tallies.length, done, reencrypted, planned, failed, skipped, estimatedTotal };

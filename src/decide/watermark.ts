@@ -1,7 +1,8 @@
 import type { Watermark } from './decide-object';
 
-/** Where a sweep's watermark came from, for the report. */
-export type WatermarkSource = 'key-version' | 'event-time' | 'request' | 'force';
+/** Where a sweep's watermark came from, for the report (and the continuation, which checks it against this list). */
+export const WATERMARK_SOURCES = ['key-version', 'event-time', 'request', 'force'] as const;
+export type WatermarkSource = (typeof WATERMARK_SOURCES)[number];
 
 export interface ResolvedWatermark {
   readonly watermark: Watermark;

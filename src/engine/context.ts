@@ -24,8 +24,9 @@ export interface RunContext {
 }
 
 /**
- * Told about each bucket tally as its sweep starts. The tally's counters are
- * live, so a watcher polls them at its own pace: nothing is called per object.
+ * Told about each bucket tally as its sweep starts. The tally's `live` counts
+ * move as items finish, so a watcher polls them at its own pace: nothing is
+ * called per object.
  */
 export interface ProgressSink {
   bucketStarted(tally: BucketTally): void;

@@ -1,9 +1,11 @@
 import pLimit from 'p-limit';
+import requestSchema from '../../schemas/reencrypt-request.schema.json';
 import { describeWatermark, type ResolvedWatermark } from '../decide/watermark';
 import type { BucketFacts } from '../oci/object-storage';
 import { BucketTally, type BucketReport } from '../report/report';
 import { encodeContinuation, type PendingBucket, type SweepPosition } from '../sweep/continuation';
 import { sweepBucket } from '../sweep/sweep-bucket';
+import type { SweepTrigger } from '../sweep/sweep-trigger';
 import type { RunContext } from './context';
 
 /** Failures and plan entries listed per bucket in a dry run; counts stay exact. */
@@ -18,7 +20,7 @@ export interface SweepTarget {
 }
 
 export interface SweepPlan {
-  readonly trigger: string;
+  readonly trigger: SweepTrigger;
   readonly namespace: string;
   readonly dryRun: boolean;
   readonly watermark: ResolvedWatermark;
@@ -33,6 +35,8 @@ export interface SweepResult {
   readonly buckets: BucketReport[];
   /** Set when time ran out: resumes exactly where this invocation stopped. */
   readonly continuation?: string;
+  /** Some pending buckets did not fit in the continuation (said in the notes). */
+  readonly incomplete?: true;
 }
 
 /** Sweeps every target with one shared limiter and collects a continuation for what is left. */
@@ -60,14 +64,57 @@ export async function sweepTargets(plan: SweepPlan, ctx: RunContext): Promise<Sw
     return { report: tally.toReport(outcome.state === 'complete'), pending };
   })));
   const pending = [...(plan.carried ?? []), ...outcomes.map((o) => o.pending).filter((p): p is PendingBucket => p !== undefined)];
-  const w = describeWatermark(plan.watermark);
+  const issued = pending.length > 0 ? continuationFor({ ...plan, runStartedAt: plan.runStartedAt ?? ctx.budget.startedAt }, pending) : undefined;
+  if (issued && issued.left.length > 0) {
+    const names = issued.left.slice(0, 20).map((p) => p.name).join(', ');
+    ctx.notes.push(
+      `${issued.left.length} pending bucket(s) did not fit in the continuation (at most ${MAX_CONTINUATION_LENGTH} characters): `
+      + `sweep them once this run completes: ${names}${issued.left.length > 20 ? ', ...' : ''}`,
+    );
+  }
   return {
     buckets: outcomes.map((o) => o.report),
-    ...(pending.length > 0 && {
-      continuation: encodeContinuation({
-        v: 1, trigger: plan.trigger, namespace: plan.namespace, dryRun: plan.dryRun, before: w.before, watermarkSource: w.source, buckets: pending,
-        runStartedAt: plan.runStartedAt ?? ctx.budget.startedAt,
-      }),
-    }),
+    ...(issued?.token !== undefined && { continuation: issued.token }),
+    ...(issued && issued.left.length > 0 && { incomplete: true as const }),
   };
+}
+
+/** The longest continuation the edge accepts: the request schema's own limit. */
+export const MAX_CONTINUATION_LENGTH: number = requestSchema.properties.continuation.maxLength;
+
+export interface IssuedContinuation {
+  /** Absent only when not even one pending bucket fits. */
+  readonly token?: string;
+  /** Pending buckets the token could not hold: the caller reports them, they are never dropped silently. */
+  readonly left: readonly PendingBucket[];
+}
+
+const isStarted = (p: PendingBucket) => p.position.offset > 0 || p.position.start !== undefined;
+
+/**
+ * The continuation that resumes `plan` with `pending` left (the only place
+ * continuations are issued), never longer than the edge accepts. A key used by
+ * thousands of buckets can leave more pending than one token holds: buckets
+ * already under way go first, and what does not fit is returned in `left`.
+ */
+export function continuationFor(
+  plan: Pick<SweepPlan, 'trigger' | 'namespace' | 'dryRun' | 'watermark' | 'runStartedAt'>, pending: readonly PendingBucket[], maxLength = MAX_CONTINUATION_LENGTH,
+): IssuedContinuation {
+  const w = describeWatermark(plan.watermark);
+  const ordered = [...pending.filter(isStarted), ...pending.filter((p) => !isStarted(p))];
+  const tokenOf = (count: number) => encodeContinuation({
+    v: 1, trigger: plan.trigger, namespace: plan.namespace, dryRun: plan.dryRun, before: w.before, watermarkSource: w.source, buckets: ordered.slice(0, count),
+    ...(plan.runStartedAt !== undefined && { runStartedAt: plan.runStartedAt }),
+  });
+  const whole = tokenOf(ordered.length);
+  if (whole.length <= maxLength) return { token: whole, left: [] };
+  // The largest count that fits: `fits` always fits (0: no token), `tooMany` never does.
+  let fits = 0;
+  let tooMany = ordered.length;
+  while (tooMany - fits > 1) {
+    const count = Math.floor((fits + tooMany) / 2);
+    if (tokenOf(count).length <= maxLength) fits = count;
+    else tooMany = count;
+  }
+  return { ...(fits > 0 && { token: tokenOf(fits) }), left: ordered.slice(fits) };
 }

@@ -1,4 +1,4 @@
-import { InvalidInputError } from '../errors';
+import { InvalidInputError, ReencryptError } from '../errors';
 import { EVERYTHING, watermarkAfter, type ResolvedWatermark } from '../decide/watermark';
 import { EventTypes } from '../input/event-types';
 import type { BucketKeyChangeRequest, KeyRotationRequest, ManualRequest, ObjectEventRequest } from '../input/types';
@@ -7,6 +7,7 @@ import type { BucketFacts } from '../oci/object-storage';
 import { readSseCustomerKey } from '../oci/secrets';
 import { BucketTally, type BucketReport } from '../report/report';
 import { decodeContinuation, type PendingBucket } from '../sweep/continuation';
+import { sweepTriggerOf, type SweepTrigger } from '../sweep/sweep-trigger';
 import type { RunContext } from './context';
 import { bucketsUsingKey } from './discover';
 import { reencryptSingleObject } from './single-object';
@@ -79,7 +80,7 @@ export async function onKeyRotation(request: KeyRotationRequest, ctx: RunContext
   }
   const compartments = ctx.config.compartmentIds.length > 0 ? ctx.config.compartmentIds : request.compartmentId ? [request.compartmentId] : [];
   if (compartments.length === 0) ctx.notes.push('no compartment to search: set REENCRYPT_COMPARTMENT_IDS');
-  return sweepKey(request.keyId, compartments, watermark, `rotation:${request.eventType}`, false, await namespaceOf(undefined, ctx), ctx);
+  return sweepKey(request.keyId, compartments, watermark, triggerOf(request), false, await namespaceOf(undefined, ctx), ctx);
 }
 
 /** updatebucket: the bucket may have a new key; sweep with the event's time as the watermark. */
@@ -87,7 +88,7 @@ export async function onBucketKeyChange(request: BucketKeyChangeRequest, ctx: Ru
   const bucket = await bucketOrMissing(request.namespace, request.bucketName, ctx);
   if (isReport(bucket)) return { action: 'swept', namespace: request.namespace, dryRun: false, buckets: [bucket] };
   const watermark = watermarkAfter(request.eventTime, ctx.config.clockSkewMs, 'event-time');
-  return sweep({ trigger: 'bucket-key-change', namespace: request.namespace, dryRun: false, watermark, targets: [{ bucket }] }, ctx);
+  return sweep({ trigger: triggerOf(request), namespace: request.namespace, dryRun: false, watermark, targets: [{ bucket }] }, ctx);
 }
 
 export async function onManual(request: ManualRequest, ctx: RunContext): Promise<Outcome> {
@@ -113,7 +114,7 @@ export async function onManual(request: ManualRequest, ctx: RunContext): Promise
     if (isReport(bucket)) return { action: 'swept', namespace, dryRun: request.dryRun, buckets: [bucket] };
     const watermark = bucket.kmsKeyId ? await manualWatermark(request, bucket.kmsKeyId, ctx) : EVERYTHING;
     return sweep({
-      trigger: 'manual:bucket', namespace, dryRun: request.dryRun, watermark,
+      trigger: triggerOf(request), namespace, dryRun: request.dryRun, watermark,
       targets: [{ bucket, ...(scope.prefix !== undefined && { prefix: scope.prefix }) }],
     }, ctx);
   }
@@ -124,7 +125,7 @@ export async function onManual(request: ManualRequest, ctx: RunContext): Promise
     ]);
   }
   const watermark = await manualWatermark(request, scope.kmsKeyId, ctx);
-  return sweepKey(scope.kmsKeyId, compartments, watermark, 'manual:key', request.dryRun, namespace, ctx);
+  return sweepKey(scope.kmsKeyId, compartments, watermark, triggerOf(request), request.dryRun, namespace, ctx);
 }
 
 /** force: everything; before: the request's time; otherwise when the key's current version was created. */
@@ -139,7 +140,7 @@ async function manualWatermark(request: ManualRequest, keyId: string, ctx: RunCo
 }
 
 async function sweepKey(
-  keyId: string, compartments: readonly string[], watermark: ResolvedWatermark, trigger: string, dryRun: boolean,
+  keyId: string, compartments: readonly string[], watermark: ResolvedWatermark, trigger: SweepTrigger, dryRun: boolean,
   namespace: string, ctx: RunContext,
 ): Promise<Outcome> {
   const discovery = await bucketsUsingKey(ctx.objectStorage, namespace, compartments, keyId, ctx.limit);
@@ -150,11 +151,19 @@ async function sweepKey(
   return discovery.problems.length > 0 ? { ...outcome, incomplete: true } : outcome;
 }
 
+/** The sweeping requests always have a trigger; a missing one is a bug here, not bad input. */
+function triggerOf(request: KeyRotationRequest | BucketKeyChangeRequest | ManualRequest): SweepTrigger {
+  const trigger = sweepTriggerOf(request);
+  if (!trigger) throw new ReencryptError(`no sweep trigger for a ${request.kind} request`);
+  return trigger;
+}
+
 async function sweep(plan: SweepPlan, ctx: RunContext): Promise<Outcome> {
   const result = await sweepTargets(plan, ctx);
   return {
     action: 'swept', namespace: plan.namespace, dryRun: plan.dryRun, watermark: plan.watermark, buckets: result.buckets,
     ...(result.continuation && { continuation: result.continuation }),
+    ...(result.incomplete && { incomplete: true }),
   };
 }
 
@@ -163,7 +172,7 @@ async function resume(token: string, ctx: RunContext): Promise<Outcome> {
   const state = decodeContinuation(token);
   const watermark: ResolvedWatermark = state.before === null
     ? EVERYTHING
-    : { watermark: { type: 'before', at: new Date(state.before) }, source: state.watermarkSource as ResolvedWatermark['source'] };
+    : { watermark: { type: 'before', at: new Date(state.before) }, source: state.watermarkSource };
   const targets: SweepTarget[] = [];
   const missing: BucketReport[] = [];
   const carried: PendingBucket[] = [];

@@ -58,8 +58,9 @@ export function classify(body: unknown): ReencryptRequest {
     throw invalid(`The request body must be a JSON object, not ${what}`, '(body)', `must be a JSON object, not ${what}`);
   }
   const record = body as Record<string, unknown>;
-  if ('eventType' in record || 'cloudEventsVersion' in record) return classifyEvent(fromCloudEvents01(record));
-  if ('specversion' in record) return classifyEvent(fromCloudEvents10(record));
+  // Own keys only: nothing inherited may decide what kind of input this is.
+  if (Object.hasOwn(record, 'eventType') || Object.hasOwn(record, 'cloudEventsVersion')) return classifyEvent(fromCloudEvents01(record));
+  if (Object.hasOwn(record, 'specversion')) return classifyEvent(fromCloudEvents10(record));
   return classifyManual(record);
 }
 
@@ -82,7 +83,7 @@ function fromCloudEvents01(event: Record<string, unknown>): NormalisedEvent {
   return {
     eventType: event.eventType as string,
     eventId: (event.eventID as string | undefined) ?? '',
-    eventTime: new Date(event.eventTime as string),
+    eventTime: instantOf(event.eventTime as string, 'eventTime'),
     ...(compartmentId && { compartmentId }),
     data,
     dataPath: 'data',
@@ -99,7 +100,7 @@ function fromCloudEvents10(event: Record<string, unknown>): NormalisedEvent {
     eventType: event.type as string,
     eventId: event.id as string,
     // CloudEvents 1.0 makes `time` optional; without it the receipt time is the best bound we have.
-    eventTime: time ? new Date(time) : new Date(),
+    eventTime: time ? instantOf(time, 'time') : new Date(),
     ...(compartmentId && { compartmentId }),
     data,
     dataPath: 'data',
@@ -130,7 +131,9 @@ function classifyEvent(event: NormalisedEvent): ReencryptRequest {
   }
   if (BUCKET_EVENT_TYPES.includes(eventType)) {
     const data = check(validateBucketData, event.data, event.dataPath, 'The bucket event is invalid');
-    return { kind: 'bucket-key-change', ...origin, ...data.additionalDetails };
+    // Named fields only: anything else in additionalDetails (kind, eventTime, keyId...) is ignored, never merged.
+    const { namespace, bucketName } = data.additionalDetails;
+    return { kind: 'bucket-key-change', ...origin, namespace, bucketName };
   }
   const data = check(validateKeyData, event.data, event.dataPath, 'The key event is invalid');
   const ref = findKeyReference(data);
@@ -168,7 +171,7 @@ function classifyManual(body: Record<string, unknown>): ManualRequest {
   const namespace = b.namespaceName ?? b.namespace;
   const base = { kind: 'manual' as const, dryRun: b.dryRun ?? false, ...(namespace && { namespace }), ...(b.vaultId && { vaultId: b.vaultId }) };
   const watermark = b.force ? { type: 'force' as const }
-    : b.before ? { type: 'before' as const, before: new Date(b.before) }
+    : b.before ? { type: 'before' as const, before: instantOf(b.before, 'before') }
       : { type: 'key-version' as const };
   let scope: ManualScope;
   if (b.continuation) scope = { type: 'continuation', token: b.continuation };
@@ -217,6 +220,28 @@ function check<T>(validate: ReturnType<typeof compile<T>>, value: unknown, root:
   if (validate(value)) return value;
   const details = toFieldProblems(validate.errors, root);
   throw new InvalidInputError(`${message}: ${summarise(details)}`, details);
+}
+
+/**
+ * The latest instant accepted from input: later ones (after the clock skew is
+ * added) would not print as a four-digit-year RFC 3339 time, which a
+ * continuation must carry.
+ */
+const LATEST_INSTANT = Date.UTC(9999, 0, 1);
+
+/**
+ * A schema-valid RFC 3339 time as a Date. The format allows what a Date cannot
+ * hold (a leap second, :60) and offsets that push 9999-12-31 into year 10000.
+ */
+function instantOf(text: string, field: string): Date {
+  const at = new Date(text);
+  if (Number.isNaN(at.getTime())) {
+    throw invalid(`${field} '${printable(text)}' is not an instant this function can use`, field, 'must be an RFC 3339 date-time without a leap second');
+  }
+  if (at.getTime() >= LATEST_INSTANT) {
+    throw invalid(`${field} '${printable(text)}' is too far in the future`, field, 'must be before 9999-01-01T00:00:00Z');
+  }
+  return at;
 }
 
 function invalid(message: string, field: string, problem: string): InvalidInputError {

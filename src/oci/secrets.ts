@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { InvalidInputError } from '../errors';
 import type { Oci } from './clients';
+import { OciCallError } from './errors';
 import type { SseCustomerKey } from './object-storage';
 
 /**
@@ -8,7 +9,18 @@ import type { SseCustomerKey } from './object-storage';
  * key. The key never leaves memory: not logged, not reported.
  */
 export async function readSseCustomerKey(oci: Oci, secretId: string, field: string): Promise<SseCustomerKey> {
-  const { secretBundle } = await oci.call('GetSecretBundle', () => oci.secrets.getSecretBundle({ secretId }));
+  let secretBundle;
+  try {
+    ({ secretBundle } = await oci.call('GetSecretBundle', () => oci.secrets.getSecretBundle({ secretId })));
+  } catch (err) {
+    // 404 is OCI's answer both for "no such secret" and "not allowed to read it": the request named it, so say which field.
+    if (err instanceof OciCallError && err.failure.status === 404) {
+      throw new InvalidInputError(`The secret named by ${field} cannot be read: ${err.failure.serviceCode ?? 'NotFound'}`, [
+        { field, problem: 'must name a secret that exists and that the function may read (a policy allowing read secret-bundles)' },
+      ]);
+    }
+    throw err;
+  }
   const content = secretBundle.secretBundleContent as { contentType?: string; content?: string } | undefined;
   const key = aesKeyFrom(content?.content ?? '');
   if (!key) {

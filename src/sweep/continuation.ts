@@ -1,6 +1,10 @@
 import { createHash } from 'node:crypto';
 import { InvalidContinuationError } from '../errors';
+import requestSchema from '../../schemas/reencrypt-request.schema.json';
+import { WATERMARK_SOURCES, type WatermarkSource } from '../decide/watermark';
 import { compile } from '../input/ajv';
+import { PAGE_LIMIT } from '../oci/object-storage';
+import { SWEEP_TRIGGERS, type SweepTrigger } from './sweep-trigger';
 
 /** Where a bucket's sweep stands: the page it was in, and how many of that page's items are done. */
 export interface SweepPosition {
@@ -25,44 +29,57 @@ export interface PendingBucket {
 /** Everything a later invocation needs to resume a sweep exactly where this one stopped. */
 export interface ContinuationState {
   readonly v: 1;
-  readonly trigger: string;
+  readonly trigger: SweepTrigger;
   readonly namespace: string;
   readonly dryRun: boolean;
   /** RFC 3339, or null for "every version" (force). */
   readonly before: string | null;
-  readonly watermarkSource: string;
+  readonly watermarkSource: WatermarkSource;
   readonly buckets: readonly PendingBucket[];
   /** When the run's first invocation started (epoch ms): the age of an unfinished run, for its metric. Absent in older tokens. */
   readonly runStartedAt?: number;
 }
 
+/**
+ * Every limit here comes from where the value comes from, so that each
+ * continuation the function issues is one it accepts: the trigger and
+ * watermark source are enums of what the code writes; namespace, bucket and
+ * prefix follow the request schema that admitted them (bucket names from
+ * ListBuckets obey the same OCI naming rule); offsets stay within one listing
+ * page. Values OCI hands back (page tokens, listed names and version ids) have
+ * no documented bound: only the token's own length (the request schema's
+ * `continuation.maxLength`) bounds them, as it bounds the number of buckets.
+ */
+const { namespace: NAMESPACE } = requestSchema.definitions;
+const { bucketName: BUCKET_NAME, prefix: PREFIX } = requestSchema.properties;
 const STATE_SCHEMA = {
   type: 'object',
   additionalProperties: false,
   required: ['v', 'trigger', 'namespace', 'dryRun', 'before', 'watermarkSource', 'buckets'],
   properties: {
     v: { const: 1 },
-    trigger: { type: 'string', maxLength: 64 },
-    namespace: { type: 'string', pattern: '^[a-z0-9-]{1,64}$' },
+    trigger: { enum: SWEEP_TRIGGERS },
+    namespace: NAMESPACE,
     dryRun: { type: 'boolean' },
     before: { type: ['string', 'null'], format: 'date-time' },
-    watermarkSource: { type: 'string', maxLength: 32 },
+    watermarkSource: { enum: WATERMARK_SOURCES },
     runStartedAt: { type: 'integer', minimum: 0 },
     buckets: {
-      type: 'array', minItems: 1, maxItems: 1000,
+      type: 'array', minItems: 1,
       items: {
         type: 'object', additionalProperties: false, required: ['name', 'position'],
         properties: {
-          name: { type: 'string', pattern: '^[A-Za-z0-9._-]{1,256}$' },
-          prefix: { type: 'string', maxLength: 1024 },
+          name: BUCKET_NAME,
+          prefix: PREFIX,
           position: {
             type: 'object', additionalProperties: false, required: ['offset'],
             properties: {
-              start: { type: 'string', maxLength: 4096 },
-              offset: { type: 'integer', minimum: 0, maximum: 1000 },
+              start: { type: 'string' },
+              // An item's index within one listing page, which holds at most PAGE_LIMIT items.
+              offset: { type: 'integer', minimum: 0, maximum: PAGE_LIMIT },
               anchor: {
                 type: 'object', additionalProperties: false, required: ['name'],
-                properties: { name: { type: 'string', minLength: 1, maxLength: 1024 }, versionId: { type: 'string', maxLength: 256 } },
+                properties: { name: { type: 'string', minLength: 1 }, versionId: { type: 'string' } },
               },
             },
           },

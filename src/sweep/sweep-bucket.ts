@@ -1,7 +1,7 @@
 import type { LimitFunction } from 'p-limit';
-import { decideObject, type Watermark } from '../decide/decide-object';
+import { decideObject, type SkipReason, type Watermark } from '../decide/decide-object';
 import type { Logger } from '../log';
-import { OciCallError, objectSkipReason } from '../oci/errors';
+import { OciCallError, objectSkipReason, type CallFailure } from '../oci/errors';
 import type { BucketFacts, ListedPage, ListedVersion, ObjectStorage } from '../oci/object-storage';
 import type { BucketTally } from '../report/report';
 import type { SweepPosition } from './continuation';
@@ -37,13 +37,29 @@ export type SweepOutcome =
    */
   | { readonly state: 'failed' };
 
-type ItemResult = 'done' | 'not-done';
+/**
+ * What happened to one listed item. Items finish out of order, so nothing is
+ * counted when it happens: the page's outcomes are committed to the tally
+ * together, once the resume point is known (see `sweepBucket`).
+ */
+type ItemOutcome =
+  | { readonly type: 'skipped'; readonly reason: SkipReason }
+  | { readonly type: 'planned' }
+  | { readonly type: 'reencrypted' }
+  | { readonly type: 'failed'; readonly failure: CallFailure }
+  /** Not attempted, or stopped by the deadline: the next invocation redoes it. */
+  | { readonly type: 'not-done' };
+
+const NOT_DONE: ItemOutcome = { type: 'not-done' };
+const REENCRYPTED: ItemOutcome = { type: 'reencrypted' };
+const PLANNED: ItemOutcome = { type: 'planned' };
 
 /**
  * Streams a bucket page by page (ListObjectVersions for versioned buckets, so
  * every version counts), decides each item and re-encrypts through the shared
  * limiter. Memory is one page plus the calls in flight. Items finish out of
- * order, so the resume position is the first item of the page not yet done.
+ * order, so the resume position is the first item of the page not yet done,
+ * and only the items before it are counted.
  */
 export async function sweepBucket(task: SweepTask, deps: SweepDeps): Promise<SweepOutcome> {
   const { bucket, tally } = task;
@@ -70,8 +86,15 @@ export async function sweepBucket(task: SweepTask, deps: SweepDeps): Promise<Swe
     }
     const from = resumeIndex(page.items, offset, anchor);
     const items = page.items.slice(from);
-    const results = await Promise.all(items.map((item) => handleItem(item, task, deps)));
-    const firstNotDone = results.indexOf('not-done');
+    const outcomes = await Promise.all(items.map((item) => handleItem(item, task, deps).then((outcome) => countLive(tally, outcome))));
+    const firstNotDone = outcomes.findIndex((o) => o.type === 'not-done');
+    // The resume point is the first item not done. Items after it that did
+    // finish (a skip, or a call that completed while an earlier one ran out of
+    // time) are redone by the invocation that resumes, and counted there, so
+    // only the items before it count here: summed over a run, every counter
+    // matches the bucket exactly.
+    const cut = firstNotDone === -1 ? outcomes.length : firstNotDone;
+    for (let i = 0; i < cut; i += 1) commit(items[i] as ListedVersion, outcomes[i] as ItemOutcome, task, deps);
     if (firstNotDone !== -1) return stopped(start, from + firstNotDone, items[firstNotDone] as ListedVersion);
     if (page.next === undefined) return { state: 'complete' };
     start = page.next;
@@ -105,44 +128,60 @@ function resumeIndex(items: readonly ListedVersion[], offset: number, anchor: Sw
   return found === -1 ? 0 : found;
 }
 
-async function handleItem(item: ListedVersion, task: SweepTask, deps: SweepDeps): Promise<ItemResult> {
+/** Decides one item and, for a real run, re-encrypts it through the shared limiter. Counts nothing. */
+async function handleItem(item: ListedVersion, task: SweepTask, deps: SweepDeps): Promise<ItemOutcome> {
   const decision = decideObject(item, { hasTargetKey: task.bucket.kmsKeyId !== undefined, watermark: task.watermark, ...(task.prefix !== undefined && { prefix: task.prefix }) });
-  const { tally } = task;
-  if (decision.action === 'skip') {
-    // Counted only once the item is done, so a resumed sweep never counts an item twice.
-    tally.scanned += 1;
-    tally.skip(decision.reason);
-    logDecision(deps, task, item, { action: 'skip', reason: decision.reason });
-    return 'done';
-  }
-  if (deps.dryRun) {
-    tally.scanned += 1;
-    tally.plannedVersion(item.name, item.versionId);
-    logDecision(deps, task, item, { action: 'reencrypt', dryRun: true });
-    return 'done';
-  }
-  return deps.limit(async function reencryptListedVersion(): Promise<ItemResult> {
-    if (mustStopStarting(deps)) return 'not-done';
+  if (decision.action === 'skip') return { type: 'skipped', reason: decision.reason };
+  if (deps.dryRun) return PLANNED;
+  return deps.limit(async function reencryptListedVersion(): Promise<ItemOutcome> {
+    if (mustStopStarting(deps)) return NOT_DONE;
     try {
       await deps.objectStorage.reencryptObject({
         namespace: task.bucket.namespace, bucketName: task.bucket.name, objectName: item.name,
         ...(item.versionId !== undefined && { versionId: item.versionId }),
       });
-      tally.scanned += 1;
-      tally.reencrypted += 1;
-      logDecision(deps, task, item, { action: 'reencrypt' });
-      return 'done';
+      return REENCRYPTED;
     } catch (err) {
       if (!(err instanceof OciCallError)) throw err;
-      if (err.failure.outOfTime) return 'not-done';
-      tally.scanned += 1;
+      if (err.failure.outOfTime) return NOT_DONE;
       const reason = objectSkipReason(err.failure);
-      if (reason) tally.skip(reason);
-      else tally.fail(item.name, item.versionId, err.failure);
-      logDecision(deps, task, item, { action: reason ? 'skip' : 'failed', reason, status: err.failure.status, serviceCode: err.failure.serviceCode });
-      return 'done';
+      return reason ? { type: 'skipped', reason } : { type: 'failed', failure: err.failure };
     }
   });
+}
+
+/** Progress as items finish (tally.live), ahead of the page's commit. */
+function countLive(tally: BucketTally, outcome: ItemOutcome): ItemOutcome {
+  if (outcome.type !== 'not-done') {
+    tally.live.handled += 1;
+    tally.live[outcome.type] += 1;
+  }
+  return outcome;
+}
+
+/** Counts one done item in the bucket's tally (and logs the decision). */
+function commit(item: ListedVersion, outcome: ItemOutcome, task: SweepTask, deps: SweepDeps): void {
+  const { tally } = task;
+  switch (outcome.type) {
+    case 'not-done': return;
+    case 'skipped':
+      tally.skip(outcome.reason);
+      logDecision(deps, task, item, { action: 'skip', reason: outcome.reason });
+      break;
+    case 'planned':
+      tally.plannedVersion(item.name, item.versionId);
+      logDecision(deps, task, item, { action: 'reencrypt', dryRun: true });
+      break;
+    case 'reencrypted':
+      tally.reencrypted += 1;
+      logDecision(deps, task, item, { action: 'reencrypt' });
+      break;
+    case 'failed':
+      tally.fail(item.name, item.versionId, outcome.failure);
+      logDecision(deps, task, item, { action: 'failed', status: outcome.failure.status, serviceCode: outcome.failure.serviceCode });
+      break;
+  }
+  tally.scanned += 1;
 }
 
 /** One debug line per decision; skipped entirely (no allocation) unless the level is debug. */

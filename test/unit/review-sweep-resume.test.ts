@@ -64,7 +64,7 @@ describe.each([false, true])('sweepBucket resume (versioned=%s)', (versioned) =>
     expect(first.state).toBe('stopped');
     // The position goes through the continuation, as between two invocations.
     const token = encodeContinuation({
-      v: 1, trigger: 't', namespace: 'ns', dryRun: false, before: null, watermarkSource: 'force',
+      v: 1, trigger: 'manual:bucket', namespace: 'ns', dryRun: false, before: null, watermarkSource: 'force',
       buckets: [{ name: 'b', position: (first as { position: { start?: string; offset: number } }).position }],
     });
     const position = decodeContinuation(token).buckets[0]!.position;

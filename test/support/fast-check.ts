@@ -1,0 +1,20 @@
+/**
+ * fast-check settings shared by the property tests: a fixed seed in `npm test`
+ * (a failure replays identically), more cases on demand.
+ *
+ *   FC_RUNS=n      every property runs n cases instead of its default
+ *   FC_SEED=n      another seed (FC_SEED=random: a fresh one, printed on failure)
+ */
+import type { Parameters } from 'fast-check';
+
+const DEFAULT_SEED = 20_261_130;
+
+export function fcParams<T>(defaultRuns: number, extra: Parameters<T> = {}): Parameters<T> {
+  const runs = Number(process.env.FC_RUNS);
+  const seed = process.env.FC_SEED;
+  return {
+    numRuns: Number.isInteger(runs) && runs > 0 ? runs : defaultRuns,
+    ...(seed !== 'random' && { seed: seed && Number.isInteger(Number(seed)) ? Number(seed) : DEFAULT_SEED }),
+    ...extra,
+  };
+}
