@@ -4,14 +4,16 @@
  * Results: a table on stdout and .bench/results.json.
  */
 import { execSync } from 'node:child_process';
-import { mkdirSync, writeFileSync } from 'node:fs';
-import { cpus, loadavg, totalmem } from 'node:os';
-import { resolve } from 'node:path';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
+import { join, resolve } from 'node:path';
 import type { Emulator } from '../emulator/src/index';
 import { startFunction } from '../test/support/fdk-process';
 import { startStack, type Stack } from '../test/support/stack';
 import { coldStart, sumCalls, sweepToCompletion, type SweepRun } from './lib/fn';
 import { fullGc } from './lib/gc';
+import { invocationMemory } from './lib/memory';
+import { imageNodeFlags, node22 } from './lib/node22';
 import { mib, readProcMemory } from './lib/proc';
 import { rawObjectStorage } from './lib/sdk';
 import { signingCost } from './lib/signing';
@@ -21,9 +23,21 @@ const quick = process.argv.includes('--quick');
 const only = process.argv.find((a) => a.startsWith('--only='))?.slice('--only='.length).split(',');
 
 const SIZES = quick
-  ? { seed: 100_000, pagingSamples: 10, throughput0: 2_000, throughput20: 1_000, faults: 1_000, coldRuns: 3 }
-  : { seed: 1_000_000, pagingSamples: 30, throughput0: 20_000, throughput20: 8_000, faults: 4_000, coldRuns: 5 };
+  ? { seed: 100_000, pagingSamples: 10, throughput0: 2_000, throughput20: 1_000, faults: 1_000, coldRuns: 3, invocations: 1_000 }
+  : { seed: 1_000_000, pagingSamples: 30, throughput0: 20_000, throughput20: 8_000, faults: 4_000, coldRuns: 5, invocations: 10_000 };
+/** RSS may grow at most this much over the invocations of benchmark 8 (after warm-up), or the run fails. */
+const INVOCATION_RSS_GROWTH_LIMIT_MIB = 8;
 const CONCURRENCIES = [4, 16, 64];
+const ROOT = resolve(__dirname, '..');
+const FUNC_SDK_SIGNER_JS = join(ROOT, 'dist/func-sdk-signer.js');
+const UNBUNDLED_FUNC_JS = join(ROOT, '.unbundled/func.js');
+/** The flags the image runs node with (Dockerfile ENTRYPOINT): benchmarks 3 and 8 run the function with them. */
+const IMAGE_NODE_FLAGS = imageNodeFlags(readFileSync(join(ROOT, 'Dockerfile'), 'utf8'));
+let node22Binary: { path: string; version: string } | undefined;
+function node22Path(): string {
+  node22Binary ??= node22();
+  return node22Binary.path;
+}
 const LATENCIES_MS = [0, 20];
 const DEADLINE_MS = 300_000;
 const HOUR_AGO = Date.now() - 3_600_000;
@@ -155,21 +169,20 @@ async function bigBucket(): Promise<void> {
       line('dry-run', dry);
       // The same sweep by a fresh function process whose V8 old space is capped: it
       // can only finish if what it keeps does not grow with the bucket.
-      const capMiB = 32;
-      const capped = await startFunction({ ...functionEnv(s), NODE_OPTIONS: `--max-old-space-size=${capMiB}` });
+      const capped = await startFunction({ ...functionEnv(s), NODE_OPTIONS: IMAGE_NODE_FLAGS.join(' ') });
       let cappedRow: Row;
       try {
         const r = await sweepToCompletion(capped, { bucketName: 'big', dryRun: true, before: new Date().toISOString() }, DEADLINE_MS);
         if (r.planned !== n) throw new Error(`capped dry run planned ${r.planned}, expected ${n}`);
-        cappedRow = { oldSpaceCapMiB: capMiB, objects: r.scanned, planned: r.planned, wallMs: r.wallMs, objectsPerSecond: perSecond(r.scanned, r.wallMs), invocations: r.invocations, peakRssMiB: r.peakRssMiB, ...rssQuarters(r), ...cpu(r, r.scanned) };
+        cappedRow = { nodeFlags: IMAGE_NODE_FLAGS.join(' '), objects: r.scanned, planned: r.planned, wallMs: r.wallMs, objectsPerSecond: perSecond(r.scanned, r.wallMs), invocations: r.invocations, peakRssMiB: r.peakRssMiB, ...rssQuarters(r), ...cpu(r, r.scanned) };
       } catch (err) {
-        cappedRow = { oldSpaceCapMiB: capMiB, error: String(err).slice(0, 200), exitCode: String(capped.process.exitCode), signal: String(capped.process.signalCode) };
+        cappedRow = { nodeFlags: IMAGE_NODE_FLAGS.join(' '), error: String(err).slice(0, 200), exitCode: String(capped.process.exitCode), signal: String(capped.process.signalCode) };
       } finally {
         await capped.stop();
       }
       line('dry-run-capped-heap', cappedRow);
       results['dryRun'] = { ...dry, cappedHeap: cappedRow };
-      table(`3. Dry-run sweep of ${n.toLocaleString('en-US')} objects through dist/func.js (second row: old space capped at ${capMiB} MiB)`, [dry, cappedRow]);
+      table(`3. Dry-run sweep of ${n.toLocaleString('en-US')} objects through dist/func.js (second row: with the image's node flags)`, [dry, cappedRow]);
     }
   } finally {
     await s.stop();
@@ -190,11 +203,17 @@ interface ReencryptCase {
   versions: number;
   concurrency: number;
   latencyMs: number;
+  /** Node binary and bundle (default: this node, dist/func.js). */
+  node?: string;
+  script?: string;
   faults?: { p429: number; p503: number; retryAfterSeconds: number };
 }
 
 async function reencryptCase(c: ReencryptCase): Promise<Row> {
-  const s: Stack = await startStack({ env: { ...BASE_ENV, REENCRYPT_CONCURRENCY: String(c.concurrency) }, timeoutSeconds: DEADLINE_MS / 1000, emulator: { seed: 7 } });
+  const s: Stack = await startStack({
+    env: { ...BASE_ENV, REENCRYPT_CONCURRENCY: String(c.concurrency) }, timeoutSeconds: DEADLINE_MS / 1000, emulator: { seed: 7 },
+    ...(c.node && { node: c.node }), ...(c.script && { script: c.script }),
+  });
   try {
     s.emu.createBucket({ compartmentId: s.compartmentA, name: 'tp', kmsKeyId: s.keyId, versioning: 'Enabled' });
     s.emu.seedObjects('tp', { count: c.versions / 2, extraVersions: 1, prefix: 'tp/o-', timeModified: HOUR_AGO, timeStepMs: 1, encryption: { kind: 'kms', keyId: s.keyId } });
@@ -210,11 +229,18 @@ async function reencryptCase(c: ReencryptCase): Promise<Row> {
       versions: c.versions, concurrency: c.concurrency, latencyMs: c.latencyMs,
       ...(c.faults && { faults: `429:${c.faults.p429} (retry-after ${c.faults.retryAfterSeconds}s) 503:${c.faults.p503}` }),
       reencrypted: run.reencrypted, failed: run.failed, wallMs: run.wallMs, versionsPerSecond: perSecond(run.reencrypted, run.wallMs),
+      // Concurrency over latency: what the function could reach if it cost nothing itself.
+      ...(c.latencyMs > 0 && {
+        limitPerSecond: Math.round((c.concurrency * 1000) / c.latencyMs),
+        ofLimit: round(perSecond(run.reencrypted, run.wallMs) / ((c.concurrency * 1000) / c.latencyMs), 2),
+      }),
       invocations: run.invocations, fnApiCalls: sumCalls(run.apiCalls), emulatorCalls: counters.totalCalls,
       reencryptCalls: re?.calls ?? 0, injected429: sumFault(counters, '429'), injected503: sumFault(counters, '503'),
       // Every injected fault is answered; the function retries it unless the version ends up failed.
       retries: counters.totalFaults - run.failed,
       peakRssMiB: run.peakRssMiB, ...cpu(run, c.versions),
+      // Function CPU time over wall time: 1 means one core busy all along (CPU-bound).
+      fnCores: round(run.fnCpuMs / run.wallMs, 2),
     };
   } finally {
     await s.stop();
@@ -254,33 +280,116 @@ async function faults(): Promise<void> {
   table('5. Fault overhead (concurrency 16, 0 ms latency)', rows);
 }
 
+// ---------------------------------------------------------------- 9: Node 20 / 22, SDK signer / ours
+
+async function sideBySide(): Promise<void> {
+  const rows: Row[] = [];
+  const versions = SIZES.throughput20;
+  const n22 = node22Path();
+  const nodes: [string, string][] = [[`node ${process.version}`, process.execPath], [`node ${node22Binary?.version}`, n22]];
+  for (const [latencyMs, concurrency] of [[20, 64], [0, 16]] as const) {
+    for (const [nodeLabel, node] of nodes) {
+      for (const [signer, script] of [['sdk', FUNC_SDK_SIGNER_JS], ['cached key', undefined]] as const) {
+        const row = { node: nodeLabel, signer, ...(await reencryptCase({ versions, concurrency, latencyMs, node, ...(script && { script }) })) };
+        line('side-by-side', row);
+        rows.push(row);
+      }
+    }
+  }
+  results['sideBySide'] = rows;
+  table(`9. Side by side: Node 20 and 22, the SDK's signer and ours (${versions.toLocaleString('en-US')} versions)`, rows);
+}
+
 // ---------------------------------------------------------------- 6: cold start
+
+/** A V8 compile cache for dist/func.js made the way the image would bake it (scripts/bake-compile-cache.cjs). */
+function bakeCompileCache(node: string, nodeArgs: readonly string[]): string {
+  const dir = mkdtempSync(join(tmpdir(), 'fn-compile-cache-'));
+  execSync(`"${node}" ${nodeArgs.join(' ')} scripts/bake-compile-cache.cjs "${dir}"`, { cwd: ROOT, stdio: 'inherit' });
+  return dir;
+}
 
 async function cold(): Promise<void> {
   const s = await startStack({ env: BASE_ENV });
+  const caches: string[] = [];
   try {
     s.emu.createBucket({ compartmentId: s.compartmentA, name: 'small', kmsKeyId: s.keyId });
     s.emu.seedObjects('small', { count: 100, timeModified: HOUR_AGO, encryption: { kind: 'kms', keyId: s.keyId } });
     const env = functionEnv(s);
     const body = { bucketName: 'small', dryRun: true, before: new Date().toISOString() };
-    const runs = [];
-    for (let i = 0; i < SIZES.coldRuns; i++) runs.push(await coldStart(env, body));
-    const row = {
-      runs: runs.length,
-      spawnToSocketMedianMs: round(median(runs.map((r) => r.spawnToSocketMs))),
-      firstCallMedianMs: round(median(runs.map((r) => r.firstCallMs))),
-      secondCallMedianMs: round(median(runs.map((r) => r.secondCallMs))),
-      coldTotalMedianMs: round(median(runs.map((r) => r.spawnToSocketMs + r.firstCallMs))),
-      peakRssMedianMiB: median(runs.map((r) => r.peakRssMiB)),
-    };
-    results['coldStart'] = { ...row, raw: runs };
-    line('cold-start', row);
-    table('6. Cold start of dist/func.js (first call: dry run of a 100-object bucket)', [row]);
+    const n22 = node22Path();
+    const cache22 = bakeCompileCache(n22, IMAGE_NODE_FLAGS);
+    caches.push(cache22);
+    const variants: { build: string; node: string; script?: string; env?: Record<string, string>; nodeArgs?: string[] }[] = [
+      { build: `bundle, node ${process.version}`, node: process.execPath },
+      { build: `unbundled, node ${process.version}`, node: process.execPath, script: UNBUNDLED_FUNC_JS },
+      { build: `bundle, node ${node22Binary?.version}`, node: n22 },
+      { build: `bundle + image flags, node ${node22Binary?.version}`, node: n22, nodeArgs: IMAGE_NODE_FLAGS },
+      { build: `bundle + image flags + compile cache (the image), node ${node22Binary?.version}`, node: n22, nodeArgs: IMAGE_NODE_FLAGS, env: { NODE_COMPILE_CACHE: cache22 } },
+      { build: `unbundled, node ${node22Binary?.version}`, node: n22, script: UNBUNDLED_FUNC_JS },
+    ];
+    const runs = new Map<string, Awaited<ReturnType<typeof coldStart>>[]>(variants.map((v) => [v.build, []]));
+    // Interleaved: each round runs every variant once, so a change of machine load touches all alike.
+    for (let i = 0; i < SIZES.coldRuns; i++) {
+      for (const v of variants) {
+        (runs.get(v.build) as Awaited<ReturnType<typeof coldStart>>[]).push(await coldStart({ ...env, ...v.env }, body, {
+          node: v.node, ...(v.script && { script: v.script }), ...(v.nodeArgs && { nodeArgs: v.nodeArgs }),
+        }));
+      }
+    }
+    const rows: Row[] = variants.map((v) => {
+      const rs = runs.get(v.build) as Awaited<ReturnType<typeof coldStart>>[];
+      return {
+        build: v.build,
+        runs: rs.length,
+        spawnToSocketMedianMs: round(median(rs.map((r) => r.spawnToSocketMs))),
+        firstCallMedianMs: round(median(rs.map((r) => r.firstCallMs))),
+        secondCallMedianMs: round(median(rs.map((r) => r.secondCallMs))),
+        coldTotalMedianMs: round(median(rs.map((r) => r.spawnToSocketMs + r.firstCallMs))),
+        listeningRssMedianMiB: median(rs.map((r) => r.listeningRssMiB)),
+        idleRssMedianMiB: median(rs.map((r) => r.idleRssMiB)),
+        peakRssMedianMiB: median(rs.map((r) => r.peakRssMiB)),
+        startupWarnings: rs.filter((r) => /warning/i.test(r.startupStderr)).length,
+      };
+    });
+    const total = (build: string) => rows.find((r) => r['build'] === build)?.['coldTotalMedianMs'] as number;
+    for (const r of rows) {
+      const unbundled = (r['build'] as string).includes(process.version) ? `unbundled, node ${process.version}` : `unbundled, node ${node22Binary?.version}`;
+      r['unbundledOverThisX'] = round(total(unbundled) / (r['coldTotalMedianMs'] as number), 2);
+    }
+    results['coldStart'] = { rows, raw: Object.fromEntries(runs) };
+    for (const r of rows) line('cold-start', r);
+    table('6. Cold start: spawn to first answer (a dry run of a 100-object bucket), median of each build, interleaved', rows);
     // 7. Context for 4: the CPU one signature costs, in this process (same node, same SDK version).
     const sig = await signingCost(s.emu, s.compartmentA, quick ? 500 : 2000);
     results['signing'] = sig;
     line('signing', { ...sig });
-    table('7. CPU per signed request (context for 4)', [{ ...sig }]);
+    table('7. CPU per signed request, side by side (this process)', [{ ...sig }]);
+  } finally {
+    for (const dir of caches) rmSync(dir, { recursive: true, force: true });
+    await s.stop();
+  }
+}
+
+// ---------------------------------------------------------------- 8: memory over many invocations
+
+async function memory(): Promise<void> {
+  const s = await startStack({ env: { ...BASE_ENV, REENCRYPT_LOG_LEVEL: 'warn', NODE_OPTIONS: IMAGE_NODE_FLAGS.join(' ') } });
+  try {
+    const objects = 100;
+    s.emu.createBucket({ compartmentId: s.compartmentA, name: 'hook', kmsKeyId: s.keyId });
+    s.emu.seedObjects('hook', { count: objects, prefix: 'upload-', pad: 3, timeModified: HOUR_AGO, encryption: { kind: 'kms', keyId: s.keyId } });
+    // One small valid invocation per upload, as a compliance hook in one hot container receives them.
+    const body = (i: number) => JSON.stringify({ bucketName: 'hook', objectName: `upload-${String(i % objects).padStart(3, '0')}` });
+    const m = await invocationMemory(s.fn, body, { warmup: 500, invocations: SIZES.invocations, concurrency: 4 });
+    const row: Row = { ...m, rssByTenthMiB: m.rssByTenthMiB.join(' '), growthLimitMiB: INVOCATION_RSS_GROWTH_LIMIT_MIB };
+    results['invocationMemory'] = m;
+    line('invocation-memory', row);
+    table(`8. RSS of one function process (image flags ${IMAGE_NODE_FLAGS.join(' ')}) over ${SIZES.invocations.toLocaleString('en-US')} invocations (one-object re-encryptions, 4 at a time, after 500 warm-up)`, [row]);
+    if (m.failedCalls > 0) throw new Error(`${m.failedCalls} invocations did not answer ok`);
+    if (m.growthMiB > INVOCATION_RSS_GROWTH_LIMIT_MIB) {
+      throw new Error(`RSS grew ${m.growthMiB} MiB over ${m.invocations} invocations (limit ${INVOCATION_RSS_GROWTH_LIMIT_MIB} MiB)`);
+    }
   } finally {
     await s.stop();
   }
@@ -305,7 +414,9 @@ async function main(): Promise<void> {
   if (enabled('seed') || enabled('paging') || enabled('dryrun')) await bigBucket();
   if (enabled('reencrypt')) await throughput();
   if (enabled('faults')) await faults();
+  if (enabled('sidebyside')) await sideBySide();
   if (enabled('cold')) await cold();
+  if (enabled('memory')) await memory();
   results['totalSeconds'] = Math.round((Date.now() - began) / 1000);
   results['loadAvgAtEnd'] = loadavg().map((x) => round(x, 2));
   const dir = resolve(__dirname, '../.bench');

@@ -1,11 +1,79 @@
 // Bundles the function into one CommonJS file, dist/func.js, which the container
 // runs with `node dist/func.js`. One file means no node_modules in the image and
 // a faster cold start.
+//
+// Validators are compiled here, not at start (ajv standalone code): the schemas
+// are whatever the sources say at build time, so schema edits flow through.
 import { build } from 'esbuild';
+import { mkdirSync, readdirSync } from 'node:fs';
+import { join, relative, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { writeValidators } from './lib/build-validators.mjs';
 
+const root = resolve(fileURLToPath(import.meta.url), '../..');
+const work = join(root, 'dist/.build');
+mkdirSync(work, { recursive: true });
+
+/** Every source module but the entry point and the FDK wrapper (importing them would serve). */
+function sourceModules(dir = join(root, 'src')) {
+  return readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {
+    const path = join(dir, entry.name);
+    if (entry.isDirectory()) return sourceModules(path);
+    if (!entry.name.endsWith('.ts') || entry.name.endsWith('.d.ts')) return [];
+    const rel = relative(join(root, 'src'), path);
+    return rel === 'func.ts' || rel === 'fdk.ts' ? [] : [path];
+  });
+}
+
+// 1. Load every module once (a throwaway bundle) to learn which schemas they compile, with which settings.
+const collector = join(work, 'collect-schemas.cjs');
 await build({
+  stdin: {
+    contents: [
+      ...sourceModules().map((path) => `require(${JSON.stringify(path)});`),
+      `module.exports = require(${JSON.stringify(join(root, 'src/input/ajv.ts'))});`,
+    ].join('\n'),
+    resolveDir: root,
+    loader: 'js',
+  },
+  outfile: collector,
+  bundle: true,
+  platform: 'node',
+  target: 'node20',
+  format: 'cjs',
+  logLevel: 'warning',
+});
+
+// 2. Compile them with ajv into standalone code.
+const validators = join(work, 'precompiled-validators.cjs');
+await writeValidators(collector, validators);
+
+// 3. The bundle, with the precompiled validators in place of the empty table, and without
+// the fetch polyfills: Node has fetch, and our HTTP client does not use it.
+const shims = {
+  name: 'oci-reencrypt-shims',
+  setup(b) {
+    b.onResolve({ filter: /[\\/]precompiled-validators$/ }, () => ({ path: validators }));
+    b.onResolve({ filter: /^isomorphic-fetch$/ }, () => ({ path: 'isomorphic-fetch', namespace: 'shim' }));
+    b.onResolve({ filter: /^node-fetch$/ }, () => ({ path: 'node-fetch', namespace: 'shim' }));
+    b.onLoad({ filter: /.*/, namespace: 'shim' }, (args) => ({
+      loader: 'js',
+      contents: args.path === 'node-fetch'
+        // Only instance-principal auth (a config file naming it) calls node-fetch: Node's own fetch does the same GET.
+        ? 'module.exports = (url, init) => globalThis.fetch(url, init); module.exports.default = module.exports;'
+        : '',
+    }));
+  },
+};
+
+// `--sdk-signer`: also dist/func-sdk-signer.js, signing with the SDK's DefaultRequestSigner, for the
+// benchmarks' side-by-side comparison. Never deployed.
+const variants = [{ outfile: 'dist/func.js', signer: 'cached' }];
+if (process.argv.includes('--sdk-signer')) variants.push({ outfile: 'dist/func-sdk-signer.js', signer: 'sdk' });
+
+for (const { outfile, signer } of variants) await build({
   entryPoints: ['src/func.ts'],
-  outfile: 'dist/func.js',
+  outfile,
   bundle: true,
   platform: 'node',
   target: 'node20',
@@ -13,4 +81,21 @@ await build({
   sourcemap: 'linked',
   legalComments: 'linked',
   logLevel: 'warning',
+  define: { 'process.env.OCI_REENCRYPT_BUNDLE': '"precompiled"', 'process.env.OCI_REENCRYPT_SIGNER': JSON.stringify(signer) },
+  plugins: [shims],
 });
+
+// `--unbundled`: also .unbundled/, every source file compiled on its own (node_modules
+// loaded at run time, schemas compiled at start): the benchmarks' cold-start baseline.
+if (process.argv.includes('--unbundled')) {
+  await build({
+    entryPoints: sourceModules().concat(join(root, 'src/func.ts'), join(root, 'src/fdk.ts')),
+    outdir: join(root, '.unbundled'), // at the root's depth, so ../../schemas resolves as in src
+    outbase: join(root, 'src'),
+    bundle: false,
+    platform: 'node',
+    target: 'node20',
+    format: 'cjs',
+    logLevel: 'warning',
+  });
+}

@@ -1,4 +1,4 @@
-import { requests } from 'oci-functions';
+import type { requests } from 'oci-functions';
 import pLimit from 'p-limit';
 import { describeWatermark } from './decide/watermark';
 import type { RunContext } from './engine/context';
@@ -38,7 +38,7 @@ export const runRequest: Runner = async function runRequest(request, invocation,
     selfInvoked,
     notes: ctx.notes,
     elapsedMs: Date.now() - budget.startedAt,
-    apiCalls: Object.fromEntries([...oci.apiCalls].sort(([a], [b]) => a.localeCompare(b))),
+    apiCalls: Object.fromEntries([...oci.apiCalls].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))),
   };
   logger.info('summary', { ...report, buckets: report.buckets.map(({ plan: _plan, failures: _failures, ...rest }) => rest) });
   await recordRunMetrics(request, { ...report, runStartedAt: outcome.runStartedAt ?? budget.startedAt }, ctx);
@@ -61,7 +61,7 @@ async function continueLater(continuation: string, ctx: RunContext): Promise<boo
   const functionId = ctx.config.functionId;
   try {
     await ctx.oci.call('InvokeFunction', () => functionsInvoke.invokeFunction({
-      functionId, invokeFunctionBody: JSON.stringify({ continuation }), fnInvokeType: requests.InvokeFunctionRequest.FnInvokeType.Detached,
+      functionId, invokeFunctionBody: JSON.stringify({ continuation }), fnInvokeType: 'detached' as requests.InvokeFunctionRequest.FnInvokeType.Detached, // the enum's value; the package loads on first use
     }), {
       // A detached invoke answers 202 at once; give it at least a second, but never past Fn-Deadline.
       hardStopAt: Math.min(ctx.budget.deadline - 50, Math.max(ctx.budget.hardStopAt, Date.now() + 1000)),

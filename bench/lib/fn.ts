@@ -4,7 +4,7 @@ import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { callFunction, FUNC_JS, type FnCallResult, type RunningFunction } from '../../test/support/fdk-process';
-import { readProcCpuMs, RssSampler } from './proc';
+import { mib, readProcCpuMs, readProcMemory, RssSampler } from './proc';
 
 /** The parts of the function's JSON report the benchmarks read. */
 export interface Report {
@@ -90,14 +90,26 @@ export interface ColdStart {
   /** A second, identical call (warm), ms. */
   secondCallMs: number;
   peakRssMiB: number;
+  /** RSS once the socket is up, before any call, MiB. */
+  listeningRssMiB: number;
+  /** RSS 500 ms after the second call, MiB. */
+  idleRssMiB: number;
+  /** Anything the process wrote to stderr before its first answer (warnings). */
+  startupStderr: string;
+}
+
+export interface ColdStartOptions {
+  readonly node?: string;
+  readonly script?: string;
+  readonly nodeArgs?: readonly string[];
 }
 
 /** Spawns dist/func.js as the Fn server does, polling for the socket every 1 ms. */
-export async function coldStart(env: Record<string, string>, body: object): Promise<ColdStart> {
+export async function coldStart(env: Record<string, string>, body: object, options: ColdStartOptions = {}): Promise<ColdStart> {
   const dir = mkdtempSync(join(tmpdir(), 'fn-bench-'));
   const socketPath = join(dir, 'lsnr.sock');
   const t0 = process.hrtime.bigint();
-  const child = spawn(process.execPath, [FUNC_JS], {
+  const child = spawn(options.node ?? process.execPath, [...(options.nodeArgs ?? []), options.script ?? FUNC_JS], {
     env: { PATH: process.env.PATH ?? '', FN_FORMAT: 'http-stream', FN_LISTENER: `unix:${socketPath}`, ...env },
     stdio: ['ignore', 'ignore', 'pipe'],
   });
@@ -111,14 +123,18 @@ export async function coldStart(env: Record<string, string>, body: object): Prom
     }
     const spawnToSocketMs = Number(process.hrtime.bigint() - t0) / 1e6;
     const pid = child.pid as number;
+    const listeningRssMiB = mib((readProcMemory(pid)?.rssKb ?? 0) * 1024);
     const sampler = new RssSampler(pid, 20).start();
     const t1 = process.hrtime.bigint();
     asReport(await callFunction(socketPath, JSON.stringify(body), { deadlineMs: 30_000 }));
     const firstCallMs = Number(process.hrtime.bigint() - t1) / 1e6;
+    const startupStderr = stderr;
     const t2 = process.hrtime.bigint();
     asReport(await callFunction(socketPath, JSON.stringify(body), { deadlineMs: 30_000 }));
     const secondCallMs = Number(process.hrtime.bigint() - t2) / 1e6;
-    return { spawnToSocketMs, firstCallMs, secondCallMs, peakRssMiB: sampler.stop().peakRssMiB };
+    await new Promise((r) => setTimeout(r, 500));
+    const idleRssMiB = mib((readProcMemory(pid)?.rssKb ?? 0) * 1024);
+    return { spawnToSocketMs, firstCallMs, secondCallMs, peakRssMiB: sampler.stop().peakRssMiB, listeningRssMiB, idleRssMiB, startupStderr };
   } finally {
     if (child.exitCode === null) {
       const exited = new Promise((r) => child.once('exit', r));

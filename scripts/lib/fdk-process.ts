@@ -6,6 +6,8 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 
 export const FUNC_JS = resolve(__dirname, '../../dist/func.js');
+/** The Node binary that runs the function: FUNC_NODE (`npm run test:node22` sets it), else this process's. */
+export const FUNC_NODE = process.env.FUNC_NODE || process.execPath;
 
 export interface FnCallResult {
   readonly status: number;
@@ -28,10 +30,10 @@ export interface RunningFunction {
  * Starts the built dist/func.js the way the Fn server does: FN_FORMAT=http-stream,
  * FN_LISTENER=unix:<fresh dir>/lsnr.sock, then waits for the socket to appear.
  */
-export async function startFunction(env: Record<string, string> = {}, script = FUNC_JS): Promise<RunningFunction> {
+export async function startFunction(env: Record<string, string> = {}, script = FUNC_JS, node = FUNC_NODE): Promise<RunningFunction> {
   const dir = mkdtempSync(join(tmpdir(), 'fn-'));
   const socketPath = join(dir, 'lsnr.sock');
-  const child = spawn(process.execPath, [script], {
+  const child = spawn(node, [script], {
     env: { PATH: process.env.PATH ?? '', FN_FORMAT: 'http-stream', FN_LISTENER: `unix:${socketPath}`, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });

@@ -1,6 +1,5 @@
 import { InvalidConfigurationError } from '../errors';
-import Ajv from 'ajv';
-import { toFieldProblems } from '../input/ajv';
+import { compile, toFieldProblems } from '../input/ajv';
 import { CONFIG_KEYS, CONFIG_SCHEMA } from './schema';
 
 export { CONFIG_KEYS, CONFIG_SCHEMA } from './schema';
@@ -44,10 +43,8 @@ type RawConfig = {
   REENCRYPT_METRICS_NAMESPACE: string; REENCRYPT_METRICS_COMPARTMENT_ID: string; REENCRYPT_MONITORING_ENDPOINT: string;
 };
 
-// A separate ajv instance: environment values are strings, so this one coerces
-// "16" to 16 and "true" to true, and fills in defaults.
-const validateRaw = new Ajv({ allErrors: true, coerceTypes: true, useDefaults: true, strict: true })
-  .compile<RawConfig>(CONFIG_SCHEMA);
+// Environment values are strings: this profile coerces "16" to 16 and "true" to true, and fills in defaults.
+const validateRaw = compile<RawConfig>(CONFIG_SCHEMA, 'environment');
 
 /** Parses the environment once. Throws InvalidConfigurationError naming every bad key. */
 export function loadConfig(env: Readonly<Record<string, string | undefined>>): Config {

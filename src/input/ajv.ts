@@ -1,10 +1,19 @@
-import Ajv, { type ErrorObject, type ValidateFunction } from 'ajv';
-import addFormats from 'ajv-formats';
+import { createHash } from 'node:crypto';
+import type { ErrorObject, Options, ValidateFunction } from 'ajv';
 import type { FieldProblem } from '../errors';
+import { PRECOMPILED_VALIDATORS } from './precompiled-validators';
 
-/** One ajv instance for the whole function: schemas are compiled once, at module load. */
-export const ajv = new Ajv({ allErrors: true, strict: true, strictRequired: false });
-addFormats(ajv, ['date-time']);
+/**
+ * The ajv settings a schema is compiled with. `input` for request and event
+ * bodies; `environment` for the configuration: environment values are
+ * strings, so it coerces "16" to 16 and "true" to true, and fills in defaults.
+ */
+export const AJV_PROFILES = {
+  // allowUnionTypes: a schema may type a field as ["string", "null"] (the OCI CLI's skeleton allows null).
+  input: { options: { allErrors: true, strict: true, strictRequired: false, allowUnionTypes: true }, formats: ['date-time'] },
+  environment: { options: { allErrors: true, coerceTypes: true, useDefaults: true, strict: true }, formats: [] },
+} as const satisfies Record<string, { options: Options; formats: readonly string[] }>;
+export type AjvProfile = keyof typeof AJV_PROFILES;
 
 /** Turns ajv's errors into `{field, problem}` pairs that name the field in dotted form. */
 export function toFieldProblems(errors: readonly ErrorObject[] | null | undefined, root = ''): FieldProblem[] {
@@ -49,6 +58,42 @@ function join(base: string, name: string): string {
   return base ? `${base}.${name}` : name;
 }
 
-export function compile<T>(schema: object): ValidateFunction<T> {
-  return ajv.compile<T>(schema);
+/** The key a validator is stored under: the profile and the schema's exact JSON. */
+export function validatorKey(profile: AjvProfile, schema: object): string {
+  return `${profile}:${createHash('sha256').update(JSON.stringify(schema)).digest('base64url')}`;
+}
+
+/** Every schema compile() was asked for, in order: scripts/build-validators.mjs compiles these at build time. */
+export const requestedSchemas: { profile: AjvProfile; schema: object; key: string }[] = [];
+
+/**
+ * A validator for `schema`. The bundle (dist/func.js) carries every validator
+ * compiled at build time (ajv standalone code, the same ajv and options, so the
+ * same errors) and no ajv compiler; run from source (tests, tsx), schemas are
+ * compiled here, once per module load.
+ */
+export function compile<T>(schema: object, profile: AjvProfile = 'input'): ValidateFunction<T> {
+  const key = validatorKey(profile, schema);
+  requestedSchemas.push({ profile, schema, key });
+  const prebuilt = PRECOMPILED_VALIDATORS.get(key);
+  if (prebuilt) return prebuilt as ValidateFunction<T>;
+  if (process.env.OCI_REENCRYPT_BUNDLE !== 'precompiled') {
+    // Required here, not imported: in the bundle this branch is a constant false, and ajv's compiler stays out.
+    return runtimeAjv(profile, require('ajv') as typeof import('ajv'), require('ajv-formats') as typeof import('ajv-formats')).compile<T>(schema);
+  }
+  // The build compiles every schema a module asks for at load; reaching this is a build defect.
+  throw new Error(`validator ${key} was not compiled at build time`);
+}
+
+const runtimeInstances = new Map<AjvProfile, import('ajv').default>();
+
+function runtimeAjv(profile: AjvProfile, ajvModule: typeof import('ajv'), formatsModule: typeof import('ajv-formats')): import('ajv').default {
+  let instance = runtimeInstances.get(profile);
+  if (!instance) {
+    const { options, formats } = AJV_PROFILES[profile];
+    instance = new ajvModule.default({ ...options });
+    if (formats.length) formatsModule.default(instance, [...formats]);
+    runtimeInstances.set(profile, instance);
+  }
+  return instance;
 }

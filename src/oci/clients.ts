@@ -1,21 +1,22 @@
 import {
   DefaultRequestSigner, ResourcePrincipalAuthenticationDetailsProvider, isRegionProvider,
-  type AuthenticationDetailsProvider, type ClientConfiguration, type Region,
+  type AuthenticationDetailsProvider, type ClientConfiguration, type Region, type RequestSigner,
 } from 'oci-common';
-import { FunctionsInvokeClient } from 'oci-functions';
-import { KmsManagementClient, KmsVaultClient } from 'oci-keymanagement';
-import { MonitoringClient } from 'oci-monitoring';
-import { ObjectStorageClient } from 'oci-objectstorage';
-import { SecretsClient } from 'oci-secrets';
+import type { FunctionsInvokeClient } from 'oci-functions';
+import type { KmsManagementClient, KmsVaultClient } from 'oci-keymanagement';
+import type { MonitoringClient } from 'oci-monitoring';
+import type { ObjectStorageClient } from 'oci-objectstorage';
+import type { SecretsClient } from 'oci-secrets';
 import type { Config } from '../config';
+import { callContext, type ApiCallCounter, type CallState } from './call-context';
 import { configFileProvider } from './config-file-auth';
-import { callContext, type CallState } from './call-context';
 import { OciCallError, toCallFailure } from './errors';
-import { DeadlineHttpClient, type ApiCallCounter } from './http-client';
+import { WireHttpClient } from './http-client';
 import { deadlineRetryConfiguration } from './retry';
+import { CachedKeyRequestSigner } from './signer';
 
-/** The OCI clients of one invocation, and the one way to call them. */
-export interface Oci {
+/** The SDK clients of one container: built on first use, shared by every invocation. */
+export interface OciClients {
   readonly objectStorage: ObjectStorageClient;
   readonly kmsVault: KmsVaultClient;
   kmsManagement(endpoint: string): KmsManagementClient;
@@ -23,6 +24,11 @@ export interface Oci {
   readonly functionsInvoke: FunctionsInvokeClient | undefined;
   /** PostMetricData only (telemetry-ingestion); present when metrics are configured. */
   readonly monitoring: MonitoringClient | undefined;
+  readonly signer: RequestSigner;
+}
+
+/** The OCI clients as one invocation uses them: shared clients, its own counters and deadline. */
+export interface Oci extends Omit<OciClients, 'signer'> {
   readonly apiCalls: ApiCallCounter;
   /**
    * Runs one SDK call with bounded retries that end before `hardStopAt`.
@@ -31,17 +37,30 @@ export interface Oci {
   call<T>(operation: string, fn: () => Promise<T>, options?: { hardStopAt?: number }): Promise<T>;
 }
 
-let cachedProvider: { key: string; provider: AuthenticationDetailsProvider } | undefined;
-
 /** The resource principal in OCI Functions; the OCI config file for local runs. */
 function authProvider(config: Config): AuthenticationDetailsProvider {
-  const key = JSON.stringify(config.auth);
-  if (cachedProvider?.key === key) return cachedProvider.provider;
-  const provider = config.auth.type === 'config_file'
+  return config.auth.type === 'config_file'
     ? configFileProvider(config.auth)
     : ResourcePrincipalAuthenticationDetailsProvider.builder();
-  cachedProvider = { key, provider };
-  return provider;
+}
+
+/**
+ * A provider that hands signing to another (a config file naming
+ * instance-principal auth) keeps the SDK's signer. So does the benchmark's
+ * comparison build (scripts/build.mjs --sdk-signer): in dist/func.js the
+ * condition is the constant false.
+ */
+function signerFor(provider: AuthenticationDetailsProvider): RequestSigner {
+  if (provider.getAuthType?.() || process.env.OCI_REENCRYPT_SIGNER === 'sdk') return new DefaultRequestSigner(provider);
+  return new CachedKeyRequestSigner(provider);
+}
+
+/**
+ * Each SDK client would otherwise create an opossum circuit breaker (kept
+ * forever, with its timers and rolling stats); our HTTP client never uses one.
+ */
+function clientConfiguration(): ClientConfiguration {
+  return { retryConfiguration: deadlineRetryConfiguration(), circuitBreaker: { noCircuit: true, circuit: null } };
 }
 
 /** PostMetricData has its own host: the SDK's regional default (`telemetry.`) answers only the other operations. */
@@ -49,13 +68,12 @@ function telemetryIngestionEndpoint(region: Region | undefined): string | undefi
   return region ? `https://telemetry-ingestion.${region.regionId}.${region.realm.secondLevelDomain}` : undefined;
 }
 
-export function createOci(config: Config, defaults: { hardStopAt: number }): Oci {
+function buildClients(config: Config): OciClients {
   const provider = authProvider(config);
-  const apiCalls: ApiCallCounter = new Map();
-  const clientConfiguration: ClientConfiguration = { retryConfiguration: deadlineRetryConfiguration() };
-  const httpClient = new DeadlineHttpClient(new DefaultRequestSigner(provider), apiCalls);
+  const signer = signerFor(provider);
   // The SDK takes either a provider or an HTTP client; with our client, the region comes from the provider.
-  const params = { httpClient };
+  const params = { httpClient: new WireHttpClient(signer) };
+  const configuration = clientConfiguration();
   const region = isRegionProvider(provider) ? provider.getRegion() : undefined;
   const place = <C extends object>(client: C, endpoint: string | undefined): C => {
     // Every SDK client has `endpoint` and `region` setters.
@@ -64,34 +82,75 @@ export function createOci(config: Config, defaults: { hardStopAt: number }): Oci
     else if (region) settable.region = region;
     return client;
   };
-
-  const objectStorage = place(new ObjectStorageClient(params, clientConfiguration), config.endpoints.objectStorage);
-  const kmsVault = place(new KmsVaultClient(params, clientConfiguration), config.endpoints.kmsVault);
-  const secrets = place(new SecretsClient(params, clientConfiguration), config.endpoints.secrets);
+  // A client is built when first used, and its SDK package loaded then (required, not imported): most
+  // invocations need one or two of them, and loading all four packages is a good part of a cold start.
+  const lazy = <C>(build: () => C): (() => C) => {
+    let built: { client: C } | undefined;
+    return () => (built ??= { client: build() }).client;
+  };
+  const keyManagement = lazy(() => require('oci-keymanagement') as typeof import('oci-keymanagement'));
+  const objectStorage = lazy(() => place(
+    new (require('oci-objectstorage') as typeof import('oci-objectstorage')).ObjectStorageClient(params, configuration), config.endpoints.objectStorage));
+  const kmsVault = lazy(() => place(new (keyManagement().KmsVaultClient)(params, configuration), config.endpoints.kmsVault));
+  const secrets = lazy(() => place(
+    new (require('oci-secrets') as typeof import('oci-secrets')).SecretsClient(params, configuration), config.endpoints.secrets));
   // Functions invoke endpoints are per application: there is no regional default.
-  const functionsInvoke = config.endpoints.functionsInvoke
-    ? place(new FunctionsInvokeClient(params, clientConfiguration), config.endpoints.functionsInvoke)
-    : undefined;
-  const monitoring = config.metrics
-    ? place(new MonitoringClient(params, clientConfiguration), config.endpoints.monitoring ?? telemetryIngestionEndpoint(region))
-    : undefined;
+  const functionsInvoke = lazy(() => (config.endpoints.functionsInvoke
+    ? place(new (require('oci-functions') as typeof import('oci-functions')).FunctionsInvokeClient(params, configuration), config.endpoints.functionsInvoke)
+    : undefined));
+  const monitoring = lazy(() => (config.metrics
+    ? place(new (require('oci-monitoring') as typeof import('oci-monitoring')).MonitoringClient(params, configuration),
+      config.endpoints.monitoring ?? telemetryIngestionEndpoint(region))
+    : undefined));
   const management = new Map<string, KmsManagementClient>();
-
   return {
-    objectStorage, kmsVault, secrets, functionsInvoke, monitoring, apiCalls,
+    get objectStorage() { return objectStorage(); },
+    get kmsVault() { return kmsVault(); },
+    get secrets() { return secrets(); },
+    get functionsInvoke() { return functionsInvoke(); },
+    get monitoring() { return monitoring(); },
+    signer,
     kmsManagement(endpoint) {
       let client = management.get(endpoint);
       if (!client) {
         // KmsManagementClient has no regional endpoint: it is the vault's managementEndpoint.
-        client = new KmsManagementClient(params, clientConfiguration);
+        client = new (keyManagement().KmsManagementClient)(params, configuration);
         client.endpoint = endpoint;
         management.set(endpoint, client);
       }
       return client;
     },
+  };
+}
+
+/** One set of clients per configuration object: the container loads its configuration once. */
+const containerClients = new WeakMap<Config, OciClients>();
+
+export function ociClients(config: Config): OciClients {
+  let clients = containerClients.get(config);
+  if (!clients) {
+    clients = buildClients(config);
+    containerClients.set(config, clients);
+  }
+  return clients;
+}
+
+/** The invocation's view of the container's clients: its own API-call counter and hard stop. */
+export function createOci(config: Config, defaults: { hardStopAt: number }): Oci {
+  const clients = ociClients(config);
+  const apiCalls: ApiCallCounter = new Map();
+  return {
+    get objectStorage() { return clients.objectStorage; },
+    get kmsVault() { return clients.kmsVault; },
+    get secrets() { return clients.secrets; },
+    get functionsInvoke() { return clients.functionsInvoke; },
+    get monitoring() { return clients.monitoring; },
+    kmsManagement: (endpoint) => clients.kmsManagement(endpoint),
+    apiCalls,
     async call(operation, fn, options) {
       const state: CallState = {
-        operation, hardStopAt: options?.hardStopAt ?? defaults.hardStopAt, maxAttempts: config.maxAttempts, attempts: 0, outOfTime: false,
+        operation, hardStopAt: options?.hardStopAt ?? defaults.hardStopAt, maxAttempts: config.maxAttempts, apiCalls,
+        attempts: 0, outOfTime: false,
       };
       if (Date.now() >= state.hardStopAt) {
         throw new OciCallError(operation, { message: 'not started: the invocation deadline is too close', outOfTime: true });

@@ -1,4 +1,4 @@
-import { models, type ObjectStorageClient } from 'oci-objectstorage';
+import type { models, ObjectStorageClient } from 'oci-objectstorage';
 import type { Oci } from './clients';
 
 /**
@@ -113,7 +113,9 @@ export class ObjectStorage {
 }
 
 function sdkKey(key: SseCustomerKey): models.SSECustomerKeyDetails {
-  return { algorithm: models.SSECustomerKeyDetails.Algorithm.Aes256, key: key.key, keySha256: key.keySha256 };
+  // The enum's value, without loading the SDK package at start (clients.ts loads it on first use).
+  const algorithm = 'AES256' as models.SSECustomerKeyDetails.Algorithm.Aes256;
+  return { algorithm, key: key.key, keySha256: key.keySha256 };
 }
 
 /** An SSE-C key as ReencryptObject takes it. Never logged, never reported. */

@@ -27,16 +27,26 @@ describe('the container image contents', () => {
     expect(r.json).toMatchObject({ ok: false, error: { code: 'InvalidInput', details: [{ field: 'eventType' }] } });
   });
 
-  it('the Dockerfile builds on fnproject/node:22-dev and runs only the bundle on fnproject/node:22', () => {
+  it('the Dockerfile builds on fnproject/node:22-dev and runs only the bundle (and its compile cache) on fnproject/node:22', () => {
     const dockerfile = readFileSync(join(ROOT, 'Dockerfile'), 'utf8');
     const stages = dockerfile.split(/^FROM /m).slice(1);
     expect(stages[0]).toMatch(/^fnproject\/node:22-dev AS build/);
     expect(stages[1]).toMatch(/^fnproject\/node:22\n/);
-    expect(stages[1]?.match(/^COPY .*/gm)).toEqual(['COPY --from=build /function/dist/func.js ./dist/func.js']);
-    expect(dockerfile).toMatch(/ENTRYPOINT \["node", "dist\/func.js"\]/);
+    expect(stages[1]?.match(/^COPY .*/gm)).toEqual([
+      'COPY --from=build /function/dist/func.js ./dist/func.js',
+      'COPY --from=build /function/.compile-cache ./.compile-cache',
+    ]);
+    expect(stages[1]).toMatch(/^ENV NODE_COMPILE_CACHE=\/function\/\.compile-cache$/m);
+    const entrypoint = /^ENTRYPOINT (\[.*\])$/m.exec(dockerfile)?.[1];
+    const argv = JSON.parse(entrypoint ?? '[]') as string[];
+    expect(argv[0]).toBe('node');
+    expect(argv.at(-1)).toBe('dist/func.js');
+    // V8 accepts a compile cache only from the same flags: it is baked with the ENTRYPOINT's.
+    const flags = argv.slice(1, -1).join(' ');
+    expect(stages[0]).toContain(`RUN node ${flags} scripts/bake-compile-cache.cjs /function/.compile-cache`);
     // Every file the build stage copies exists in the repository.
-    for (const [, from] of dockerfile.matchAll(/^COPY (?!--from)(\S+)/gm)) {
-      expect(() => readFileSync(join(ROOT, from!.split(' ')[0]!)), from).not.toThrow(/ENOENT/);
+    for (const [, sources] of dockerfile.matchAll(/^COPY (?!--from)(.+) \S+$/gm)) {
+      for (const from of sources!.split(' ')) expect(() => readFileSync(join(ROOT, from)), from).not.toThrow(/ENOENT/);
     }
   });
 

@@ -28,6 +28,9 @@ export interface StackOptions {
   /** Wire the event rules (uploads, rotations, bucket updates) to the function. */
   readonly eventRules?: boolean;
   readonly timeoutSeconds?: number;
+  /** The function bundle and the Node binary that runs it (benchmarks compare builds and Node versions). */
+  readonly script?: string;
+  readonly node?: string;
 }
 
 export async function startStack(options: StackOptions = {}): Promise<Stack> {
@@ -53,7 +56,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     REENCRYPT_CLOCK_SKEW_SECONDS: '0',
     REENCRYPT_SAFETY_MARGIN_SECONDS: '2',
     ...options.env,
-  });
+  }, options.script, options.node);
   emu.registerFunction({ functionId, socketPath: fn.socketPath, timeoutSeconds: options.timeoutSeconds ?? 120 });
   if (options.eventRules) {
     emu.addEventRule({ eventTypes: [EventTypes.createObject], functionId });

@@ -9,7 +9,7 @@ type WaitContext = Parameters<TerminationStrategy['shouldTerminate']>[0];
 const NOW = Date.parse('2026-03-10T12:00:00.000Z');
 
 function callState(overrides: Partial<CallState> = {}): CallState {
-  return { operation: 'ReencryptObject', hardStopAt: NOW + 60_000, maxAttempts: 4, attempts: 0, outOfTime: false, ...overrides };
+  return { operation: 'ReencryptObject', hardStopAt: NOW + 60_000, maxAttempts: 4, apiCalls: new Map(), attempts: 0, outOfTime: false, ...overrides };
 }
 
 /** Like the SDK's WaitContextImpl: one object per call, attemptCount counts retries done (0 after the first failure). */

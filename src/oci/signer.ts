@@ -1,0 +1,126 @@
+import { createHash, createPrivateKey, sign, type KeyObject } from 'node:crypto';
+import type { AuthenticationDetailsProvider, HttpRequest, RequestSigner } from 'oci-common';
+
+/**
+ * OCI request signing (draft-cavage-08 as OCI documents it, rsa-sha256) with
+ * the private key parsed once into a KeyObject. The SDK's DefaultRequestSigner
+ * re-parses the PEM on every request (sshpk, then OpenSSL again): most of the
+ * function's CPU per call. The key is rebuilt only when the provider hands out
+ * a different key (a refreshed resource-principal session); a config-file key
+ * never changes. Providers that delegate to another (a config file naming
+ * instance-principal auth, with an obo token) keep the SDK's signer
+ * (clients.ts).
+ *
+ * Same signed headers, same order, same `authorization` text as
+ * DefaultRequestSigner (test/unit/signer.test.ts demands byte equality;
+ * the unsigned `date` header http-signature adds is left out), with one
+ * deliberate difference: the request target is taken verbatim from the URL
+ * it is given (the one the HTTP client sends, request-target.ts), where the
+ * SDK re-escapes it with the legacy `url.parse` (which escapes `'` and
+ * spaces, keeps `é` raw and cuts at `#`) and fetch then sent yet another
+ * form.
+ */
+const BASE_HEADERS = ['x-date', '(request-target)', 'host'] as const;
+/** Named as the SDK names them: the `headers="..."` list keeps this case. */
+const BODY_HEADERS = ['Content-Type', 'Content-Length', 'x-content-sha256'] as const;
+const METHODS_WITH_BODY = new Set(['POST', 'PUT', 'PATCH']);
+const EMPTY_SHA256 = '47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU=';
+
+/** The subset of the SDK's HttpRequest a signer reads (body already read to a string or bytes). */
+export interface SignableRequest {
+  readonly method: string;
+  readonly uri: string;
+  readonly headers: Headers;
+  readonly body?: string | Buffer | null;
+}
+
+interface CachedKey {
+  readonly pem: string;
+  readonly passphrase: string | null;
+  readonly key: KeyObject;
+}
+
+export class CachedKeyRequestSigner implements RequestSigner {
+  private cached: CachedKey | undefined;
+  /** Times the key was parsed: for tests of the refresh rule. */
+  keyBuilds = 0;
+
+  constructor(private readonly provider: AuthenticationDetailsProvider) {}
+
+  /** RequestSigner for the SDK's own types; the body must already be read (a string or a Buffer). */
+  signHttpRequest(request: HttpRequest, forceExcludeBody = false): Promise<void> {
+    const body: unknown = request.body;
+    if (body !== undefined && body !== null && typeof body !== 'string' && !Buffer.isBuffer(body)) {
+      throw new TypeError('CachedKeyRequestSigner signs string or Buffer bodies; read a stream first');
+    }
+    return this.sign({ method: request.method, uri: request.uri, headers: request.headers, body }, forceExcludeBody);
+  }
+
+  async sign(request: SignableRequest, forceExcludeBody = false): Promise<void> {
+    const { headers } = request;
+    if (!headers.has('host')) headers.set('host', hostOf(request.uri));
+    if (!headers.has('x-date')) headers.set('x-date', new Date().toUTCString());
+
+    const signed: string[] = [...BASE_HEADERS];
+    const method = request.method.toUpperCase();
+    if (!forceExcludeBody && METHODS_WITH_BODY.has(method)) {
+      if (!headers.has('content-type')) headers.set('content-type', 'application/json');
+      const body = request.body ?? '';
+      const length = typeof body === 'string' ? Buffer.byteLength(body, 'utf8') : body.length;
+      headers.set('x-content-sha256', length === 0 ? EMPTY_SHA256 : createHash('sha256').update(body).digest('base64'));
+      if (!headers.has('content-length')) headers.set('content-length', String(length));
+      signed.push(...BODY_HEADERS);
+    }
+
+    const keyId = await this.provider.getKeyId();
+    const key = this.keyFor(this.provider.getPrivateKey(), this.provider.getPassphrase());
+    let signingString = '';
+    for (let i = 0; i < signed.length; i += 1) {
+      const name = (signed[i] as string).toLowerCase();
+      if (i > 0) signingString += '\n';
+      if (name === '(request-target)') {
+        signingString += `(request-target): ${method.toLowerCase()} ${targetOf(request.uri)}`;
+      } else {
+        const value = headers.get(name);
+        if (value === null || value === '') throw new Error(`Unable to sign request: ${name} is missing`);
+        signingString += `${name}: ${value}`;
+      }
+    }
+    const signature = sign('sha256', Buffer.from(signingString, 'utf8'), key).toString('base64');
+    headers.set('authorization',
+      `Signature version="1",keyId="${keyId}",algorithm="rsa-sha256",headers="${signed.join(' ')}",signature="${signature}"`);
+  }
+
+  private keyFor(pem: string, passphrase: string | null): KeyObject {
+    const cached = this.cached;
+    if (cached && cached.pem === pem && cached.passphrase === passphrase) return cached.key;
+    const key = parseKey(pem, passphrase);
+    this.cached = { pem, passphrase, key };
+    this.keyBuilds += 1;
+    return key;
+  }
+}
+
+function parseKey(pem: string, passphrase: string | null): KeyObject {
+  // OCI API keys and resource-principal session keys are PEM (PKCS#1 or PKCS#8, maybe encrypted).
+  return createPrivateKey({ key: pem, format: 'pem', ...(passphrase && { passphrase }) });
+}
+
+function hostOf(uri: string): string {
+  const start = uri.indexOf('://');
+  if (start < 0) throw new Error('Cannot parse host from url');
+  let end = start + 3;
+  while (end < uri.length && uri[end] !== '/' && uri[end] !== '?' && uri[end] !== '#') end += 1;
+  const host = uri.slice(start + 3, end);
+  if (!host) throw new Error('Cannot parse host from url');
+  return host.toLowerCase();
+}
+
+/** Path and query exactly as given: the caller passes the URL it sends. */
+function targetOf(uri: string): string {
+  const start = uri.indexOf('://');
+  let i = start < 0 ? 0 : start + 3;
+  while (i < uri.length && uri[i] !== '/' && uri[i] !== '?') i += 1;
+  const target = uri.slice(i);
+  return target.startsWith('/') ? target : `/${target}`;
+}
