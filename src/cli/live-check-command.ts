@@ -1,4 +1,8 @@
+import { isRegionProvider } from 'oci-common';
+import { ObjectStorageClient } from 'oci-objectstorage';
+import type { Config } from '../config';
 import { captureConsoleWarnings } from '../log';
+import { configFileProvider } from '../oci/config-file-auth';
 import { createOci } from '../oci/clients';
 import { cliConfig, NO_LIMIT_MS, stderrLogger, type CliIo, type GlobalOptions } from './context';
 import { EXIT } from './exit-codes';
@@ -31,7 +35,7 @@ export async function runLiveCheck(options: { compartmentId: string; kmsKeyId: s
   let result: LiveCheckResult;
   try {
     result = await liveCheck(oci, bucket, {
-      namespace, compartmentId: options.compartmentId, keyId: options.kmsKeyId, signal: stop.signal, say: (line) => io.stderr.write(`${line}\n`),
+      namespace, compartmentId: options.compartmentId, keyId: options.kmsKeyId, signal: stop.signal, sdkObjectStorage: sdkSignedClient(config), say: (line) => io.stderr.write(`${line}\n`),
     });
   } finally {
     process.off('SIGINT', onInterrupt);
@@ -48,6 +52,16 @@ export async function runLiveCheck(options: { compartmentId: string; kmsKeyId: s
     return stop.signal.aborted ? EXIT.unfinished : EXIT.error;
   }
   return differs > 0 ? EXIT.failures : EXIT.ok;
+}
+
+/** An Object Storage client left to the SDK's own HTTP client and signer (no retries: every answer is the probe's). */
+function sdkSignedClient(config: Config): ObjectStorageClient {
+  if (config.auth.type !== 'config_file') throw new Error('live-check runs with a config-file profile');
+  const provider = configFileProvider(config.auth);
+  const client = new ObjectStorageClient({ authenticationDetailsProvider: provider }, { retryConfiguration: { terminationStrategy: { shouldTerminate: () => true } } });
+  if (config.endpoints.objectStorage) client.endpoint = config.endpoints.objectStorage;
+  else if (isRegionProvider(provider)) client.region = provider.getRegion();
+  return client;
 }
 
 function probeTable(probes: readonly ProbeResult[]): string {

@@ -60,7 +60,7 @@ describe('oci-reencrypt live-check against the emulator', () => {
     ['ListObjects order above U+FFFF', { sortByCodePoint: false }],
     ['`+` in a query value', { plusInQueryIsSpace: false }],
     ['GetVault, unknown OCID', { notFoundGeneric: { status: 400, code: 'InvalidParameter' } }],
-    ['PutObject, name with \' (signed as %27, sent raw)', { acceptLegacyEscapedTarget: true }],
+    ['PutObject, name with \', SDK signer (signs %27, sends \')', { acceptLegacyEscapedTarget: true }],
   ])('reports a mismatch when OCI differs: %s', async (behaviour, flipped) => {
     await setUp(flipped);
     const r = await runCli(args);
