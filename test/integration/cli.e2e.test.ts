@@ -3,7 +3,7 @@ import { spawnSync } from 'node:child_process';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startEmulator, type Emulator } from '../../emulator/src/index';
-import { outputProblems, runCli as runCliRaw, startCli as startCliRaw, writeApiKeyConfig, writeSessionTokenConfig, type CliResult, type OciConfigFile } from '../support/cli';
+import { BIN, outputProblems, runCli as runCliRaw, startCli as startCliRaw, writeApiKeyConfig, writeSessionTokenConfig, type CliResult, type OciConfigFile } from '../support/cli';
 
 /** Every command's stdout is checked against schemas/cli-output.schema.json (when it printed anything). */
 function checked(result: CliResult): CliResult {
@@ -26,6 +26,13 @@ describe('npx oci-reencrypt', () => {
     expect(r.stdout).toMatch(/Usage: oci-reencrypt/);
     for (const command of ['plan', 'run', 'invoke']) expect(r.stdout).toMatch(new RegExp(`^  ${command} `, 'm'));
     expect(r.stdout).toMatch(/^  4 +not finished/m);
+  });
+
+  it('a reader that stops early (| head) is not an error', () => {
+    const r = spawnSync('bash', ['-o', 'pipefail', '-c', `node ${BIN} --help | head -1`], { encoding: 'utf8' });
+    expect(r.stdout).toBe('Usage: oci-reencrypt [options] [command]\n');
+    expect(r.stderr).toBe('');
+    expect(r.status).toBe(0);
   });
 });
 
