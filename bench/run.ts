@@ -9,7 +9,7 @@ import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { Emulator } from '../emulator/src/index';
 import { startFunction } from '../test/support/fdk-process';
-import { startStack, type Stack } from '../test/support/stack';
+import { startStack, stateNames, stateRecord, type Stack } from '../test/support/stack';
 import { coldStart, sumCalls, sweepToCompletion, type SweepRun } from './lib/fn';
 import { fullGc } from './lib/gc';
 import { invocationMemory } from './lib/memory';
@@ -23,8 +23,8 @@ const quick = process.argv.includes('--quick');
 const only = process.argv.find((a) => a.startsWith('--only='))?.slice('--only='.length).split(',');
 
 const SIZES = quick
-  ? { seed: 100_000, pagingSamples: 10, throughput0: 2_000, throughput20: 1_000, faults: 1_000, coldRuns: 3, invocations: 1_000 }
-  : { seed: 1_000_000, pagingSamples: 30, throughput0: 20_000, throughput20: 8_000, faults: 4_000, coldRuns: 5, invocations: 10_000 };
+  ? { seed: 100_000, pagingSamples: 10, throughput0: 2_000, throughput20: 1_000, faults: 1_000, coldRuns: 3, invocations: 1_000, runVersions: 20_000 }
+  : { seed: 1_000_000, pagingSamples: 30, throughput0: 20_000, throughput20: 8_000, faults: 4_000, coldRuns: 5, invocations: 10_000, runVersions: 200_000 };
 /** RSS may grow at most this much over the invocations of benchmark 8 (after warm-up), or the run fails. */
 const INVOCATION_RSS_GROWTH_LIMIT_MIB = 8;
 const CONCURRENCIES = [4, 16, 64];
@@ -395,6 +395,59 @@ async function memory(): Promise<void> {
   }
 }
 
+// ---------------------------------------------------------------- 10: durable runs
+
+/**
+ * One bucket swept as a durable run at 20 ms latency: with a 30 s Fn-Deadline (it needs
+ * many invocations, each continuing itself detached) against the same sweep with 300 s.
+ * Counted from the state bucket and the emulator: invocations, checkpoint writes (PutObject
+ * on the state bucket) per 10,000 versions, and wall time from the request to the stored report.
+ */
+async function runCase(deadlineSeconds: number): Promise<Row> {
+  const versions = SIZES.runVersions;
+  const s = await startStack({
+    env: { ...BASE_ENV, REENCRYPT_CONCURRENCY: '16' }, timeoutSeconds: deadlineSeconds,
+    runs: { checkpointSeconds: 10, detachedTimeoutSeconds: deadlineSeconds, maxProcesses: 2 },
+  });
+  try {
+    s.emu.createBucket({ compartmentId: s.compartmentA, name: 'run-bench', kmsKeyId: s.keyId, versioning: 'Enabled' });
+    s.emu.seedObjects('run-bench', { count: versions / 2, extraVersions: 1, timeModified: new Date(HOUR_AGO).toISOString(), encryption: { kind: 'kms', keyId: s.keyId } });
+    s.emu.rotateKey(s.keyId);
+    s.emu.setGlobalFaults({ latencyMs: 20 });
+    const started = Date.now();
+    await s.emu.functions.invoke(s.functionId, Buffer.from(JSON.stringify({ bucketName: 'run-bench', runId: `bench-${deadlineSeconds}` })), 'application/json', 'api');
+    let report: Record<string, any> | undefined; // eslint-disable-line @typescript-eslint/no-explicit-any -- report shape read below
+    while (!report) {
+      await new Promise((r) => setTimeout(r, 250));
+      report = stateNames(s.emu, 'runs/').some((n) => n.endsWith('/report.json')) ? stateRecord(s.emu, `runs/bench-${deadlineSeconds}/report.json`) : undefined;
+    }
+    const wallMs = Date.now() - started;
+    s.emu.setGlobalFaults(undefined);
+    verifyAllCurrent(s.emu, 'run-bench', s.keyId, versions);
+    const puts = s.emu.getCounters().routes['PutObject']?.calls ?? 0;
+    return {
+      deadlineS: deadlineSeconds, versions, invocations: report['invocations'], complete: report['complete'],
+      stateWritesPer10k: round((puts * 10_000) / versions, 1), reencryptCalls: s.emu.getCounters().routes['ReencryptObject']?.calls ?? 0, wallMs,
+    };
+  } finally {
+    await s.stop();
+  }
+}
+
+async function runs(): Promise<void> {
+  const rows: Row[] = [];
+  for (const deadline of [30, 300]) {
+    const row = await runCase(deadline);
+    line('runs', row);
+    rows.push(row);
+  }
+  const [short, long] = rows as [Row, Row];
+  short['vs300sX'] = round((short['wallMs'] as number) / (long['wallMs'] as number), 2);
+  long['vs300sX'] = 1;
+  results['runs'] = rows;
+  table(`10. Durable run of one ${SIZES.runVersions}-version bucket at 20 ms latency: 30 s vs 300 s Fn-Deadline (goal: within 1.15×)`, rows);
+}
+
 // ---------------------------------------------------------------- main
 
 async function main(): Promise<void> {
@@ -417,6 +470,7 @@ async function main(): Promise<void> {
   if (enabled('sidebyside')) await sideBySide();
   if (enabled('cold')) await cold();
   if (enabled('memory')) await memory();
+  if (enabled('runs')) await runs();
   results['totalSeconds'] = Math.round((Date.now() - began) / 1000);
   results['loadAvgAtEnd'] = loadavg().map((x) => round(x, 2));
   const dir = resolve(__dirname, '../.bench');

@@ -7,7 +7,11 @@
  * 2. Start the built function (dist/func.js) under the Fn FDK, with an
  *    emulator-issued resource principal, and route OCI events to it.
  * 3. Rotate the key: the Key Management event reaches the function, which
- *    sweeps both buckets. Show progress and a before/after summary.
+ *    starts a durable run over both buckets. Each invocation has only a few
+ *    seconds (a short Fn-Deadline), so the run continues itself in detached
+ *    invocations (containers the emulator starts on demand) until it is done,
+ *    and stores its report in the state bucket. Show progress, the stored
+ *    report and a before/after summary.
  * 4. Upload an object under a foreign key: the compliance hook fixes it.
  * Exits 0 only when the end state is verified.
  */
@@ -15,10 +19,20 @@ import { SimpleAuthenticationDetailsProvider, Region } from 'oci-common';
 import { ObjectStorageClient } from 'oci-objectstorage';
 import { startEmulator, type Emulator } from '../emulator/src/index';
 import { EventTypes } from '../src/input/event-types';
-import { startFunction } from './lib/fdk-process';
+import { FUNC_JS } from './lib/fdk-process';
 
 const OBJECTS_PER_BUCKET = 3000;
 const BUCKETS = ['finance-versioned', 'finance-plain'] as const;
+const STATE_BUCKET = 'reencrypt-state';
+/** Short on purpose: the sweep cannot finish in one invocation, so the run must continue itself. */
+const INVOCATION_SECONDS = 6;
+
+/** A record the function stored in the state bucket. */
+function stored(emu: Emulator, name: string): any { // eslint-disable-line @typescript-eslint/no-explicit-any -- the demo prints what it finds
+  const v = emu.state.buckets.get(STATE_BUCKET)?.store.latest(name);
+  const body = v ? emu.state.objectBodies.get(v) : undefined;
+  return body ? (JSON.parse(body.toString('utf8')) as { record: unknown }).record : undefined;
+}
 
 function log(line = ''): void {
   process.stdout.write(`${line}\n`);
@@ -53,18 +67,33 @@ async function main(): Promise<number> {
   log('before the rotation:');
   for (const b of BUCKETS) log(`  ${b}: ${summary(emu, b, versionNames)}`);
 
-  const fn = await startFunction({
-    ...emu.issueResourcePrincipal({ compartmentId }),
-    REENCRYPT_OBJECTSTORAGE_ENDPOINT: emu.url,
-    REENCRYPT_KMS_VAULT_ENDPOINT: emu.url,
-    REENCRYPT_SECRETS_ENDPOINT: emu.url,
-    REENCRYPT_COMPARTMENT_IDS: compartmentId,
-    REENCRYPT_VAULT_IDS: vault.id,
+  emu.createBucket({ compartmentId, name: STATE_BUCKET });
+  // The function's containers: the emulator starts dist/func.js processes on demand, one call each.
+  const functionId = emu.registerFunction({
+    timeoutSeconds: INVOCATION_SECONDS, detachedTimeoutSeconds: INVOCATION_SECONDS,
+    pool: {
+      script: FUNC_JS, maxProcesses: 3,
+      env: {
+        ...emu.issueResourcePrincipal({ compartmentId }),
+        FN_FN_ID: 'ocid1.fnfunc.oc1.phx.aaaaaaaademofunction',
+        REENCRYPT_OBJECTSTORAGE_ENDPOINT: emu.url,
+        REENCRYPT_KMS_VAULT_ENDPOINT: emu.url,
+        REENCRYPT_SECRETS_ENDPOINT: emu.url,
+        REENCRYPT_FUNCTIONS_ENDPOINT: emu.url,
+        REENCRYPT_COMPARTMENT_IDS: compartmentId,
+        REENCRYPT_VAULT_IDS: vault.id,
+        REENCRYPT_STATE_BUCKET: STATE_BUCKET,
+        REENCRYPT_CHECKPOINT_SECONDS: '2',
+        REENCRYPT_SAFETY_MARGIN_SECONDS: '2',
+      },
+    },
+    functionId: 'ocid1.fnfunc.oc1.phx.aaaaaaaademofunction',
   });
-  const functionId = emu.registerFunction({ socketPath: fn.socketPath, timeoutSeconds: 300 });
   emu.addEventRule({ eventTypes: [EventTypes.autoKeyRotateEnd, EventTypes.createKeyVersionEnd], functionId });
   emu.addEventRule({ eventTypes: [EventTypes.createObject], functionId, condition: { data: { additionalDetails: { bucketName: [...BUCKETS] } } } });
-  log(`function dist/func.js running under the Fn FDK on ${fn.socketPath}`);
+  log(`function dist/func.js: containers started on demand under the Fn FDK, ${INVOCATION_SECONDS} s per invocation, runs kept in ${STATE_BUCKET}`);
+  // Some latency, as a real region has, so the sweep outlasts one invocation.
+  emu.setGlobalFaults({ latencyMs: 5 });
 
   try {
     log();
@@ -73,13 +102,18 @@ async function main(): Promise<number> {
     versionNames.set(v2.id, '2');
     const progress = setInterval(() => {
       const done = emu.getCounters().routes.ReencryptObject?.writes ?? 0;
-      log(`  ... ${done} object versions re-encrypted`);
+      const invocations = emu.invocations.filter((i) => i.functionId === functionId).length;
+      log(`  ... ${done} object versions re-encrypted, ${invocations} invocation(s) so far`);
     }, 1000);
     await emu.whenIdle();
     clearInterval(progress);
-    const rotation = emu.deliveries.find((d) => d.eventType === EventTypes.createKeyVersionEnd);
-    const report = JSON.parse(emu.invocations.find((i) => i.callId === rotation?.callId)?.responseBody ?? '{}');
-    log(`the ${rotation?.eventType} event reached the function; its report: ${report.totals?.reencrypted} re-encrypted, skipped ${JSON.stringify(report.totals?.skipped)}, ${report.totals?.failed} failed, in ${report.elapsedMs} ms`);
+    emu.setGlobalFaults(undefined);
+    const reportName = [...(emu.state.buckets.get(STATE_BUCKET)?.store.namesFrom(0) ?? [])].find((n) => n.endsWith('/report.json'));
+    const report = reportName ? stored(emu, reportName) : {};
+    const calls = emu.invocations.filter((i) => i.functionId === functionId);
+    log(`the ${EventTypes.createKeyVersionEnd} event reached the function once; the run continued itself in ${calls.filter((i) => i.invokeType === 'detached').length} detached invocation(s), with no call from outside`);
+    log(`its report, stored at ${STATE_BUCKET}/${reportName}:`);
+    log(JSON.stringify({ ...report, buckets: report.buckets?.map(({ failures: _f, ...b }: Record<string, unknown>) => b) }, null, 2).split('\n').map((l) => `  ${l}`).join('\n'));
     log();
     log('after the rotation:');
     for (const b of BUCKETS) log(`  ${b}: ${summary(emu, b, versionNames)}`);
@@ -114,17 +148,18 @@ async function main(): Promise<number> {
     if (report.totals?.skipped?.['sse-c-key-required'] !== 1) problems.push('the SSE-C object was not reported as sse-c-key-required');
     if (report.totals?.skipped?.archived !== 1) problems.push('the archived object was not reported as archived');
     if (report.totals?.reencrypted !== OBJECTS_PER_BUCKET * 3) problems.push(`expected ${OBJECTS_PER_BUCKET * 3} re-encryptions, the report says ${report.totals?.reencrypted}`);
+    if (!(report.invocations > 1)) problems.push(`expected a run of several invocations, the report says ${report.invocations}`);
+    if (report.complete !== true) problems.push('the stored report does not say complete');
     log();
     if (problems.length > 0) {
       log(`END STATE NOT VERIFIED (${problems.length} problems):`);
       for (const p of problems.slice(0, 20)) log(`  - ${p}`);
       return 1;
     }
-    log('end state verified: every version written before the rotation is under key version 2;');
+    log(`end state verified: the run finished by itself in ${report.invocations} invocations; every version written before the rotation is under key version 2;`);
     log('the SSE-C and archived objects were left alone and reported; the foreign-key upload was fixed.');
     return 0;
   } finally {
-    await fn.stop();
     await emu.stop();
   }
 }

@@ -1,28 +1,68 @@
-import type { requests } from 'oci-functions';
 import pLimit from 'p-limit';
+import type { Config } from './config';
 import { describeWatermark } from './decide/watermark';
 import type { RunContext } from './engine/context';
 import { budgetFor } from './engine/deadline';
 import { onBucketKeyChange, onKeyRotation, onManual, onObjectEvent, type Outcome } from './engine/triggers';
 import type { Runner } from './handler';
-import type { ReencryptRequest } from './input/types';
+import { InvalidConfigurationError } from './errors';
+import type { SweepPlan } from './engine/sweep';
+import type { InvocationFailedRequest, ReencryptRequest } from './input/types';
 import { createOci } from './oci/clients';
-import { OciCallError } from './oci/errors';
 import { ObjectStorage } from './oci/object-storage';
 import { KeyDirectory } from './oci/vault';
 import { recordRunMetrics } from './metrics';
 import { totalsOf } from './report/report';
+import { invokeSelfDetached } from './runs/handover';
+import {
+  freshRunId, listUnfinished, resumeAbandoned, runStatus, startRun, takeTurn, withStateRetries, type RunPlan, type Runs,
+} from './runs/lifecycle';
+import { StateStore } from './runs/store';
 
 /** Runs one validated request: pick the trigger's plan, execute it, report what happened. */
 export const runRequest: Runner = async function runRequest(request, invocation, config, logger) {
   const budget = { ...budgetFor(invocation.deadline, config.safetyMarginMs), ...(invocation.stop && { stopSignal: invocation.stop }) };
   const oci = createOci(config, { hardStopAt: budget.hardStopAt });
-  const ctx: RunContext = {
-    config, oci, objectStorage: new ObjectStorage(oci), keys: new KeyDirectory(oci, config), budget, logger,
-    limit: pLimit(config.concurrency), notes: [], ...(invocation.progress && { progress: invocation.progress }),
+  const objectStorage = new ObjectStorage(oci);
+  const base = {
+    config, oci, objectStorage, keys: new KeyDirectory(oci, config), budget, logger,
+    limit: pLimit(config.concurrency), notes: [] as string[], ...(invocation.progress && { progress: invocation.progress }),
   };
+  // The store is made only when a request needs it: the upload path never touches it.
+  let runs: Runs | undefined;
+  const runsNow = async (): Promise<Runs> => {
+    runs ??= { store: new StateStore(objectStorage, await stateNamespace(config, objectStorage), requireStateBucket(config)), owner: invocation.callId || freshRunId() };
+    return runs;
+  };
+  const ctx: RunContext = {
+    ...base,
+    ...(config.stateBucket && {
+      durable: async (plan: SweepPlan) => {
+        const planned = runPlan(plan, request, ctx.notes);
+        return withStateRetries(ctx, async () => startRun(planned, await runsNow(), ctx));
+      },
+    }),
+  };
+  if (request.kind === 'invocation-failed') {
+    if (request.functionId !== config.functionId || !config.stateBucket) {
+      return { ok: true, action: 'ignored', reason: 'a failed-invocation record for another function, or no state bucket to resume from', notes: [] };
+    }
+    return resumeAbandoned(await runsNow(), ctx);
+  }
+  if (request.kind === 'manual') {
+    const { scope } = request;
+    if (scope.type === 'run-status') return runStatus(scope.runId, await runsNow());
+    if (scope.type === 'resume') return withStateRetries(ctx, async () => takeTurn(scope.runId, await runsNow(), ctx), scope.runId);
+    if (scope.type === 'list-runs') return listUnfinished(await runsNow());
+  }
   const outcome = await dispatch(request, ctx);
-  const selfInvoked = outcome.continuation ? await continueLater(outcome.continuation, ctx) : false;
+  if (outcome.answer) return outcome.answer;
+  if (!config.stateBucket && (outcome.continuation || outcome.action === 'swept')) {
+    ctx.notes.push('nothing was stored: REENCRYPT_STATE_BUCKET is not set, so this answer (and its continuation token) is the only record of this sweep');
+  }
+  const handover = outcome.continuation ? await invokeSelfDetached({ continuation: outcome.continuation }, ctx) : undefined;
+  if (handover && !handover.invoked) ctx.notes.push(`not continued automatically (${handover.why}); resume with the continuation`);
+  const selfInvoked = handover?.invoked ?? false;
   const report = {
     ok: true,
     trigger: describeTrigger(request),
@@ -45,31 +85,38 @@ export const runRequest: Runner = async function runRequest(request, invocation,
   return report;
 };
 
-function dispatch(request: ReencryptRequest, ctx: RunContext): Promise<Outcome> {
+/** The namespace never changes for the life of the container. */
+let cachedNamespace: string | undefined;
+async function stateNamespace(config: Config, objectStorage: ObjectStorage): Promise<string> {
+  cachedNamespace ??= config.namespace ?? await objectStorage.getNamespace();
+  return cachedNamespace;
+}
+
+function requireStateBucket(config: Config): string {
+  if (!config.stateBucket) {
+    throw new InvalidConfigurationError('Runs need a state bucket: set REENCRYPT_STATE_BUCKET', [
+      { field: 'REENCRYPT_STATE_BUCKET', problem: 'is required for runId, resume and listRuns requests' },
+    ]);
+  }
+  return config.stateBucket;
+}
+
+/** `notes`: what planning found (buckets examined, discovery problems), kept for the final report. */
+function runPlan(plan: SweepPlan, request: ReencryptRequest, notes: readonly string[]): RunPlan {
+  return {
+    runId: plan.runId ?? freshRunId(), trigger: describeTrigger(request), triggerName: plan.trigger, namespace: plan.namespace,
+    dryRun: plan.dryRun, watermark: plan.watermark,
+    units: plan.targets.map((t) => ({ bucketName: t.bucket.name, ...(t.prefix !== undefined && { prefix: t.prefix }) })),
+    notes: [...notes], incomplete: (plan.problems?.length ?? 0) > 0,
+  };
+}
+
+function dispatch(request: Exclude<ReencryptRequest, InvocationFailedRequest>, ctx: RunContext): Promise<Outcome> {
   switch (request.kind) {
     case 'object-event': return onObjectEvent(request, ctx);
     case 'key-rotation': return onKeyRotation(request, ctx);
     case 'bucket-key-change': return onBucketKeyChange(request, ctx);
     case 'manual': return onManual(request, ctx);
-  }
-}
-
-/** With REENCRYPT_SELF_INVOKE, hand the continuation to a detached invocation of this same function. */
-async function continueLater(continuation: string, ctx: RunContext): Promise<boolean> {
-  const { functionsInvoke } = ctx.oci;
-  if (!ctx.config.selfInvoke || !functionsInvoke || !ctx.config.functionId) return false;
-  const functionId = ctx.config.functionId;
-  try {
-    await ctx.oci.call('InvokeFunction', () => functionsInvoke.invokeFunction({
-      functionId, invokeFunctionBody: JSON.stringify({ continuation }), fnInvokeType: 'detached' as requests.InvokeFunctionRequest.FnInvokeType.Detached, // the enum's value; the package loads on first use
-    }), {
-      // A detached invoke answers 202 at once; give it at least a second, but never past Fn-Deadline.
-      hardStopAt: Math.min(ctx.budget.deadline - 50, Math.max(ctx.budget.hardStopAt, Date.now() + 1000)),
-    });
-    return true;
-  } catch (err) {
-    ctx.notes.push(`self-invoke failed (${err instanceof OciCallError ? err.message : String(err)}); resume with the continuation`);
-    return false;
   }
 }
 
@@ -83,5 +130,7 @@ function describeTrigger(request: ReencryptRequest): Record<string, unknown> {
       return { kind: request.kind, eventType: request.eventType, eventId: request.eventId, bucketName: request.bucketName };
     case 'manual':
       return { kind: request.kind, scope: request.scope.type, ...('bucketName' in request.scope && { bucketName: request.scope.bucketName }), ...('kmsKeyId' in request.scope && request.scope.kmsKeyId && { kmsKeyId: request.scope.kmsKeyId }) };
+    case 'invocation-failed':
+      return { kind: request.kind, functionId: request.functionId };
   }
 }

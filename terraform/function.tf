@@ -21,23 +21,26 @@ resource "oci_functions_function" "this" {
   image_digest       = var.function_image_digest
   memory_in_mbs      = tostring(var.function_memory_in_mbs)
   timeout_in_seconds = var.function_timeout_in_seconds
-  config             = local.function_config
-  freeform_tags      = var.freeform_tags
-  defined_tags       = var.defined_tags
+  # Continuations are detached invocations: up to OCI's documented maximum of 3600 s each.
+  detached_mode_timeout_in_seconds = var.function_detached_timeout_in_seconds
+  config                           = local.function_config
+  freeform_tags                    = var.freeform_tags
+  defined_tags                     = var.defined_tags
+
+  # A failed detached invocation (a run's continuation that died) is reported to the
+  # topic the function itself subscribes to (state.tf): it resumes unfinished runs.
+  dynamic "failure_destination" {
+    for_each = local.failure_destination_enabled ? [1] : []
+    content {
+      kind     = "NOTIFICATION"
+      topic_id = oci_ons_notification_topic.failures[0].topic_id
+    }
+  }
 
   lifecycle {
     precondition {
       condition     = var.reencrypt_safety_margin_seconds < var.function_timeout_in_seconds
       error_message = "reencrypt_safety_margin_seconds (${var.reencrypt_safety_margin_seconds}) must be below function_timeout_in_seconds (${var.function_timeout_in_seconds})."
     }
-  }
-}
-
-# Self-invocation needs the function's own invoke endpoint, which exists only
-# after the first apply: warn (without failing) until it is set.
-check "self_invoke_endpoint" {
-  assert {
-    condition     = !var.reencrypt_self_invoke || var.reencrypt_functions_invoke_endpoint != ""
-    error_message = "reencrypt_self_invoke is true but reencrypt_functions_invoke_endpoint is empty: copy the functions_function_invoke_endpoint output into it and apply again."
   }
 }

@@ -80,8 +80,45 @@ resource "oci_identity_policy" "self_invoke" {
 
   compartment_id = local.policy_compartment_id
   name           = "${var.name}-self-invoke"
-  description    = "${var.name}: invoke itself to continue a sweep that ran out of time."
+  description    = "${var.name}: find its own invoke endpoint (GetFunction) and invoke itself to continue a run."
   statements     = local.policy_statements.self_invoke
+  freeform_tags  = var.freeform_tags
+  defined_tags   = var.defined_tags
+
+  depends_on = [oci_identity_dynamic_group.this]
+}
+
+resource "oci_identity_policy" "run_state" {
+  count = var.create_iam && local.state_enabled ? 1 : 0
+
+  compartment_id = local.policy_compartment_id
+  name           = "${var.name}-run-state"
+  description    = "${var.name}: keep run state, checkpoints and reports in the state bucket ${local.state_bucket_name} (and nowhere else)."
+  statements     = local.policy_statements.run_state
+  freeform_tags  = var.freeform_tags
+  defined_tags   = var.defined_tags
+
+  depends_on = [oci_identity_dynamic_group.this]
+}
+
+resource "oci_identity_policy" "object_storage_service_lifecycle" {
+  count = var.create_iam && var.create_state_bucket ? 1 : 0
+
+  compartment_id = local.policy_compartment_id
+  name           = "${var.name}-objectstorage-service-lifecycle"
+  description    = "${var.name}: let Object Storage in ${var.region} delete old run state by the state bucket's lifecycle rule."
+  statements     = local.policy_statements.object_storage_service_lifecycle
+  freeform_tags  = var.freeform_tags
+  defined_tags   = var.defined_tags
+}
+
+resource "oci_identity_policy" "failure_destination" {
+  count = var.create_iam && local.failure_destination_enabled ? 1 : 0
+
+  compartment_id = local.policy_compartment_id
+  name           = "${var.name}-failure-destination"
+  description    = "${var.name}: publish records of its failed detached invocations to its own failures topic."
+  statements     = local.policy_statements.failure_destination
   freeform_tags  = var.freeform_tags
   defined_tags   = var.defined_tags
 

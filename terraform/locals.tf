@@ -23,6 +23,12 @@ locals {
   metrics_namespace      = coalesce(var.reencrypt_metrics_namespace, "reencrypt")
   metrics_compartment_id = coalesce(var.reencrypt_metrics_compartment_id, var.compartment_id)
 
+  # The state bucket: the one the module creates, or one named in reencrypt_state_bucket.
+  state_bucket_name = var.reencrypt_state_bucket != "" ? var.reencrypt_state_bucket : (var.create_state_bucket ? "${var.name}-state" : "")
+  state_enabled     = local.state_bucket_name != ""
+  # Resuming after a crash needs runs to resume (a state bucket) and a way to start the function.
+  failure_destination_enabled = var.create_failure_destination && local.state_enabled
+
   ##############################################################################
   # Event rules. Event types are literal lists here so that the tests can read
   # them; each condition is the JSON the Events service matches against.
@@ -58,6 +64,9 @@ locals {
   bucket_clause   = local.filter_buckets ? " where any {${join(", ", [for b in var.watched_bucket_names : "target.bucket.name = '${b}'"])}}" : ""
   key_clause      = " where any {${join(", ", [for k in var.watched_key_ids : "target.key.id = '${k}'"])}}"
   vault_clause    = length(var.watched_vault_ids) > 0 ? " where any {${join(", ", [for v in var.watched_vault_ids : "target.vault.id = '${v}'"])}}" : ""
+  state_scope     = local.function_scope
+  state_clause    = " where target.bucket.name = '${local.state_bucket_name}'"
+  topic_clause    = " where target.topic.id = '${join("", oci_ons_notification_topic.failures[*].topic_id)}'"
   secret_clause   = " where any {${join(", ", [for s in var.sse_c_secret_ids : "target.secret.id = '${s}'"])}}"
   metrics_scope   = local.metrics_compartment_id == var.tenancy_id ? "tenancy" : "compartment id ${local.metrics_compartment_id}"
   metrics_clause  = " where target.metrics.namespace = '${local.metrics_namespace}'"
@@ -81,7 +90,18 @@ locals {
     sse_c                       = local.sse_c_enabled ? [for s in local.secret_scopes : "allow ${local.dynamic_group} to read secret-bundles in ${s}${local.secret_clause}"] : []
     # The Functions policy language has no per-function variable: the scope is
     # the function's compartment.
-    self_invoke = local.self_invoke_enabled ? ["allow ${local.dynamic_group} to use fn-invocation in ${local.function_scope}"] : []
+    # GetFunction (self-discovery of the invoke endpoint), then the detached invoke.
+    self_invoke = local.self_invoke_enabled ? [
+      "allow ${local.dynamic_group} to read fn-function in ${local.function_scope}",
+      "allow ${local.dynamic_group} to use fn-invocation in ${local.function_scope}",
+    ] : []
+    # Run state: create, replace (if-match), read, list and delete objects, in the state bucket only.
+    run_state = local.state_enabled ? ["allow ${local.dynamic_group} to manage objects in ${local.state_scope}${local.state_clause}"] : []
+    # The Functions platform publishes a failed detached invocation's record to the topic as the
+    # function (UNVERIFIED: see terraform/README.md).
+    failure_destination = local.failure_destination_enabled ? ["allow ${local.dynamic_group} to use ons-topics in ${local.function_scope}${local.topic_clause}"] : []
+    # Lifecycle rules run as the Object Storage service of the region.
+    object_storage_service_lifecycle = var.create_state_bucket ? ["allow ${local.objectstorage_s} to manage object-family in ${local.state_scope}${local.state_clause}"] : []
     # PostMetricData, only into the function's own metric namespace.
     metrics = local.metrics_enabled ? ["allow ${local.dynamic_group} to use metrics in ${local.metrics_scope}${local.metrics_clause}"] : []
   }
@@ -110,6 +130,11 @@ locals {
     REENCRYPT_KMS_MANAGEMENT_ENDPOINT   = var.reencrypt_kms_management_endpoint
     REENCRYPT_SECRETS_ENDPOINT          = var.reencrypt_secrets_endpoint
     REENCRYPT_FUNCTIONS_INVOKE_ENDPOINT = var.reencrypt_functions_invoke_endpoint
+    REENCRYPT_FUNCTIONS_ENDPOINT        = var.reencrypt_functions_endpoint
+    REENCRYPT_STATE_BUCKET              = var.reencrypt_state_bucket != "" ? var.reencrypt_state_bucket : local.state_bucket_name
+    REENCRYPT_CHECKPOINT_SECONDS        = tostring(var.reencrypt_checkpoint_seconds)
+    REENCRYPT_NO_PROGRESS_LIMIT         = tostring(var.reencrypt_no_progress_limit)
+    REENCRYPT_MAX_INVOCATIONS           = tostring(var.reencrypt_max_invocations)
     REENCRYPT_METRICS_NAMESPACE         = var.enable_metrics ? coalesce(var.reencrypt_metrics_namespace, "reencrypt") : ""
     REENCRYPT_METRICS_COMPARTMENT_ID    = var.enable_metrics ? coalesce(var.reencrypt_metrics_compartment_id, var.compartment_id) : var.reencrypt_metrics_compartment_id
     REENCRYPT_MONITORING_ENDPOINT       = var.reencrypt_monitoring_endpoint

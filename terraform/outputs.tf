@@ -9,7 +9,7 @@ output "functions_function_id" {
 }
 
 output "functions_function_invoke_endpoint" {
-  description = "Invoke endpoint of the function (for `oci fn function invoke`, and for reencrypt_functions_invoke_endpoint when self-invocation is on)."
+  description = "Invoke endpoint of the function (for `oci fn function invoke`; the function finds it itself with GetFunction)."
   value       = oci_functions_function.this.invoke_endpoint
 }
 
@@ -76,6 +76,16 @@ output "core_vcn_id" {
 output "core_subnet_ids" {
   description = "OCIDs of the subnets the application runs in."
   value       = local.subnet_ids
+}
+
+output "objectstorage_state_bucket_name" {
+  description = "Name of the state bucket holding runs and their reports (empty when runs are not durable)."
+  value       = local.state_bucket_name
+}
+
+output "ons_failures_topic_id" {
+  description = "OCID of the failure-destination topic; null unless create_failure_destination is on and there is a state bucket."
+  value       = one(oci_ons_notification_topic.failures[*].topic_id)
 }
 
 output "alarm_topic_id" {

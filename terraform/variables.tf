@@ -382,9 +382,9 @@ variable "reencrypt_handle_update_object" {
 }
 
 variable "reencrypt_self_invoke" {
-  description = "REENCRYPT_SELF_INVOKE: when a sweep runs out of time, invoke this function again (detached). true also creates the self-invoke policy; set reencrypt_functions_invoke_endpoint too."
+  description = "REENCRYPT_SELF_INVOKE: continue a run that cannot finish in one invocation in a detached invocation of the function itself (it finds its invoke endpoint with GetFunction). true also creates the self-invoke policy (read fn-function, use fn-invocation)."
   type        = bool
-  default     = false
+  default     = true
 }
 
 variable "reencrypt_max_failures_reported" {
@@ -482,13 +482,113 @@ variable "reencrypt_secrets_endpoint" {
 }
 
 variable "reencrypt_functions_invoke_endpoint" {
-  description = "REENCRYPT_FUNCTIONS_INVOKE_ENDPOINT: this function's invoke endpoint (http(s) URL), needed by reencrypt_self_invoke. It is known only after the first apply: copy the functions_function_invoke_endpoint output here and apply again."
+  description = "REENCRYPT_FUNCTIONS_INVOKE_ENDPOINT: override of the function's invoke endpoint (http(s) URL). Empty (the default): the function reads it once per container with GetFunction."
   type        = string
   default     = ""
 
   validation {
     condition     = var.reencrypt_functions_invoke_endpoint == "" || can(regex("^https?://[^\\s/$.?#][^\\s]*$", var.reencrypt_functions_invoke_endpoint))
     error_message = "reencrypt_functions_invoke_endpoint must be empty or an http(s) URL."
+  }
+}
+
+variable "reencrypt_functions_endpoint" {
+  description = "REENCRYPT_FUNCTIONS_ENDPOINT: Functions management endpoint override for GetFunction (http(s) URL). Empty: the region's."
+  type        = string
+  default     = ""
+
+  validation {
+    condition     = var.reencrypt_functions_endpoint == "" || can(regex("^https?://[^\\s/$.?#][^\\s]*$", var.reencrypt_functions_endpoint))
+    error_message = "reencrypt_functions_endpoint must be empty or an http(s) URL."
+  }
+}
+
+variable "reencrypt_state_bucket" {
+  description = "REENCRYPT_STATE_BUCKET: an existing bucket for run state instead of the one the module creates (letters, digits, '.', '_', '-'). Empty: the module's state bucket (<name>-state) when create_state_bucket is true, else no durable runs."
+  type        = string
+  default     = ""
+
+  validation {
+    condition     = can(regex("^[A-Za-z0-9._-]{0,256}$", var.reencrypt_state_bucket))
+    error_message = "reencrypt_state_bucket must be empty or a bucket name of letters, digits, '.', '_' or '-'."
+  }
+}
+
+variable "reencrypt_checkpoint_seconds" {
+  description = "REENCRYPT_CHECKPOINT_SECONDS: how often a run's worker saves its cursor and counts, 1 to 300 seconds (its hold on a unit lasts three times as long)."
+  type        = number
+  default     = 10
+
+  validation {
+    condition     = var.reencrypt_checkpoint_seconds >= 1 && var.reencrypt_checkpoint_seconds <= 300 && floor(var.reencrypt_checkpoint_seconds) == var.reencrypt_checkpoint_seconds
+    error_message = "reencrypt_checkpoint_seconds must be a whole number from 1 to 300."
+  }
+}
+
+variable "reencrypt_no_progress_limit" {
+  description = "REENCRYPT_NO_PROGRESS_LIMIT: consecutive invocations without progress after which a unit stops with reason no-progress, 1 to 100."
+  type        = number
+  default     = 5
+
+  validation {
+    condition     = var.reencrypt_no_progress_limit >= 1 && var.reencrypt_no_progress_limit <= 100 && floor(var.reencrypt_no_progress_limit) == var.reencrypt_no_progress_limit
+    error_message = "reencrypt_no_progress_limit must be a whole number from 1 to 100."
+  }
+}
+
+variable "reencrypt_max_invocations" {
+  description = "REENCRYPT_MAX_INVOCATIONS: invocations after which a run stops with reason max-invocations, 1 to 100000."
+  type        = number
+  default     = 1000
+
+  validation {
+    condition     = var.reencrypt_max_invocations >= 1 && var.reencrypt_max_invocations <= 100000 && floor(var.reencrypt_max_invocations) == var.reencrypt_max_invocations
+    error_message = "reencrypt_max_invocations must be a whole number from 1 to 100000."
+  }
+}
+
+variable "create_state_bucket" {
+  description = "true: create the private state bucket <name>-state (no public access, versioning off, lifecycle rule) for durable runs, and the policy that lets the function manage objects in it only. false: no bucket (set reencrypt_state_bucket to use one of yours, or runs are not durable)."
+  type        = bool
+  default     = true
+}
+
+variable "create_failure_destination" {
+  description = "true (with a state bucket): a Notifications topic <name>-failures as the function's failure destination, with the function subscribed (protocol ORACLE_FUNCTIONS), so a continuation that dies resumes its run without an operator. false: an operator resumes with {\"resume\": \"<runId>\"}."
+  type        = bool
+  default     = true
+}
+
+variable "state_bucket_kms_key_id" {
+  description = "OCID of a Vault key to encrypt the state bucket with. Empty: an Oracle-managed key."
+  type        = string
+  default     = ""
+
+  validation {
+    condition     = var.state_bucket_kms_key_id == "" || can(regex("^ocid1\\.key\\.", var.state_bucket_kms_key_id))
+    error_message = "state_bucket_kms_key_id must be empty or a key OCID (ocid1.key...)."
+  }
+}
+
+variable "run_state_retention_days" {
+  description = "Days after which the state bucket's lifecycle rule deletes a run's state and report, 1 to 3650. Keep it longer than any run lasts."
+  type        = number
+  default     = 30
+
+  validation {
+    condition     = var.run_state_retention_days >= 1 && var.run_state_retention_days <= 3650 && floor(var.run_state_retention_days) == var.run_state_retention_days
+    error_message = "run_state_retention_days must be a whole number from 1 to 3650."
+  }
+}
+
+variable "function_detached_timeout_in_seconds" {
+  description = "detached_mode_timeout_in_seconds of the function: how long a detached invocation (a run's continuation) may run, 5 to 3600 seconds (OCI's limits)."
+  type        = number
+  default     = 3600
+
+  validation {
+    condition     = var.function_detached_timeout_in_seconds >= 5 && var.function_detached_timeout_in_seconds <= 3600 && floor(var.function_detached_timeout_in_seconds) == var.function_detached_timeout_in_seconds
+    error_message = "function_detached_timeout_in_seconds must be a whole number from 5 to 3600."
   }
 }
 

@@ -3,7 +3,10 @@
  * published documentation or the SDK lives here, in one place. Each entry is
  * the most plausible answer we could find; each must be confirmed against a
  * real tenancy (see emulator/README.md, "Assumptions", where A1..A19 refer
- * to the tags below).
+ * to the tags below; A20 (bodies over 8 MiB are not kept) and A21 (the record
+ * a failed detached invocation sends to its failure destination) are fixed
+ * choices documented where they are made: routes/objectstorage/objects.ts and
+ * functions.ts).
  *
  * `startEmulator({ assumptions: { ... } })` can override any of them, so a
  * test can check that client code copes with the other plausible answer.

@@ -127,10 +127,12 @@ export class Emulator {
     });
     this.server = server;
     this.state.url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    this.functions.url = this.state.url;
   }
 
   async stop(): Promise<void> {
     this.workRequests.stop();
+    await this.functions.stop();
     const server = this.server;
     if (!server) return;
     this.server = undefined;
@@ -173,7 +175,8 @@ export class Emulator {
       operation = route.operation;
       this.counters.call(operation);
       const principal = this.auth.verify({ method, target, headers: req.headers, body, bodyExempt: route.bodyExempt ?? false });
-      const decision = this.faults.decide(operation);
+      const bucketMatch = /^\/n\/[^/]+\/b\/([^/]+)/.exec(path);
+      const decision = this.faults.decide(operation, bucketMatch ? decodeComponent(bucketMatch[1] ?? '', 'path') : undefined);
       if (decision.delayMs > 0) await sleep(decision.delayMs);
       if (decision.fault) {
         this.counters.fault(operation, decision.fault);

@@ -100,8 +100,13 @@ export class FaultInjector {
     this.streams.clear();
   }
 
-  decide(route: string): FaultDecision {
-    const config = this.settings.routes?.[route] ?? this.settings.global;
+  /**
+   * `bucket`: the bucket an Object Storage request addresses. A route setting keyed
+   * `<Operation>@<bucket>` applies to that bucket only (e.g. one bucket whose listing fails).
+   */
+  decide(route: string, bucket?: string): FaultDecision {
+    const scoped = bucket !== undefined ? this.settings.routes?.[`${route}@${bucket}`] : undefined;
+    const config = scoped ?? this.settings.routes?.[route] ?? this.settings.global;
     let next = this.streams.get(route);
     if (!next) {
       next = mulberry32((this.seed ^ hash32(route)) >>> 0);

@@ -1,7 +1,14 @@
 import { request } from 'node:http';
 import type { Assumptions } from './assumptions';
 import { ApiError, EmulatorUsageError } from './errors';
+import { FunctionPool, type FunctionPoolSpec } from './function-pool';
 import { newOcid, newUuid } from './util';
+
+/** Where a failed detached invocation's record goes (FailureDestinationDetails); only NOTIFICATION is modelled. */
+export interface FailureDestination {
+  kind: 'NOTIFICATION';
+  topicId: string;
+}
 
 export interface FunctionRec {
   functionId: string;
@@ -10,21 +17,33 @@ export interface FunctionRec {
   timeoutSeconds: number;
   /** Timeout of detached invocations (default: timeoutSeconds). */
   detachedTimeoutSeconds: number;
+  /** Containers started on demand, one call each at a time (instead of the one socket above). */
+  pool: FunctionPool | undefined;
+  failureDestination: FailureDestination | undefined;
+  displayName: string;
+  compartmentId: string;
+  applicationId: string;
+  timeCreated: number;
 }
 
 export interface RegisterFunctionInput {
   functionId?: string;
-  socketPath: string;
+  /** The FDK socket of a process the caller runs; or give `pool` and the emulator runs the containers. */
+  socketPath?: string;
+  pool?: FunctionPoolSpec;
   timeoutSeconds?: number;
   detachedTimeoutSeconds?: number;
+  failureDestination?: FailureDestination;
+  displayName?: string;
+  compartmentId?: string;
 }
 
 export interface InvocationRecord {
   callId: string;
   functionId: string;
   invokeType: 'sync' | 'detached';
-  /** Why it was called: an API invoke or an Events rule delivery. */
-  via: 'api' | 'events';
+  /** Why it was called: an API invoke, an Events rule delivery, or a Notifications subscription. */
+  via: 'api' | 'events' | 'notifications';
   requestBody: string;
   requestContentType: string;
   startedAt: Date;
@@ -46,7 +65,13 @@ interface FdkAnswer {
 export class FunctionsService {
   readonly functions = new Map<string, FunctionRec>();
   readonly invocations: InvocationRecord[] = [];
+  /** Notifications topics: topic OCID -> functions subscribed with protocol ORACLE_FUNCTIONS. */
+  readonly topics = new Map<string, string[]>();
+  /** Messages published to topics (failed detached invocations' records). */
+  readonly published: { topicId: string; message: string }[] = [];
   private readonly running = new Set<Promise<unknown>>();
+  /** Base URL of the emulator: every function's invokeEndpoint. */
+  url = '';
 
   constructor(
     private readonly region: string,
@@ -64,11 +89,18 @@ export class FunctionsService {
     if (!(timeoutSeconds > 0 && timeoutSeconds <= 300)) throw new EmulatorUsageError(`timeoutSeconds must be in (0, 300] (OCI's maximum), got ${timeoutSeconds}`);
     const detached = input.detachedTimeoutSeconds;
     if (detached !== undefined && !(detached >= 5 && detached <= 3600)) throw new EmulatorUsageError(`detachedTimeoutSeconds must be between 5 and 3600 (OCI's limits), got ${detached}`);
+    if ((input.socketPath === undefined) === (input.pool === undefined)) throw new EmulatorUsageError('give either socketPath or pool');
     this.functions.set(functionId, {
       functionId,
-      socketPath: input.socketPath.replace(/^unix:/, ''),
+      socketPath: (input.socketPath ?? '').replace(/^unix:/, ''),
       timeoutSeconds,
       detachedTimeoutSeconds: input.detachedTimeoutSeconds ?? timeoutSeconds,
+      pool: input.pool ? new FunctionPool(input.pool) : undefined,
+      failureDestination: input.failureDestination,
+      displayName: input.displayName ?? 'reencrypt',
+      compartmentId: input.compartmentId ?? 'ocid1.compartment.oc1..aaaaaaaaemulatorfunctions',
+      applicationId: newOcid('fnapp', this.region),
+      timeCreated: Date.now(),
     });
     return functionId;
   }
@@ -80,7 +112,7 @@ export class FunctionsService {
   }
 
   /** Synchronous invoke: waits for the function's answer. */
-  async invoke(functionId: string, body: Buffer, contentType: string | undefined, via: 'api' | 'events'): Promise<{ record: InvocationRecord; answer: FdkAnswer }> {
+  async invoke(functionId: string, body: Buffer, contentType: string | undefined, via: InvocationRecord['via']): Promise<{ record: InvocationRecord; answer: FdkAnswer }> {
     const fn = this.get(functionId);
     const record = this.newRecord(fn, 'sync', via, body, contentType, fn.timeoutSeconds);
     const answer = await this.track(this.call(fn, record, body, fn.timeoutSeconds));
@@ -88,14 +120,61 @@ export class FunctionsService {
   }
 
   /** Detached invoke: returns at once; the call runs in the background. */
-  invokeDetached(functionId: string, body: Buffer, contentType: string | undefined, via: 'api' | 'events'): InvocationRecord {
+  invokeDetached(functionId: string, body: Buffer, contentType: string | undefined, via: InvocationRecord['via']): InvocationRecord {
     const fn = this.get(functionId);
     const record = this.newRecord(fn, 'detached', via, body, contentType, fn.detachedTimeoutSeconds);
-    void this.track(this.call(fn, record, body, fn.detachedTimeoutSeconds).catch(() => undefined));
+    void this.track(this.call(fn, record, body, fn.detachedTimeoutSeconds).then(
+      (answer) => {
+        if (answer.status >= 300) this.detachedFailed(fn, record, `the function answered ${answer.status}`);
+      },
+      (err: unknown) => this.detachedFailed(fn, record, err instanceof Error ? err.message : String(err)),
+    ));
     return record;
   }
 
-  private newRecord(fn: FunctionRec, invokeType: 'sync' | 'detached', via: 'api' | 'events', body: Buffer, contentType: string | undefined, timeoutSeconds: number): InvocationRecord {
+  /** A topic with these functions subscribed (ORACLE_FUNCTIONS protocol). */
+  createTopic(functionIds: string[]): string {
+    const topicId = newOcid('onstopic', this.region);
+    this.topics.set(topicId, [...functionIds]);
+    return topicId;
+  }
+
+  /**
+   * A failed detached invocation: its record goes to the function's failure destination. The
+   * record's shape is not documented (assumption A21); a topic delivers it to each subscribed
+   * function as the invocation body.
+   */
+  private detachedFailed(fn: FunctionRec, record: InvocationRecord, error: string): void {
+    const dest = fn.failureDestination;
+    if (!dest) return;
+    const message = JSON.stringify({
+      id: record.callId, functionId: fn.functionId, invokeType: 'detached', status: 'FAILED',
+      errorMessage: error.slice(0, 500), timeStarted: record.startedAt.toISOString(), timeFinished: new Date().toISOString(),
+    });
+    this.published.push({ topicId: dest.topicId, message });
+    for (const subscriber of this.topics.get(dest.topicId) ?? []) {
+      if (this.functions.has(subscriber)) this.invokeDetached(subscriber, Buffer.from(message), 'application/json', 'notifications');
+    }
+  }
+
+  /** GetFunction's body (Function in oci-functions): enough for a caller to find its invoke endpoint. */
+  toJson(fn: FunctionRec): Record<string, unknown> {
+    return {
+      id: fn.functionId, displayName: fn.displayName, lifecycleState: 'ACTIVE', applicationId: fn.applicationId,
+      compartmentId: fn.compartmentId, image: 'emulator/reencrypt:0.1.0', memoryInMBs: 512,
+      timeoutInSeconds: fn.timeoutSeconds, detachedModeTimeoutInSeconds: fn.detachedTimeoutSeconds,
+      invokeEndpoint: this.url, config: {}, freeformTags: {}, definedTags: {},
+      ...(fn.failureDestination && { failureDestination: fn.failureDestination }),
+      timeCreated: new Date(fn.timeCreated).toISOString(), timeUpdated: new Date(fn.timeCreated).toISOString(),
+    };
+  }
+
+  /** Stops every container the emulator started. */
+  async stop(): Promise<void> {
+    await Promise.all([...this.functions.values()].map((fn) => fn.pool?.stop()));
+  }
+
+  private newRecord(fn: FunctionRec, invokeType: 'sync' | 'detached', via: InvocationRecord['via'], body: Buffer, contentType: string | undefined, timeoutSeconds: number): InvocationRecord {
     const record: InvocationRecord = {
       callId: newUuid().replace(/-/g, '').toUpperCase().slice(0, 26),
       functionId: fn.functionId,
@@ -123,11 +202,24 @@ export class FunctionsService {
     return p;
   }
 
-  private call(fn: FunctionRec, record: InvocationRecord, body: Buffer, timeoutSeconds: number): Promise<FdkAnswer> {
+  private async call(fn: FunctionRec, record: InvocationRecord, body: Buffer, timeoutSeconds: number): Promise<FdkAnswer> {
+    if (!fn.pool) return this.callSocket(fn.socketPath, fn, record, body, timeoutSeconds);
+    const container = await fn.pool.acquire(record.requestBody);
+    let healthy = false;
+    try {
+      const answer = await this.callSocket(container.socketPath, fn, record, body, timeoutSeconds);
+      healthy = true;
+      return answer;
+    } finally {
+      fn.pool.release(container, healthy);
+    }
+  }
+
+  private callSocket(socketPath: string, fn: FunctionRec, record: InvocationRecord, body: Buffer, timeoutSeconds: number): Promise<FdkAnswer> {
     return new Promise<FdkAnswer>((resolve, reject) => {
       const req = request(
         {
-          socketPath: fn.socketPath,
+          socketPath,
           path: '/call',
           method: 'POST',
           headers: {

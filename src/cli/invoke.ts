@@ -16,8 +16,7 @@ export async function invokeFunction(
   }
   const config = cliConfig({ ...g, endpoint });
   const oci = createOci(config, { hardStopAt: Date.now() + 330_000 }); // OCI Functions answers within 300 s
-  const client = oci.functionsInvoke;
-  if (!client) throw new Error('no Functions invoke client'); // cliConfig always sets the endpoint
+  const client = oci.functionsInvokeAt(endpoint);
   const response = await oci.call('InvokeFunction', () => client.invokeFunction({
     functionId: options.functionId, invokeFunctionBody: JSON.stringify(body),
     fnInvokeType: options.detached ? functionsRequests.InvokeFunctionRequest.FnInvokeType.Detached : functionsRequests.InvokeFunctionRequest.FnInvokeType.Sync,

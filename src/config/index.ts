@@ -15,6 +15,11 @@ export interface Config {
   readonly maxAttempts: number;
   readonly handleUpdateObject: boolean;
   readonly selfInvoke: boolean;
+  /** Runs are durable only with a state bucket. */
+  readonly stateBucket?: string;
+  readonly checkpointMs: number;
+  readonly noProgressLimit: number;
+  readonly maxInvocations: number;
   readonly maxFailuresReported: number;
   readonly logLevel: 'debug' | 'info' | 'warn' | 'error';
   readonly auth: { readonly type: 'resource_principal' } | { readonly type: 'config_file'; readonly file?: string; readonly profile: string; readonly region?: string };
@@ -24,11 +29,12 @@ export interface Config {
     readonly kmsManagement?: string;
     readonly secrets?: string;
     readonly functionsInvoke?: string;
+    readonly functions?: string;
     readonly monitoring?: string;
   };
   /** Post custom metrics to OCI Monitoring after each run; absent: off. */
   readonly metrics?: { readonly namespace: string; readonly compartmentId: string };
-  /** Set by the Functions platform: this function's OCID, for self-invoke. */
+  /** Set by the Functions platform (FN_FN_ID): this function's OCID, for self-invocation. */
   readonly functionId?: string;
 }
 
@@ -39,7 +45,8 @@ type RawConfig = {
   REENCRYPT_MAX_FAILURES_REPORTED: number; REENCRYPT_LOG_LEVEL: Config['logLevel'];
   REENCRYPT_AUTH: 'resource_principal' | 'config_file'; REENCRYPT_OCI_CONFIG_FILE: string; REENCRYPT_OCI_CONFIG_PROFILE: string;
   REENCRYPT_OBJECTSTORAGE_ENDPOINT: string; REENCRYPT_KMS_VAULT_ENDPOINT: string; REENCRYPT_KMS_MANAGEMENT_ENDPOINT: string;
-  REENCRYPT_SECRETS_ENDPOINT: string; REENCRYPT_FUNCTIONS_INVOKE_ENDPOINT: string;
+  REENCRYPT_SECRETS_ENDPOINT: string; REENCRYPT_FUNCTIONS_INVOKE_ENDPOINT: string; REENCRYPT_FUNCTIONS_ENDPOINT: string;
+  REENCRYPT_STATE_BUCKET: string; REENCRYPT_CHECKPOINT_SECONDS: number; REENCRYPT_NO_PROGRESS_LIMIT: number; REENCRYPT_MAX_INVOCATIONS: number;
   REENCRYPT_METRICS_NAMESPACE: string; REENCRYPT_METRICS_COMPARTMENT_ID: string; REENCRYPT_MONITORING_ENDPOINT: string;
 };
 
@@ -61,12 +68,6 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): C
     );
   }
   const c = raw as RawConfig;
-  if (c.REENCRYPT_SELF_INVOKE && (!c.REENCRYPT_FUNCTIONS_INVOKE_ENDPOINT || !env.FN_FN_ID)) {
-    throw new InvalidConfigurationError(
-      `REENCRYPT_SELF_INVOKE=true needs REENCRYPT_FUNCTIONS_INVOKE_ENDPOINT (now ${JSON.stringify(c.REENCRYPT_FUNCTIONS_INVOKE_ENDPOINT)}) and FN_FN_ID (now ${JSON.stringify(env.FN_FN_ID ?? '')})`,
-      [{ field: 'REENCRYPT_FUNCTIONS_INVOKE_ENDPOINT', problem: 'is required when REENCRYPT_SELF_INVOKE is true' }],
-    );
-  }
   if (c.REENCRYPT_METRICS_NAMESPACE && !c.REENCRYPT_METRICS_COMPARTMENT_ID) {
     throw new InvalidConfigurationError(
       `REENCRYPT_METRICS_NAMESPACE=${JSON.stringify(c.REENCRYPT_METRICS_NAMESPACE)} needs REENCRYPT_METRICS_COMPARTMENT_ID: metrics are posted in a compartment`,
@@ -84,6 +85,10 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): C
     maxAttempts: c.REENCRYPT_MAX_ATTEMPTS,
     handleUpdateObject: c.REENCRYPT_HANDLE_UPDATE_OBJECT,
     selfInvoke: c.REENCRYPT_SELF_INVOKE,
+    ...(c.REENCRYPT_STATE_BUCKET && { stateBucket: c.REENCRYPT_STATE_BUCKET }),
+    checkpointMs: c.REENCRYPT_CHECKPOINT_SECONDS * 1000,
+    noProgressLimit: c.REENCRYPT_NO_PROGRESS_LIMIT,
+    maxInvocations: c.REENCRYPT_MAX_INVOCATIONS,
     maxFailuresReported: c.REENCRYPT_MAX_FAILURES_REPORTED,
     logLevel: c.REENCRYPT_LOG_LEVEL,
     auth: c.REENCRYPT_AUTH === 'config_file'
@@ -95,6 +100,7 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): C
       kmsManagement: optional(c.REENCRYPT_KMS_MANAGEMENT_ENDPOINT),
       secrets: optional(c.REENCRYPT_SECRETS_ENDPOINT),
       functionsInvoke: optional(c.REENCRYPT_FUNCTIONS_INVOKE_ENDPOINT),
+      functions: optional(c.REENCRYPT_FUNCTIONS_ENDPOINT),
       monitoring: optional(c.REENCRYPT_MONITORING_ENDPOINT),
     }),
     ...(c.REENCRYPT_METRICS_NAMESPACE && { metrics: { namespace: c.REENCRYPT_METRICS_NAMESPACE, compartmentId: c.REENCRYPT_METRICS_COMPARTMENT_ID } }),

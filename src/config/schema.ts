@@ -44,8 +44,24 @@ export const CONFIG_SCHEMA = {
       description: 'Also act on com.oraclecloud.objectstorage.updateobject events. Off by default: re-encryption itself may emit them.',
     },
     REENCRYPT_SELF_INVOKE: {
-      type: 'boolean', default: false,
-      description: 'When a sweep runs out of time, invoke this function again (detached) with the continuation instead of only returning it.',
+      type: 'boolean', default: true,
+      description: 'When a sweep runs out of time, continue it in a detached invocation of this function (found through FN_FN_ID and GetFunction). false: only answer with where it stopped.',
+    },
+    REENCRYPT_STATE_BUCKET: {
+      type: 'string', default: '', pattern: '^[A-Za-z0-9._-]*$', maxLength: 256,
+      description: 'Bucket (in REENCRYPT_NAMESPACE) holding run state, checkpoints and final reports. Empty: sweeps are not durable; the answer carries a continuation token.',
+    },
+    REENCRYPT_CHECKPOINT_SECONDS: {
+      type: 'integer', default: 10, minimum: 1, maximum: 300,
+      description: 'A run\'s worker saves its unit\'s cursor and counts this often (and when it stops); its hold on the unit lasts three times as long.',
+    },
+    REENCRYPT_NO_PROGRESS_LIMIT: {
+      type: 'integer', default: 5, minimum: 1, maximum: 100,
+      description: 'A unit that does not move forward in this many consecutive invocations stops with reason no-progress.',
+    },
+    REENCRYPT_MAX_INVOCATIONS: {
+      type: 'integer', default: 1000, minimum: 1, maximum: 100000,
+      description: 'A run stops with reason max-invocations after this many invocations worked on it.',
     },
     REENCRYPT_MAX_FAILURES_REPORTED: {
       type: 'integer', default: 100, minimum: 0, maximum: 10000,
@@ -98,7 +114,11 @@ export const CONFIG_SCHEMA = {
     },
     REENCRYPT_FUNCTIONS_INVOKE_ENDPOINT: {
       type: 'string', default: '', pattern: `(${HTTP_URL})|^$`,
-      description: 'This function\'s invoke endpoint, needed by REENCRYPT_SELF_INVOKE.',
+      description: 'This function\'s invoke endpoint for self-invocation. Empty: read once per container with GetFunction(FN_FN_ID).',
+    },
+    REENCRYPT_FUNCTIONS_ENDPOINT: {
+      type: 'string', default: '', pattern: `(${HTTP_URL})|^$`,
+      description: 'Functions management endpoint override (GetFunction). Empty: the region\'s.',
     },
   },
   additionalProperties: true,

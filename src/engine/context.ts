@@ -6,6 +6,7 @@ import type { ObjectStorage } from '../oci/object-storage';
 import type { KeyDirectory } from '../oci/vault';
 import type { BucketTally } from '../report/report';
 import type { Budget } from './deadline';
+import type { SweepPlan } from './sweep';
 
 /** What every step of one invocation shares. */
 export interface RunContext {
@@ -19,6 +20,11 @@ export interface RunContext {
   readonly limit: LimitFunction;
   /** Said in the report: fallbacks taken, compartments that could not be read. */
   readonly notes: string[];
+  /**
+   * With a state bucket (REENCRYPT_STATE_BUCKET): a sweep becomes a durable run
+   * (src/runs), which answers for itself. Absent: the sweep runs in this invocation.
+   */
+  readonly durable?: (plan: SweepPlan) => Promise<object>;
   /** Watches the sweep (the CLI's progress display); absent in the function. */
   readonly progress?: ProgressSink;
 }

@@ -29,6 +29,10 @@ export interface SweepPlan {
   readonly carried?: readonly PendingBucket[];
   /** When the run began (a resumed run: its first invocation); default: this invocation. */
   readonly runStartedAt?: number;
+  /** For a durable run: its id (derived from the event, or the caller's); absent = a fresh one. */
+  readonly runId?: string;
+  /** What could not be examined (discovery problems): the run cannot be complete. */
+  readonly problems?: readonly string[];
 }
 
 export interface SweepResult {

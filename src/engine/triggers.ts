@@ -9,6 +9,7 @@ import { BucketTally, type BucketReport } from '../report/report';
 import { decodeContinuation, type PendingBucket } from '../sweep/continuation';
 import { sweepTriggerOf, type SweepTrigger } from '../sweep/sweep-trigger';
 import type { RunContext } from './context';
+import { runIdForEvent } from '../runs/lifecycle';
 import { bucketsUsingKey } from './discover';
 import { reencryptSingleObject } from './single-object';
 import { sweepTargets, type SweepPlan, type SweepTarget } from './sweep';
@@ -30,6 +31,8 @@ export interface Outcome {
   readonly incomplete?: true;
   /** A resumed run: when its first invocation started. */
   readonly runStartedAt?: number;
+  /** A durable run answered for itself (its step or its final report). */
+  readonly answer?: object;
 }
 
 async function namespaceOf(requested: string | undefined, ctx: RunContext): Promise<string> {
@@ -80,7 +83,7 @@ export async function onKeyRotation(request: KeyRotationRequest, ctx: RunContext
   }
   const compartments = ctx.config.compartmentIds.length > 0 ? ctx.config.compartmentIds : request.compartmentId ? [request.compartmentId] : [];
   if (compartments.length === 0) ctx.notes.push('no compartment to search: set REENCRYPT_COMPARTMENT_IDS');
-  return sweepKey(request.keyId, compartments, watermark, triggerOf(request), false, await namespaceOf(undefined, ctx), ctx);
+  return sweepKey(request.keyId, compartments, watermark, triggerOf(request), false, await namespaceOf(undefined, ctx), ctx, runIdForEvent(request.eventType, request.eventId));
 }
 
 /** updatebucket: the bucket may have a new key; sweep with the event's time as the watermark. */
@@ -88,7 +91,7 @@ export async function onBucketKeyChange(request: BucketKeyChangeRequest, ctx: Ru
   const bucket = await bucketOrMissing(request.namespace, request.bucketName, ctx);
   if (isReport(bucket)) return { action: 'swept', namespace: request.namespace, dryRun: false, buckets: [bucket] };
   const watermark = watermarkAfter(request.eventTime, ctx.config.clockSkewMs, 'event-time');
-  return sweep({ trigger: triggerOf(request), namespace: request.namespace, dryRun: false, watermark, targets: [{ bucket }] }, ctx);
+  return sweep({ trigger: triggerOf(request), namespace: request.namespace, dryRun: false, watermark, targets: [{ bucket }], runId: runIdForEvent(request.eventType, request.eventId) }, ctx);
 }
 
 export async function onManual(request: ManualRequest, ctx: RunContext): Promise<Outcome> {
@@ -115,9 +118,10 @@ export async function onManual(request: ManualRequest, ctx: RunContext): Promise
     const watermark = bucket.kmsKeyId ? await manualWatermark(request, bucket.kmsKeyId, ctx) : EVERYTHING;
     return sweep({
       trigger: triggerOf(request), namespace, dryRun: request.dryRun, watermark,
-      targets: [{ bucket, ...(scope.prefix !== undefined && { prefix: scope.prefix }) }],
+      targets: [{ bucket, ...(scope.prefix !== undefined && { prefix: scope.prefix }) }], ...(request.runId && { runId: request.runId }),
     }, ctx);
   }
+  if (scope.type !== 'key') throw new InvalidInputError(`A ${scope.type} request is answered by the run store`, [{ field: '(body)', problem: 'is not a sweep' }]);
   const compartments = scope.compartmentIds ?? ctx.config.compartmentIds;
   if (compartments.length === 0) {
     throw new InvalidInputError('A key sweep needs compartments to search', [
@@ -125,7 +129,7 @@ export async function onManual(request: ManualRequest, ctx: RunContext): Promise
     ]);
   }
   const watermark = await manualWatermark(request, scope.kmsKeyId, ctx);
-  return sweepKey(scope.kmsKeyId, compartments, watermark, triggerOf(request), request.dryRun, namespace, ctx);
+  return sweepKey(scope.kmsKeyId, compartments, watermark, triggerOf(request), request.dryRun, namespace, ctx, request.runId);
 }
 
 /** force: everything; before: the request's time; otherwise when the key's current version was created. */
@@ -141,11 +145,14 @@ async function manualWatermark(request: ManualRequest, keyId: string, ctx: RunCo
 
 async function sweepKey(
   keyId: string, compartments: readonly string[], watermark: ResolvedWatermark, trigger: SweepTrigger, dryRun: boolean,
-  namespace: string, ctx: RunContext,
+  namespace: string, ctx: RunContext, runId?: string,
 ): Promise<Outcome> {
   const discovery = await bucketsUsingKey(ctx.objectStorage, namespace, compartments, keyId, ctx.limit);
   ctx.notes.push(`${discovery.examined} buckets examined in ${compartments.length} compartment(s), ${discovery.buckets.length} use the key`, ...discovery.problems);
-  const outcome = await sweep({ trigger, namespace, dryRun, watermark, targets: discovery.buckets.map((bucket) => ({ bucket })) }, ctx);
+  const outcome = await sweep({
+    trigger, namespace, dryRun, watermark, targets: discovery.buckets.map((bucket) => ({ bucket })),
+    ...(runId && { runId }), problems: discovery.problems,
+  }, ctx);
   // A bucket whose ListBuckets page or GetBucket failed (or ran out of time) may use the key:
   // it is in no continuation, so the run is not complete.
   return discovery.problems.length > 0 ? { ...outcome, incomplete: true } : outcome;
@@ -159,6 +166,7 @@ function triggerOf(request: KeyRotationRequest | BucketKeyChangeRequest | Manual
 }
 
 async function sweep(plan: SweepPlan, ctx: RunContext): Promise<Outcome> {
+  if (ctx.durable) return { action: 'swept', namespace: plan.namespace, dryRun: plan.dryRun, watermark: plan.watermark, buckets: [], answer: await ctx.durable(plan) };
   const result = await sweepTargets(plan, ctx);
   return {
     action: 'swept', namespace: plan.namespace, dryRun: plan.dryRun, watermark: plan.watermark, buckets: result.buckets,

@@ -20,6 +20,20 @@ const validateObjectData = compile<ObjectEventData>(OBJECT_EVENT_DATA_SCHEMA);
 const validateBucketData = compile<BucketEventData>(BUCKET_EVENT_DATA_SCHEMA);
 const validateKeyData = compile<Record<string, unknown>>(KEY_EVENT_DATA_SCHEMA);
 const validateManual = compile<ManualRequestBody>(requestSchema);
+/**
+ * A failure destination's record of a failed detached invocation. Oracle does not document
+ * its fields; it is recognised by naming a function OCID and a status, and no field of a
+ * manual request. Nothing else in it is read.
+ */
+const validateInvocationRecord = compile<{ functionId: string }>({
+  type: 'object',
+  required: ['functionId', 'status'],
+  properties: {
+    functionId: { type: 'string', pattern: '^ocid1\\.fnfunc\\.[a-z0-9-]+\\.[a-z0-9-]*\\.[A-Za-z0-9._-]+$' },
+    status: { type: 'string', maxLength: 64 },
+  },
+  not: { anyOf: [{ required: ['bucketName'] }, { required: ['kmsKeyId'] }, { required: ['continuation'] }, { required: ['resume'] }, { required: ['runId'] }] },
+});
 
 interface ObjectEventData {
   compartmentId?: string;
@@ -61,6 +75,7 @@ export function classify(body: unknown): ReencryptRequest {
   // Own keys only: nothing inherited may decide what kind of input this is.
   if (Object.hasOwn(record, 'eventType') || Object.hasOwn(record, 'cloudEventsVersion')) return classifyEvent(fromCloudEvents01(record));
   if (Object.hasOwn(record, 'specversion')) return classifyEvent(fromCloudEvents10(record));
+  if (validateInvocationRecord(record)) return { kind: 'invocation-failed', functionId: record.functionId };
   return classifyManual(record);
 }
 
@@ -160,6 +175,9 @@ const DEPENDENCY_MESSAGES: Record<string, FieldProblem> = {
   before: { field: 'before', problem: 'cannot be combined with force' },
   namespace: { field: 'namespace', problem: 'cannot be combined with namespaceName: they are the same field' },
   continuation: { field: 'continuation', problem: 'cannot be combined with a new scope (bucketName, kmsKeyId, objectName, prefix, before, force, compartmentIds)' },
+  runId: { field: 'runId', problem: 'names a run: alone (its status) or with a sweep (bucketName or kmsKeyId), not with objectName, continuation, resume or listRuns' },
+  resume: { field: 'resume', problem: 'cannot be combined with a new scope, a continuation, listRuns or dryRun' },
+  listRuns: { field: 'listRuns', problem: 'cannot be combined with a scope, a continuation or dryRun' },
 };
 
 function classifyManual(body: Record<string, unknown>): ManualRequest {
@@ -175,6 +193,9 @@ function classifyManual(body: Record<string, unknown>): ManualRequest {
       : { type: 'key-version' as const };
   let scope: ManualScope;
   if (b.continuation) scope = { type: 'continuation', token: b.continuation };
+  else if (b.resume) scope = { type: 'resume', runId: b.resume };
+  else if (b.listRuns) scope = { type: 'list-runs' };
+  else if (b.runId && !b.bucketName && !b.kmsKeyId) scope = { type: 'run-status', runId: b.runId };
   else if (b.bucketName && b.objectName) {
     scope = {
       type: 'object', bucketName: b.bucketName, objectName: b.objectName,
@@ -191,7 +212,7 @@ function classifyManual(body: Record<string, unknown>): ManualRequest {
   } else {
     scope = { type: 'key', kmsKeyId: b.kmsKeyId as string, ...(b.compartmentIds && { compartmentIds: b.compartmentIds }) };
   }
-  return { ...base, scope, watermark };
+  return { ...base, scope, watermark, ...(b.runId && (scope.type === 'bucket' || scope.type === 'key') && { runId: b.runId }) };
 }
 
 /** Maps ajv's errors on the published request schema to field problems, saying two-field rules in words. */
@@ -213,7 +234,7 @@ function manualProblems(errors: readonly ErrorObject[]): FieldProblem[] {
 
 const SCOPE_REQUIRED: FieldProblem = {
   field: 'bucketName',
-  problem: 'is required (or kmsKeyId alone to sweep every bucket that uses a key, or continuation to resume a run)',
+  problem: 'is required (or kmsKeyId alone to sweep every bucket that uses a key, continuation to resume a token, runId for a run\'s status, resume, or listRuns)',
 };
 
 function check<T>(validate: ReturnType<typeof compile<T>>, value: unknown, root: string, message: string): T {

@@ -52,6 +52,9 @@ export interface ManualRequestBody {
   compartmentIds?: string[];
   vaultId?: string;
   continuation?: string;
+  runId?: string;
+  resume?: string;
+  listRuns?: true;
 }
 
 export type ManualScope =
@@ -66,7 +69,12 @@ export type ManualScope =
     }
   | { readonly type: 'bucket'; readonly bucketName: string; readonly prefix?: string }
   | { readonly type: 'key'; readonly kmsKeyId: string; readonly compartmentIds?: readonly string[] }
-  | { readonly type: 'continuation'; readonly token: string };
+  | { readonly type: 'continuation'; readonly token: string }
+  /** A run's status, or its final report once it has ended. */
+  | { readonly type: 'run-status'; readonly runId: string }
+  /** Work on an unfinished run now. */
+  | { readonly type: 'resume'; readonly runId: string }
+  | { readonly type: 'list-runs' };
 
 /** How a sweep decides which versions are old: a time, everything, or the key's current version. */
 export type WatermarkSpec =
@@ -81,6 +89,18 @@ export interface ManualRequest {
   readonly vaultId?: string;
   readonly dryRun: boolean;
   readonly watermark: WatermarkSpec;
+  /** A sweep's run id chosen by the caller (default: a fresh one). */
+  readonly runId?: string;
 }
 
-export type ReencryptRequest = ObjectEventRequest | KeyRotationRequest | BucketKeyChangeRequest | ManualRequest;
+/**
+ * A failed detached invocation's record, delivered by the function's failure
+ * destination (a Notifications topic this function subscribes to). Its shape
+ * is not documented: only the failed function's OCID is read.
+ */
+export interface InvocationFailedRequest {
+  readonly kind: 'invocation-failed';
+  readonly functionId: string;
+}
+
+export type ReencryptRequest = ObjectEventRequest | KeyRotationRequest | BucketKeyChangeRequest | ManualRequest | InvocationFailedRequest;

@@ -2,7 +2,7 @@ import {
   DefaultRequestSigner, ResourcePrincipalAuthenticationDetailsProvider, isRegionProvider,
   type AuthenticationDetailsProvider, type ClientConfiguration, type Region, type RequestSigner,
 } from 'oci-common';
-import type { FunctionsInvokeClient } from 'oci-functions';
+import type { FunctionsInvokeClient, FunctionsManagementClient } from 'oci-functions';
 import type { KmsManagementClient, KmsVaultClient } from 'oci-keymanagement';
 import type { MonitoringClient } from 'oci-monitoring';
 import type { ObjectStorageClient } from 'oci-objectstorage';
@@ -21,7 +21,10 @@ export interface OciClients {
   readonly kmsVault: KmsVaultClient;
   kmsManagement(endpoint: string): KmsManagementClient;
   readonly secrets: SecretsClient;
-  readonly functionsInvoke: FunctionsInvokeClient | undefined;
+  /** An invoke client per invoke endpoint (they are per application: there is no regional default). */
+  functionsInvokeAt(endpoint: string): FunctionsInvokeClient;
+  /** GetFunction, for self-discovery of the invoke endpoint. */
+  readonly functionsManagement: FunctionsManagementClient;
   /** PostMetricData only (telemetry-ingestion); present when metrics are configured. */
   readonly monitoring: MonitoringClient | undefined;
   readonly signer: RequestSigner;
@@ -94,22 +97,29 @@ function buildClients(config: Config): OciClients {
   const kmsVault = lazy(() => place(new (keyManagement().KmsVaultClient)(params, configuration), config.endpoints.kmsVault));
   const secrets = lazy(() => place(
     new (require('oci-secrets') as typeof import('oci-secrets')).SecretsClient(params, configuration), config.endpoints.secrets));
-  // Functions invoke endpoints are per application: there is no regional default.
-  const functionsInvoke = lazy(() => (config.endpoints.functionsInvoke
-    ? place(new (require('oci-functions') as typeof import('oci-functions')).FunctionsInvokeClient(params, configuration), config.endpoints.functionsInvoke)
-    : undefined));
+  const functions = lazy(() => require('oci-functions') as typeof import('oci-functions'));
+  const functionsManagement = lazy(() => place(new (functions().FunctionsManagementClient)(params, configuration), config.endpoints.functions));
   const monitoring = lazy(() => (config.metrics
     ? place(new (require('oci-monitoring') as typeof import('oci-monitoring')).MonitoringClient(params, configuration),
       config.endpoints.monitoring ?? telemetryIngestionEndpoint(region))
     : undefined));
   const management = new Map<string, KmsManagementClient>();
+  const invokeClients = new Map<string, FunctionsInvokeClient>();
   return {
     get objectStorage() { return objectStorage(); },
     get kmsVault() { return kmsVault(); },
     get secrets() { return secrets(); },
-    get functionsInvoke() { return functionsInvoke(); },
+    get functionsManagement() { return functionsManagement(); },
     get monitoring() { return monitoring(); },
     signer,
+    functionsInvokeAt(endpoint) {
+      let client = invokeClients.get(endpoint);
+      if (!client) {
+        client = place(new (functions().FunctionsInvokeClient)(params, configuration), endpoint);
+        invokeClients.set(endpoint, client);
+      }
+      return client;
+    },
     kmsManagement(endpoint) {
       let client = management.get(endpoint);
       if (!client) {
@@ -143,7 +153,8 @@ export function createOci(config: Config, defaults: { hardStopAt: number }): Oci
     get objectStorage() { return clients.objectStorage; },
     get kmsVault() { return clients.kmsVault; },
     get secrets() { return clients.secrets; },
-    get functionsInvoke() { return clients.functionsInvoke; },
+    get functionsManagement() { return clients.functionsManagement; },
+    functionsInvokeAt: (endpoint) => clients.functionsInvokeAt(endpoint),
     get monitoring() { return clients.monitoring; },
     kmsManagement: (endpoint) => clients.kmsManagement(endpoint),
     apiCalls,

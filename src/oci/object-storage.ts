@@ -98,6 +98,43 @@ export class ObjectStorage {
     return { items, ...(r.opcNextPage && { next: r.opcNextPage }) };
   }
 
+  /**
+   * PutObject of a small text body. `ifMatch` replaces only that ETag; `ifNoneMatch: '*'`
+   * creates only when the name is free (OCI answers 412 otherwise).
+   */
+  async putText(namespace: string, bucketName: string, objectName: string, text: string, condition: { ifMatch?: string; ifNoneMatch?: '*' }): Promise<{ etag: string }> {
+    const r = await this.oci.call('PutObject', () => this.client.putObject({
+      namespaceName: namespace, bucketName, objectName, putObjectBody: text, contentLength: Buffer.byteLength(text),
+      contentType: 'application/json', ...(condition.ifMatch && { ifMatch: condition.ifMatch }), ...(condition.ifNoneMatch && { ifNoneMatch: condition.ifNoneMatch }),
+    }));
+    return { etag: r.eTag };
+  }
+
+  /** GetObject of a small text body, with its ETag. */
+  async getText(namespace: string, bucketName: string, objectName: string): Promise<{ text: string; etag: string }> {
+    const r = await this.oci.call('GetObject', async () => {
+      const answer = await this.client.getObject({ namespaceName: namespace, bucketName, objectName });
+      return { etag: answer.eTag, text: await readAll(answer.value) };
+    });
+    return r;
+  }
+
+  async deleteObject(namespace: string, bucketName: string, objectName: string, ifMatch?: string): Promise<void> {
+    await this.oci.call('DeleteObject', () => this.client.deleteObject({ namespaceName: namespace, bucketName, objectName, ...(ifMatch && { ifMatch }) }));
+  }
+
+  /** Every object name under a prefix (ListObjects, all pages). */
+  async listNames(namespace: string, bucketName: string, prefix: string, max = 10_000): Promise<string[]> {
+    const names: string[] = [];
+    let start: string | undefined;
+    do {
+      const page = await this.listObjectsPage(namespace, bucketName, prefix, start);
+      names.push(...page.items.map((i) => i.name));
+      start = page.next;
+    } while (start !== undefined && names.length < max);
+    return names;
+  }
+
   async reencryptObject(target: ReencryptTarget): Promise<{ opcRequestId?: string }> {
     const r = await this.oci.call('ReencryptObject', () => this.client.reencryptObject({
       namespaceName: target.namespace, bucketName: target.bucketName, objectName: target.objectName,
@@ -110,6 +147,13 @@ export class ObjectStorage {
     }));
     return { ...(r.opcRequestId && { opcRequestId: r.opcRequestId }) };
   }
+}
+
+/** The SDK answers GetObject with a Node stream (or a web stream in browsers). */
+async function readAll(body: unknown): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of body as AsyncIterable<Uint8Array | string>) chunks.push(typeof chunk === 'string' ? Buffer.from(chunk) : Buffer.from(chunk));
+  return Buffer.concat(chunks).toString('utf8');
 }
 
 function sdkKey(key: SseCustomerKey): models.SSECustomerKeyDetails {

@@ -12,7 +12,7 @@ export interface OciOperation {
   readonly verb: 'inspect' | 'read' | 'use' | 'manage';
   readonly resourceType: string;
   /** The optional feature that needs it; absent = always needed. */
-  readonly feature?: 'sse-c' | 'self-invoke' | 'metrics';
+  readonly feature?: 'sse-c' | 'self-invoke' | 'state' | 'metrics';
 }
 
 export const OCI_OPERATIONS: readonly OciOperation[] = [
@@ -26,6 +26,12 @@ export const OCI_OPERATIONS: readonly OciOperation[] = [
   { operation: 'GetKey', service: 'keymanagement', permissions: ['KEY_READ'], verb: 'read', resourceType: 'keys' },
   { operation: 'GetKeyVersion', service: 'keymanagement', permissions: ['KEY_READ'], verb: 'read', resourceType: 'keys' },
   { operation: 'GetSecretBundle', service: 'secrets', permissions: ['SECRET_BUNDLE_READ'], verb: 'read', resourceType: 'secret-bundles', feature: 'sse-c' },
+  // The run state store (REENCRYPT_STATE_BUCKET): only on the state bucket (`target.bucket.name`).
+  { operation: 'PutObject', service: 'objectstorage', permissions: ['OBJECT_CREATE', 'OBJECT_OVERWRITE'], verb: 'manage', resourceType: 'objects', feature: 'state' },
+  { operation: 'GetObject', service: 'objectstorage', permissions: ['OBJECT_READ'], verb: 'read', resourceType: 'objects', feature: 'state' },
+  { operation: 'DeleteObject', service: 'objectstorage', permissions: ['OBJECT_DELETE'], verb: 'manage', resourceType: 'objects', feature: 'state' },
+  // Self-discovery of the invoke endpoint (GetFunction on FN_FN_ID), then the detached invoke.
+  { operation: 'GetFunction', service: 'functions', permissions: ['FN_FUNCTION_READ'], verb: 'read', resourceType: 'fn-function', feature: 'self-invoke' },
   { operation: 'InvokeFunction', service: 'functions', permissions: ['FN_INVOCATION'], verb: 'use', resourceType: 'fn-invocation', feature: 'self-invoke' },
   { operation: 'PostMetricData', service: 'monitoring', permissions: ['METRIC_WRITE'], verb: 'use', resourceType: 'metrics', feature: 'metrics' },
 ];

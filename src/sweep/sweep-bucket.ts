@@ -16,6 +16,12 @@ export interface SweepDeps {
   readonly stopSignal?: AbortSignal;
   readonly dryRun: boolean;
   readonly logger: Logger;
+  /**
+   * Called when every item of a page is done, with where the sweep would resume from
+   * now: the tally then counts exactly the items before that position (a consistent
+   * point to save).
+   */
+  readonly onPageDone?: (next: SweepPosition) => void;
 }
 
 export interface SweepTask {
@@ -97,6 +103,7 @@ export async function sweepBucket(task: SweepTask, deps: SweepDeps): Promise<Swe
     for (let i = 0; i < cut; i += 1) commit(items[i] as ListedVersion, outcomes[i] as ItemOutcome, task, deps);
     if (firstNotDone !== -1) return stopped(start, from + firstNotDone, items[firstNotDone] as ListedVersion);
     if (page.next === undefined) return { state: 'complete' };
+    deps.onPageDone?.({ start: page.next, offset: 0 });
     start = page.next;
     offset = 0;
     anchor = undefined;

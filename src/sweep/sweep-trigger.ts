@@ -30,6 +30,7 @@ export function sweepTriggerOf(request: ReencryptRequest): SweepTrigger | undefi
     case 'key-rotation': return rotationTrigger(request.eventType);
     case 'bucket-key-change': return BUCKET_KEY_CHANGE_TRIGGER;
     case 'object-event': return undefined;
+    case 'invocation-failed': return undefined;
     case 'manual':
       if (request.scope.type === 'bucket') return ManualSweepTriggers.bucket;
       if (request.scope.type === 'key') return ManualSweepTriggers.key;

@@ -12,6 +12,8 @@ import { fcParams } from '../support/fast-check';
 import { expectContract, expectReportedAsSent, hostileBodies, type Tenancy } from '../support/hostile-bodies';
 import { startStack, type Stack } from '../support/stack';
 
+const PARAMS = fcParams(40);
+
 describe('dist/func.js under generated hostile bodies', () => {
   let s: Stack;
   let tenancy: Tenancy;
@@ -34,10 +36,10 @@ describe('dist/func.js under generated hostile bodies', () => {
       expect(r.json, r.text.slice(0, 300)).toBeDefined();
       expectContract(r.json, text.slice(0, 300));
       expectReportedAsSent(text, r.json);
-    }), fcParams(40));
+    }), PARAMS);
     expect(s.fn.process.exitCode).toBeNull();
     expect(s.fn.process.pid).toBe(pid);
     const after = await s.fn.call(JSON.stringify({ bucketName: 'hostile-kms', dryRun: true }));
     expect(after.json).toMatchObject({ ok: true, complete: true });
-  });
+  }, 60_000 + (PARAMS.numRuns ?? 40) * 500);
 });

@@ -113,7 +113,7 @@ describe('a run with more pending buckets than one continuation holds', () => {
         const startedCount = pending.filter((b) => b.position.offset > 0 || b.position.start !== undefined).length;
         expect(carried.slice(0, Math.min(startedCount, carried.length)).every((b) => b.position.start !== undefined)).toBe(true);
       },
-    ), fcParams(5));
+    ), fcParams(5, {}, 50));
   });
 });
 

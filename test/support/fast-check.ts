@@ -9,11 +9,12 @@ import type { Parameters } from 'fast-check';
 
 const DEFAULT_SEED = 20_261_130;
 
-export function fcParams<T>(defaultRuns: number, extra: Parameters<T> = {}): Parameters<T> {
+/** `maxRuns` caps FC_RUNS for properties whose cases are expensive. */
+export function fcParams<T>(defaultRuns: number, extra: Parameters<T> = {}, maxRuns = Infinity): Parameters<T> {
   const runs = Number(process.env.FC_RUNS);
   const seed = process.env.FC_SEED;
   return {
-    numRuns: Number.isInteger(runs) && runs > 0 ? runs : defaultRuns,
+    numRuns: Math.min(Number.isInteger(runs) && runs > 0 ? runs : defaultRuns, maxRuns),
     ...(seed !== 'random' && { seed: seed && Number.isInteger(Number(seed)) ? Number(seed) : DEFAULT_SEED }),
     ...extra,
   };

@@ -144,7 +144,10 @@ function containers(value: Json): JsonObject[] {
 
 /** An own, enumerable property even for `__proto__` (as JSON.parse makes it). */
 function put(target: JsonObject | Json[], key: string, value: Json): void {
-  Object.defineProperty(target, key, { value, enumerable: true, writable: true, configurable: true });
+  // A copy: fast-check hands out the same constant objects again, and one instance in two places can become a cycle.
+  // (Through JSON, so an own `__proto__` key stays an own key.)
+  const copy = JSON.parse(JSON.stringify(value)) as Json;
+  Object.defineProperty(target, key, { value: copy, enumerable: true, writable: true, configurable: true });
 }
 
 function apply(body: JsonObject, m: Mutation): void {

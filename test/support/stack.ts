@@ -7,7 +7,7 @@
 import { randomBytes } from 'node:crypto';
 import { startEmulator, type Emulator, type EmulatorOptions } from '../../emulator/src/index';
 import { EventTypes } from '../../src/input/event-types';
-import { startFunction, type RunningFunction } from './fdk-process';
+import { FUNC_JS, startFunction, type RunningFunction } from './fdk-process';
 
 export interface Stack {
   readonly emu: Emulator;
@@ -28,10 +28,25 @@ export interface StackOptions {
   /** Wire the event rules (uploads, rotations, bucket updates) to the function. */
   readonly eventRules?: boolean;
   readonly timeoutSeconds?: number;
+  /**
+   * Durable runs: a state bucket, and the emulator running the function's containers itself
+   * (a pool of dist/func.js processes) so that detached self-invocations run concurrently.
+   */
+  readonly runs?: {
+    readonly checkpointSeconds?: number;
+    readonly detachedTimeoutSeconds?: number;
+    readonly maxProcesses?: number;
+    /** Failed detached invocations go to a Notifications topic this function subscribes to. */
+    readonly failureDestination?: boolean;
+    /** Create the state bucket (default true). */
+    readonly createStateBucket?: boolean;
+  };
   /** The function bundle and the Node binary that runs it (benchmarks compare builds and Node versions). */
   readonly script?: string;
   readonly node?: string;
 }
+
+export const STATE_BUCKET = 'reencrypt-state';
 
 export async function startStack(options: StackOptions = {}): Promise<Stack> {
   const emu = await startEmulator(options.emulator);
@@ -42,7 +57,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
   const principal = emu.issueResourcePrincipal({ compartmentId: compartmentA });
   // Chosen up front so the function knows its own OCID (FN_FN_ID), as on the platform.
   const functionId = `ocid1.fnfunc.oc1.phx.aaaaaaaa${randomBytes(12).toString('hex')}`;
-  const fn = await startFunction({
+  const env: Record<string, string> = {
     ...principal,
     FN_FN_ID: functionId,
     REENCRYPT_OBJECTSTORAGE_ENDPOINT: emu.url,
@@ -55,9 +70,30 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     REENCRYPT_VAULT_IDS: vault.id,
     REENCRYPT_CLOCK_SKEW_SECONDS: '0',
     REENCRYPT_SAFETY_MARGIN_SECONDS: '2',
+    // Tests that drive continuations themselves must not race a self-invoked chain.
+    REENCRYPT_SELF_INVOKE: 'false',
+    ...(options.runs && {
+      REENCRYPT_SELF_INVOKE: 'true',
+      REENCRYPT_STATE_BUCKET: STATE_BUCKET,
+      REENCRYPT_CHECKPOINT_SECONDS: String(options.runs.checkpointSeconds ?? 1),
+      // The function finds its invoke endpoint itself, with GetFunction.
+      REENCRYPT_FUNCTIONS_INVOKE_ENDPOINT: '',
+      REENCRYPT_FUNCTIONS_ENDPOINT: emu.url,
+    }),
     ...options.env,
-  }, options.script, options.node);
-  emu.registerFunction({ functionId, socketPath: fn.socketPath, timeoutSeconds: options.timeoutSeconds ?? 120 });
+  };
+  const fn = await startFunction(env, options.script, options.node);
+  if (options.runs) {
+    if (options.runs.createStateBucket ?? true) emu.createBucket({ compartmentId: compartmentA, name: STATE_BUCKET });
+    const topicId = options.runs.failureDestination ? emu.functions.createTopic([functionId]) : undefined;
+    emu.registerFunction({
+      functionId, pool: { script: options.script ?? FUNC_JS, env, maxProcesses: options.runs.maxProcesses ?? 4 },
+      timeoutSeconds: options.timeoutSeconds ?? 120, detachedTimeoutSeconds: options.runs.detachedTimeoutSeconds ?? 5,
+      ...(topicId && { failureDestination: { kind: 'NOTIFICATION' as const, topicId } }),
+    });
+  } else {
+    emu.registerFunction({ functionId, socketPath: fn.socketPath, timeoutSeconds: options.timeoutSeconds ?? 120 });
+  }
   if (options.eventRules) {
     emu.addEventRule({ eventTypes: [EventTypes.createObject], functionId });
     emu.addEventRule({ eventTypes: [EventTypes.autoKeyRotateEnd, EventTypes.createKeyVersionEnd], functionId });
@@ -70,6 +106,33 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       await emu.stop();
     },
   };
+}
+
+/** A state object's record as the function stored it (undefined when absent). */
+export function stateRecord(emu: Emulator, name: string): any { // eslint-disable-line @typescript-eslint/no-explicit-any -- tests assert on stored shapes
+  const bucket = emu.state.buckets.get(STATE_BUCKET);
+  const v = bucket?.store.latest(name);
+  if (!bucket || !v || v.isDeleteMarker) return undefined;
+  const body = emu.state.objectBodies.get(v);
+  return body ? (JSON.parse(body.toString('utf8')) as { record: unknown }).record : undefined;
+}
+
+/** Names in the state bucket under a prefix. */
+export function stateNames(emu: Emulator, prefix: string): string[] {
+  const bucket = emu.state.buckets.get(STATE_BUCKET);
+  if (!bucket) return [];
+  return [...bucket.store.namesFrom(bucket.store.lowerBound(prefix))].filter((n) => n.startsWith(prefix) && !bucket.store.latest(n)?.isDeleteMarker);
+}
+
+/** Polls (counts, not clocks: the limit is only a hang guard) until `probe` returns a value. */
+export async function eventually<T>(probe: () => T | undefined, what: string, limitMs = 400_000): Promise<T> {
+  const started = Date.now();
+  for (;;) {
+    const v = probe();
+    if (v !== undefined) return v;
+    if (Date.now() - started > limitMs) throw new Error(`gave up waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 200));
+  }
 }
 
 /** Counts of object versions by (kind, key version) in a bucket, delete markers aside. */

@@ -21,13 +21,21 @@ const VERB_RANK: Record<Verb, number> = { inspect: 0, read: 1, use: 2, manage: 3
 const FEATURE_GROUPS: Record<NonNullable<OciOperation['feature']>, { group: string; toggle: string }> = {
   'sse-c': { group: 'sse_c', toggle: 'local.sse_c_enabled' },
   'self-invoke': { group: 'self_invoke', toggle: 'local.self_invoke_enabled' },
+  state: { group: 'run_state', toggle: 'local.state_enabled' },
   metrics: { group: 'metrics', toggle: 'local.metrics_enabled' },
 };
+
+/**
+ * Grants to the function's identity that no call in its code needs: the Functions platform
+ * publishes a failed detached invocation's record to the failure destination as the function.
+ */
+const PLATFORM_GRANTS = [{ verb: 'use', resourceType: 'ons-topics', group: 'failure_destination', toggle: 'local.failure_destination_enabled' }] as const;
 
 /** The grants that are not the function's own, and exactly what each may be. */
 const SERVICE_GRANTS = [
   { principal: 'service objectstorage-${var.region}', verb: 'use', resourceType: 'keys', group: 'object_storage_service_keys' },
   { principal: 'service cloudEvents', verb: 'use', resourceType: 'functions-family', group: 'events_invoke' },
+  { principal: 'service objectstorage-${var.region}', verb: 'manage', resourceType: 'object-family', group: 'object_storage_service_lifecycle' },
 ] as const;
 
 interface Statement {
@@ -105,13 +113,14 @@ describe('IAM statements', () => {
     const maxVerb = new Map<string, number>();
     for (const op of OCI_OPERATIONS) maxVerb.set(op.resourceType, Math.max(maxVerb.get(op.resourceType) ?? -1, VERB_RANK[op.verb]));
     for (const s of functionStatements()) {
+      if (PLATFORM_GRANTS.some((g) => g.resourceType === s.resourceType && g.verb === s.verb && g.group === s.group)) continue;
       const allowed = maxVerb.get(s.resourceType);
       expect(allowed, `resource type ${s.resourceType} is not needed`).toBeDefined();
       expect(VERB_RANK[s.verb], `${s.verb} ${s.resourceType} is broader than needed`).toBeLessThanOrEqual(allowed ?? -1);
     }
   });
 
-  it('give services exactly Object Storage `use keys` and Events invoke', () => {
+  it('give services exactly Object Storage `use keys` (and lifecycle deletes in the state bucket) and Events invoke', () => {
     const services = statements.filter((s) => s.principal !== FUNCTION_PRINCIPAL);
     expect(services.map((s) => [s.principal, s.verb, s.resourceType, s.group]).sort()).toEqual(
       SERVICE_GRANTS.map((g) => [g.principal, g.verb, g.resourceType, g.group]).sort(),
@@ -125,7 +134,9 @@ describe('IAM statements', () => {
       const text = groups.get(group) ?? '';
       expect(text.startsWith(`\${${toggle} ?`), `${group} is switched by ${toggle}`).toBe(true);
       expect(text.endsWith(': []}'), `${group} is empty when off`).toBe(true);
-      // ...and never granted outside it.
+      // ...and never granted outside it, unless an operation without the feature needs the same
+      // resource type (objects: the watched buckets' and the state bucket's, each by its own clause).
+      if (OCI_OPERATIONS.some((o) => !o.feature && o.resourceType === op.resourceType)) continue;
       const elsewhere = functionStatements().filter((s) => s.resourceType === op.resourceType && s.group !== group);
       expect(elsewhere).toEqual([]);
     }
@@ -140,6 +151,10 @@ describe('IAM statements', () => {
       'read keys': { scope: 'key_scopes', clause: 'key_clause' },
       'read secret-bundles': { scope: 'secret_scopes', clause: 'secret_clause' },
       'use fn-invocation': { scope: 'function_scope', clause: undefined },
+      'read fn-function': { scope: 'function_scope', clause: undefined },
+      'manage objects': { scope: 'state_scope', clause: 'state_clause' },
+      'manage object-family': { scope: 'state_scope', clause: 'state_clause' },
+      'use ons-topics': { scope: 'function_scope', clause: 'topic_clause' },
       'use keys': { scope: 'key_scopes', clause: 'key_clause' },
       'use functions-family': { scope: 'function_scope', clause: undefined },
       'use metrics': { scope: 'metrics_scope', clause: 'metrics_clause' },
@@ -155,6 +170,8 @@ describe('IAM statements', () => {
     expect(String(l.get('key_clause'))).toContain(`for k in var.watched_key_ids : "target.key.id = '\${k}'"`);
     expect(String(l.get('vault_clause'))).toContain(`for v in var.watched_vault_ids : "target.vault.id = '\${v}'"`);
     expect(String(l.get('secret_clause'))).toContain(`for s in var.sse_c_secret_ids : "target.secret.id = '\${s}'"`);
+    expect(l.get('state_clause')).toBe(" where target.bucket.name = '${local.state_bucket_name}'");
+    expect(l.get('state_scope')).toBe('${local.function_scope}');
     expect(l.get('metrics_clause')).toBe(" where target.metrics.namespace = '${local.metrics_namespace}'");
     expect(l.get('dynamic_group')).toBe('dynamic-group ${local.dynamic_group_name}');
     for (const scope of ['watched_scopes', 'key_scopes', 'secret_scopes']) {
@@ -174,6 +191,19 @@ describe('IAM statements', () => {
     }
   });
 
+  it('grant the platform\'s publishing only on the failures topic, and only with the failure destination', () => {
+    for (const g of PLATFORM_GRANTS) {
+      const text = groups.get(g.group) ?? '';
+      expect(text.startsWith(`\${${g.toggle} ?`)).toBe(true);
+      expect(text.endsWith(': []}')).toBe(true);
+    }
+    expect(String(locals(config).get('topic_clause'))).toBe(" where target.topic.id = '${join(\"\", oci_ons_notification_topic.failures[*].topic_id)}'");
+    const fn = blocks(config, 'resource').find((b) => b.type === 'oci_functions_function' && b.name === 'this');
+    expect(JSON.stringify(fn?.body['dynamic'])).toContain('"kind":"NOTIFICATION"');
+    const sub = blocks(config, 'resource').find((b) => b.type === 'oci_ons_subscription' && b.name === 'failures');
+    expect(sub?.body).toMatchObject({ protocol: 'ORACLE_FUNCTIONS', endpoint: '${oci_functions_function.this.id}' });
+  });
+
   it('match this function only in the dynamic group', () => {
     const dg = blocks(config, 'resource').find((b) => b.type === 'oci_identity_dynamic_group');
     expect(dg?.body['compartment_id']).toBe('${var.tenancy_id}');
@@ -184,11 +214,29 @@ describe('IAM statements', () => {
 describe('forbidden grants', () => {
   const files = [...tfPaths(TERRAFORM_DIR), ...tfPaths(EXAMPLE_DIR)];
 
-  it.each(files)('%s grants no `manage all-resources`, uses no `any-user`, and the function manages nothing', (path) => {
+  it.each(files)('%s grants no `manage all-resources`, uses no `any-user`, and the function manages only objects in the state bucket', (path) => {
     const text = readFileSync(path, 'utf8');
     expect(text).not.toMatch(/manage\s+all-resources/i);
     expect(text).not.toMatch(/any-user/i);
-    expect(text).not.toMatch(/allow\s+\S+\s+to\s+manage\b/i);
+    const manages = [...text.matchAll(/allow\s+\S+\s+to\s+manage\b[^"]*/gi)].map((m) => m[0]);
+    const allowed = [
+      'allow ${local.dynamic_group} to manage objects in ${local.state_scope}${local.state_clause}',
+      'allow ${local.objectstorage_s} to manage object-family in ${local.state_scope}${local.state_clause}',
+    ];
+    for (const m of manages) expect(allowed).toContain(m);
+  });
+
+  it('the state bucket is private, unversioned, optionally under a Vault key, and its old runs expire', () => {
+    const bucket = blocks(config, 'resource').find((b) => b.type === 'oci_objectstorage_bucket' && b.name === 'state');
+    expect(bucket?.body).toMatchObject({
+      count: '${var.create_state_bucket ? 1 : 0}', access_type: 'NoPublicAccess', versioning: 'Disabled', name: '${local.state_bucket_name}',
+      kms_key_id: '${var.state_bucket_kms_key_id != "" ? var.state_bucket_kms_key_id : null}',
+    });
+    const policy = blocks(config, 'resource').find((b) => b.type === 'oci_objectstorage_object_lifecycle_policy' && b.name === 'state');
+    expect(JSON.stringify(policy?.body['rules'])).toContain('"action":"DELETE"');
+    expect(JSON.stringify(policy?.body['rules'])).toContain('"time_amount":"${var.run_state_retention_days}"');
+    const fn = blocks(config, 'resource').find((b) => b.type === 'oci_functions_function' && b.name === 'this');
+    expect(fn?.body['detached_mode_timeout_in_seconds']).toBe('${var.function_detached_timeout_in_seconds}');
   });
 
   it('policy statements are written only in local.policy_statements', async () => {

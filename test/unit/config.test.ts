@@ -7,7 +7,7 @@ describe('loadConfig', () => {
     const config = loadConfig({});
     expect(config).toMatchObject({
       compartmentIds: [], vaultIds: [], concurrency: 16, safetyMarginMs: 20_000, clockSkewMs: 120_000, maxAttempts: 4,
-      handleUpdateObject: false, selfInvoke: false, logLevel: 'info', auth: { type: 'resource_principal' }, endpoints: {},
+      handleUpdateObject: false, selfInvoke: true, checkpointMs: 10_000, noProgressLimit: 5, maxInvocations: 1000, logLevel: 'info', auth: { type: 'resource_principal' }, endpoints: {},
     });
   });
 
@@ -41,8 +41,12 @@ describe('loadConfig', () => {
     }
   });
 
-  it('requires an invoke endpoint and FN_FN_ID for self-invoke, naming both values', () => {
-    expect(() => loadConfig({ REENCRYPT_SELF_INVOKE: 'true' })).toThrow(/REENCRYPT_FUNCTIONS_INVOKE_ENDPOINT.*FN_FN_ID/);
+  it('leaves runs off without a state bucket, and reads REENCRYPT_STATE_BUCKET and the run limits', () => {
+    expect(loadConfig({}).stateBucket).toBeUndefined();
+    const config = loadConfig({ REENCRYPT_STATE_BUCKET: 'reencrypt-state', REENCRYPT_CHECKPOINT_SECONDS: '3', REENCRYPT_NO_PROGRESS_LIMIT: '2', REENCRYPT_MAX_INVOCATIONS: '9' });
+    expect(config).toMatchObject({ stateBucket: 'reencrypt-state', checkpointMs: 3000, noProgressLimit: 2, maxInvocations: 9 });
+    expect(() => loadConfig({ REENCRYPT_STATE_BUCKET: 'no/slashes' })).toThrow(/REENCRYPT_STATE_BUCKET/);
+    expect(() => loadConfig({ REENCRYPT_CHECKPOINT_SECONDS: '0' })).toThrow(/REENCRYPT_CHECKPOINT_SECONDS/);
   });
 
   it('documents every key', () => {

@@ -2,10 +2,17 @@ import { ApiError, invalidParameter } from '../errors';
 import { type Route, header } from '../http';
 import type { Services } from '../services';
 
-/** Functions invoke (FunctionsInvokeClient). */
+/** Functions invoke (FunctionsInvokeClient) and GetFunction (FunctionsManagementClient). */
 export function functionsRoutes(services: Services): Route[] {
   const { functions } = services;
   return [
+    {
+      method: 'GET', pattern: /^\/20181201\/functions\/([^/]+)$/, operation: 'GetFunction',
+      handler: (ctx) => {
+        const fn = functions.get(ctx.params[0] as string);
+        return { status: 200, body: functions.toJson(fn), headers: { etag: `${fn.functionId.slice(-12)}-${fn.timeCreated}` } };
+      },
+    },
     {
       method: 'POST', pattern: /^\/20181201\/functions\/([^/]+)\/actions\/invoke$/, operation: 'InvokeFunction',
       handler: async (ctx) => {

@@ -1,0 +1,50 @@
+import type { requests } from 'oci-functions';
+import type { RunContext } from '../engine/context';
+import { OciCallError } from '../oci/errors';
+
+/**
+ * This function's invoke endpoint, read once per container with GetFunction:
+ * it does not change for the life of the function.
+ */
+const invokeEndpoints = new Map<string, string>();
+
+export type HandoverResult = { readonly invoked: true } | { readonly invoked: false; readonly why: string };
+
+/**
+ * Continues work in a detached invocation of this same function (Fn answers
+ * 202 at once; the new call gets its own Fn-Deadline, up to the function's
+ * detached timeout). The endpoint is REENCRYPT_FUNCTIONS_INVOKE_ENDPOINT if
+ * set, else GetFunction(FN_FN_ID).invokeEndpoint.
+ */
+export async function invokeSelfDetached(body: object, ctx: RunContext): Promise<HandoverResult> {
+  const { config } = ctx;
+  if (!config.selfInvoke) return { invoked: false, why: 'REENCRYPT_SELF_INVOKE is false' };
+  const functionId = config.functionId;
+  if (!functionId) return { invoked: false, why: 'FN_FN_ID is not set (not running in OCI Functions), so the function cannot invoke itself' };
+  // A detached invoke answers at once; give it at least a second, but never past Fn-Deadline.
+  const hardStopAt = Math.min(ctx.budget.deadline - 50, Math.max(ctx.budget.hardStopAt, Date.now() + 1000));
+  try {
+    const endpoint = await invokeEndpoint(functionId, ctx, hardStopAt);
+    const client = ctx.oci.functionsInvokeAt(endpoint);
+    await ctx.oci.call('InvokeFunction', () => client.invokeFunction({
+      functionId, invokeFunctionBody: JSON.stringify(body),
+      // The enum's value, as a literal: the SDK package loads only when a client is first built.
+      fnInvokeType: 'detached' as requests.InvokeFunctionRequest.FnInvokeType.Detached,
+    }), { hardStopAt });
+    return { invoked: true };
+  } catch (err) {
+    return { invoked: false, why: `self-invocation failed: ${err instanceof OciCallError ? err.message : String(err)}` };
+  }
+}
+
+async function invokeEndpoint(functionId: string, ctx: RunContext, hardStopAt: number): Promise<string> {
+  const configured = ctx.config.endpoints.functionsInvoke;
+  if (configured) return configured;
+  const cached = invokeEndpoints.get(functionId);
+  if (cached) return cached;
+  const r = await ctx.oci.call('GetFunction', () => ctx.oci.functionsManagement.getFunction({ functionId }), { hardStopAt });
+  const endpoint = r.function.invokeEndpoint;
+  if (!endpoint) throw new Error(`GetFunction(${functionId}) answered without an invokeEndpoint`);
+  invokeEndpoints.set(functionId, endpoint);
+  return endpoint;
+}

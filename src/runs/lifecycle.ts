@@ -1,0 +1,329 @@
+/**
+ * A run's lifecycle: plan, claim units, sweep them (worker.ts), checkpoint,
+ * hand over to a detached invocation of this function, report. The states
+ * and transitions are in model.ts; the I/O is here.
+ */
+import { createHash, randomBytes } from 'node:crypto';
+import { describeWatermark, EVERYTHING, type ResolvedWatermark } from '../decide/watermark';
+import type { RunContext } from '../engine/context';
+import { InvalidInputError } from '../errors';
+import { totalsOf, type BucketReport } from '../report/report';
+import { invokeSelfDetached, type HandoverResult } from './handover';
+import {
+  claim, isClaimable, isFinal, newUnit, RunState, stopForLimit, UnitState, type RunRecord, type UnitRecord, type UnitSpec,
+} from './model';
+import { StateStoreError, type StateStore, type Stored } from './store';
+import { takeUnitTurn } from './worker';
+
+/** Units one invocation works on at once; each holds one listing page in memory. */
+const UNITS_PER_INVOCATION = 4;
+/** A hold lasts this many checkpoint intervals: a worker that misses a checkpoint or two keeps it. */
+const LEASE_CHECKPOINTS = 3;
+
+const runKey = (runId: string): string => `runs/${runId}/run.json`;
+const unitKey = (runId: string, index: number): string => `runs/${runId}/units/${String(index).padStart(5, '0')}.json`;
+export const reportKey = (runId: string): string => `runs/${runId}/report.json`;
+const OPEN_PREFIX = 'unfinished/';
+const openKey = (runId: string): string => `${OPEN_PREFIX}${runId}`;
+
+/** An event's run id: the same event delivered again finds the same run. */
+export function runIdForEvent(eventType: string, eventId: string): string {
+  return `ev-${createHash('sha256').update(`${eventType}\n${eventId}`).digest('hex').slice(0, 40)}`;
+}
+
+export function freshRunId(now = Date.now()): string {
+  return `run-${new Date(now).toISOString().replace(/[-:.]/g, '').slice(0, 15)}-${randomBytes(6).toString('hex')}`;
+}
+
+/** Everything needed to start a run: what started it, the watermark, and its units. */
+export interface RunPlan {
+  readonly runId: string;
+  readonly trigger: Record<string, unknown>;
+  readonly triggerName: string;
+  readonly namespace: string;
+  readonly dryRun: boolean;
+  readonly watermark: ResolvedWatermark;
+  readonly units: readonly UnitSpec[];
+  readonly notes: readonly string[];
+  readonly incomplete: boolean;
+}
+
+export interface Runs {
+  readonly store: StateStore;
+  /** This invocation's Fn call id: the holder's name on units it claims. */
+  readonly owner: string;
+}
+
+/** Starts the run (or joins it, when this is a redelivery) and takes a turn on it. */
+export async function startRun(plan: RunPlan, runs: Runs, ctx: RunContext): Promise<object> {
+  const { store } = runs;
+  const now = Date.now();
+  const w = describeWatermark(plan.watermark);
+  const record: RunRecord = {
+    v: 1, runId: plan.runId, createdAt: new Date(now).toISOString(), trigger: plan.trigger, triggerName: plan.triggerName,
+    namespace: plan.namespace, dryRun: plan.dryRun, before: w.before, watermarkSource: w.source, units: plan.units,
+    state: RunState.running, invocations: 0, maxInvocations: ctx.config.maxInvocations, noProgressLimit: ctx.config.noProgressLimit,
+    notes: plan.notes, incomplete: plan.incomplete,
+  };
+  if (!(await store.get(runKey(plan.runId), isRunRecord))) {
+    // The marker first: a run that exists is always listed until it ends.
+    await store.create(openKey(plan.runId), { runId: plan.runId, createdAt: record.createdAt, trigger: plan.triggerName });
+    if ((await store.create(runKey(plan.runId), record)) === 'exists') ctx.notes.push('joined a run started at the same moment by the same event or request');
+  } else {
+    ctx.notes.push('this run already exists (a redelivered event or a repeated request): joined it');
+  }
+  return takeTurn(plan.runId, runs, ctx);
+}
+
+/** One invocation's turn: claim what is free, sweep it, then finish the run or hand it over. */
+export async function takeTurn(runId: string, runs: Runs, ctx: RunContext): Promise<object> {
+  const { store } = runs;
+  const stored = await store.get(runKey(runId), isRunRecord);
+  if (!stored) throw noSuchRun(runId, store, 'resume');
+  if (stored.value.state === RunState.finished) {
+    // A marker left by an invocation that died between the report and its cleanup.
+    await store.delete(openKey(runId));
+    return answerWithReport(runId, runs, ctx, 'the run had already ended');
+  }
+  const run = await countInvocation(stored, store);
+  const leaseMs = ctx.config.checkpointMs * LEASE_CHECKPOINTS;
+  let units = await loadUnits(run.value, store);
+  const worked: string[] = [];
+  let reencrypted = 0;
+  let checkpoints = 0;
+  if (run.value.invocations > run.value.maxInvocations) {
+    for (const [index, u] of units.entries()) {
+      if (!isFinal(u.value) && isClaimable(u.value, Date.now())) await store.replace(unitKey(runId, index), stopForLimit(u.value, run.value.maxInvocations, Date.now()), u.etag);
+    }
+  } else {
+    let claimed = await claimUnits(units, run.value, runs, leaseMs);
+    if (claimed.length === 0) {
+      // Every open unit is held. If a holder died, its hold runs out soon: wait for the
+      // first expiry (if it comes in time), then try once more.
+      const firstExpiry = Math.min(...units.filter((u) => u.value.state === UnitState.held && u.value.hold).map((u) => Date.parse(u.value.hold?.until ?? '')));
+      if (Number.isFinite(firstExpiry) && firstExpiry + 200 < ctx.budget.stopStartingAt) {
+        await new Promise((r) => setTimeout(r, Math.max(0, firstExpiry - Date.now()) + 100));
+        units = await loadUnits(run.value, store);
+        claimed = await claimUnits(units, run.value, runs, leaseMs);
+      }
+    }
+    const watermark = watermarkOf(run.value);
+    const results = await Promise.all(claimed.map(({ index, held }) => takeUnitTurn(held, {
+      store, key: unitKey(runId, index), namespace: run.value.namespace, dryRun: run.value.dryRun, watermark: watermark.watermark,
+      leaseMs, noProgressLimit: run.value.noProgressLimit, alone: claimed.length === 1,
+    }, ctx)));
+    for (const [i, r] of results.entries()) {
+      worked.push(claimed[i]?.held.value.bucketName ?? '');
+      reencrypted += r.reencrypted;
+      checkpoints += r.checkpoints;
+    }
+  }
+  units = await loadUnits(run.value, store);
+  if (units.every((u) => isFinal(u.value))) return finish(run.value, units.map((u) => u.value), runs, ctx, { worked, reencrypted, checkpoints });
+  const open = units.filter((u) => isClaimable(u.value, Date.now()));
+  const handover: HandoverResult | undefined = open.length > 0 ? await invokeSelfDetached({ resume: runId }, ctx) : undefined;
+  if (handover && !handover.invoked) ctx.notes.push(`not continued automatically (${handover.why}): resume with {"resume": "${runId}"}`);
+  const answer = {
+    ok: true, runId, action: 'run-step', status: statusOf(run.value, units.map((u) => u.value)),
+    thisInvocation: { units: worked, reencrypted, checkpoints },
+    handedOver: handover?.invoked ?? false, complete: false, continuation: null,
+    report: { bucket: store.bucket, object: reportKey(runId) }, notes: ctx.notes,
+  };
+  ctx.logger.info('run step', { runId, units: worked, reencrypted, checkpoints, handedOver: answer.handedOver, open: open.length });
+  return answer;
+}
+
+/**
+ * Runs a state-store step, riding out a state bucket that is unavailable
+ * (429/503 beyond the call's own retries): wait and try again while this
+ * invocation has time. If it never comes back, a run that exists is handed to
+ * a later invocation (spaced by that invocation's own waiting, so an outage
+ * does not become a busy loop) and the error is answered.
+ */
+export async function withStateRetries(ctx: RunContext, step: () => Promise<object>, resumeRunId?: string): Promise<object> {
+  for (;;) {
+    try {
+      return await step();
+    } catch (err) {
+      if (!(err instanceof StateStoreError) || err.problem !== 'unavailable') throw err;
+      const wait = Math.min(10_000, ctx.budget.stopStartingAt - Date.now() - 1000);
+      if (wait <= 0) {
+        if (resumeRunId) {
+          const h = await invokeSelfDetached({ resume: resumeRunId }, ctx);
+          ctx.logger.warn('state bucket unavailable; run handed on', { runId: resumeRunId, handedOver: h.invoked });
+        }
+        throw err;
+      }
+      ctx.logger.warn('state bucket unavailable; trying again', { error: err.message, waitMs: wait });
+      await new Promise((r) => setTimeout(r, wait));
+    }
+  }
+}
+
+/** `{"runId": ...}`: where the run stands, or its final report once it has ended. */
+export async function runStatus(runId: string, runs: Runs): Promise<object> {
+  const { store } = runs;
+  const stored = await store.get(runKey(runId), isRunRecord);
+  if (!stored) throw noSuchRun(runId, store, 'runId');
+  if (stored.value.state === RunState.finished) {
+    const report = await store.get(reportKey(runId), isObject);
+    return { ok: true, runId, status: 'finished', report: report?.value ?? null };
+  }
+  const units = (await loadUnits(stored.value, store, false)).map((u) => u.value);
+  const buckets = units.map((u) => unitReport(u, stored.value));
+  return { ok: true, runId, status: 'running', ...statusOf(stored.value, units), totals: totalsOf(buckets), buckets };
+}
+
+/** `{"listRuns": true}`: runs that have not ended, oldest first. */
+export async function listUnfinished(runs: Runs): Promise<object> {
+  const names = await runs.store.list(OPEN_PREFIX);
+  const found = await Promise.all(names.slice(0, 200).map((n) => runs.store.get(n, isObject)));
+  const list = found.flatMap((m) => (m ? [m.value] : []));
+  return { ok: true, action: 'list-runs', unfinished: list, truncated: names.length > 200 };
+}
+
+/**
+ * A failure destination's record (a detached invocation of this function
+ * died): continue every unfinished run in a fresh detached invocation. Each
+ * of those waits for the dead holder's lease to expire, then takes over.
+ */
+export async function resumeAbandoned(runs: Runs, ctx: RunContext): Promise<object> {
+  const names = (await runs.store.list(OPEN_PREFIX)).slice(0, 50);
+  const resumed: string[] = [];
+  for (const name of names) {
+    const runId = name.slice(OPEN_PREFIX.length);
+    const r = await invokeSelfDetached({ resume: runId }, ctx);
+    if (r.invoked) resumed.push(runId);
+    else ctx.notes.push(`${runId}: ${r.why}`);
+  }
+  ctx.logger.info('resumed abandoned runs', { resumed });
+  return { ok: true, action: 'resume-abandoned', resumed, notes: ctx.notes };
+}
+
+async function claimUnits(units: Stored<UnitRecord>[], run: RunRecord, runs: Runs, leaseMs: number): Promise<{ index: number; held: Stored<UnitRecord> }[]> {
+  const claimed: { index: number; held: Stored<UnitRecord> }[] = [];
+  for (const [index, u] of units.entries()) {
+    if (claimed.length >= UNITS_PER_INVOCATION) break;
+    const now = Date.now();
+    // A unit this same invocation held (a step retried after a state-store outage) is free to it.
+    if (!isClaimable(u.value, now) && u.value.hold?.owner !== runs.owner) continue;
+    const r = await runs.store.replace(unitKey(run.runId, index), claim(u.value, runs.owner, now, leaseMs), u.etag);
+    if (r !== 'conflict') claimed.push({ index, held: r });
+  }
+  return claimed;
+}
+
+async function countInvocation(stored: Stored<RunRecord>, store: StateStore): Promise<Stored<RunRecord>> {
+  let current = stored;
+  for (let attempt = 0; attempt < 8; attempt++) {
+    const r = await store.replace(runKey(current.value.runId), { ...current.value, invocations: current.value.invocations + 1 }, current.etag);
+    if (r !== 'conflict') return r;
+    const again = await store.get(runKey(current.value.runId), isRunRecord);
+    if (!again) throw noSuchRun(current.value.runId, store, 'resume');
+    current = again;
+  }
+  throw new StateStoreError('unavailable', `run ${stored.value.runId}: too many concurrent updates of its record`);
+}
+
+/** The run's units; a unit whose record was never written (a crash while planning) starts fresh. */
+async function loadUnits(run: RunRecord, store: StateStore, createMissing = true): Promise<Stored<UnitRecord>[]> {
+  return Promise.all(run.units.map(async (spec, index) => {
+    const key = unitKey(run.runId, index);
+    const found = await store.get(key, isUnitRecord);
+    if (found) return found;
+    const fresh = newUnit(spec, Date.now());
+    if (!createMissing) return { value: fresh, etag: '' };
+    const created = await store.create(key, fresh);
+    if (created !== 'exists') return created;
+    const again = await store.get(key, isUnitRecord);
+    if (!again) throw new StateStoreError('unavailable', `unit ${key} vanished while being created`);
+    return again;
+  }));
+}
+
+async function finish(run: RunRecord, units: UnitRecord[], runs: Runs, ctx: RunContext, turn: { worked: string[]; reencrypted: number; checkpoints: number }): Promise<object> {
+  const { store } = runs;
+  const buckets = units.map((u) => unitReport(u, run));
+  const stopped = units.filter((u) => u.state === UnitState.stopped).map((u) => ({ bucketName: u.bucketName, reason: u.reason ?? 'stopped' }));
+  const finishedAt = new Date().toISOString();
+  const report = {
+    ok: true, runId: run.runId, trigger: run.trigger, action: 'swept', dryRun: run.dryRun, namespace: run.namespace,
+    watermark: { before: run.before, source: run.watermarkSource }, buckets, totals: totalsOf(buckets),
+    complete: stopped.length === 0 && !run.incomplete && buckets.every((b) => b.complete),
+    stopped, invocations: run.invocations, startedAt: run.createdAt, finishedAt,
+    continuation: null, notes: [...run.notes], report: { bucket: store.bucket, object: reportKey(run.runId) },
+  };
+  const created = await store.create(reportKey(run.runId), report);
+  const final = created === 'exists' ? ((await store.get(reportKey(run.runId), isObject))?.value ?? report) : report;
+  await markFinished(run.runId, finishedAt, store);
+  await store.delete(openKey(run.runId));
+  if (created !== 'exists') {
+    ctx.logger.info('summary', {
+      runId: run.runId, report: `${store.bucket}/${reportKey(run.runId)}`, complete: report.complete, totals: report.totals,
+      invocations: run.invocations, stopped,
+    });
+  }
+  return { ...final, thisInvocation: { ...turn, endedTheRun: created !== 'exists' } };
+}
+
+async function markFinished(runId: string, finishedAt: string, store: StateStore): Promise<void> {
+  for (let attempt = 0; attempt < 8; attempt++) {
+    const current = await store.get(runKey(runId), isRunRecord);
+    if (!current || current.value.state === RunState.finished) return;
+    const r = await store.replace(runKey(runId), { ...current.value, state: RunState.finished, finishedAt }, current.etag);
+    if (r !== 'conflict') return;
+  }
+}
+
+async function answerWithReport(runId: string, runs: Runs, ctx: RunContext, why: string): Promise<object> {
+  const report = await runs.store.get(reportKey(runId), isObject);
+  ctx.notes.push(why);
+  return { ...(report?.value ?? { ok: true, runId }), thisInvocation: { units: [], reencrypted: 0, checkpoints: 0, endedTheRun: false }, duplicateOf: runId };
+}
+
+function statusOf(run: RunRecord, units: readonly UnitRecord[]): Record<string, unknown> {
+  const now = Date.now();
+  const count = (p: (u: UnitRecord) => boolean): number => units.filter(p).length;
+  return {
+    invocations: run.invocations,
+    units: {
+      total: units.length,
+      done: count((u) => u.state === UnitState.done),
+      inProgress: count((u) => u.state === UnitState.held && !isClaimable(u, now)),
+      pending: count((u) => isClaimable(u, now)),
+      stopped: count((u) => u.state === UnitState.stopped),
+    },
+  };
+}
+
+function unitReport(u: UnitRecord, run: RunRecord): BucketReport & { stoppedBecause?: string } {
+  return {
+    namespace: run.namespace, bucketName: u.bucketName, kmsKeyId: u.kmsKeyId ?? null, versioned: u.versioned ?? false,
+    prefix: u.prefix ?? null, scanned: u.counts.scanned, reencrypted: u.counts.reencrypted, planned: u.counts.planned,
+    skipped: { ...u.counts.skipped }, failed: u.counts.failed, failures: [...u.counts.failures],
+    failuresTruncated: u.counts.failed > u.counts.failures.length, complete: u.state === UnitState.done,
+    ...(u.error && { error: u.error }), ...(u.skippedBecause && { skippedBecause: u.skippedBecause }),
+    ...(u.state === UnitState.stopped && u.reason && { stoppedBecause: u.reason }),
+  };
+}
+
+function watermarkOf(run: RunRecord): ResolvedWatermark {
+  if (run.before === null) return EVERYTHING;
+  return { watermark: { type: 'before', at: new Date(run.before) }, source: run.watermarkSource as ResolvedWatermark['source'] };
+}
+
+function noSuchRun(runId: string, store: StateStore, field: string): InvalidInputError {
+  return new InvalidInputError(`There is no run ${runId} in the state bucket ${store.bucket}`, [{ field, problem: `names no run in ${store.bucket}` }]);
+}
+
+function isObject(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+function isRunRecord(v: unknown): v is RunRecord {
+  return isObject(v) && v['v'] === 1 && typeof v['runId'] === 'string' && Array.isArray(v['units']) && typeof v['invocations'] === 'number';
+}
+
+function isUnitRecord(v: unknown): v is UnitRecord {
+  return isObject(v) && v['v'] === 1 && typeof v['bucketName'] === 'string' && typeof v['state'] === 'string' && isObject(v['counts']) && isObject(v['position']);
+}

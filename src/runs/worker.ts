@@ -1,0 +1,123 @@
+import type { RunContext } from '../engine/context';
+import { OciCallError } from '../oci/errors';
+import type { BucketFacts } from '../oci/object-storage';
+import { BucketTally } from '../report/report';
+import type { SweepPosition } from '../sweep/continuation';
+import { sweepBucket } from '../sweep/sweep-bucket';
+import type { Watermark } from '../decide/decide-object';
+import { addCounts, checkpoint, endTurn, type TurnOutcome, type UnitCounts, type UnitRecord } from './model';
+import { StateStoreError, type StateStore, type Stored } from './store';
+
+export interface UnitTurn {
+  readonly store: StateStore;
+  readonly key: string;
+  readonly namespace: string;
+  readonly dryRun: boolean;
+  readonly watermark: Watermark;
+  readonly leaseMs: number;
+  readonly noProgressLimit: number;
+  /** The only unit of its invocation (see endTurn). */
+  readonly alone: boolean;
+}
+
+export interface TurnResult {
+  /** The unit as this turn left it; undefined when the hold was lost to another invocation. */
+  readonly unit: UnitRecord | undefined;
+  readonly checkpoints: number;
+  /** Counts of this turn alone. */
+  readonly reencrypted: number;
+}
+
+/**
+ * One invocation's turn on a held unit: sweep from its cursor, save the
+ * cursor and counts every checkpoint interval (which renews the hold), and
+ * at the end save where it stands. A checkpoint that meets another writer
+ * means the hold was lost (it expired and someone took over): stop at once
+ * and leave the unit to them.
+ */
+export async function takeUnitTurn(held: Stored<UnitRecord>, turn: UnitTurn, ctx: RunContext): Promise<TurnResult> {
+  const base = held.value;
+  let etag = held.etag;
+  let current = base;
+  let lost = false;
+  let checkpoints = 0;
+  const max = ctx.config.maxFailuresReported;
+  const facts = await bucketFacts(turn.namespace, base.bucketName, ctx);
+  let outcome: TurnOutcome;
+  let reencrypted = 0;
+  if (facts === 'not-found') outcome = { kind: 'complete', counts: base.counts, skippedBecause: 'not-found' };
+  else if ('failure' in facts) outcome = { kind: 'failed', error: facts.failure, position: base.position, counts: base.counts };
+  else if (!facts.kmsKeyId) outcome = { kind: 'complete', counts: base.counts, skippedBecause: 'oracle-managed-key' };
+  else {
+    const tally = new BucketTally(facts, base.prefix, { maxFailures: max, maxPlan: 0, dryRun: turn.dryRun });
+    let latest: { position: SweepPosition; counts: UnitCounts } = { position: base.position, counts: base.counts };
+    let writing: Promise<void> = Promise.resolve();
+    const save = (): void => {
+      writing = writing.then(async function saveCheckpoint() {
+        if (lost) return;
+        const next = checkpoint(current, latest.position, latest.counts, Date.now(), turn.leaseMs);
+        try {
+          const r = await turn.store.replace(turn.key, next, etag);
+          if (r === 'conflict') lost = true;
+          else {
+            etag = r.etag;
+            current = r.value;
+            checkpoints += 1;
+          }
+        } catch (err) {
+          if (!(err instanceof StateStoreError)) throw err;
+          // Keep sweeping: the next checkpoint tries again; if none lands, the hold expires
+          // and the unit resumes from the last saved checkpoint.
+          ctx.logger.warn('checkpoint not saved', { unit: turn.key, problem: err.problem, error: err.message });
+        }
+      });
+    };
+    const timer = setInterval(save, ctx.config.checkpointMs);
+    const swept = await sweepBucket({
+      bucket: facts, ...(base.prefix !== undefined && { prefix: base.prefix }), watermark: turn.watermark, position: base.position, tally,
+    }, {
+      objectStorage: ctx.objectStorage, limit: ctx.limit, dryRun: turn.dryRun, logger: ctx.logger,
+      // Read on every decision: a lost hold stops new work at once.
+      get stopStartingAt() { return lost ? 0 : ctx.budget.stopStartingAt; },
+      onPageDone(position) {
+        latest = { position, counts: addCounts(base.counts, tally.toReport(false), max) };
+      },
+    }).finally(() => clearInterval(timer));
+    await writing;
+    const counts = addCounts(base.counts, tally.toReport(false), max);
+    reencrypted = tally.reencrypted;
+    if (swept.state === 'complete') outcome = { kind: 'complete', counts };
+    else if (swept.state === 'stopped') outcome = { kind: 'stopped', position: swept.position, counts };
+    else {
+      const error = tally.error ?? { status: null, serviceCode: null, message: 'listing failed', opcRequestId: null };
+      outcome = { kind: 'failed', error, position: latest.position, counts: latest.counts };
+    }
+  }
+  if (lost) return { unit: undefined, checkpoints, reencrypted };
+  const factsForReport = typeof facts === 'object' && !('failure' in facts)
+    ? { kmsKeyId: facts.kmsKeyId ?? null, versioned: facts.versioned }
+    : { kmsKeyId: base.kmsKeyId ?? null, versioned: base.versioned ?? false };
+  const ended = endTurn(current, outcome, factsForReport, turn.noProgressLimit, Date.now(), turn.alone);
+  try {
+    const r = await turn.store.replace(turn.key, ended, etag);
+    if (r === 'conflict') return { unit: undefined, checkpoints, reencrypted };
+    return { unit: r.value, checkpoints: checkpoints + 1, reencrypted };
+  } catch (err) {
+    if (!(err instanceof StateStoreError)) throw err;
+    ctx.notes.push(`${base.bucketName}: where the unit stands could not be saved (${err.message}); it resumes from its last checkpoint once its hold expires`);
+    return { unit: undefined, checkpoints, reencrypted };
+  }
+}
+
+type Facts = BucketFacts | 'not-found' | { readonly failure: NonNullable<TurnOutcome & { kind: 'failed' }>['error'] };
+
+async function bucketFacts(namespace: string, bucketName: string, ctx: RunContext): Promise<Facts> {
+  try {
+    return await ctx.objectStorage.getBucket(namespace, bucketName);
+  } catch (err) {
+    if (!(err instanceof OciCallError)) throw err;
+    if (err.failure.status === 404) return 'not-found';
+    const f = err.failure;
+    return { failure: { status: f.status ?? null, serviceCode: f.serviceCode ?? null, message: err.message, opcRequestId: f.opcRequestId ?? null } };
+  }
+}

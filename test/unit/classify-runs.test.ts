@@ -1,0 +1,55 @@
+import { describe, expect, it } from 'vitest';
+import { InvalidInputError } from '../../src/errors';
+import { classify } from '../../src/input/classify';
+
+function problemsOf(body: unknown): { field: string; problem: string }[] {
+  try {
+    classify(body);
+  } catch (err) {
+    expect(err).toBeInstanceOf(InvalidInputError);
+    return [...(err as InvalidInputError).details];
+  }
+  throw new Error('expected InvalidInputError');
+}
+
+const FN = 'ocid1.fnfunc.oc1.phx.aaaaaaaaexamplefunction';
+
+describe('classify: run requests', () => {
+  it.each([
+    [{ runId: 'ev-0123abcd' }, { type: 'run-status', runId: 'ev-0123abcd' }],
+    [{ resume: 'run-20261130T040000-ab12' }, { type: 'resume', runId: 'run-20261130T040000-ab12' }],
+    [{ listRuns: true }, { type: 'list-runs' }],
+  ])('%j', (body, scope) => {
+    expect(classify(body)).toMatchObject({ kind: 'manual', scope });
+  });
+
+  it('a sweep may name its run id', () => {
+    expect(classify({ bucketName: 'b', runId: 'nightly-1' })).toMatchObject({ kind: 'manual', scope: { type: 'bucket', bucketName: 'b' }, runId: 'nightly-1' });
+    expect(classify({ kmsKeyId: 'ocid1.key.oc1.phx.x.k', runId: 'nightly-2' })).toMatchObject({ scope: { type: 'key' }, runId: 'nightly-2' });
+  });
+
+  it.each([
+    [{ runId: 'bad id!' }, 'runId'],
+    [{ runId: 'x'.repeat(65) }, 'runId'],
+    [{ resume: 'r', bucketName: 'b' }, 'resume'],
+    [{ resume: 'r', dryRun: true }, 'resume'],
+    [{ listRuns: false }, 'listRuns'],
+    [{ listRuns: true, runId: 'r' }, 'runId'],
+    [{ runId: 'r', objectName: 'o', bucketName: 'b' }, 'runId'],
+  ])('%j names %s', (body, field) => {
+    expect(problemsOf(body).map((p) => p.field)).toContain(field);
+  });
+
+  it('recognises a failure destination\'s record by a function OCID and a status, reading nothing else', () => {
+    expect(classify({ id: 'call-1', functionId: FN, status: 'FAILED', anything: { deep: [1, 2] } })).toEqual({ kind: 'invocation-failed', functionId: FN });
+  });
+
+  it.each([
+    [{ functionId: 'not-an-ocid', status: 'FAILED' }],
+    [{ functionId: FN }],
+    [{ functionId: FN, status: 'FAILED', bucketName: 'b' }],
+    [{ functionId: FN, status: 'FAILED', resume: 'r' }],
+  ])('is not fooled by %j', (body) => {
+    expect(() => classify(body)).toThrow(InvalidInputError);
+  });
+});

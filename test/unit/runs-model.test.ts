@@ -1,0 +1,102 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { emptySkips, type BucketReport } from '../../src/report/report';
+import { fcParams } from '../support/fast-check';
+import {
+  addCounts, checkpoint, claim, endTurn, isClaimable, isFinal, newUnit, stopForLimit, UnitState, zeroCounts, type TurnOutcome, type UnitRecord,
+} from '../../src/runs/model';
+
+const T0 = Date.parse('2026-11-30T04:00:00Z');
+const LEASE = 30_000;
+const FACTS = { kmsKeyId: 'ocid1.key.oc1.phx.k', versioned: true };
+
+function report(scanned: number, reencrypted: number, failed = 0): BucketReport {
+  return {
+    namespace: 'ns', bucketName: 'b', kmsKeyId: null, versioned: true, prefix: null, scanned, reencrypted, planned: 0,
+    skipped: { ...emptySkips(), compliant: scanned - reencrypted - failed }, failed,
+    failures: Array.from({ length: failed }, (_, i) => ({ objectName: `f${i}`, versionId: null, status: 500, serviceCode: null, opcRequestId: null, message: 'x' })),
+    failuresTruncated: false, complete: false,
+  };
+}
+
+const held = (): UnitRecord => claim(newUnit({ bucketName: 'b' }, T0), 'call-1', T0, LEASE);
+
+describe('unit states and transitions', () => {
+  it.each([
+    ['pending', newUnit({ bucketName: 'b' }, T0), T0, true],
+    ['held, lease running', held(), T0 + LEASE - 1, false],
+    ['held, lease expired (its holder died)', held(), T0 + LEASE, true],
+    ['done', { ...held(), state: UnitState.done }, T0 + 10 * LEASE, false],
+    ['stopped', stopForLimit(held(), 5, T0), T0 + 10 * LEASE, false],
+  ] as const)('%s: claimable is %s', (_name, unit, now, expected) => {
+    expect(isClaimable(unit, now)).toBe(expected);
+  });
+
+  it('claiming holds the unit for the lease and counts the invocation', () => {
+    const u = held();
+    expect(u).toMatchObject({ state: 'held', hold: { owner: 'call-1', until: new Date(T0 + LEASE).toISOString() }, invocations: 1 });
+  });
+
+  it('a checkpoint saves position and counts and renews the lease for the same holder', () => {
+    const counts = addCounts(zeroCounts(), report(1000, 990), 10);
+    const u = checkpoint(held(), { start: 'p2', offset: 0 }, counts, T0 + 10_000, LEASE);
+    expect(u).toMatchObject({ state: 'held', position: { start: 'p2', offset: 0 }, counts: { scanned: 1000, reencrypted: 990 }, hold: { owner: 'call-1', until: new Date(T0 + 40_000).toISOString() } });
+  });
+
+  it('a finished turn is done and releases the hold', () => {
+    const u = endTurn(held(), { kind: 'complete', counts: addCounts(zeroCounts(), report(5, 5), 10) }, FACTS, 3, T0);
+    expect(u.state).toBe('done');
+    expect(u.hold).toBeUndefined();
+    expect(isFinal(u)).toBe(true);
+  });
+
+  it('a turn that moved is handed back with no-progress reset', () => {
+    const start = { ...held(), noProgress: 2 };
+    const u = endTurn(start, { kind: 'stopped', position: { start: 'p3', offset: 0 }, counts: addCounts(zeroCounts(), report(10, 10), 10) }, FACTS, 3, T0);
+    expect(u).toMatchObject({ state: 'pending', noProgress: 0, position: { start: 'p3' } });
+    expect(u.hold).toBeUndefined();
+  });
+
+  const failed: TurnOutcome = { kind: 'failed', error: { status: 500, serviceCode: 'InternalServerError', message: 'ListObjectVersions failed: 500', opcRequestId: null }, position: { offset: 0 }, counts: zeroCounts() };
+
+  it('stops with reason no-progress after K turns that failed, keeping the error', () => {
+    let u = held();
+    for (let k = 1; k < 3; k++) {
+      u = endTurn(u, failed, FACTS, 3, T0);
+      expect(u).toMatchObject({ state: 'pending', noProgress: k });
+      u = claim(u, `call-${k + 1}`, T0, LEASE);
+    }
+    u = endTurn(u, failed, FACTS, 3, T0);
+    expect(u).toMatchObject({ state: 'stopped', noProgress: 3, error: { status: 500 } });
+    expect(u.reason).toMatch(/^no-progress: no progress in 3 consecutive invocations \(last error: ListObjectVersions failed: 500\)$/);
+  });
+
+  it('a turn that only ran out of time while sharing the invocation does not count as no progress', () => {
+    const stalled: TurnOutcome = { kind: 'stopped', position: { offset: 0 }, counts: zeroCounts() };
+    expect(endTurn(held(), stalled, FACTS, 1, T0, false)).toMatchObject({ state: 'pending', noProgress: 0 });
+    expect(endTurn(held(), stalled, FACTS, 1, T0, true)).toMatchObject({ state: 'stopped', noProgress: 1 });
+  });
+
+  it('a run over its invocation limit stops what is open, with the reason named', () => {
+    expect(stopForLimit(held(), 1000, T0)).toMatchObject({ state: 'stopped', reason: 'max-invocations: the run reached 1000 invocations' });
+  });
+});
+
+describe('counts over turns (property)', () => {
+  it('summing each turn\'s tally gives the totals of one uninterrupted sweep, whatever the split', () => {
+    fc.assert(fc.property(
+      fc.array(fc.record({ reencrypted: fc.nat(1000), compliant: fc.nat(1000), failed: fc.nat(5) }), { minLength: 1, maxLength: 30 }),
+      fc.nat(20),
+      (turns, maxFailures) => {
+        let counts = zeroCounts();
+        for (const t of turns) counts = addCounts(counts, report(t.reencrypted + t.compliant + t.failed, t.reencrypted, t.failed), maxFailures);
+        const sum = (f: (t: (typeof turns)[number]) => number) => turns.reduce((a, t) => a + f(t), 0);
+        expect(counts.reencrypted).toBe(sum((t) => t.reencrypted));
+        expect(counts.scanned).toBe(sum((t) => t.reencrypted + t.compliant + t.failed));
+        expect(counts.skipped.compliant).toBe(sum((t) => t.compliant));
+        expect(counts.failed).toBe(sum((t) => t.failed));
+        expect(counts.failures.length).toBe(Math.min(maxFailures, counts.failed));
+      },
+    ), fcParams(200));
+  });
+});
