@@ -21,12 +21,15 @@ const STRING_FLAGS = [
   ['--source-sse-customer-key-secret-id <ocid>', 'sourceSseCustomerKeySecretId', 'Vault secret holding the SSE-C key --object-name is under now'],
   ['--before <date-time>', 'before', 'RFC 3339 time: versions created before it are old (instead of the key version\'s time)'],
   ['--vault-id <ocid>', 'vaultId', 'vault of the key, when REENCRYPT_VAULT_IDS is not set'],
+  ['--run-id <id>', 'runId', 'alone: a stored run\'s status, or its final report once ended; with a scope: the new run\'s id (needs REENCRYPT_STATE_BUCKET)'],
+  ['--resume <run-id>', 'resume', 'take the next turn of a stored run (needs REENCRYPT_STATE_BUCKET)'],
 ] as const;
 
 export function addRequestOptions(command: Command): Command {
   for (const [flags, , description] of STRING_FLAGS) command.option(flags, description);
   return command
     .option('--force', 'every version is old: re-encrypt them all')
+    .option('--list-runs', 'list the stored runs that have not ended (needs REENCRYPT_STATE_BUCKET)')
     .option('--compartment-id <ocid>', 'compartment to search for buckets using --kms-key-id (repeatable)', collect)
     .option('--from-json <json>', 'the request as the function takes it: inline JSON or file://path; flags given too override its fields');
 }
@@ -39,6 +42,7 @@ export interface RequestOptions {
   readonly [flag: string]: unknown;
   readonly fromJson?: string;
   readonly force?: boolean;
+  readonly listRuns?: boolean;
   readonly compartmentId?: string[];
 }
 
@@ -51,6 +55,7 @@ export function requestBody(options: RequestOptions, extra: Record<string, unkno
     if (typeof value === 'string') fromFlags[field] = value;
   }
   if (options.force) fromFlags.force = true;
+  if (options.listRuns) fromFlags.listRuns = true;
   if (options.compartmentId && options.compartmentId.length > 0) fromFlags.compartmentIds = options.compartmentId;
   const isEvent = 'eventType' in base || 'cloudEventsVersion' in base || 'specversion' in base;
   if (isEvent && Object.keys(fromFlags).length > 0) {

@@ -27,6 +27,13 @@ describe('CLI request flags', () => {
       .toEqual({ bucketName: 'b', prefix: 'p/', before: '2024-01-01T00:00:00Z', force: true, compartmentIds: ['a', 'b'] });
   });
 
+  it('stored runs: --run-id, --resume and --list-runs set runId, resume and listRuns, and classify as the function does', () => {
+    expect(requestBody(parse(['--run-id', 'ev-1']))).toEqual({ runId: 'ev-1' });
+    expect(requestBody(parse(['--resume', 'ev-1']))).toEqual({ resume: 'ev-1' });
+    expect(requestBody(parse(['--list-runs']))).toEqual({ listRuns: true });
+    expect(requestFrom(parse(['--list-runs'])).request).toMatchObject({ kind: 'manual', scope: { type: 'list-runs' } });
+  });
+
   it('flags override --from-json; --namespace replaces either spelling of the namespace', () => {
     const body = requestBody(parse(['--from-json', JSON.stringify({ bucketName: 'a', prefix: 'x/', namespace: 'old' }), '--bucket-name', 'b', '--namespace', 'new']));
     expect(body).toEqual({ bucketName: 'b', prefix: 'x/', namespaceName: 'new' });
