@@ -1,4 +1,5 @@
 import type { Config } from './config';
+import type { ProgressSink } from './engine/context';
 import { InvalidConfigurationError } from './errors';
 import { classify, parseBody } from './input/classify';
 import type { ReencryptRequest } from './input/types';
@@ -34,6 +35,10 @@ export interface Invocation {
   /** When the Fn server stops waiting for the answer (Fn-Deadline). */
   readonly deadline: Date;
   readonly caller: Caller;
+  /** Aborted to stop starting new work now (the CLI's Ctrl-C); the run answers with a continuation. */
+  readonly stop?: AbortSignal;
+  /** Watches the sweep's progress (the CLI); absent in the function. */
+  readonly progress?: ProgressSink;
 }
 
 /** Runs one validated request; everything after the edge lives behind this. */

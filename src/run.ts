@@ -12,6 +12,7 @@ import type { InvocationFailedRequest, ReencryptRequest } from './input/types';
 import { createOci } from './oci/clients';
 import { ObjectStorage } from './oci/object-storage';
 import { KeyDirectory } from './oci/vault';
+import { recordRunMetrics } from './metrics';
 import { totalsOf } from './report/report';
 import { invokeSelfDetached } from './runs/handover';
 import {
@@ -21,12 +22,12 @@ import { StateStore } from './runs/store';
 
 /** Runs one validated request: pick the trigger's plan, execute it, report what happened. */
 export const runRequest: Runner = async function runRequest(request, invocation, config, logger) {
-  const budget = budgetFor(invocation.deadline, config.safetyMarginMs);
+  const budget = { ...budgetFor(invocation.deadline, config.safetyMarginMs), ...(invocation.stop && { stopSignal: invocation.stop }) };
   const oci = createOci(config, { hardStopAt: budget.hardStopAt });
   const objectStorage = new ObjectStorage(oci);
   const base = {
     config, oci, objectStorage, keys: new KeyDirectory(oci, config), budget, logger,
-    caller: invocation.caller, limit: pLimit(config.concurrency), notes: [] as string[],
+    caller: invocation.caller, limit: pLimit(config.concurrency), notes: [] as string[], ...(invocation.progress && { progress: invocation.progress }),
   };
   // The store is made only when a request needs it: the upload path never touches it.
   let runs: Runs | undefined;
@@ -86,6 +87,7 @@ export const runRequest: Runner = async function runRequest(request, invocation,
     apiCalls: Object.fromEntries([...oci.apiCalls].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))),
   };
   logger.info('summary', { ...report, buckets: report.buckets.map(({ plan: _plan, failures: _failures, ...rest }) => rest) });
+  await recordRunMetrics(request, { ...report, runStartedAt: outcome.runStartedAt ?? budget.startedAt }, ctx);
   return report;
 };
 

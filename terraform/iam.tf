@@ -137,3 +137,16 @@ resource "oci_identity_policy" "failure_destination" {
 
   depends_on = [oci_identity_dynamic_group.this]
 }
+
+resource "oci_identity_policy" "metrics" {
+  count = var.create_iam && local.metrics_enabled ? 1 : 0
+
+  compartment_id = local.policy_compartment_id
+  name           = "${var.name}-metrics"
+  description    = "${var.name}: post custom metrics, only in its own metric namespace."
+  statements     = local.policy_statements.metrics
+  freeform_tags  = var.freeform_tags
+  defined_tags   = var.defined_tags
+
+  depends_on = [oci_identity_dynamic_group.this]
+}

@@ -17,6 +17,13 @@ locals {
   sse_c_enabled       = length(var.sse_c_secret_ids) > 0
   manual_keys_enabled = length(var.manual_kms_key_ids) > 0
   self_invoke_enabled = var.reencrypt_self_invoke
+  metrics_enabled     = var.enable_metrics
+  alarms_enabled      = var.enable_metrics && var.create_alarms
+
+  # Metrics: on by default here, in the namespace "reencrypt" of the function's compartment.
+  metrics_namespace      = coalesce(var.reencrypt_metrics_namespace, "reencrypt")
+  metrics_compartment_id = coalesce(var.reencrypt_metrics_compartment_id, var.compartment_id)
+
   # The state bucket: the one the module creates, or one named in reencrypt_state_bucket.
   state_bucket_name = var.reencrypt_state_bucket != "" ? var.reencrypt_state_bucket : (var.create_state_bucket ? "${var.name}-state" : "")
   state_enabled     = local.state_bucket_name != ""
@@ -62,6 +69,8 @@ locals {
   state_clause    = " where target.bucket.name = '${local.state_bucket_name}'"
   topic_clause    = " where target.topic.id = '${join("", oci_ons_notification_topic.failures[*].topic_id)}'"
   secret_clause   = " where any {${join(", ", [for s in var.sse_c_secret_ids : "target.secret.id = '${s}'"])}}"
+  metrics_scope   = local.metrics_compartment_id == var.tenancy_id ? "tenancy" : "compartment id ${local.metrics_compartment_id}"
+  metrics_clause  = " where target.metrics.namespace = '${local.metrics_namespace}'"
   dynamic_group   = "dynamic-group ${local.dynamic_group_name}"
   objectstorage_s = "service objectstorage-${var.region}"
 
@@ -101,6 +110,8 @@ locals {
     failure_destination = local.failure_destination_enabled ? ["allow ${local.dynamic_group} to use ons-topics in ${local.function_scope}${local.topic_clause}"] : []
     # Lifecycle rules run as the Object Storage service of the region.
     object_storage_service_lifecycle = var.create_state_bucket ? ["allow ${local.objectstorage_s} to manage object-family in ${local.state_scope}${local.state_clause}"] : []
+    # PostMetricData, only into the function's own metric namespace.
+    metrics = local.metrics_enabled ? ["allow ${local.dynamic_group} to use metrics in ${local.metrics_scope}${local.metrics_clause}"] : []
   }
 
   ##############################################################################
@@ -137,5 +148,8 @@ locals {
     REENCRYPT_NO_PROGRESS_LIMIT         = tostring(var.reencrypt_no_progress_limit)
     REENCRYPT_MAX_INVOCATIONS           = tostring(var.reencrypt_max_invocations)
     REENCRYPT_MAX_WORKERS               = tostring(var.reencrypt_max_workers)
+    REENCRYPT_METRICS_NAMESPACE         = var.enable_metrics ? coalesce(var.reencrypt_metrics_namespace, "reencrypt") : ""
+    REENCRYPT_METRICS_COMPARTMENT_ID    = var.enable_metrics ? coalesce(var.reencrypt_metrics_compartment_id, var.compartment_id) : var.reencrypt_metrics_compartment_id
+    REENCRYPT_MONITORING_ENDPOINT       = var.reencrypt_monitoring_endpoint
   }
 }

@@ -42,6 +42,7 @@ output "identity_policy_ids" {
       run_state                        = oci_identity_policy.run_state
       object_storage_service_lifecycle = oci_identity_policy.object_storage_service_lifecycle
       failure_destination              = oci_identity_policy.failure_destination
+      metrics                          = oci_identity_policy.metrics
     } : k => p[0].id if length(p) > 0
   }
 }
@@ -89,4 +90,19 @@ output "objectstorage_state_bucket_name" {
 output "ons_failures_topic_id" {
   description = "OCID of the failure-destination topic; null unless create_failure_destination is on and there is a state bucket."
   value       = one(oci_ons_notification_topic.failures[*].topic_id)
+}
+
+output "alarm_topic_id" {
+  description = "OCID of the Notifications topic the alarms publish to; null unless create_alarms (and enable_metrics) is true."
+  value       = one(oci_ons_notification_topic.alarms[*].id)
+}
+
+output "monitoring_alarm_ids" {
+  description = "OCIDs of the alarms (failed, unfinished); empty unless create_alarms (and enable_metrics) is true."
+  value       = { for k, a in { failed = oci_monitoring_alarm.failed, unfinished = oci_monitoring_alarm.unfinished } : k => one(a[*].id) if length(a) > 0 }
+}
+
+output "metrics_namespace" {
+  description = "Monitoring namespace the function posts its metrics in; null when enable_metrics is false."
+  value       = local.metrics_enabled ? local.metrics_namespace : null
 }

@@ -613,3 +613,74 @@ variable "function_detached_timeout_in_seconds" {
     error_message = "function_detached_timeout_in_seconds must be a whole number from 5 to 3600."
   }
 }
+
+variable "reencrypt_metrics_namespace" {
+  description = "REENCRYPT_METRICS_NAMESPACE: OCI Monitoring namespace of the custom metrics posted after each run (a letter, then letters, digits or '_'; not oci_ or oracle_). Empty: \"reencrypt\" when enable_metrics is true; metrics are off when enable_metrics is false."
+  type        = string
+  default     = ""
+
+  validation {
+    condition     = var.reencrypt_metrics_namespace == "" || (can(regex("^[A-Za-z][A-Za-z0-9_]{0,254}$", var.reencrypt_metrics_namespace)) && !startswith(var.reencrypt_metrics_namespace, "oci_") && !startswith(var.reencrypt_metrics_namespace, "oracle_"))
+    error_message = "reencrypt_metrics_namespace must be empty or a letter followed by letters, digits or '_' (at most 255), not starting with oci_ or oracle_."
+  }
+}
+
+variable "reencrypt_metrics_compartment_id" {
+  description = "REENCRYPT_METRICS_COMPARTMENT_ID: compartment OCID the metrics are posted in (and the alarms read). Empty: compartment_id (the function's)."
+  type        = string
+  default     = ""
+
+  validation {
+    condition     = var.reencrypt_metrics_compartment_id == "" || can(regex("^ocid1\\.(compartment|tenancy)\\.[a-z0-9-]+\\.[a-z0-9-]*\\.[a-zA-Z0-9._-]+$", var.reencrypt_metrics_compartment_id))
+    error_message = "reencrypt_metrics_compartment_id must be empty or a compartment or tenancy OCID."
+  }
+}
+
+variable "reencrypt_monitoring_endpoint" {
+  description = "REENCRYPT_MONITORING_ENDPOINT: Monitoring telemetry-ingestion endpoint override for PostMetricData (http(s) URL). Empty: the region's telemetry-ingestion endpoint."
+  type        = string
+  default     = ""
+
+  validation {
+    condition     = var.reencrypt_monitoring_endpoint == "" || can(regex("^https?://[^\\s/$.?#][^\\s]*$", var.reencrypt_monitoring_endpoint))
+    error_message = "reencrypt_monitoring_endpoint must be empty or an http(s) URL."
+  }
+}
+
+################################################################################
+# Metrics and alarms
+################################################################################
+
+variable "enable_metrics" {
+  description = "true: the function posts custom metrics to OCI Monitoring after each run (versions re-encrypted, failed, skipped by reason, run duration, unfinished runs), and the policy lets it (`use metrics` limited to the namespace)."
+  type        = bool
+  default     = true
+}
+
+variable "create_alarms" {
+  description = "true (needs enable_metrics): create a Notifications topic and two alarms on it: any failed re-encryption, and a run still unfinished after alarm_unfinished_after_hours."
+  type        = bool
+  default     = false
+}
+
+variable "alarm_email" {
+  description = "Email address subscribed to the alarm topic (the address must confirm the subscription). Empty: no subscription; subscribe to the alarm_topic_id output yourself."
+  type        = string
+  default     = ""
+
+  validation {
+    condition     = var.alarm_email == "" || can(regex("^[^@\\s]+@[^@\\s]+\\.[^@\\s]+$", var.alarm_email))
+    error_message = "alarm_email must be empty or an email address."
+  }
+}
+
+variable "alarm_unfinished_after_hours" {
+  description = "Hours after which a run that is still unfinished (still handing itself continuations) raises the unfinished-run alarm: 1 to 720."
+  type        = number
+  default     = 6
+
+  validation {
+    condition     = var.alarm_unfinished_after_hours >= 1 && var.alarm_unfinished_after_hours <= 720 && floor(var.alarm_unfinished_after_hours) == var.alarm_unfinished_after_hours
+    error_message = "alarm_unfinished_after_hours must be a whole number of hours from 1 to 720."
+  }
+}

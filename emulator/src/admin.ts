@@ -22,6 +22,7 @@ export function adminRoutes(emu: Emulator): Route[] {
   });
 
   return [
+    route('GET', '/metrics', 'PostedMetrics', () => ok(emu.postedMetrics)),
     route('GET', '/health', 'Health', () => ok({ ok: true, url: emu.url, namespace: emu.state.namespace, region: emu.state.region, tenancyId: emu.state.tenancyId })),
     route('POST', '/resource-principals', 'IssueResourcePrincipal', (ctx) => ok(emu.issueResourcePrincipal(body(ctx)))),
     route('POST', '/api-keys', 'RegisterApiKey', (ctx) => ok(emu.registerApiKey(body(ctx)))),

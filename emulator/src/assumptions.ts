@@ -3,7 +3,7 @@
  * published documentation or the SDK lives here, in one place. Each entry is
  * the most plausible answer we could find; each must be confirmed against a
  * real tenancy (see emulator/README.md, "Assumptions", where A1..A19 and
- * A22..A27 refer to the tags below; A20 (bodies over 8 MiB are not kept) and
+ * A22..A28 refer to the tags below; A20 (bodies over 8 MiB are not kept) and
  * A21 (the record a failed detached invocation sends to its failure
  * destination) are fixed choices documented where they are made:
  * routes/objectstorage/objects.ts and functions.ts).
@@ -77,7 +77,7 @@ export interface Assumptions {
   functionFailed: ErrorAnswer;
   /** A17: Functions invoke: the function did not answer before its timeout. */
   functionTimedOut: ErrorAnswer;
-  /** A27: an invocation past the tenancy's concurrency quota (counted in invocations, not memory). */
+  /** A28: an invocation past the tenancy's concurrency quota (counted in invocations, not memory). */
   functionsTooManyRequests: ErrorAnswer;
   /** A18: GetWorkRequest / KMS / Secrets / Functions for an unknown OCID. */
   notFoundGeneric: ErrorAnswer;
@@ -124,6 +124,13 @@ export interface Assumptions {
    * functions receive; not in Oracle's documentation. `false`: only the Fn headers.
    */
   invokeCallerHeaders: boolean;
+  /**
+   * A27: PostMetricData (NON_ATOMIC) when no metric object passes validation. The API reference
+   * says NON_ATOMIC "requires a partial pass: at least one metric object in the request must
+   * pass input validation" but not what the answer is when none does; ATOMIC with any invalid
+   * object is taken to be the same answer.
+   */
+  postMetricDataRejected: ErrorAnswer;
 }
 
 export const DEFAULT_ASSUMPTIONS: Readonly<Assumptions> = Object.freeze({
@@ -155,6 +162,7 @@ export const DEFAULT_ASSUMPTIONS: Readonly<Assumptions> = Object.freeze({
   versionIdInUnversionedBuckets: true,
   unknownUploadId: { status: 404, code: 'NoSuchUpload' },
   invokeCallerHeaders: true,
+  postMetricDataRejected: { status: 400, code: 'InvalidParameter' },
 });
 
 export function resolveAssumptions(overrides?: Partial<Assumptions>): Assumptions {

@@ -8,7 +8,10 @@ import { type DeliveryRecord, type EventRule, type EventRuleInput, EventsService
 import { type CountersSnapshot, Counters, type FaultConfig, FaultInjector, type FaultSettings } from './faults';
 import { FunctionsService, type InvocationRecord, type RegisterFunctionInput } from './functions';
 import { type Reply, type RequestContext, type Route, Query, decodeComponent, errorReply, readBody, sendReply } from './http';
+import { MonitoringService, type PostedMetric } from './monitoring';
 import { functionsRoutes } from './routes/functions';
+import { bucketDeleteRoutes } from './routes/bucket-delete';
+import { monitoringRoutes } from './routes/monitoring';
 import { objectStorageRoutes } from './routes/objectstorage';
 import { vaultRoutes } from './routes/vault';
 import type { Services } from './services';
@@ -85,6 +88,7 @@ export class Emulator {
   readonly functions: FunctionsService;
   readonly events: EventsService;
   readonly workRequests: WorkRequestRunner;
+  readonly monitoring: MonitoringService;
   private readonly routes: Route[];
   private readonly admin: Route[];
   private server: Server | undefined;
@@ -102,7 +106,8 @@ export class Emulator {
     this.state.events = this.events;
     this.workRequests = new WorkRequestRunner(this.state, options.workRequests);
     const services: Services = { state: this.state, workRequests: this.workRequests, functions: this.functions, events: this.events };
-    this.routes = [...objectStorageRoutes(services), ...vaultRoutes(services), ...functionsRoutes(services)];
+    this.monitoring = new MonitoringService(assumptions);
+    this.routes = [...objectStorageRoutes(services), ...vaultRoutes(services), ...functionsRoutes(services), ...monitoringRoutes(this.monitoring), ...bucketDeleteRoutes(services)];
     this.admin = adminRoutes(this);
     this.log = options.log ?? false;
   }
@@ -355,6 +360,11 @@ export class Emulator {
   addEventRule(input: EventRuleInput): EventRule {
     if (!this.functions.functions.has(input.functionId)) throw new EmulatorUsageError(`no function ${input.functionId}; registerFunction first`);
     return this.events.addRule(input);
+  }
+
+  /** Metric objects accepted by PostMetricData, in arrival order. */
+  get postedMetrics(): readonly PostedMetric[] {
+    return this.monitoring.posted;
   }
 
   get emittedEvents(): readonly OciEvent[] {

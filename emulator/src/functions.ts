@@ -136,7 +136,7 @@ export class FunctionsService {
   /**
    * OCI Functions answers 429 TooManyRequests when an invocation would take the tenancy past its
    * concurrency limit (documented under "Service Limits" and the invoke troubleshooting pages;
-   * the quota is memory of concurrent invocations, modelled here as a count, assumption A27).
+   * the quota is memory of concurrent invocations, modelled here as a count, assumption A28).
    */
   private admit(): void {
     if (this.concurrencyQuota !== undefined && this.inFlight >= this.concurrencyQuota) {

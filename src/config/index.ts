@@ -27,7 +27,7 @@ export interface Config {
   readonly maxWorkers: number;
   readonly maxFailuresReported: number;
   readonly logLevel: 'debug' | 'info' | 'warn' | 'error';
-  readonly auth: { readonly type: 'resource_principal' } | { readonly type: 'config_file'; readonly file?: string; readonly profile: string };
+  readonly auth: { readonly type: 'resource_principal' } | { readonly type: 'config_file'; readonly file?: string; readonly profile: string; readonly region?: string };
   readonly endpoints: {
     readonly objectStorage?: string;
     readonly kmsVault?: string;
@@ -35,7 +35,10 @@ export interface Config {
     readonly secrets?: string;
     readonly functionsInvoke?: string;
     readonly functions?: string;
+    readonly monitoring?: string;
   };
+  /** Post custom metrics to OCI Monitoring after each run; absent: off. */
+  readonly metrics?: { readonly namespace: string; readonly compartmentId: string };
   /** Set by the Functions platform (FN_FN_ID): this function's OCID, for self-invocation. */
   readonly functionId?: string;
 }
@@ -51,6 +54,7 @@ type RawConfig = {
   REENCRYPT_SECRETS_ENDPOINT: string; REENCRYPT_FUNCTIONS_INVOKE_ENDPOINT: string; REENCRYPT_FUNCTIONS_ENDPOINT: string;
   REENCRYPT_STATE_BUCKET: string; REENCRYPT_CHECKPOINT_SECONDS: number; REENCRYPT_NO_PROGRESS_LIMIT: number; REENCRYPT_MAX_INVOCATIONS: number;
   REENCRYPT_MAX_WORKERS: number;
+  REENCRYPT_METRICS_NAMESPACE: string; REENCRYPT_METRICS_COMPARTMENT_ID: string; REENCRYPT_MONITORING_ENDPOINT: string;
 };
 
 // Environment values are strings: this profile coerces "16" to 16 and "true" to true, and fills in defaults.
@@ -71,6 +75,12 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): C
     );
   }
   const c = raw as RawConfig;
+  if (c.REENCRYPT_METRICS_NAMESPACE && !c.REENCRYPT_METRICS_COMPARTMENT_ID) {
+    throw new InvalidConfigurationError(
+      `REENCRYPT_METRICS_NAMESPACE=${JSON.stringify(c.REENCRYPT_METRICS_NAMESPACE)} needs REENCRYPT_METRICS_COMPARTMENT_ID: metrics are posted in a compartment`,
+      [{ field: 'REENCRYPT_METRICS_COMPARTMENT_ID', problem: 'is required when REENCRYPT_METRICS_NAMESPACE is set' }],
+    );
+  }
   const optional = (v: string) => (v ? v : undefined);
   return {
     compartmentIds: splitList(c.REENCRYPT_COMPARTMENT_IDS),
@@ -101,7 +111,9 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): C
       secrets: optional(c.REENCRYPT_SECRETS_ENDPOINT),
       functionsInvoke: optional(c.REENCRYPT_FUNCTIONS_INVOKE_ENDPOINT),
       functions: optional(c.REENCRYPT_FUNCTIONS_ENDPOINT),
+      monitoring: optional(c.REENCRYPT_MONITORING_ENDPOINT),
     }),
+    ...(c.REENCRYPT_METRICS_NAMESPACE && { metrics: { namespace: c.REENCRYPT_METRICS_NAMESPACE, compartmentId: c.REENCRYPT_METRICS_COMPARTMENT_ID } }),
     ...(env.FN_FN_ID && { functionId: env.FN_FN_ID }),
   };
 }

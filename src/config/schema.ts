@@ -116,6 +116,19 @@ export const CONFIG_SCHEMA = {
       type: 'string', default: '', pattern: `(${HTTP_URL})|^$`,
       description: 'Secrets (secret bundles) endpoint override. Empty: the region\'s.',
     },
+    REENCRYPT_METRICS_NAMESPACE: {
+      // Monitoring's rule for custom namespaces: a letter first, then letters, digits and underscores; oci_ and oracle_ are reserved.
+      type: 'string', default: '', pattern: '^((?!oci_|oracle_)[A-Za-z][A-Za-z0-9_]*)?$', maxLength: 255,
+      description: 'OCI Monitoring namespace for the custom metrics posted after each run (re-encrypted, failed, skipped, duration, unfinished). Empty: no metrics.',
+    },
+    REENCRYPT_METRICS_COMPARTMENT_ID: {
+      type: 'string', default: '', pattern: '^(ocid1\\.[a-z0-9_-]+\\.[a-z0-9-]+\\.[a-z0-9-]*\\.[a-zA-Z0-9._-]+)?$',
+      description: 'Compartment the metrics are posted in (the function\'s, usually). Required when REENCRYPT_METRICS_NAMESPACE is set.',
+    },
+    REENCRYPT_MONITORING_ENDPOINT: {
+      type: 'string', default: '', pattern: `(${HTTP_URL})|^$`,
+      description: 'Monitoring telemetry-ingestion endpoint override (PostMetricData). Empty: the region\'s telemetry-ingestion endpoint.',
+    },
     REENCRYPT_FUNCTIONS_INVOKE_ENDPOINT: {
       type: 'string', default: '', pattern: `(${HTTP_URL})|^$`,
       description: 'This function\'s invoke endpoint for self-invocation. Empty: read once per container with GetFunction(FN_FN_ID).',

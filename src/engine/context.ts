@@ -5,6 +5,7 @@ import type { Logger } from '../log';
 import type { Oci } from '../oci/clients';
 import type { ObjectStorage } from '../oci/object-storage';
 import type { KeyDirectory } from '../oci/vault';
+import type { BucketTally } from '../report/report';
 import type { Budget } from './deadline';
 import type { SweepPlan } from './sweep';
 
@@ -27,4 +28,15 @@ export interface RunContext {
    * (src/runs), which answers for itself. Absent: the sweep runs in this invocation.
    */
   readonly durable?: (plan: SweepPlan) => Promise<object>;
+  /** Watches the sweep (the CLI's progress display); absent in the function. */
+  readonly progress?: ProgressSink;
+}
+
+/**
+ * Told about each bucket tally as its sweep starts. The tally's `live` counts
+ * move as items finish, so a watcher polls them at its own pace: nothing is
+ * called per object.
+ */
+export interface ProgressSink {
+  bucketStarted(tally: BucketTally): void;
 }

@@ -9,6 +9,8 @@ export interface Budget {
   readonly deadline: number;
   readonly stopStartingAt: number;
   readonly hardStopAt: number;
+  /** Stops starting new work before `stopStartingAt` when aborted (the CLI's Ctrl-C); calls in flight still finish. */
+  readonly stopSignal?: AbortSignal;
 }
 
 /** The margin is the configured one, but never more than a fifth of the time given (short test deadlines). */

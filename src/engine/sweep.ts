@@ -27,6 +27,8 @@ export interface SweepPlan {
   readonly targets: readonly SweepTarget[];
   /** Buckets of a resumed run that could not be read this time: handed on unchanged. */
   readonly carried?: readonly PendingBucket[];
+  /** When the run began (a resumed run: its first invocation); default: this invocation. */
+  readonly runStartedAt?: number;
   /** For a durable run: its id (derived from the event, or the caller's); absent = a fresh one. */
   readonly runId?: string;
   /** What could not be examined (discovery problems): the run cannot be complete. */
@@ -48,6 +50,7 @@ export async function sweepTargets(plan: SweepPlan, ctx: RunContext): Promise<Sw
     const tally = new BucketTally(target.bucket, target.prefix, {
       maxFailures: ctx.config.maxFailuresReported, maxPlan: MAX_PLAN_ENTRIES, dryRun: plan.dryRun,
     });
+    ctx.progress?.bucketStarted(tally);
     if (!target.bucket.kmsKeyId) {
       tally.skippedBecause = 'oracle-managed-key';
       return { report: tally.toReport(true) };
@@ -56,7 +59,8 @@ export async function sweepTargets(plan: SweepPlan, ctx: RunContext): Promise<Sw
       bucket: target.bucket, ...(target.prefix !== undefined && { prefix: target.prefix }),
       watermark: plan.watermark.watermark, position: target.position ?? { offset: 0 }, tally,
     }, {
-      objectStorage: ctx.objectStorage, limit: ctx.limit, stopStartingAt: ctx.budget.stopStartingAt, dryRun: plan.dryRun, logger: ctx.logger,
+      objectStorage: ctx.objectStorage, limit: ctx.limit, stopStartingAt: ctx.budget.stopStartingAt,
+      ...(ctx.budget.stopSignal && { stopSignal: ctx.budget.stopSignal }), dryRun: plan.dryRun, logger: ctx.logger,
     });
     const pending: PendingBucket | undefined = outcome.state === 'stopped'
       ? { name: target.bucket.name, ...(target.prefix !== undefined && { prefix: target.prefix }), position: outcome.position }
@@ -64,7 +68,7 @@ export async function sweepTargets(plan: SweepPlan, ctx: RunContext): Promise<Sw
     return { report: tally.toReport(outcome.state === 'complete'), pending };
   })));
   const pending = [...(plan.carried ?? []), ...outcomes.map((o) => o.pending).filter((p): p is PendingBucket => p !== undefined)];
-  const issued = pending.length > 0 ? continuationFor(plan, pending) : undefined;
+  const issued = pending.length > 0 ? continuationFor({ ...plan, runStartedAt: plan.runStartedAt ?? ctx.budget.startedAt }, pending) : undefined;
   if (issued && issued.left.length > 0) {
     const names = issued.left.slice(0, 20).map((p) => p.name).join(', ');
     ctx.notes.push(
@@ -98,12 +102,13 @@ const isStarted = (p: PendingBucket) => p.position.offset > 0 || p.position.star
  * already under way go first, and what does not fit is returned in `left`.
  */
 export function continuationFor(
-  plan: Pick<SweepPlan, 'trigger' | 'namespace' | 'dryRun' | 'watermark'>, pending: readonly PendingBucket[], maxLength = MAX_CONTINUATION_LENGTH,
+  plan: Pick<SweepPlan, 'trigger' | 'namespace' | 'dryRun' | 'watermark' | 'runStartedAt'>, pending: readonly PendingBucket[], maxLength = MAX_CONTINUATION_LENGTH,
 ): IssuedContinuation {
   const w = describeWatermark(plan.watermark);
   const ordered = [...pending.filter(isStarted), ...pending.filter((p) => !isStarted(p))];
   const tokenOf = (count: number) => encodeContinuation({
     v: 1, trigger: plan.trigger, namespace: plan.namespace, dryRun: plan.dryRun, before: w.before, watermarkSource: w.source, buckets: ordered.slice(0, count),
+    ...(plan.runStartedAt !== undefined && { runStartedAt: plan.runStartedAt }),
   });
   const whole = tokenOf(ordered.length);
   if (whole.length <= maxLength) return { token: whole, left: [] };

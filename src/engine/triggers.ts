@@ -34,6 +34,8 @@ export interface Outcome {
   readonly incomplete?: true;
   /** Key rotation triggers: what the vault says about the rotation the event announced. */
   readonly rotation?: RotationCheck;
+  /** A resumed run: when its first invocation started. */
+  readonly runStartedAt?: number;
   /** A durable run answered for itself (its step or its final report). */
   readonly answer?: object;
 }
@@ -242,6 +244,7 @@ async function resume(token: string, ctx: RunContext): Promise<Outcome> {
     else if (isReport(bucket)) missing.push(bucket);
     else targets.push({ bucket, ...(pending.prefix !== undefined && { prefix: pending.prefix }), position: pending.position });
   }
-  const outcome = await sweep({ trigger: state.trigger, namespace: state.namespace, dryRun: state.dryRun, watermark, targets, carried }, ctx);
-  return { ...outcome, buckets: [...missing, ...outcome.buckets] };
+  const runStartedAt = state.runStartedAt;
+  const outcome = await sweep({ trigger: state.trigger, namespace: state.namespace, dryRun: state.dryRun, watermark, targets, carried, ...(runStartedAt !== undefined && { runStartedAt }) }, ctx);
+  return { ...outcome, buckets: [...missing, ...outcome.buckets], ...(runStartedAt !== undefined && { runStartedAt }) };
 }

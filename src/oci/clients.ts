@@ -1,13 +1,15 @@
 import {
-  ConfigFileAuthenticationDetailsProvider, DefaultRequestSigner, ResourcePrincipalAuthenticationDetailsProvider, isRegionProvider,
+  DefaultRequestSigner, ResourcePrincipalAuthenticationDetailsProvider, isRegionProvider,
   type AuthenticationDetailsProvider, type ClientConfiguration, type Region, type RequestSigner,
 } from 'oci-common';
 import type { FunctionsInvokeClient, FunctionsManagementClient } from 'oci-functions';
 import type { KmsManagementClient, KmsVaultClient } from 'oci-keymanagement';
+import type { MonitoringClient } from 'oci-monitoring';
 import type { ObjectStorageClient } from 'oci-objectstorage';
 import type { SecretsClient } from 'oci-secrets';
 import type { Config } from '../config';
 import { callContext, type ApiCallCounter, type CallState } from './call-context';
+import { configFileProvider } from './config-file-auth';
 import { OciCallError, toCallFailure } from './errors';
 import { WireHttpClient } from './http-client';
 import { deadlineRetryConfiguration } from './retry';
@@ -23,6 +25,8 @@ export interface OciClients {
   functionsInvokeAt(endpoint: string): FunctionsInvokeClient;
   /** GetFunction, for self-discovery of the invoke endpoint. */
   readonly functionsManagement: FunctionsManagementClient;
+  /** PostMetricData only (telemetry-ingestion); present when metrics are configured. */
+  readonly monitoring: MonitoringClient | undefined;
   readonly signer: RequestSigner;
 }
 
@@ -39,7 +43,7 @@ export interface Oci extends Omit<OciClients, 'signer'> {
 /** The resource principal in OCI Functions; the OCI config file for local runs. */
 function authProvider(config: Config): AuthenticationDetailsProvider {
   return config.auth.type === 'config_file'
-    ? new ConfigFileAuthenticationDetailsProvider(config.auth.file, config.auth.profile)
+    ? configFileProvider(config.auth)
     : ResourcePrincipalAuthenticationDetailsProvider.builder();
 }
 
@@ -60,6 +64,11 @@ function signerFor(provider: AuthenticationDetailsProvider): RequestSigner {
  */
 function clientConfiguration(): ClientConfiguration {
   return { retryConfiguration: deadlineRetryConfiguration(), circuitBreaker: { noCircuit: true, circuit: null } };
+}
+
+/** PostMetricData has its own host: the SDK's regional default (`telemetry.`) answers only the other operations. */
+function telemetryIngestionEndpoint(region: Region | undefined): string | undefined {
+  return region ? `https://telemetry-ingestion.${region.regionId}.${region.realm.secondLevelDomain}` : undefined;
 }
 
 function buildClients(config: Config): OciClients {
@@ -90,6 +99,10 @@ function buildClients(config: Config): OciClients {
     new (require('oci-secrets') as typeof import('oci-secrets')).SecretsClient(params, configuration), config.endpoints.secrets));
   const functions = lazy(() => require('oci-functions') as typeof import('oci-functions'));
   const functionsManagement = lazy(() => place(new (functions().FunctionsManagementClient)(params, configuration), config.endpoints.functions));
+  const monitoring = lazy(() => (config.metrics
+    ? place(new (require('oci-monitoring') as typeof import('oci-monitoring')).MonitoringClient(params, configuration),
+      config.endpoints.monitoring ?? telemetryIngestionEndpoint(region))
+    : undefined));
   const management = new Map<string, KmsManagementClient>();
   const invokeClients = new Map<string, FunctionsInvokeClient>();
   return {
@@ -97,6 +110,7 @@ function buildClients(config: Config): OciClients {
     get kmsVault() { return kmsVault(); },
     get secrets() { return secrets(); },
     get functionsManagement() { return functionsManagement(); },
+    get monitoring() { return monitoring(); },
     signer,
     functionsInvokeAt(endpoint) {
       let client = invokeClients.get(endpoint);
@@ -141,6 +155,7 @@ export function createOci(config: Config, defaults: { hardStopAt: number }): Oci
     get secrets() { return clients.secrets; },
     get functionsManagement() { return clients.functionsManagement; },
     functionsInvokeAt: (endpoint) => clients.functionsInvokeAt(endpoint),
+    get monitoring() { return clients.monitoring; },
     kmsManagement: (endpoint) => clients.kmsManagement(endpoint),
     apiCalls,
     async call(operation, fn, options) {

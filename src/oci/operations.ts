@@ -7,13 +7,13 @@
  */
 export interface OciOperation {
   readonly operation: string;
-  readonly service: 'objectstorage' | 'keymanagement' | 'secrets' | 'functions';
+  readonly service: 'objectstorage' | 'keymanagement' | 'secrets' | 'functions' | 'monitoring';
   readonly permissions: readonly string[];
   /** Policy verb and resource type that grant it, e.g. `inspect buckets`. */
   readonly verb: 'inspect' | 'read' | 'use' | 'manage';
   readonly resourceType: string;
   /** The optional feature that needs it; absent = always needed. */
-  readonly feature?: 'sse-c' | 'self-invoke' | 'state' | 'manual-kms-key';
+  readonly feature?: 'sse-c' | 'self-invoke' | 'state' | 'manual-kms-key' | 'metrics';
 }
 
 export const OCI_OPERATIONS: readonly OciOperation[] = [
@@ -37,4 +37,5 @@ export const OCI_OPERATIONS: readonly OciOperation[] = [
   // Self-discovery of the invoke endpoint (GetFunction on FN_FN_ID), then the detached invoke.
   { operation: 'GetFunction', service: 'functions', permissions: ['FN_FUNCTION_READ'], verb: 'read', resourceType: 'fn-function', feature: 'self-invoke' },
   { operation: 'InvokeFunction', service: 'functions', permissions: ['FN_INVOCATION'], verb: 'use', resourceType: 'fn-invocation', feature: 'self-invoke' },
+  { operation: 'PostMetricData', service: 'monitoring', permissions: ['METRIC_WRITE'], verb: 'use', resourceType: 'metrics', feature: 'metrics' },
 ];

@@ -54,6 +54,12 @@ export class BucketTally {
   planned = 0;
   failed = 0;
   readonly skipped = emptySkips();
+  /**
+   * Items as they finish, before a page is committed: for progress displays
+   * only. Unlike the counters above they may include items that a resumed run
+   * redoes (see sweepBucket); reports never use them.
+   */
+  readonly live = { handled: 0, reencrypted: 0, planned: 0, skipped: 0, failed: 0 };
   private readonly failures: FailureEntry[] = [];
   private readonly plan: PlannedEntry[] = [];
   private planTruncated = false;

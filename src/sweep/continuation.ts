@@ -36,6 +36,8 @@ export interface ContinuationState {
   readonly before: string | null;
   readonly watermarkSource: WatermarkSource;
   readonly buckets: readonly PendingBucket[];
+  /** When the run's first invocation started (epoch ms): the age of an unfinished run, for its metric. Absent in older tokens. */
+  readonly runStartedAt?: number;
 }
 
 /**
@@ -61,6 +63,7 @@ const STATE_SCHEMA = {
     dryRun: { type: 'boolean' },
     before: { type: ['string', 'null'], format: 'date-time' },
     watermarkSource: { enum: WATERMARK_SOURCES },
+    runStartedAt: { type: 'integer', minimum: 0 },
     buckets: {
       type: 'array', minItems: 1,
       items: {

@@ -12,6 +12,8 @@ export interface SweepDeps {
   readonly limit: LimitFunction;
   /** No new object is started at or after this instant (epoch ms). */
   readonly stopStartingAt: number;
+  /** Or once this is aborted (an operator's Ctrl-C): calls in flight still finish. */
+  readonly stopSignal?: AbortSignal;
   readonly dryRun: boolean;
   readonly logger: Logger;
   /**
@@ -73,7 +75,7 @@ export async function sweepBucket(task: SweepTask, deps: SweepDeps): Promise<Swe
   for (;;) {
     // Not yet listed: resume where this page would have resumed.
     const here: SweepOutcome = { state: 'stopped', position: { ...(start !== undefined && { start }), offset, ...(anchor && { anchor }) } };
-    if (Date.now() >= deps.stopStartingAt) return here;
+    if (mustStopStarting(deps)) return here;
     let page: ListedPage;
     try {
       page = bucket.versioned
@@ -90,7 +92,7 @@ export async function sweepBucket(task: SweepTask, deps: SweepDeps): Promise<Swe
     }
     const from = resumeIndex(page.items, offset, anchor);
     const items = page.items.slice(from);
-    const outcomes = await Promise.all(items.map((item) => handleItem(item, task, deps)));
+    const outcomes = await Promise.all(items.map((item) => handleItem(item, task, deps).then((outcome) => countLive(tally, outcome))));
     const firstNotDone = outcomes.findIndex((o) => o.type === 'not-done');
     // The resume point is the first item not done. Items after it that did
     // finish (a skip, or a call that completed while an earlier one ran out of
@@ -106,6 +108,10 @@ export async function sweepBucket(task: SweepTask, deps: SweepDeps): Promise<Swe
     offset = 0;
     anchor = undefined;
   }
+}
+
+function mustStopStarting(deps: SweepDeps): boolean {
+  return Date.now() >= deps.stopStartingAt || deps.stopSignal?.aborted === true;
 }
 
 function stopped(start: string | undefined, offset: number, firstNotDone: ListedVersion): SweepOutcome {
@@ -135,7 +141,7 @@ async function handleItem(item: ListedVersion, task: SweepTask, deps: SweepDeps)
   if (decision.action === 'skip') return { type: 'skipped', reason: decision.reason };
   if (deps.dryRun) return PLANNED;
   return deps.limit(async function reencryptListedVersion(): Promise<ItemOutcome> {
-    if (Date.now() >= deps.stopStartingAt) return NOT_DONE;
+    if (mustStopStarting(deps)) return NOT_DONE;
     try {
       await deps.objectStorage.reencryptObject({
         namespace: task.bucket.namespace, bucketName: task.bucket.name, objectName: item.name,
@@ -149,6 +155,15 @@ async function handleItem(item: ListedVersion, task: SweepTask, deps: SweepDeps)
       return reason ? { type: 'skipped', reason } : { type: 'failed', failure: err.failure };
     }
   });
+}
+
+/** Progress as items finish (tally.live), ahead of the page's commit. */
+function countLive(tally: BucketTally, outcome: ItemOutcome): ItemOutcome {
+  if (outcome.type !== 'not-done') {
+    tally.live.handled += 1;
+    tally.live[outcome.type] += 1;
+  }
+  return outcome;
 }
 
 /** Counts one done item in the bucket's tally (and logs the decision). */

@@ -79,6 +79,8 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     REENCRYPT_KMS_VAULT_ENDPOINT: emu.url,
     REENCRYPT_SECRETS_ENDPOINT: emu.url,
     REENCRYPT_FUNCTIONS_INVOKE_ENDPOINT: emu.url,
+    REENCRYPT_MONITORING_ENDPOINT: emu.url,
+    REENCRYPT_METRICS_COMPARTMENT_ID: compartmentA,
     REENCRYPT_COMPARTMENT_IDS: `${compartmentA},${compartmentB}`,
     REENCRYPT_VAULT_IDS: vault.id,
     REENCRYPT_CLOCK_SKEW_SECONDS: '0',

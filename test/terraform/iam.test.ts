@@ -23,6 +23,7 @@ const FEATURE_GROUPS: Record<NonNullable<OciOperation['feature']>, { group: stri
   'self-invoke': { group: 'self_invoke', toggle: 'local.self_invoke_enabled' },
   'manual-kms-key': { group: 'manual_kms_keys', toggle: 'local.manual_keys_enabled' },
   state: { group: 'run_state', toggle: 'local.state_enabled' },
+  metrics: { group: 'metrics', toggle: 'local.metrics_enabled' },
 };
 
 /**
@@ -158,6 +159,7 @@ describe('IAM statements', () => {
       'use ons-topics': { scope: 'function_scope', clause: 'topic_clause' },
       'use keys': { scope: 'key_scopes', clause: 'service_key_clause' },
       'use functions-family': { scope: 'function_scope', clause: undefined },
+      'use metrics': { scope: 'metrics_scope', clause: 'metrics_clause' },
     };
     for (const s of statements) {
       expect({ scope: s.scope, clause: s.clause }, `${s.verb} ${s.resourceType}`).toEqual(expected[`${s.verb} ${s.resourceType}`]);
@@ -175,6 +177,7 @@ describe('IAM statements', () => {
     expect(String(l.get('service_key_clause'))).toContain(`for k in distinct(concat(var.watched_key_ids, var.manual_kms_key_ids)) : "target.key.id = '\${k}'"`);
     expect(l.get('state_clause')).toBe(" where target.bucket.name = '${local.state_bucket_name}'");
     expect(l.get('state_scope')).toBe('${local.function_scope}');
+    expect(l.get('metrics_clause')).toBe(" where target.metrics.namespace = '${local.metrics_namespace}'");
     expect(l.get('dynamic_group')).toBe('dynamic-group ${local.dynamic_group_name}');
     for (const scope of ['watched_scopes', 'key_scopes', 'secret_scopes']) {
       expect(String(l.get(scope)), scope).toMatch(/\? "tenancy" : "compartment id \$\{c\}"\]\}$/);

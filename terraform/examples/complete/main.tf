@@ -49,6 +49,10 @@ module "reencrypt" {
   watched_bucket_names    = [local.versioned_bucket_name, local.unversioned_bucket_name]
   watched_key_ids         = [oci_kms_key.this.id]
   watched_vault_ids       = [oci_kms_vault.this.id]
+
+  # Metrics are on by default; alarms when an address is given.
+  create_alarms = var.alarm_email != ""
+  alarm_email   = var.alarm_email
 }
 
 ################################################################################

@@ -35,3 +35,8 @@ output "identity_policy_statements" {
   description = "The policy statements the module created."
   value       = module.reencrypt.identity_policy_statements
 }
+
+output "alarm_topic_id" {
+  description = "OCID of the alarm topic; null without alarm_email."
+  value       = module.reencrypt.alarm_topic_id
+}

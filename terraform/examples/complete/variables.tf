@@ -50,3 +50,14 @@ variable "key_rotation_interval_in_days" {
     error_message = "key_rotation_interval_in_days must be from 60 to 365."
   }
 }
+
+variable "alarm_email" {
+  description = "Email address for the module's alarms (a failed re-encryption, a run unfinished after 6 hours). Empty: no alarms."
+  type        = string
+  default     = ""
+
+  validation {
+    condition     = var.alarm_email == "" || can(regex("^[^@\\s]+@[^@\\s]+\\.[^@\\s]+$", var.alarm_email))
+    error_message = "alarm_email must be empty or an email address."
+  }
+}
