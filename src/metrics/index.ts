@@ -10,10 +10,22 @@ import { runMetrics, triggerOf, type RunSummary } from './run-metrics';
  * streams), so a burst of uploads costs one call a minute, not one per object.
  */
 export async function recordRunMetrics(request: ReencryptRequest, run: RunSummary, ctx: RunContext): Promise<void> {
+  await recordMetrics(run, triggerOf(request), request.kind === 'object-event', ctx);
+}
+
+/**
+ * A durable run (src/runs) posts once, when the invocation that ends it has
+ * stored the final report; its trigger is the one the run was planned for.
+ */
+export async function recordFinishedRunMetrics(run: RunSummary, trigger: string, ctx: RunContext): Promise<void> {
+  await recordMetrics(run, trigger, false, ctx);
+}
+
+async function recordMetrics(run: RunSummary, trigger: string, objectEvent: boolean, ctx: RunContext): Promise<void> {
   const target = ctx.config.metrics;
   if (!target) return;
-  containerMetrics.add(runMetrics(run, triggerOf(request)));
-  if (request.kind === 'object-event' && !containerMetrics.due()) return;
+  containerMetrics.add(runMetrics(run, trigger));
+  if (objectEvent && !containerMetrics.due()) return;
   // Like the self-invoke: at least a second, never past Fn-Deadline.
   const hardStopAt = Math.min(ctx.budget.deadline - 50, Math.max(ctx.budget.hardStopAt, Date.now() + 1000));
   await flushMetrics(containerMetrics, ctx.oci, target, ctx.logger, hardStopAt);

@@ -7,6 +7,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { describeWatermark, EVERYTHING, type ResolvedWatermark } from '../decide/watermark';
 import type { RunContext } from '../engine/context';
 import { InvalidInputError } from '../errors';
+import { recordFinishedRunMetrics } from '../metrics';
 import { totalsOf, type BucketReport } from '../report/report';
 import { startWorkers, type WorkersStarted } from './fan-out';
 import { invokeSelfDetached, type HandoverResult } from './handover';
@@ -301,6 +302,10 @@ async function finish(run: RunRecord, units: UnitRecord[], runs: Runs, ctx: RunC
       runId: run.runId, report: `${store.bucket}/${reportKey(run.runId)}`, complete: report.complete, totals: report.totals,
       invocations, stopped,
     });
+    // Only the invocation that stored the report posts, so a run is counted once.
+    const trigger = typeof run.trigger.kind === 'string' ? run.trigger.kind : 'run';
+    const startedAt = Date.parse(run.createdAt);
+    await recordFinishedRunMetrics({ ...report, elapsedMs: Date.parse(finishedAt) - startedAt, runStartedAt: startedAt }, trigger, ctx);
   }
   return { ...final, thisInvocation: { ...turn, endedTheRun: created !== 'exists' } };
 }

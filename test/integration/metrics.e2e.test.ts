@@ -3,7 +3,7 @@ import { clientsFor } from '../../emulator/test/helpers';
 import type { PostedMetric } from '../../emulator/src/index';
 import { startEmulator, type Emulator } from '../../emulator/src/index';
 import { runCli, writeApiKeyConfig } from '../support/cli';
-import { startStack, type Stack } from '../support/stack';
+import { eventually, startStack, stateNames, stateRecord, type Stack } from '../support/stack';
 
 const HOUR_AGO = () => new Date(Date.now() - 3_600_000);
 
@@ -112,4 +112,40 @@ describe('an unfinished run: runs_unfinished, and its age carried across continu
     const reencrypted = [...series(emu.postedMetrics, 'versions_reencrypted', manual), ...series(emu.postedMetrics, 'versions_reencrypted', resumed)];
     expect(reencrypted.reduce((a, b) => a + b, 0)).toBe(300);
   });
+});
+
+describe('a durable run posts its metrics once, when it ends', () => {
+  let s: Stack;
+  beforeAll(async () => {
+    s = await startStack({
+      // 4 in flight at 20 ms: a bucket takes several 5 s invocations.
+      eventRules: true, timeoutSeconds: 5, env: { REENCRYPT_METRICS_NAMESPACE: 'reencrypt_test', REENCRYPT_CONCURRENCY: '4' },
+      runs: { checkpointSeconds: 1, detachedTimeoutSeconds: 5, maxProcesses: 3 },
+    });
+    for (const name of ['run-a', 'run-b']) {
+      s.emu.createBucket({ compartmentId: s.compartmentA, name, kmsKeyId: s.keyId });
+      s.emu.seedObjects(name, { count: 1500, prefix: 'old/', timeModified: HOUR_AGO(), encryption: { kind: 'kms', keyId: s.keyId } });
+    }
+    s.emu.setGlobalFaults({ latencyMs: 20 });
+  }, 60_000);
+  afterAll(async () => s?.stop());
+
+  it('the invocation that stores the final report posts each bucket\'s counts with the rotation as trigger; earlier turns post nothing', async () => {
+    s.emu.rotateKey(s.keyId);
+    const report = await eventually(() => {
+      const name = stateNames(s.emu, 'runs/').find((n) => n.endsWith('/report.json'));
+      return name ? stateRecord(s.emu, name) : undefined;
+    }, 'the stored report');
+    await s.emu.whenIdle();
+    s.emu.setGlobalFaults(undefined);
+    expect(report).toMatchObject({ complete: true, totals: { reencrypted: 3000, failed: 0 } });
+    expect(report.invocations).toBeGreaterThan(1);
+    const posted = s.emu.postedMetrics;
+    for (const bucket of ['run-a', 'run-b']) {
+      expect(series(posted, 'versions_reencrypted', { bucket, trigger: 'key-rotation' })).toEqual([1500]);
+      expect(series(posted, 'versions_failed', { bucket, trigger: 'key-rotation' })).toEqual([0]);
+    }
+    expect(series(posted, 'runs_unfinished', { bucket: '*', trigger: 'key-rotation' })).toEqual([0]);
+    expect(series(posted, 'run_duration_seconds', { bucket: '*', trigger: 'key-rotation' })).toHaveLength(1);
+  }, 180_000);
 });
