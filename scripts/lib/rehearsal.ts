@@ -45,6 +45,9 @@ export async function startRehearsal(): Promise<Rehearsal> {
     FUNCTION_ID: stack.functionId,
     INVOKE_ENDPOINT: emu.url,
     SSE_C_SECRET_ID: sseCSecretId,
+    // live-check: the emulator delivers events at once; no need to poll at OCI's pace or wait for late events.
+    OCI_REENCRYPT_LIVE_CHECK_POLL_MS: '50',
+    OCI_REENCRYPT_LIVE_CHECK_EVENT_GRACE: '0',
   };
   return { stack, env, stop: () => stack.stop() };
 }

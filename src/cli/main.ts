@@ -89,7 +89,8 @@ function buildProgram(io: CliIo, setExitCode: (code: number) => void): Command {
     .option('--vault-id <ocid>', 'the test key\'s vault (with --create-key-version)')
     .option('--capture-events <dir>', 'write every event received as a JSON file in <dir>, named like test/fixtures/events')
     .option('--wait <seconds>', 'longest wait for a stream or rule to become ACTIVE, for events, for a work request', positiveNumber, 300)
-    .option('--event-grace <seconds>', 'after the last expected event, how long events that should not come are given', nonNegativeNumber, 15)
+    .addOption(new Option('--event-grace <seconds>', 'after the last expected event, how long events that should not come are given')
+      .argParser(nonNegativeNumber).default(15).env('OCI_REENCRYPT_LIVE_CHECK_EVENT_GRACE'))
     .option('--dry-run', 'list what would be created, create nothing')
     .action(async (options: LiveCheckCommandOptions, command: Command) => {
       setExitCode(await runLiveCheck(options, globals(command), io));
