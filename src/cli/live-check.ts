@@ -141,7 +141,11 @@ export async function liveCheck(oci: Oci, bucket: string, o: LiveCheckOptions): 
       throw err;
     }
   };
-  const call = <T>(operation: string, fn: () => Promise<T>) => oci.call(operation, fn);
+  /** Every probe call; after Ctrl-C none starts (the one in flight finishes), so a step of many calls stops at once. */
+  const call = <T>(operation: string, fn: () => Promise<T>) => {
+    if (o.signal.aborted) return Promise.reject(new Error('interrupted'));
+    return oci.call(operation, fn);
+  };
   const reencrypt = (objectName: string, versionId?: string) => call('ReencryptObject', () => os.reencryptObject({
     namespaceName: ns, bucketName: bucket, objectName, reencryptObjectDetails: {}, ...(versionId !== undefined && { versionId }),
   }));
