@@ -231,7 +231,7 @@ export class EventsService implements StateEvents {
       && matchCondition(rule.parsedCondition, event);
   }
 
-  /** One message per event (A29); a stream that is not ACTIVE (any more) loses it. */
+  /** One message per event (A30); a stream that is not ACTIVE (any more) loses it. */
   private toStream(streamId: string, event: OciEvent): void {
     const stream = this.state.streams.get(streamId);
     if (!stream || streamState(stream) !== 'ACTIVE') return;

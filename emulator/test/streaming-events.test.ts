@@ -80,7 +80,7 @@ describe('Streaming and Events (the APIs live-check uses)', () => {
     await expect(c.stream.getMessages({ streamId: inPool.stream.id, cursor: 'bm90IGEgY3Vyc29y' })).rejects.toMatchObject({ statusCode: 400 });
   });
 
-  it('with eventStreamMessageKey "eventID" (A29 flipped) each message carries the event id as its key', async () => {
+  it('with eventStreamMessageKey "eventID" (A30 flipped) each message carries the event id as its key', async () => {
     const c = await setUp({ assumptions: { eventStreamMessageKey: 'eventID' } });
     const { stream } = await c.admin.createStream({ createStreamDetails: { name: 's', partitions: 1, compartmentId: COMPARTMENT } });
     await c.events.createRule({ createRuleDetails: {
