@@ -1,7 +1,9 @@
-import type { Assumptions } from '../../emulator/src/assumptions';
+import { DEFAULT_ASSUMPTIONS, type Assumptions } from '../../emulator/src/assumptions';
 import type { Oci } from '../oci/clients';
 import { OciCallError } from '../oci/errors';
+import { A17_NOTE } from './live-check';
 import { pause } from './live-check-events';
+import type { ProbeKit } from './live-check-kit';
 
 /**
  * A9 and A10: ReencryptBucket on live-check's scratch bucket, each work
@@ -58,3 +60,24 @@ export function sseCAfter(headBefore: string, headAfter: string): string {
 
 export const expectedBucketReencrypt = (a: Assumptions): string =>
   `work request COMPLETED; SSE-C version ${a.reencryptBucketSkipsSseCAndArchived ? 'still needs' : 'no longer needs'} its key`;
+
+/** A10 on the scratch bucket as it is, then A9 once its key is removed; A17's row (never probed). */
+export async function bucketProbes(k: ProbeKit): Promise<void> {
+  const { step, probe, notRun, outcome, call, head, oci, o, bucket, ns, waitUntil } = k;
+  const os = oci.objectStorage;
+  const a = DEFAULT_ASSUMPTIONS;
+  await step('A10: ReencryptBucket with SSE-C and archived versions, to the work request\'s end', async () => {
+    const statusOnly = async () => (await outcome(() => head('sse-c.bin'))).split(' ')[0] as string;
+    const before = await statusOnly();
+    const end = await reencryptBucketOutcome(oci, ns, bucket, { until: waitUntil(), pollMs: o.pollMs, signal: o.signal });
+    probe('A10', 'ReencryptBucket, bucket with SSE-C and archived versions', expectedBucketReencrypt(a), `${end}; ${sseCAfter(before, await statusOnly())}`);
+  });
+  await step('A9: ReencryptBucket on a bucket without kmsKeyId', async () => {
+    // Documented: an empty kmsKeyId removes the bucket's key (Oracle-managed from then on).
+    await call('UpdateBucket', () => os.updateBucket({ namespaceName: ns, bucketName: bucket, updateBucketDetails: { kmsKeyId: '' } }));
+    probe('A9', 'ReencryptBucket, bucket without kmsKeyId', expectedWithoutKey(a),
+      await reencryptBucketOutcome(oci, ns, bucket, { until: waitUntil(), pollMs: o.pollMs, signal: o.signal }));
+  });
+  notRun('A17', 'Functions invoke, handler failed / timed out', `${a.functionFailed.status} ${a.functionFailed.code} / ${a.functionTimedOut.status} ${a.functionTimedOut.code}`,
+    'skipped', 'not probed', A17_NOTE);
+}

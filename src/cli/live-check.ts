@@ -1,15 +1,14 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { models, requests, type ObjectStorageClient } from 'oci-objectstorage';
-import { DEFAULT_ASSUMPTIONS, type ErrorAnswer } from '../../emulator/src/assumptions';
+import { models, type ObjectStorageClient } from 'oci-objectstorage';
 import type { Oci } from '../oci/clients';
-import { OciCallError } from '../oci/errors';
-import { expectedBucketReencrypt, expectedWithoutKey, reencryptBucketOutcome, sseCAfter } from './live-check-bucket-probes';
+import { bucketProbes } from './live-check-bucket-probes';
 import { captureEvents, type CapturedFile } from './live-check-capture';
-import {
-  EVENT_OBJECTS, KEY_EVENT_TYPES, OBJECT_EVENT_TYPES, expectedKeyEventLayout, expectedOverwriteEvent, expectedReencryptEvents,
-  keyEventLayout, keyEventsFor, objectEvents, objectEventsOf, overwriteEvent, phaseEvent, reencryptEvents, sources, type KeyVersionFacts,
-} from './live-check-event-probes';
-import { EventTap, pause, untilActive, type EventClients, type ReceivedEvent } from './live-check-events';
+import { removeEverything, type Created } from './live-check-cleanup';
+import { EVENT_OBJECTS, KEY_EVENT_TYPES, OBJECT_EVENT_TYPES, objectEvents } from './live-check-event-probes';
+import { eventProbes, type TestKey } from './live-check-event-steps';
+import { EventTap, untilActive, type EventClients, type ReceivedEvent } from './live-check-events';
+import { probeKit, StepError } from './live-check-kit';
+import { objectStorageProbes } from './live-check-object-probes';
 
 /**
  * live-check: settles the emulator's assumptions (emulator/README.md) in a
@@ -102,12 +101,6 @@ export function scratchBucketName(): string {
   return `oci-reencrypt-live-check-${randomBytes(6).toString('hex')}`;
 }
 
-const answer = (a: ErrorAnswer | null, ok = '200 (limit clamped)'): string => (a === null ? ok : `${a.status} ${a.code}`);
-/** A key OCID of the right shape that names no key (for A11). */
-const NO_SUCH_KEY = 'ocid1.key.oc1.iad.aaaaaaaalivecheckdoesnotexistaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa';
-const NO_SUCH_VAULT = 'ocid1.vault.oc1.iad.aaaaaaaalivecheckdoesnotexistaaaaaaaaaaaaaaaaaaaaaaaaaaaaa';
-const changed = (b: boolean): string => (b ? 'changed' : 'unchanged');
-
 export async function liveCheck(oci: Oci, bucket: string, o: LiveCheckOptions): Promise<LiveCheckResult> {
   const os = oci.objectStorage;
   const ns = o.namespace;
@@ -116,49 +109,12 @@ export async function liveCheck(oci: Oci, bucket: string, o: LiveCheckOptions): 
   const created: Created = { bucket: false, streamId: undefined, ruleIds: [] };
   let tap: EventTap | undefined;
   let keyVersionCreated: LiveCheckResult['keyVersionCreated'];
-  const step = async <T>(name: string, fn: () => Promise<T>): Promise<T> => {
-    if (o.signal.aborted) throw new StepError(name, 'interrupted');
-    o.say(`live-check: ${name}`);
-    try {
-      return await fn();
-    } catch (err) {
-      throw new StepError(name, o.signal.aborted ? 'interrupted' : err instanceof Error ? err.message : String(err));
-    }
-  };
-  const probe = (assumption: string, behaviour: string, emulator: string, observed: string) => {
-    probes.push({ assumption, behaviour, emulator, oci: observed, verdict: observed === emulator ? 'same' : 'differs' });
-  };
-  const notRun = (assumption: string, behaviour: string, emulator: string, verdict: 'skipped' | 'unsettled', observed: string, note: string) => {
-    probes.push({ assumption, behaviour, emulator, oci: observed, verdict, note });
-  };
-  /** The status and service code OCI answered a call with ("200" when it succeeded). */
-  const outcome = async (fn: () => Promise<unknown>): Promise<string> => {
-    try {
-      await fn();
-      return '200';
-    } catch (err) {
-      if (err instanceof OciCallError && err.failure.status !== undefined) return `${err.failure.status} ${err.failure.serviceCode ?? ''}`.trim();
-      throw err;
-    }
-  };
-  /** Every probe call; after Ctrl-C none starts (the one in flight finishes), so a step of many calls stops at once. */
-  const call = <T>(operation: string, fn: () => Promise<T>) => {
-    if (o.signal.aborted) return Promise.reject(new Error('interrupted'));
-    return oci.call(operation, fn);
-  };
-  const reencrypt = (objectName: string, versionId?: string) => call('ReencryptObject', () => os.reencryptObject({
-    namespaceName: ns, bucketName: bucket, objectName, reencryptObjectDetails: {}, ...(versionId !== undefined && { versionId }),
-  }));
-  const head = (objectName: string) => call('HeadObject', () => os.headObject({ namespaceName: ns, bucketName: bucket, objectName }));
-  const put = (objectName: string, extra: Partial<requests.PutObjectRequest> = {}) => call('PutObject', () => os.putObject({
-    namespaceName: ns, bucketName: bucket, objectName, putObjectBody: 'live-check', contentLength: 10, ...extra,
-  }));
-  const waitUntil = () => Date.now() + o.waitMs;
-  const a = DEFAULT_ASSUMPTIONS;
+  const kit = probeKit(oci, bucket, o, probes);
+  const { step, call, put, waitUntil } = kit;
   const ev = o.events;
 
   try {
-    let keyFacts: (KeyVersionFacts & { compartmentId: string; managementEndpoint: string }) | undefined;
+    let keyFacts: TestKey | undefined;
     if (o.keyVersion) {
       const vaultId = o.keyVersion.vaultId;
       keyFacts = await step('read the test key', async () => {
@@ -203,7 +159,6 @@ export async function liveCheck(oci: Oci, bucket: string, o: LiveCheckOptions): 
     })));
     created.bucket = true;
     const customerKey = randomBytes(32);
-    const sseC = (key: Buffer) => ({ algorithm: models.SSECustomerKeyDetails.Algorithm.Aes256, key: key.toString('base64'), keySha256: createHash('sha256').update(key).digest('base64') });
     await step('write the scratch objects', async () => {
       await put('plain.txt');
       await put('plain.txt');
@@ -219,143 +174,9 @@ export async function liveCheck(oci: Oci, bucket: string, o: LiveCheckOptions): 
       await put('sort/\u{1F600}');
     });
 
-    await step('A5: ReencryptObject on a plain object', async () => {
-      const before = await head('plain.txt');
-      await new Promise((r) => setTimeout(r, 1100)); // Last-Modified has one-second resolution
-      await reencrypt('plain.txt');
-      const after = await head('plain.txt');
-      probe('A5', 'ReencryptObject changes timeModified', changed(a.reencryptChangesTimeModified), changed(String(before.lastModified) !== String(after.lastModified)));
-      probe('A5', 'ReencryptObject changes the ETag', changed(a.reencryptChangesEtag), changed(before.eTag !== after.eTag));
-    });
-    await step('A1: ReencryptObject on an SSE-C object without its key', async () => {
-      probe('A1', 'ReencryptObject, SSE-C object, no source key', answer(a.reencryptSseCWithoutSourceKey), await outcome(() => reencrypt('sse-c.bin')));
-    });
-    await step('A4: ReencryptObject on an archived object', async () => {
-      probe('A4', 'ReencryptObject, archived object', answer(a.reencryptArchived), await outcome(() => reencrypt('archived.bin')));
-    });
-    await step('A12: ReencryptObject on a delete marker', async () => {
-      const versions = await call('ListObjectVersions', () => os.listObjectVersions({ namespaceName: ns, bucketName: bucket, prefix: 'deleted.txt' }));
-      const marker = versions.objectVersionCollection.items.find((v) => v.name === 'deleted.txt' && v.isDeleteMarker);
-      if (!marker?.versionId) throw new Error('no delete marker listed for deleted.txt');
-      probe('A12', 'ReencryptObject, delete-marker version', answer(a.reencryptDeleteMarker), await outcome(() => reencrypt('deleted.txt', marker.versionId)));
-    });
-    await step('A2: ReencryptObject with the wrong source SSE-C key', async () => {
-      probe('A2', 'ReencryptObject, wrong sourceSseCustomerKey', answer(a.sseCKeyMismatch), await outcome(() => call('ReencryptObject', () => os.reencryptObject({
-        namespaceName: ns, bucketName: bucket, objectName: 'sse-c.bin', reencryptObjectDetails: { sourceSseCustomerKey: sseC(randomBytes(32)) },
-      }))));
-    });
-    await step('A3: HeadObject with and without SSE-C headers', async () => {
-      // A HEAD answer has no body, so no service code: only the status can be compared.
-      const statusOnly = (r: string) => r.split(' ')[0] as string;
-      const expected = (x: ErrorAnswer | null) => (x === null ? '200' : String(x.status));
-      probe('A3', 'HeadObject, SSE-C object, no SSE-C headers (status)', expected(a.headSseCWithoutKey), statusOnly(await outcome(() => head('sse-c.bin'))));
-      const k = sseC(randomBytes(32));
-      probe('A3', 'HeadObject, plain object, SSE-C headers (status)', expected(a.headSseCOnNonSseCObject), statusOnly(await outcome(() => call('HeadObject', () => os.headObject({
-        namespaceName: ns, bucketName: bucket, objectName: 'plain.txt', opcSseCustomerAlgorithm: 'AES256', opcSseCustomerKey: k.key, opcSseCustomerKeySha256: k.keySha256,
-      })))));
-    });
-    await step('A11: ReencryptObject with a kmsKeyId that names no key', async () => {
-      probe('A11', 'ReencryptObject, unknown kmsKeyId', answer(a.unknownKmsKey), await outcome(() => call('ReencryptObject', () => os.reencryptObject({
-        namespaceName: ns, bucketName: bucket, objectName: 'plain.txt', reencryptObjectDetails: { kmsKeyId: NO_SUCH_KEY },
-      }))));
-    });
-    await step('A14: listing order of names above U+FFFF', async () => {
-      const r = await call('ListObjects', () => os.listObjects({ namespaceName: ns, bucketName: bucket, prefix: 'sort/' }));
-      const names = r.listObjects.objects.map((x) => x.name);
-      // By code point U+E000 < U+1F600; by UTF-16 code units the surrogate pair (D83D...) sorts first.
-      const observed = names[0] === 'sort/\u{E000}' ? 'code point' : names[0] === 'sort/\u{1F600}' ? 'UTF-16 code units' : `unexpected: ${JSON.stringify(names)}`;
-      probe('A14', 'ListObjects order above U+FFFF', a.sortByCodePoint ? 'code point' : 'UTF-16 code units', observed);
-    });
-    await step('A15: `+` in a query string', async () => {
-      // The SDK sends query values as given (OCI-NOTES.md): this prefix reaches OCI as `a+b`.
-      const r = await call('ListObjects', () => os.listObjects({ namespaceName: ns, bucketName: bucket, prefix: 'a+b' }));
-      const names = r.listObjects.objects.map((x) => x.name);
-      probe('A15', '`+` in a query value', a.plusInQueryIsSpace ? 'a space' : 'a plus sign', names.includes('a b.txt') ? 'a space' : 'a plus sign');
-    });
-    await step('A16: an object name with an apostrophe', async () => {
-      // The SDK signs `'` in a path as %27 but sends it raw (emulator README, findings): does OCI verify that signature?
-      probe('A16', 'PutObject, name with \', SDK signer (signs %27, sends \')', a.acceptLegacyEscapedTarget ? '200' : '401 NotAuthenticated',
-        await outcome(() => call('PutObject', () => o.sdkObjectStorage.putObject({ namespaceName: ns, bucketName: bucket, objectName: "it's.txt", putObjectBody: 'live-check', contentLength: 10 }))));
-    });
-    await step('A18: GetVault with an OCID that names no vault', async () => {
-      probe('A18', 'GetVault, unknown OCID', answer(a.notFoundGeneric), await outcome(() => call('GetVault', () => oci.kmsVault.getVault({ vaultId: NO_SUCH_VAULT }))));
-    });
-    await step('A13: ListObjects with limit 1001', async () => {
-      probe('A13', 'ListObjects limit above 1000', answer(a.listLimitOutOfRange), await outcome(() => call('ListObjects', () => os.listObjects({
-        namespaceName: ns, bucketName: bucket, limit: 1001,
-      }))).then((r) => (r === '200' ? '200 (limit clamped)' : r)));
-    });
-    const overwriteEtag = await step('A6, A7: write and re-encrypt one object, write another twice, then the sentinel', async () => {
-      await put(EVENT_OBJECTS.reencrypted);
-      await reencrypt(EVENT_OBJECTS.reencrypted);
-      await put(EVENT_OBJECTS.overwritten);
-      const second = await put(EVENT_OBJECTS.overwritten);
-      await put(EVENT_OBJECTS.sentinel);
-      return second.eTag;
-    });
-    const events = tap;
-    await step('A6, A7, A19: read the object events from the stream', async () => {
-      const arrived = await events.waitFor((got) => objectEventsOf(got, bucket, EVENT_OBJECTS.sentinel).length > 0, waitUntil(), o.pollMs, o.signal);
-      const rows: [string, string, string, () => string][] = [
-        ['A6', 'ReencryptObject emits (object events after its createobject)', expectedReencryptEvents(a), () => reencryptEvents(events.received, bucket)],
-        ['A7', 'Overwriting an object (versioned bucket) emits', expectedOverwriteEvent(a), () => overwriteEvent(events.received, bucket, overwriteEtag)],
-        ['A19', 'Object event `source`', a.eventSource.objectStorage, () => sources(objectEvents(events.received, bucket))],
-      ];
-      if (!arrived) {
-        if (o.signal.aborted) throw new Error('interrupted');
-        const seen = `no event within ${o.waitMs / 1000} s`;
-        for (const [id, behaviour, emulator] of rows) notRun(id, behaviour, emulator, 'unsettled', seen, noEventsNote(events));
-        return;
-      }
-      // The sentinel came last; events that should not exist get a while longer to show up anyway.
-      await pause(o.graceMs, o.signal);
-      await events.poll();
-      for (const [id, behaviour, emulator, observe] of rows) probe(id, behaviour, emulator, observe());
-    });
-    const keyRows: [string, string, string][] = [
-      ['A8', 'createkeyversion.begin layout', expectedKeyEventLayout(a)],
-      ['A8', 'createkeyversion.end layout', expectedKeyEventLayout(a)],
-      ['A19', 'Key Management event `source`', a.eventSource.keyManagement],
-    ];
-    if (keyFacts) {
-      const facts = keyFacts;
-      const version = await step('A8: create one key version on the test key', async () => {
-        const { keyVersion } = await call('CreateKeyVersion', () => oci.kmsManagement(facts.managementEndpoint).createKeyVersion({ keyId: facts.keyId }));
-        keyVersionCreated = { keyId: facts.keyId, keyVersionId: keyVersion.id, note: KEY_VERSION_STAYS };
-        return keyVersion.id;
-      });
-      const withVersion: KeyVersionFacts = { ...facts, newVersionId: version };
-      await step('A8, A19: read the key-version events from the stream', async () => {
-        const both = (got: readonly ReceivedEvent[]) => { const k = keyEventsFor(got, withVersion); return phaseEvent(k, 'begin') !== undefined && phaseEvent(k, 'end') !== undefined; };
-        await events.waitFor(both, waitUntil(), o.pollMs, o.signal);
-        if (o.signal.aborted) throw new Error('interrupted');
-        const mine = keyEventsFor(events.received, withVersion);
-        const observed = [keyEventLayout(phaseEvent(mine, 'begin'), withVersion), keyEventLayout(phaseEvent(mine, 'end'), withVersion), sources(mine)];
-        keyRows.forEach(([id, behaviour, emulator], i) => {
-          const seen = observed[i] as string;
-          if (seen === 'no event') notRun(id, behaviour, emulator, 'unsettled', `no event within ${o.waitMs / 1000} s`, noEventsNote(events));
-          else probe(id, behaviour, emulator, seen);
-        });
-      });
-    } else {
-      for (const [id, behaviour, emulator] of keyRows) {
-        notRun(id, behaviour, emulator, 'skipped', 'not probed', 'creates a key version on the test key: run with --create-key-version --vault-id <the key\'s vault>');
-      }
-    }
-    await step('A10: ReencryptBucket with SSE-C and archived versions, to the work request\'s end', async () => {
-      const statusOnly = async () => (await outcome(() => head('sse-c.bin'))).split(' ')[0] as string;
-      const before = await statusOnly();
-      const end = await reencryptBucketOutcome(oci, ns, bucket, { until: waitUntil(), pollMs: o.pollMs, signal: o.signal });
-      probe('A10', 'ReencryptBucket, bucket with SSE-C and archived versions', expectedBucketReencrypt(a), `${end}; ${sseCAfter(before, await statusOnly())}`);
-    });
-    await step('A9: ReencryptBucket on a bucket without kmsKeyId', async () => {
-      // Documented: an empty kmsKeyId removes the bucket's key (Oracle-managed from then on).
-      await call('UpdateBucket', () => os.updateBucket({ namespaceName: ns, bucketName: bucket, updateBucketDetails: { kmsKeyId: '' } }));
-      probe('A9', 'ReencryptBucket, bucket without kmsKeyId', expectedWithoutKey(a),
-        await reencryptBucketOutcome(oci, ns, bucket, { until: waitUntil(), pollMs: o.pollMs, signal: o.signal }));
-    });
-    notRun('A17', 'Functions invoke, handler failed / timed out', `${a.functionFailed.status} ${a.functionFailed.code} / ${a.functionTimedOut.status} ${a.functionTimedOut.code}`,
-      'skipped', 'not probed', A17_NOTE);
+    await objectStorageProbes(kit);
+    await eventProbes(kit, tap, keyFacts, (v) => { keyVersionCreated = v; });
+    await bucketProbes(kit);
   } catch (err) {
     if (!(err instanceof StepError)) throw err;
     stoppedAt = { step: err.step, error: err.message };
@@ -376,12 +197,6 @@ export async function liveCheck(oci: Oci, bucket: string, o: LiveCheckOptions): 
   };
 }
 
-interface Created {
-  bucket: boolean;
-  streamId: string | undefined;
-  ruleIds: string[];
-}
-
 /** Events of the scratch bucket, or naming the test key or the version live-check created. */
 function isOurs(e: ReceivedEvent, bucket: string, keyId: string, keyVersionId: string | undefined): boolean {
   if (objectEvents([e], bucket).length > 0) return true;
@@ -389,77 +204,3 @@ function isOurs(e: ReceivedEvent, bucket: string, keyId: string, keyVersionId: s
   return KEY_EVENT_TYPES.includes(e.eventType) && (text.includes(keyId) || (keyVersionId !== undefined && text.includes(keyVersionId)));
 }
 
-function noEventsNote(tap: EventTap): string {
-  return `${tap.received.length} event(s) read from the stream${tap.unreadable ? `, ${tap.unreadable} unreadable message(s)` : ''}; Events needs a policy to put messages on the stream, and delivery can take longer than --wait`;
-}
-
-class StepError extends Error {
-  constructor(readonly step: string, message: string) {
-    super(message);
-  }
-}
-
-/**
- * Rules first (nothing more is delivered), then the stream, then every object
- * version (delete markers included) and the bucket. Not interruptible: it is
- * the point of stopping cleanly. A rule or stream already gone (404) counts as
- * deleted; whatever could not be deleted is named in `leftBehind`.
- */
-async function removeEverything(oci: Oci, ev: EventClients, ns: string, bucket: string, created: Created, say: (line: string) => void): Promise<Cleanup> {
-  const leftBehind: string[] = [];
-  const errors: string[] = [];
-  const gone = async (operation: string, fn: () => Promise<unknown>): Promise<boolean> => {
-    try {
-      await oci.call(operation, fn);
-      return true;
-    } catch (err) {
-      if (err instanceof OciCallError && err.failure.status === 404) return true;
-      errors.push(err instanceof Error ? err.message : String(err));
-      return false;
-    }
-  };
-  let rulesDeleted = 0;
-  for (const ruleId of created.ruleIds) {
-    say(`live-check: delete the temporary Events rule ${ruleId}`);
-    if (await gone('DeleteRule', () => ev.events.deleteRule({ ruleId }))) rulesDeleted += 1;
-    else leftBehind.push(`Events rule ${ruleId}`);
-  }
-  let streamDeleted = created.streamId === undefined;
-  if (created.streamId !== undefined) {
-    const streamId = created.streamId;
-    say(`live-check: delete the temporary stream ${streamId}`);
-    streamDeleted = await gone('DeleteStream', () => ev.streamAdmin.deleteStream({ streamId }));
-    if (!streamDeleted) leftBehind.push(`stream ${streamId}`);
-  }
-  const b = created.bucket ? await deleteScratchBucket(oci, ns, bucket, say) : { versionsDeleted: 0, bucketDeleted: false };
-  if (b.error !== undefined) {
-    errors.push(b.error);
-    leftBehind.push(`bucket ${bucket} and its object versions`);
-  }
-  return {
-    versionsDeleted: b.versionsDeleted, bucketDeleted: b.bucketDeleted, rulesDeleted, streamDeleted, leftBehind,
-    ...(errors.length > 0 && { error: errors.join('; ') }),
-  };
-}
-
-/** Every version (delete markers included), then the bucket. */
-async function deleteScratchBucket(oci: Oci, ns: string, bucket: string, say: (line: string) => void): Promise<{ versionsDeleted: number; bucketDeleted: boolean; error?: string }> {
-  const os = oci.objectStorage;
-  let versionsDeleted = 0;
-  say(`live-check: delete the scratch bucket ${bucket}`);
-  try {
-    let page: string | undefined;
-    do {
-      const r = await oci.call('ListObjectVersions', () => os.listObjectVersions({ namespaceName: ns, bucketName: bucket, ...(page && { page }) }));
-      for (const v of r.objectVersionCollection.items) {
-        await oci.call('DeleteObject', () => os.deleteObject({ namespaceName: ns, bucketName: bucket, objectName: v.name, ...(v.versionId && { versionId: v.versionId }) }));
-        versionsDeleted += 1;
-      }
-      page = r.opcNextPage;
-    } while (page);
-    await oci.call('DeleteBucket', () => os.deleteBucket({ namespaceName: ns, bucketName: bucket }));
-    return { versionsDeleted, bucketDeleted: true };
-  } catch (err) {
-    return { versionsDeleted, bucketDeleted: false, error: err instanceof Error ? err.message : String(err) };
-  }
-}
