@@ -219,7 +219,8 @@ export class EventsService implements StateEvents {
 
   private schedule(delivery: () => Promise<void>): void {
     const delay = this.options.deliveryDelayMs;
-    const p = new Promise<void>((resolve) => (delay > 0 ? setTimeout(resolve, delay) : setImmediate(resolve))).then(delivery);
+    // A delayed delivery does not keep a process alive that has nothing else to do.
+    const p = new Promise<void>((resolve) => (delay > 0 ? setTimeout(resolve, delay).unref() : setImmediate(resolve))).then(delivery);
     this.pending.add(p);
     void p.finally(() => this.pending.delete(p));
   }
