@@ -9,6 +9,7 @@ import { invokeFunction } from './invoke';
 import { runLiveCheck } from './live-check-command';
 import { runLocally } from './run-local';
 import { addRequestOptions, requestFrom, type RequestOptions } from './request-options';
+import { addStateOptions, listRuns, resumeLocally, showReport, showStatus, type StateOptions } from './stored-runs';
 
 /** The `oci-reencrypt` command line: options and commands; each command lives in its own file. */
 
@@ -65,12 +66,38 @@ function buildProgram(io: CliIo, setExitCode: (code: number) => void): Command {
       setExitCode(await runLocally(request, globals(command), io));
     });
 
-  // `status`, `report` and `runs --unfinished` belong here once runs are kept in the state bucket
-  // (durable runs): they read a run by id; `run` and Ctrl-C then print the run id next to the continuation.
+  // Runs kept in the state bucket (durable runs), read and continued with the operator's profile.
+  addStateOptions(program.command('status'))
+    .argument('<runId>', 'the run\'s id (as `run`, `invoke` or `runs` printed it)')
+    .description('where a run kept in the state bucket stands (units done, pending, counts so far), or its final report once it has ended')
+    .action(async (runId: string, options: StateOptions, command: Command) => {
+      setExitCode(await showStatus(runId, options, globals(command), io));
+    });
+
+  addStateOptions(program.command('report'))
+    .argument('<runId>', 'the run\'s id')
+    .description('the final report of a run that has ended, as stored in the state bucket (exit 4 while it is still running)')
+    .action(async (runId: string, options: StateOptions, command: Command) => {
+      setExitCode(await showReport(runId, options, globals(command), io));
+    });
+
+  addStateOptions(program.command('runs'))
+    .description('list the runs in the state bucket that have not ended, oldest first')
+    .action(async (options: StateOptions, command: Command) => {
+      setExitCode(await listRuns(options, globals(command), io));
+    });
+
+  addStateOptions(program.command('resume'))
+    .argument('<runId>', 'the run\'s id')
+    .description('continue a run kept in the state bucket from this machine until it ends (Ctrl-C stops starting new work); prints its report')
+    .action(async (runId: string, options: StateOptions, command: Command) => {
+      setExitCode(await resumeLocally(runId, options, globals(command), io));
+    });
+
   addRequestOptions(program.command('invoke'))
     .description('send the request to the deployed function (OCI Functions InvokeFunction) and print its answer')
     .requiredOption('--function-id <ocid>', 'the deployed function')
-    .option('--invoke-endpoint <url>', 'the function\'s invoke endpoint (`oci fn function get` shows it; default: --endpoint)')
+    .option('--invoke-endpoint <url>', 'the function\'s invoke endpoint (default: looked up with GetFunction, as `oci fn function invoke` does)')
     .option('--detached', 'do not wait for the answer (fn-invoke-type: detached)')
     .option('--dry-run', 'ask the function for a plan (dryRun: true)')
     .option('--continuation <token>', 'resume a run from its continuation')

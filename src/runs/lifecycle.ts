@@ -356,8 +356,15 @@ function watermarkOf(run: RunRecord): ResolvedWatermark {
   return { watermark: { type: 'before', at: new Date(run.before) }, source: run.watermarkSource as ResolvedWatermark['source'] };
 }
 
-function noSuchRun(runId: string, store: StateStore, field: string): InvalidInputError {
-  return new InvalidInputError(`There is no run ${runId} in the state bucket ${store.bucket}`, [{ field, problem: `names no run in ${store.bucket}` }]);
+/** A run id that names no run: the function answers InvalidInput; the CLI tells it apart (its own exit code). */
+export class NoSuchRunError extends InvalidInputError {
+  constructor(readonly runId: string, message: string, details: ConstructorParameters<typeof InvalidInputError>[1]) {
+    super(message, details);
+  }
+}
+
+function noSuchRun(runId: string, store: StateStore, field: string): NoSuchRunError {
+  return new NoSuchRunError(runId, `There is no run ${runId} in the state bucket ${store.bucket}`, [{ field, problem: `names no run in ${store.bucket}` }]);
 }
 
 function isObject(v: unknown): v is Record<string, unknown> {
