@@ -8,7 +8,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startEmulator, type Emulator } from '../../emulator/src/index';
 import { outputProblems, runCli as runCliRaw, startCli as startCliRaw, writeApiKeyConfig, type CliResult, type OciConfigFile } from '../support/cli';
-import { keyVersionCounts } from '../support/stack';
+import { keyVersionCounts, startStack, STATE_BUCKET as STACK_STATE_BUCKET, type Stack } from '../support/stack';
 
 /** Every stdout document is checked against schemas/cli-output.schema.json. */
 function checked(result: CliResult): CliResult {
@@ -17,6 +17,10 @@ function checked(result: CliResult): CliResult {
   return result;
 }
 const runCli = async (...args: Parameters<typeof runCliRaw>) => checked(await runCliRaw(...args));
+const startCli = (...args: Parameters<typeof startCliRaw>) => {
+  const running = startCliRaw(...args);
+  return { ...running, done: running.done.then(checked) };
+};
 
 const HOUR_AGO = Date.now() - 3_600_000;
 const STATE_BUCKET = 'reencrypt-state';
@@ -181,18 +185,18 @@ describe('resume and Ctrl-C', () => {
     // Slow re-encryptions, so that each interrupt lands mid-sweep.
     emu.setRouteFaults('ReencryptObject', { latencyMs: 100 });
     try {
-      const first = startCliRaw(['run', ...args, '--bucket-name', 'slow', '--force'], stateEnv);
+      const first = startCli(['run', ...args, '--bucket-name', 'slow', '--force'], stateEnv);
       await first.waitForStderr(/reencrypted=([1-9]\d*)/);
       first.child.kill('SIGINT');
-      const r1 = checked(await first.done);
+      const r1 = await first.done;
       expect(r1.code, r1.stderr).toBe(4);
       const runId = r1.json.runId as string;
       expect(r1.stderr).toContain(`not finished (interrupted): run ${runId} is kept in the state bucket; resume with\n  oci-reencrypt resume ${runId}`);
 
-      const second = startCliRaw(['resume', runId, ...args], stateEnv);
+      const second = startCli(['resume', runId, ...args], stateEnv);
       await second.waitForStderr(/reencrypted=([1-9]\d*)/);
       second.child.kill('SIGINT');
-      const r2 = checked(await second.done);
+      const r2 = await second.done;
       expect(r2.code, r2.stderr).toBe(4);
       expect(r2.json).toMatchObject({ ok: true, runId, action: 'run-step', complete: false });
       expect(r2.stderr).toContain(`not finished (interrupted): resume with\n  oci-reencrypt resume ${runId}`);
@@ -209,5 +213,39 @@ describe('resume and Ctrl-C', () => {
     } finally {
       emu.setRouteFaults('ReencryptObject', undefined);
     }
+  });
+});
+
+describe('a run the deployed function keeps: invoke starts it; invoke --run-id and the local commands read the same run', () => {
+  let s: Stack;
+  let cfg: OciConfigFile;
+  beforeAll(async () => {
+    s = await startStack({ timeoutSeconds: 60, runs: { checkpointSeconds: 1, detachedTimeoutSeconds: 30, maxProcesses: 2 } });
+    s.emu.createBucket({ compartmentId: s.compartmentA, name: 'deployed', kmsKeyId: s.keyId });
+    s.emu.seedObjects('deployed', { count: 20, prefix: 'd/', timeModified: HOUR_AGO, encryption: { kind: 'kms', keyId: s.keyId } });
+    s.emu.rotateKey(s.keyId);
+    cfg = writeApiKeyConfig(s.emu);
+  });
+  afterAll(async () => s?.stop());
+
+  it('the function\'s {"runId"} answer (invoke --run-id) and the local status and report agree; invoke --list-runs lists nothing left open', async () => {
+    const common = ['--config-file', cfg.path, '--endpoint', s.emu.url];
+    const started = await runCli([...common, 'invoke', '--function-id', s.functionId, '--bucket-name', 'deployed']);
+    expect(started.code, started.stderr).toBe(0);
+    const runId = started.json.runId as string;
+    expect(started.json).toMatchObject({ ok: true, runId, complete: true, totals: { reencrypted: 20 } });
+
+    const remote = await runCli([...common, 'invoke', '--function-id', s.functionId, '--run-id', runId]);
+    expect(remote.code, remote.stderr).toBe(0);
+    expect(remote.json).toMatchObject({ ok: true, runId, status: 'finished' });
+    const local = await runCli([...common, 'status', runId, '--state-bucket', STACK_STATE_BUCKET]);
+    expect(local.code, local.stderr).toBe(0);
+    expect(local.json).toEqual(remote.json);
+    const report = await runCli([...common, 'report', runId, '--state-bucket', STACK_STATE_BUCKET]);
+    expect(report.json).toEqual(remote.json.report);
+
+    const open = await runCli([...common, 'invoke', '--function-id', s.functionId, '--list-runs']);
+    expect(open.code, open.stderr).toBe(0);
+    expect(open.json).toEqual({ ok: true, action: 'list-runs', unfinished: [], truncated: false });
   });
 });
