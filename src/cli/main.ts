@@ -83,7 +83,8 @@ function buildProgram(io: CliIo, setExitCode: (code: number) => void): Command {
 
   addStateOptions(program.command('runs'))
     .description('list the runs in the state bucket that have not ended, oldest first')
-    .action(async (options: StateOptions, command: Command) => {
+    .option('--all', 'every run the state bucket holds, ended or not, with its state (reads each run\'s record)')
+    .action(async (options: StateOptions & { all?: boolean }, command: Command) => {
       setExitCode(await listRuns(options, globals(command), io));
     });
 

@@ -11,6 +11,7 @@ import { classify } from '../input/classify';
 import { createOci } from '../oci/clients';
 import { ObjectStorage } from '../oci/object-storage';
 import { errorResult } from '../response';
+import { listAllRuns } from '../runs/catalog';
 import { listUnfinished, NoSuchRunError, runStatus, type Runs } from '../runs/lifecycle';
 import { StateStore } from '../runs/store';
 import { cliConfig, type CliIo, type GlobalOptions } from './context';
@@ -73,8 +74,15 @@ export async function showReport(runId: string, o: StateOptions, g: GlobalOption
   });
 }
 
-/** `runs`: the runs that have not ended, oldest first (the function's `{"listRuns": true}` answer). */
-export async function listRuns(o: StateOptions, g: GlobalOptions, io: CliIo): Promise<number> {
+/** `runs`: the runs that have not ended, oldest first (the function's `{"listRuns": true}` answer); `--all`: every run. */
+export async function listRuns(o: StateOptions & { all?: boolean }, g: GlobalOptions, io: CliIo): Promise<number> {
+  if (o.all) {
+    const every = await listAllRuns(await openRuns(o, g));
+    print(io, every);
+    const running = every.runs.filter((r) => r.state !== 'finished').length;
+    io.stderr.write(`${every.runs.length}${every.truncated ? '+' : ''} run(s), ${running} not ended\n`);
+    return EXIT.ok;
+  }
   const answer = await listUnfinished(await openRuns(o, g)) as { unfinished: unknown[]; truncated: boolean };
   print(io, answer);
   io.stderr.write(`${answer.unfinished.length}${answer.truncated ? '+' : ''} unfinished run(s)\n`);

@@ -22,7 +22,7 @@ const UNITS_PER_INVOCATION = 4;
 /** A hold lasts this many checkpoint intervals: a worker that misses a checkpoint or two keeps it. */
 const LEASE_CHECKPOINTS = 3;
 
-const runKey = (runId: string): string => `runs/${runId}/run.json`;
+export const runKey = (runId: string): string => `runs/${runId}/run.json`;
 const unitKey = (runId: string, index: number): string => `runs/${runId}/units/${String(index).padStart(5, '0')}.json`;
 export const reportKey = (runId: string): string => `runs/${runId}/report.json`;
 const OPEN_PREFIX = 'unfinished/';
@@ -371,7 +371,7 @@ function isObject(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
-function isRunRecord(v: unknown): v is RunRecord {
+export function isRunRecord(v: unknown): v is RunRecord {
   return isObject(v) && v['v'] === 1 && typeof v['runId'] === 'string' && Array.isArray(v['units']) && typeof v['invocations'] === 'number';
 }
 

@@ -88,12 +88,16 @@ describe('runs kept in the state bucket, read from this machine with config-file
     expect(r.json).toMatchObject({ ok: true, runId, status: 'running' });
   });
 
-  it('runs lists the unfinished runs', async () => {
+  it('runs lists the unfinished runs; --all lists every run with its state', async () => {
     const r = await runCli(['runs', ...common()], stateEnv);
     expect(r.code, r.stderr).toBe(0);
     expect(r.json).toMatchObject({ ok: true, action: 'list-runs', truncated: false });
     expect((r.json.unfinished as { runId: string }[]).map((u) => u.runId)).toEqual([runId]);
     expect(r.stderr).toMatch(/^1 unfinished run\(s\)$/m);
+
+    const all = await runCli(['runs', '--all', ...common()], stateEnv);
+    expect(all.code, all.stderr).toBe(0);
+    expect(all.json).toMatchObject({ ok: true, action: 'list-runs', truncated: false, runs: [{ runId, state: 'running', finishedAt: null, dryRun: false }] });
   });
 
   it('report of a run that has not ended: RunNotFinished, exit 4', async () => {
@@ -149,6 +153,8 @@ describe('runs kept in the state bucket, read from this machine with config-file
 
     const runs = await runCli(['runs', ...common()], stateEnv);
     expect(runs.json).toMatchObject({ ok: true, unfinished: [] });
+    const all = await runCli(['runs', '--all', ...common()], stateEnv);
+    expect(all.json).toMatchObject({ runs: [{ runId, state: 'finished', finishedAt: stored.finishedAt }] });
 
     // Resuming a run that has ended answers with its report and changes nothing.
     emu.resetCounters();
