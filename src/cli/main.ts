@@ -61,9 +61,10 @@ function buildProgram(io: CliIo, setExitCode: (code: number) => void): Command {
   addRequestOptions(program.command('run'))
     .description('re-encrypt now, from this machine, as the function would for the same request; prints the report as JSON')
     .option('--continuation <token>', 'resume a run that stopped (Ctrl-C, --max-duration, or the function\'s deadline)')
-    .action(async (options: RequestOptions & { continuation?: string }, command: Command) => {
+    .addOption(new Option('--state-bucket <name>', 'keep the run in this state bucket (a durable run: `status`, `report`, `resume` by its id)').env('REENCRYPT_STATE_BUCKET'))
+    .action(async (options: RequestOptions & { continuation?: string; stateBucket?: string }, command: Command) => {
       const { request } = requestFrom(options, options.continuation === undefined ? {} : { continuation: options.continuation });
-      setExitCode(await runLocally(request, globals(command), io));
+      setExitCode(await runLocally(request, globals(command), io, options.stateBucket ? { REENCRYPT_STATE_BUCKET: options.stateBucket } : {}));
     });
 
   // Runs kept in the state bucket (durable runs), read and continued with the operator's profile.

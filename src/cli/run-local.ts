@@ -60,8 +60,8 @@ export function openLocalSession(g: GlobalOptions, io: CliIo, config: Config = c
 }
 
 /** Runs the engine in this process; Ctrl-C stops starting new work and the report carries the continuation. */
-export async function runLocally(request: ReencryptRequest, g: GlobalOptions, io: CliIo): Promise<number> {
-  const session = openLocalSession(g, io);
+export async function runLocally(request: ReencryptRequest, g: GlobalOptions, io: CliIo, configOverrides: Readonly<Record<string, string>> = {}): Promise<number> {
+  const session = openLocalSession(g, io, cliConfig(g, configOverrides));
   let report: Record<string, unknown>;
   try {
     report = await session.run(request);

@@ -2,7 +2,7 @@
  * `oci-reencrypt status | report | runs | resume`: runs kept in the state
  * bucket, read and continued from the operator's machine with an OCI config
  * file (API key) against the emulator. The run is planted through the real
- * code path: a local `run` with REENCRYPT_STATE_BUCKET takes one turn (four
+ * code path: a local `run --state-bucket` takes one turn (four
  * units) of a five-bucket key sweep and leaves the rest in the store.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -59,7 +59,7 @@ describe('runs kept in the state bucket, read from this machine with config-file
     cfg = writeApiKeyConfig(emu);
 
     // The real code path: one local turn of a durable run leaves units open in the store.
-    const planted = await runCli(['run', ...common(), '--kms-key-id', keyId, '--compartment-id', compartmentId, '--vault-id', vaultId, '--force'], stateEnv);
+    const planted = await runCli(['run', ...common(), '--state-bucket', STATE_BUCKET, '--kms-key-id', keyId, '--compartment-id', compartmentId, '--vault-id', vaultId, '--force']);
     expect(planted.code, planted.stderr).toBe(4);
     expect(planted.json).toMatchObject({ ok: true, action: 'run-step', complete: false });
     runId = planted.json.runId as string;
