@@ -32,6 +32,7 @@ export function addStateOptions(command: Command): Command {
 
 /** `status <runId>`: where the run stands, or its final report once it has ended (the function's `{"runId"}` answer). */
 export async function showStatus(runId: string, o: StateOptions, g: GlobalOptions, io: CliIo): Promise<number> {
+  classify({ runId }); // the function's own rules for a run id: InvalidInput naming runId
   return knownRun(io, async () => {
     const answer = await runStatus(runId, await openRuns(o, g)) as Record<string, unknown>;
     print(io, answer);
@@ -47,6 +48,7 @@ export async function showStatus(runId: string, o: StateOptions, g: GlobalOption
 
 /** `report <runId>`: the run's final report as stored; an error (exit 4) while the run has not ended. */
 export async function showReport(runId: string, o: StateOptions, g: GlobalOptions, io: CliIo): Promise<number> {
+  classify({ runId });
   return knownRun(io, async () => {
     const answer = await runStatus(runId, await openRuns(o, g)) as Record<string, unknown>;
     if (answer.status !== 'finished') {

@@ -126,6 +126,16 @@ describe('runs kept in the state bucket, read from this machine with config-file
     expect(Object.keys(emu.getCounters().routes)).toEqual([]);
   });
 
+  it('a malformed run id is refused as the function refuses it: InvalidInput naming the field, exit 2, nothing called', async () => {
+    emu.resetCounters();
+    for (const [command, field] of [['status', 'runId'], ['report', 'runId'], ['resume', 'resume']] as const) {
+      const r = await runCli([command, '../unfinished/x', ...common()], stateEnv);
+      expect(r.code, `${command}: ${r.stderr}`).toBe(2);
+      expect(r.json).toMatchObject({ ok: false, error: { code: 'InvalidInput', details: [{ field }] } });
+    }
+    expect(Object.keys(emu.getCounters().routes)).toEqual([]);
+  });
+
   it('a state bucket that does not exist: StateStoreUnavailable naming the bucket, exit 1', async () => {
     const r = await runCli(['runs', ...common(), '--state-bucket', 'no-such-state-bucket']);
     expect(r.code, r.stderr).toBe(1);
