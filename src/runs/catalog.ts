@@ -7,7 +7,7 @@
 import pLimit from 'p-limit';
 import { isRunRecord, runKey, type Runs } from './lifecycle';
 
-/** Runs read at most (the oldest first are kept: run ids start with their creation time). */
+/** Runs read at most: the first in listing (name) order; `truncated` says when there were more. */
 const MAX_RUNS = 200;
 /** Names listed at most: a run holds one record per unit besides its own. */
 const MAX_NAMES = 20_000;
