@@ -117,10 +117,21 @@ export async function onManual(request: ManualRequest, ctx: RunContext): Promise
   if (scope.type !== 'object') auditManualRequest(ctx, request, { verdict: 'allowed', targets: NO_EXPLICIT_TARGET });
   if (scope.type === 'continuation') return resume(scope.token, ctx);
   if (scope.type === 'object') return manualObject(request, scope, ctx);
+  if (request.strategy === 'bucket' && !ctx.durable) {
+    throw new InvalidInputError('strategy bucket follows a ReencryptBucket work request across invocations, which needs a state bucket', [
+      { field: 'strategy', problem: 'cannot be bucket when REENCRYPT_STATE_BUCKET is not set (use objects or auto)' },
+    ]);
+  }
   const namespace = await namespaceOf(request.namespace, ctx);
   if (scope.type === 'bucket') {
     const bucket = await bucketOrMissing(namespace, scope.bucketName, ctx);
     if (isReport(bucket)) return { action: 'swept', namespace, dryRun: request.dryRun, buckets: [bucket] };
+    if (request.strategy === 'bucket' && !bucket.kmsKeyId) {
+      // As OCI does: ReencryptBucket fails for a bucket without a kmsKeyId.
+      throw new InvalidInputError(`strategy bucket cannot re-encrypt ${scope.bucketName}: it has no kmsKeyId (an Oracle-managed key), and ReencryptBucket fails for such buckets`, [
+        { field: 'strategy', problem: `cannot be bucket for ${scope.bucketName}, which has no kmsKeyId (use objects or auto)` },
+      ]);
+    }
     const watermark = bucket.kmsKeyId ? await manualWatermark(request, bucket.kmsKeyId, ctx) : EVERYTHING;
     return sweep({
       trigger: triggerOf(request), namespace, dryRun: request.dryRun, watermark,
