@@ -142,6 +142,7 @@ export async function takeBucketTurn(held: Stored<UnitRecord>, route: Exclude<Un
   const workRequestId = wr.id as string;
   let movedThisTurn = false;
   for (;;) {
+    const stepStarted = Date.now();
     let view: WorkRequestView;
     try {
       view = await ctx.objectStorage.getWorkRequest(workRequestId);
@@ -184,7 +185,9 @@ export async function takeBucketTurn(held: Stored<UnitRecord>, route: Exclude<Un
     }
     if (!(await save({ ...current, workRequest: wr }))) return { unit: undefined, checkpoints };
     const wait = pollDelayMs(view, now, ctx.config.checkpointMs);
-    if (Date.now() + wait >= ctx.budget.stopStartingAt || ctx.budget.stopSignal?.aborted) break;
+    // The next poll (and its checkpoint) must end before stopStartingAt, so that handing over has its margin.
+    const step = Date.now() - stepStarted;
+    if (Date.now() + wait + step >= ctx.budget.stopStartingAt || ctx.budget.stopSignal?.aborted) break;
     await new Promise((r) => setTimeout(r, wait));
   }
   return handBack(noProgressAfterTurn(current.noProgress, movedThisTurn, wr.lastMovedAt, Date.now()));
