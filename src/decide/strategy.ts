@@ -40,7 +40,7 @@ export interface StrategyInput {
 export type StrategyDecision =
   | { readonly kind: 'objects'; readonly reason: string }
   | { readonly kind: 'bucket'; readonly reason: string }
-  /** `bucket` was asked for explicitly and cannot be done: an error for this bucket, not a silent fallback. */
+  /** A request asked for `bucket` and it cannot be done: an error for this bucket, not a silent fallback. */
   | { readonly kind: 'impossible'; readonly reason: string };
 
 /** A dry run's decision: it lists versions (objects) and says what a real run would do. */
@@ -70,7 +70,8 @@ export function chooseStrategy(input: StrategyInput): StrategyDecision | DryRunD
   if (input.requested === Strategy.objects) return { kind: 'objects', reason: asked };
   const excluded = exclusion(input);
   if (excluded !== undefined) {
-    return input.requested === Strategy.bucket
+    // A request that demands bucket gets an error; REENCRYPT_STRATEGY=bucket is a default, which falls back.
+    return input.requested === Strategy.bucket && input.source === 'request'
       ? { kind: 'impossible', reason: `${asked} cannot be used: ${excluded}` }
       : { kind: 'objects', reason: `${asked}: ${excluded}` };
   }

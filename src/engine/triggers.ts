@@ -1,5 +1,6 @@
 import { InvalidInputError, NotAllowedError, ReencryptError } from '../errors';
 import { checkRotation, type RotationCheck } from '../decide/rotation';
+import type { StrategyName } from '../decide/strategy';
 import { EVERYTHING, watermarkAfter, type ResolvedWatermark } from '../decide/watermark';
 import { EventTypes } from '../input/event-types';
 import type { BucketKeyChangeRequest, KeyRotationRequest, ManualRequest, ObjectEventRequest } from '../input/types';
@@ -136,6 +137,7 @@ export async function onManual(request: ManualRequest, ctx: RunContext): Promise
     return sweep({
       trigger: triggerOf(request), namespace, dryRun: request.dryRun, watermark,
       targets: [{ bucket, ...(scope.prefix !== undefined && { prefix: scope.prefix }) }], ...(request.runId && { runId: request.runId }),
+      ...(request.strategy && { strategy: request.strategy }),
     }, ctx);
   }
   if (scope.type !== 'key') throw new InvalidInputError(`A ${scope.type} request is answered by the run store`, [{ field: '(body)', problem: 'is not a sweep' }]);
@@ -147,7 +149,7 @@ export async function onManual(request: ManualRequest, ctx: RunContext): Promise
     ]);
   }
   const watermark = await manualWatermark(request, scope.kmsKeyId, ctx);
-  return sweepKey(scope.kmsKeyId, compartments, watermark, triggerOf(request), request.dryRun, namespace, ctx, request.runId);
+  return sweepKey(scope.kmsKeyId, compartments, watermark, triggerOf(request), request.dryRun, namespace, ctx, request.runId, request.strategy);
 }
 
 type ObjectScope = Extract<ManualRequest['scope'], { type: 'object' }>;
@@ -200,13 +202,13 @@ async function manualWatermark(request: ManualRequest, keyId: string, ctx: RunCo
 
 async function sweepKey(
   keyId: string, compartments: readonly string[], watermark: ResolvedWatermark, trigger: SweepTrigger, dryRun: boolean,
-  namespace: string, ctx: RunContext, runId?: string,
+  namespace: string, ctx: RunContext, runId?: string, strategy?: StrategyName,
 ): Promise<Outcome> {
   const discovery = await bucketsUsingKey(ctx.objectStorage, namespace, compartments, keyId, ctx.limit);
   ctx.notes.push(`${discovery.examined} buckets examined in ${compartments.length} compartment(s), ${discovery.buckets.length} use the key`, ...discovery.problems);
   const outcome = await sweep({
     trigger, namespace, dryRun, watermark, targets: discovery.buckets.map((bucket) => ({ bucket })),
-    ...(runId && { runId }), problems: discovery.problems,
+    ...(runId && { runId }), problems: discovery.problems, ...(strategy && { strategy }),
   }, ctx);
   // A bucket whose ListBuckets page or GetBucket failed (or ran out of time) may use the key:
   // it is in no continuation, so the run is not complete.

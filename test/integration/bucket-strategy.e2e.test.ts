@@ -41,7 +41,8 @@ describe('the bucket strategy', () => {
       timeoutSeconds: 5,
       emulator: { workRequests: { itemsPerSecond: ITEMS_PER_SECOND } },
       env: { REENCRYPT_STRATEGY: 'auto', REENCRYPT_BUCKET_STRATEGY_MIN_OBJECTS: String(THRESHOLD) },
-      runs: { checkpointSeconds: 1, detachedTimeoutSeconds: 5, maxProcesses: 4 },
+      // As deployed: a detached invocation that dies (e.g. killed at its deadline before handing over) resumes its run.
+      runs: { checkpointSeconds: 1, detachedTimeoutSeconds: 5, maxProcesses: 4, failureDestination: true },
     });
     seedBucket(s.emu, 'wr-big', s.keyId, s.compartmentA, 30_000);
     seedBucket(s.emu, 'wr-fail', s.keyId, s.compartmentA, 4_000);

@@ -13,7 +13,7 @@ const KEY = 'ocid1.key.oc1.phx.aaaa.kkkk';
 /** A whole-bucket rotation sweep of a big bucket under a Vault key, in a durable run: bucket unless something excludes it. */
 function input(over: Partial<StrategyInput> = {}): StrategyInput {
   return {
-    requested: 'auto', source: 'REENCRYPT_STRATEGY', dryRun: false, explicitBefore: false, singleObject: false,
+    requested: 'auto', source: 'request', dryRun: false, explicitBefore: false, singleObject: false,
     kmsKeyId: KEY, approximateCount: 250_000, minObjects: 100_000, canFollowWorkRequests: true, ...over,
   };
 }
@@ -37,6 +37,9 @@ describe('chooseStrategy', () => {
     ['bucket, before from the request', { requested: 'bucket', explicitBefore: true }, 'impossible'],
     ['bucket, single object', { requested: 'bucket', singleObject: true }, 'impossible'],
     ['bucket, no state bucket', { requested: 'bucket', canFollowWorkRequests: false }, 'impossible'],
+    ['bucket as the configured default, Oracle-managed key: falls back', { requested: 'bucket', source: 'REENCRYPT_STRATEGY', kmsKeyId: undefined }, 'objects'],
+    ['bucket as the configured default, prefix: falls back', { requested: 'bucket', source: 'REENCRYPT_STRATEGY', prefix: 'p' }, 'objects'],
+    ['bucket as the configured default, whole bucket', { requested: 'bucket', source: 'REENCRYPT_STRATEGY' }, 'bucket'],
   ] as const)('%s: %s', (_name, over, kind) => {
     const d = chooseStrategy(input(over as Partial<StrategyInput>));
     expect(d.kind).toBe(kind);
@@ -44,7 +47,7 @@ describe('chooseStrategy', () => {
   });
 
   it('says why, naming the source and the threshold', () => {
-    expect(chooseStrategy(input()).reason).toMatch(/strategy auto \(REENCRYPT_STRATEGY\).*250000.*100000/);
+    expect(chooseStrategy(input({ source: 'REENCRYPT_STRATEGY' })).reason).toMatch(/strategy auto \(REENCRYPT_STRATEGY\).*250000.*100000/);
     expect(chooseStrategy(input({ approximateCount: 5 })).reason).toMatch(/about 5 objects, fewer than REENCRYPT_BUCKET_STRATEGY_MIN_OBJECTS \(100000\)/);
     expect(chooseStrategy(input({ requested: 'bucket', source: 'request', kmsKeyId: undefined })).reason).toMatch(/strategy bucket \(request\) cannot be used: .*no kmsKeyId/);
     expect(chooseStrategy(input({ prefix: 'logs/' })).reason).toContain("prefix 'logs/'");
@@ -77,8 +80,8 @@ describe('chooseStrategy', () => {
     fc.assert(fc.property(anyInput, (i) => {
       const d = chooseStrategy(i);
       if (excluded(i)) expect(d.kind).not.toBe('bucket');
-      // ...and is impossible (an error) rather than a silent fallback only when bucket was asked for explicitly.
-      if (d.kind === 'impossible') expect(i.requested).toBe('bucket');
+      // ...and is impossible (an error) rather than a fallback exactly when a request demanded bucket.
+      if (!i.dryRun) expect(d.kind === 'impossible').toBe(excluded(i) && i.requested === 'bucket' && i.source === 'request');
       if (i.requested === 'objects') expect(d.kind).toBe('objects');
       if (!excluded(i) && i.requested === 'auto') {
         expect(d.kind).toBe(i.approximateCount !== undefined && i.approximateCount >= i.minObjects ? 'bucket' : 'objects');
@@ -109,7 +112,8 @@ describe('routeUnit', () => {
 
   it('a prefix unit is never a bucket unit, and an explicit bucket there is impossible', () => {
     expect(routeUnit(newUnit({ bucketName: 'b', prefix: 'p/' }, 0), facts, ask).kind).toBe('objects');
-    expect(routeUnit(newUnit({ bucketName: 'b', prefix: 'p/' }, 0), facts, { ...ask, requested: 'bucket' }).kind).toBe('impossible');
+    expect(routeUnit(newUnit({ bucketName: 'b', prefix: 'p/' }, 0), facts, { ...ask, requested: 'bucket', source: 'request' }).kind).toBe('impossible');
+    expect(routeUnit(newUnit({ bucketName: 'b', prefix: 'p/' }, 0), facts, { ...ask, requested: 'bucket' }).kind).toBe('objects');
   });
 
   it('leaves a bucket it could not read to the objects path (which reports it)', () => {
