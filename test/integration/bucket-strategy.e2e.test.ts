@@ -152,3 +152,31 @@ describe('the bucket strategy', () => {
     expect(calls(s.emu, 'ReencryptBucket')).toBe(wrBefore);
   }, 300_000);
 });
+
+describe('a work request that shows no movement for several invocations', () => {
+  let s: Stack;
+  beforeAll(async () => {
+    s = await startStack({
+      timeoutSeconds: 5,
+      // ACCEPTED, 0%, for 14 s: nearly three 5-second invocations see it not move at all.
+      emulator: { workRequests: { itemsPerSecond: ITEMS_PER_SECOND, acceptDelayMs: 14_000 } },
+      env: { REENCRYPT_NO_PROGRESS_LIMIT: '1' },
+      runs: { checkpointSeconds: 1, detachedTimeoutSeconds: 5, maxProcesses: 3, failureDestination: true },
+    });
+    seedBucket(s.emu, 'wr-slow', s.keyId, s.compartmentA, 2_000);
+  }, 120_000);
+  afterAll(async () => s?.stop());
+
+  it('is not stopped by REENCRYPT_NO_PROGRESS_LIMIT=1 while its last move is recent, and completes', async () => {
+    const newVersion = s.emu.rotateKey(s.keyId).id;
+    const { answer } = await s.emu.functions.invoke(s.functionId, Buffer.from(JSON.stringify({ bucketName: 'wr-slow', strategy: 'bucket', runId: 'wr-slow-1' })), 'application/json', 'api');
+    expect(JSON.parse(answer.body.toString('utf8'))).toMatchObject({ runId: 'wr-slow-1' });
+    const report = await eventually(() => reportOf(s.emu, 'wr-slow-1'), 'the stored report');
+    await s.emu.whenIdle();
+    expect(report.stopped).toEqual([]);
+    expect(report.complete).toBe(true);
+    expect(report.invocations).toBeGreaterThan(2);
+    expect(report.buckets[0].workRequest).toMatchObject({ status: 'COMPLETED', calls: 1 });
+    expect(keyVersionCounts(s.emu, 'wr-slow')).toEqual({ [`kms:${newVersion}`]: 2_000 });
+  }, 300_000);
+});
