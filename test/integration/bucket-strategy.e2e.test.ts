@@ -5,7 +5,9 @@
  * versions per second). The test sends one manual request per case and then
  * only watches the state bucket and the emulator's ground truth.
  */
+import Ajv from 'ajv';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import outputSchema from '../../schemas/cli-output.schema.json';
 import type { Emulator } from '../../emulator/src/index';
 import { eventually, keyVersionCounts, startStack, stateNames, stateRecord, type Stack } from '../support/stack';
 
@@ -24,6 +26,11 @@ function seedBucket(emu: Emulator, name: string, keyId: string | undefined, comp
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- report shape asserted in tests
 type Json = Record<string, any>;
+
+/** The published output schema's bucket entry and totals: a bucket-strategy report must fit them. */
+const ajv = new Ajv({ allErrors: true, strict: true, strictRequired: false });
+const validateBucket = ajv.compile({ definitions: outputSchema.definitions, $ref: '#/definitions/bucket' });
+const validateTotals = ajv.compile({ definitions: outputSchema.definitions, ...outputSchema.definitions.report.properties.totals });
 
 /** A run's stored final report. */
 function reportOf(emu: Emulator, runId: string): Json | undefined {
@@ -81,6 +88,8 @@ describe('the bucket strategy', () => {
     // No invented counts: the versions are counted by the work request, not per version.
     expect(bucket).toMatchObject({ scanned: 0, reencrypted: 0, failed: 0, complete: true });
     expect(report.totals).toMatchObject({ reencrypted: 0, scanned: 0, bucketsReencryptedByWorkRequest: 1 });
+    expect(validateBucket(bucket), JSON.stringify(validateBucket.errors)).toBe(true);
+    expect(validateTotals(report.totals), JSON.stringify(validateTotals.errors)).toBe(true);
   }, 300_000);
 
   it('reports a FAILED work request with its errors, and the run is not complete', async () => {
@@ -97,6 +106,7 @@ describe('the bucket strategy', () => {
     expect(report.stopped).toEqual([{ bucketName: 'wr-fail', reason: expect.stringMatching(/^work-request-failed: work request .* ended FAILED \(InternalServerError: disk on fire/) }]);
     expect(report.totals.bucketsReencryptedByWorkRequest).toBe(0);
     expect(calls(s.emu, 'ListWorkRequestErrors')).toBeGreaterThanOrEqual(1);
+    expect(validateBucket(bucket), JSON.stringify(validateBucket.errors)).toBe(true);
   }, 300_000);
 
   it('refuses strategy bucket for a bucket without a kmsKeyId, naming the field', async () => {
