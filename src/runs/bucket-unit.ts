@@ -38,7 +38,7 @@ type Facts = (BucketFacts & { readonly approximateCount?: number }) | 'not-found
  * decision is made now, from fresh bucket facts, and stored in the unit.
  */
 export function routeUnit(unit: UnitRecord, facts: Facts, ask: StrategyAsk): UnitRoute {
-  if (unit.workRequest) return { kind: 'bucket', unit, reason: unit.strategy?.reason ?? 'following its work request' };
+  if (unit.workRequest) return { kind: 'bucket', unit, reason: 'following its work request' };
   if (unit.strategy) return { kind: 'objects', unit };
   if (facts === 'not-found' || 'failure' in facts) return { kind: 'objects', unit };
   const decision = chooseStrategy({
@@ -65,11 +65,12 @@ export interface BucketTurnResult {
   readonly checkpoints: number;
 }
 
-export async function takeBucketTurn(held: Stored<UnitRecord>, route: Exclude<UnitRoute, { kind: 'objects' }>, facts: Facts, turn: BucketTurn, ctx: RunContext): Promise<BucketTurnResult> {
+/** `facts`: undefined when the bucket was not read this turn (a unit that only follows its work request). */
+export async function takeBucketTurn(held: Stored<UnitRecord>, route: Exclude<UnitRoute, { kind: 'objects' }>, facts: Facts | undefined, turn: BucketTurn, ctx: RunContext): Promise<BucketTurnResult> {
   let etag = held.etag;
   let current: UnitRecord = route.unit;
   let checkpoints = 0;
-  const factsForReport = typeof facts === 'object' && !('failure' in facts) ? { kmsKeyId: facts.kmsKeyId ?? null, versioned: facts.versioned } : {};
+  const factsForReport = facts !== undefined && typeof facts === 'object' && !('failure' in facts) ? { kmsKeyId: facts.kmsKeyId ?? null, versioned: facts.versioned } : {};
   current = { ...current, ...factsForReport };
 
   /** Saves `next`; false when another invocation took the unit over (stop at once). */

@@ -40,8 +40,8 @@ export interface TurnResult {
  */
 export async function takeUnitTurn(held: Stored<UnitRecord>, turn: UnitTurn, ctx: RunContext): Promise<TurnResult> {
   // Strategies (bucket-unit.ts): a unit that follows a work request needs no bucket facts; auto needs the object count.
-  const facts = held.value.workRequest ? 'not-found' as const
-    : await bucketFacts(turn.namespace, held.value.bucketName, ctx, turn.strategy?.requested === 'auto' && !held.value.strategy);
+  if (held.value.workRequest) return { ...(await takeBucketTurn(held, { kind: 'bucket', unit: held.value, reason: 'following its work request' }, undefined, turn, ctx)), reencrypted: 0 };
+  const facts = await bucketFacts(turn.namespace, held.value.bucketName, ctx, turn.strategy?.requested === 'auto' && !held.value.strategy);
   const route = turn.strategy ? routeUnit(held.value, facts, turn.strategy) : { kind: 'objects' as const, unit: held.value };
   if (route.kind !== 'objects') return { ...(await takeBucketTurn(held, route, facts, turn, ctx)), reencrypted: 0 };
   return sweepUnitTurn({ ...held, value: route.unit }, facts, turn, ctx);
