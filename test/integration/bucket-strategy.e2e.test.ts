@@ -31,6 +31,8 @@ type Json = Record<string, any>;
 const ajv = new Ajv({ allErrors: true, strict: true, strictRequired: false });
 const validateBucket = ajv.compile({ definitions: outputSchema.definitions, $ref: '#/definitions/bucket' });
 const validateTotals = ajv.compile({ definitions: outputSchema.definitions, ...outputSchema.definitions.report.properties.totals });
+/** A stored run report (runs/<runId>/report.json), as the CLI's `report` prints it. */
+const validateRunReport = ajv.compile({ definitions: outputSchema.definitions, $ref: '#/definitions/runReport' });
 
 /** A run's stored final report. */
 function reportOf(emu: Emulator, runId: string): Json | undefined {
@@ -90,6 +92,7 @@ describe('the bucket strategy', () => {
     expect(report.totals).toMatchObject({ reencrypted: 0, scanned: 0, bucketsReencryptedByWorkRequest: 1 });
     expect(validateBucket(bucket), JSON.stringify(validateBucket.errors)).toBe(true);
     expect(validateTotals(report.totals), JSON.stringify(validateTotals.errors)).toBe(true);
+    expect(validateRunReport(report), JSON.stringify(validateRunReport.errors)).toBe(true);
   }, 300_000);
 
   it('reports a FAILED work request with its errors, and the run is not complete', async () => {
@@ -107,6 +110,7 @@ describe('the bucket strategy', () => {
     expect(report.totals.bucketsReencryptedByWorkRequest).toBe(0);
     expect(calls(s.emu, 'ListWorkRequestErrors')).toBeGreaterThanOrEqual(1);
     expect(validateBucket(bucket), JSON.stringify(validateBucket.errors)).toBe(true);
+    expect(validateRunReport(report), JSON.stringify(validateRunReport.errors)).toBe(true);
   }, 300_000);
 
   it('refuses strategy bucket for a bucket without a kmsKeyId, naming the field', async () => {
