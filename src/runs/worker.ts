@@ -7,6 +7,7 @@ import { sweepBucket } from '../sweep/sweep-bucket';
 import type { Watermark } from '../decide/decide-object';
 import { addCounts, checkpoint, endTurn, type TurnOutcome, type UnitCounts, type UnitRecord } from './model';
 import { StateStoreError, type StateStore, type Stored } from './store';
+import { routeUnit, takeBucketTurn, type StrategyAsk } from './bucket-unit';
 
 export interface UnitTurn {
   readonly store: StateStore;
@@ -18,6 +19,8 @@ export interface UnitTurn {
   readonly noProgressLimit: number;
   /** The only unit of its invocation (see endTurn). */
   readonly alone: boolean;
+  /** The run's strategy ask (absent: objects, as runs planned before strategies). */
+  readonly strategy?: StrategyAsk;
 }
 
 export interface TurnResult {
@@ -36,13 +39,21 @@ export interface TurnResult {
  * and leave the unit to them.
  */
 export async function takeUnitTurn(held: Stored<UnitRecord>, turn: UnitTurn, ctx: RunContext): Promise<TurnResult> {
+  // Strategies (bucket-unit.ts): a unit that follows a work request needs no bucket facts; auto needs the object count.
+  if (held.value.workRequest) return { ...(await takeBucketTurn(held, { kind: 'bucket', unit: held.value, reason: 'following its work request' }, undefined, turn, ctx)), reencrypted: 0 };
+  const facts = await bucketFacts(turn.namespace, held.value.bucketName, ctx, turn.strategy?.requested === 'auto' && !held.value.strategy);
+  const route = turn.strategy ? routeUnit(held.value, facts, turn.strategy) : { kind: 'objects' as const, unit: held.value };
+  if (route.kind !== 'objects') return { ...(await takeBucketTurn(held, route, facts, turn, ctx)), reencrypted: 0 };
+  return sweepUnitTurn({ ...held, value: route.unit }, facts, turn, ctx);
+}
+
+async function sweepUnitTurn(held: Stored<UnitRecord>, facts: Facts, turn: UnitTurn, ctx: RunContext): Promise<TurnResult> {
   const base = held.value;
   let etag = held.etag;
   let current = base;
   let lost = false;
   let checkpoints = 0;
   const max = ctx.config.maxFailuresReported;
-  const facts = await bucketFacts(turn.namespace, base.bucketName, ctx);
   let outcome: TurnOutcome;
   let reencrypted = 0;
   if (facts === 'not-found') outcome = { kind: 'complete', counts: base.counts, skippedBecause: 'not-found' };
@@ -114,9 +125,9 @@ export async function takeUnitTurn(held: Stored<UnitRecord>, turn: UnitTurn, ctx
 
 type Facts = BucketFacts | 'not-found' | { readonly failure: NonNullable<TurnOutcome & { kind: 'failed' }>['error'] };
 
-async function bucketFacts(namespace: string, bucketName: string, ctx: RunContext): Promise<Facts> {
+async function bucketFacts(namespace: string, bucketName: string, ctx: RunContext, withCount = false): Promise<Facts> {
   try {
-    return await ctx.objectStorage.getBucket(namespace, bucketName);
+    return withCount ? await ctx.objectStorage.getBucketWithCount(namespace, bucketName) : await ctx.objectStorage.getBucket(namespace, bucketName);
   } catch (err) {
     if (!(err instanceof OciCallError)) throw err;
     if (err.failure.status === 404) return 'not-found';
