@@ -83,6 +83,8 @@ for (const { outfile, signer } of variants) await build({
   logLevel: 'warning',
   define: { 'process.env.OCI_REENCRYPT_BUNDLE': '"precompiled"', 'process.env.OCI_REENCRYPT_SIGNER': JSON.stringify(signer) },
   plugins: [shims],
+  // The SDK's request headers without loading undici (src/oci/light-headers.ts).
+  inject: [join(root, 'src/oci/light-headers.ts')],
 });
 
 // `--unbundled`: also .unbundled/, every source file compiled on its own (node_modules
