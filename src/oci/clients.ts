@@ -49,13 +49,13 @@ function authProvider(config: Config): AuthenticationDetailsProvider {
 
 /**
  * A provider that hands signing to another (a config file naming
- * instance-principal auth) keeps the SDK's signer. So does the benchmark's
- * comparison build (scripts/build.mjs --sdk-signer): in dist/func.js the
- * condition is the constant false.
+ * instance-principal auth) keeps the SDK's signer. So do the benchmark's
+ * comparison builds (scripts/build.mjs --sdk-signer: OCI_REENCRYPT_SIGNER is
+ * a constant in each bundle).
  */
 function signerFor(provider: AuthenticationDetailsProvider): RequestSigner {
   if (provider.getAuthType?.() || process.env.OCI_REENCRYPT_SIGNER === 'sdk') return new DefaultRequestSigner(provider);
-  return new CachedKeyRequestSigner(provider);
+  return new CachedKeyRequestSigner(provider, { inThreadpool: process.env.OCI_REENCRYPT_SIGNER === 'threadpool' });
 }
 
 /**
