@@ -122,6 +122,11 @@ for (const { outfile, signer } of variants) await build({
   plugins: [shims],
   // The SDK's request headers without loading undici (src/oci/light-headers.ts).
   inject: [join(root, 'src/oci/light-headers.ts')],
+  // Without the SDK's doc comments and indentation the bundle is less than half the size: less to
+  // read, scan and keep in memory (V8 holds the source) at each cold start. Names stay as they are,
+  // for stack traces and profiles.
+  minifyWhitespace: true,
+  minifySyntax: true,
 });
 
 // `--unbundled`: also .unbundled/, every source file compiled on its own (node_modules
