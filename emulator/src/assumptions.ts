@@ -5,7 +5,8 @@
  * real tenancy (see emulator/README.md, "Assumptions", where A1..A19 and
  * A22..A28 refer to the tags below; A20 (bodies over 8 MiB are not kept) and
  * A21 (the record a failed detached invocation sends to its failure
- * destination) are fixed choices documented where they are made:
+ * destination) and A29 (how Notifications delivers to a function and retries)
+ * are fixed choices documented where they are made:
  * routes/objectstorage/objects.ts and functions.ts).
  *
  * `startEmulator({ assumptions: { ... } })` can override any of them, so a

@@ -6,7 +6,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { describeWatermark, EVERYTHING, type ResolvedWatermark } from '../decide/watermark';
 import type { RunContext } from '../engine/context';
-import { InvalidInputError } from '../errors';
+import { InvalidInputError, RunNotContinuedError } from '../errors';
 import { recordFinishedRunMetrics } from '../metrics';
 import { totalsOf, type BucketReport } from '../report/report';
 import { startWorkers, type WorkersStarted } from './fan-out';
@@ -22,7 +22,7 @@ const UNITS_PER_INVOCATION = 4;
 /** A hold lasts this many checkpoint intervals: a worker that misses a checkpoint or two keeps it. */
 const LEASE_CHECKPOINTS = 3;
 
-const runKey = (runId: string): string => `runs/${runId}/run.json`;
+export const runKey = (runId: string): string => `runs/${runId}/run.json`;
 const unitKey = (runId: string, index: number): string => `runs/${runId}/units/${String(index).padStart(5, '0')}.json`;
 export const reportKey = (runId: string): string => `runs/${runId}/report.json`;
 const OPEN_PREFIX = 'unfinished/';
@@ -158,7 +158,12 @@ export async function takeTurn(runId: string, runs: Runs, ctx: RunContext): Prom
   if (units.every((u) => isFinal(u.value))) return finish(run.value, units.map((u) => u.value), runs, ctx, { worked, reencrypted, checkpoints });
   const open = units.filter((u) => isClaimable(u.value, Date.now()));
   const handover: HandoverResult | undefined = open.length > 0 ? await invokeSelfDetached({ resume: runId }, ctx) : undefined;
-  if (handover && !handover.invoked) ctx.notes.push(`not continued automatically (${handover.why}): resume with {"resume": "${runId}"}`);
+  if (handover && !handover.invoked) {
+    ctx.logger.warn('run not continued', { runId, why: handover.why, open: open.length });
+    // Nothing alive may pick the run up: fail the call so the failure destination resumes it.
+    if (handover.attempted) throw new RunNotContinuedError([runId], handover.why);
+    ctx.notes.push(`not continued automatically (${handover.why}): resume with {"resume": "${runId}"}`);
+  }
   const answer = {
     ok: true, runId, action: 'run-step', status: statusOf(run.value, units.map((u) => u.value)),
     thisInvocation: { units: worked, reencrypted, checkpoints },
@@ -226,13 +231,21 @@ export async function listUnfinished(runs: Runs): Promise<object> {
 export async function resumeAbandoned(runs: Runs, ctx: RunContext): Promise<object> {
   const names = (await runs.store.list(OPEN_PREFIX)).slice(0, 50);
   const resumed: string[] = [];
+  const refused: string[] = [];
+  let why = '';
   for (const name of names) {
     const runId = name.slice(OPEN_PREFIX.length);
     const r = await invokeSelfDetached({ resume: runId }, ctx);
     if (r.invoked) resumed.push(runId);
-    else ctx.notes.push(`${runId}: ${r.why}`);
+    else {
+      ctx.notes.push(`${runId}: ${r.why}`);
+      if (r.attempted) refused.push(runId);
+      why = r.why;
+    }
   }
-  ctx.logger.info('resumed abandoned runs', { resumed });
+  ctx.logger.info('resumed abandoned runs', { resumed, refused });
+  // Fail the delivery so that Notifications retries it (with backoff) until Functions has room.
+  if (refused.length > 0) throw new RunNotContinuedError(refused, why);
   return { ok: true, action: 'resume-abandoned', resumed, notes: ctx.notes };
 }
 
@@ -356,15 +369,22 @@ function watermarkOf(run: RunRecord): ResolvedWatermark {
   return { watermark: { type: 'before', at: new Date(run.before) }, source: run.watermarkSource as ResolvedWatermark['source'] };
 }
 
-function noSuchRun(runId: string, store: StateStore, field: string): InvalidInputError {
-  return new InvalidInputError(`There is no run ${runId} in the state bucket ${store.bucket}`, [{ field, problem: `names no run in ${store.bucket}` }]);
+/** A run id that names no run: the function answers InvalidInput; the CLI tells it apart (its own exit code). */
+export class NoSuchRunError extends InvalidInputError {
+  constructor(readonly runId: string, message: string, details: ConstructorParameters<typeof InvalidInputError>[1]) {
+    super(message, details);
+  }
+}
+
+function noSuchRun(runId: string, store: StateStore, field: string): NoSuchRunError {
+  return new NoSuchRunError(runId, `There is no run ${runId} in the state bucket ${store.bucket}`, [{ field, problem: `names no run in ${store.bucket}` }]);
 }
 
 function isObject(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
-function isRunRecord(v: unknown): v is RunRecord {
+export function isRunRecord(v: unknown): v is RunRecord {
   return isObject(v) && v['v'] === 1 && typeof v['runId'] === 'string' && Array.isArray(v['units']) && typeof v['invocations'] === 'number';
 }
 
