@@ -1,5 +1,6 @@
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { FUNC_NODE } from '../../scripts/lib/fdk-process';
 import { startStack, type Stack } from '../support/stack';
 
 /**
@@ -9,7 +10,7 @@ import { startStack, type Stack } from '../support/stack';
  * first call's CPU on Node 22. Anything in the bundle that reaches for the global
  * Headers, fetch, Request or Response brings it back; this test says so.
  */
-describe('dist/func.js during a sweep', () => {
+describe(`dist/func.js during a sweep on ${FUNC_NODE}`, () => {
   let s: Stack;
   beforeAll(async () => {
     s = await startStack({ env: { NODE_OPTIONS: `--require ${join(__dirname, '../support/loaded-modules-hook.cjs')}` } });
