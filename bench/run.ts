@@ -30,7 +30,7 @@ const INVOCATION_RSS_GROWTH_LIMIT_MIB = 8;
 const CONCURRENCIES = [4, 16, 64];
 const ROOT = resolve(__dirname, '..');
 const FUNC_SDK_SIGNER_JS = join(ROOT, 'dist/func-sdk-signer.js');
-const FUNC_THREADPOOL_SIGNER_JS = join(ROOT, 'dist/func-threadpool-signer.js');
+const FUNC_MAIN_THREAD_SIGNER_JS = join(ROOT, 'dist/func-main-thread-signer.js');
 const UNBUNDLED_FUNC_JS = join(ROOT, '.unbundled/func.js');
 /** The flags the image runs node with (Dockerfile ENTRYPOINT): benchmarks 3 and 8 run the function with them. */
 const IMAGE_NODE_FLAGS = imageNodeFlags(readFileSync(join(ROOT, 'Dockerfile'), 'utf8'));
@@ -293,7 +293,7 @@ async function sideBySide(): Promise<void> {
   const nodes: [string, string][] = [[`node ${process.version}`, process.execPath], [`node ${node22Binary?.version}`, n22]];
   for (const [latencyMs, concurrency] of [[20, 64], [0, 16]] as const) {
     for (const [nodeLabel, node] of nodes) {
-      for (const [signer, script] of [['sdk', FUNC_SDK_SIGNER_JS], ['cached key', undefined], ['cached key, threadpool', FUNC_THREADPOOL_SIGNER_JS]] as const) {
+      for (const [signer, script] of [['sdk', FUNC_SDK_SIGNER_JS], ['cached key, main thread', FUNC_MAIN_THREAD_SIGNER_JS], ['cached key, threadpool (dist/func.js)', undefined]] as const) {
         const row = { node: nodeLabel, signer, ...(await reencryptCase({ versions, concurrency, latencyMs, node, ...(script && { script }) })) };
         line('side-by-side', row);
         rows.push(row);
