@@ -366,6 +366,9 @@ async function cold(): Promise<void> {
     for (const r of rows) {
       const unbundled = (r['build'] as string).includes(process.version) ? `unbundled, node ${process.version}` : `unbundled, node ${node22Binary?.version}`;
       r['unbundledOverThisX'] = round(total(unbundled) / (r['coldTotalMedianMs'] as number), 2);
+      // The same ratio in CPU time to the first answer: what a busy machine distorts least.
+      const unbundledCpu = rows.find((x) => x['build'] === unbundled)?.['cpuToFirstAnswerMedianMs'] as number;
+      r['unbundledOverThisCpuX'] = round(unbundledCpu / (r['cpuToFirstAnswerMedianMs'] as number), 2);
     }
     results['coldStart'] = { rows, raw: Object.fromEntries(runs) };
     for (const r of rows) line('cold-start', r);
@@ -534,7 +537,9 @@ function targets(): Row[] {
   const image = cold?.find((r) => String(r['build']).startsWith(IMAGE_BUILD_LABEL));
   if (image) {
     add(`cold start, ${image['build']} (median)`, '≤ 120 ms', image['coldTotalMedianMs'] as number, (image['coldTotalMedianMs'] as number) <= 120);
-    add('cold start, unbundled over the image', '≥ 2×', image['unbundledOverThisX'] as number, (image['unbundledOverThisX'] as number) >= 2);
+    add('cold start, unbundled over the image (wall time)', '≥ 2×', image['unbundledOverThisX'] as number, (image['unbundledOverThisX'] as number) >= 2);
+    add('cold start, unbundled over the image (CPU time to the first answer)', '≥ 2×', image['unbundledOverThisCpuX'] as number, (image['unbundledOverThisCpuX'] as number) >= 2);
+    add(`CPU time to the first answer, ${image['build']} (median)`, '≤ 120 ms', image['cpuToFirstAnswerMedianMs'] as number, (image['cpuToFirstAnswerMedianMs'] as number) <= 120);
     add('warnings printed at start', '0', image['startupWarnings'] as number, image['startupWarnings'] === 0);
     add(`idle RSS after two calls, ${image['build']} (median)`, '≤ 55 MiB', image['idleRssMedianMiB'] as number, (image['idleRssMedianMiB'] as number) <= 55);
   }
