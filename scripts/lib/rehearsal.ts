@@ -51,6 +51,9 @@ export async function startRehearsal(): Promise<Rehearsal> {
     INVOKE_ENDPOINT: emu.url,
     SSE_C_SECRET_ID: sseCSecretId,
     STATE_BUCKET,
+    // live-check: the emulator delivers events at once; no need to poll at OCI's pace or wait for late events.
+    OCI_REENCRYPT_LIVE_CHECK_POLL_MS: '50',
+    OCI_REENCRYPT_LIVE_CHECK_EVENT_GRACE: '0',
   };
   return { stack, env, stop: () => stack.stop() };
 }

@@ -6,7 +6,7 @@ import { errorResult } from '../response';
 import { DEFAULT_IO, type CliIo, type GlobalOptions } from './context';
 import { EXIT, EXIT_CODES_HELP, exitCodeOfAnswer } from './exit-codes';
 import { invokeFunction } from './invoke';
-import { runLiveCheck } from './live-check-command';
+import { runLiveCheck, type LiveCheckCommandOptions } from './live-check-command';
 import { runLocally } from './run-local';
 import { addRequestOptions, requestFrom, type RequestOptions } from './request-options';
 import { addStateOptions, listRuns, resumeLocally, showReport, showStatus, type StateOptions } from './stored-runs';
@@ -110,12 +110,18 @@ function buildProgram(io: CliIo, setExitCode: (code: number) => void): Command {
     });
 
   program.command('live-check')
-    .description('settle the emulator\'s Object Storage assumptions in your tenancy, on a scratch bucket it creates and deletes; prints assumption, emulator, OCI, verdict')
-    .requiredOption('--compartment-id <ocid>', 'compartment for the scratch bucket')
-    .requiredOption('--kms-key-id <ocid>', 'a Vault key for testing: the scratch bucket is encrypted with it (no key version is created)')
+    .description('settle the emulator\'s assumptions in your tenancy, on a scratch bucket, stream and Events rule it creates and deletes; prints assumption, emulator, OCI, verdict')
+    .requiredOption('--compartment-id <ocid>', 'compartment for the scratch bucket, the temporary stream and Events rule')
+    .requiredOption('--kms-key-id <ocid>', 'a Vault key for testing: the scratch bucket is encrypted with it')
     .option('--namespace <name>', 'Object Storage namespace (default: GetNamespace)')
+    .option('--create-key-version', 'also create ONE key version on the test key and read its createkeyversion events (A8); the version cannot be removed')
+    .option('--vault-id <ocid>', 'the test key\'s vault (with --create-key-version)')
+    .option('--capture-events <dir>', 'write every event received as a JSON file in <dir>, named like test/fixtures/events')
+    .option('--wait <seconds>', 'longest wait for a stream or rule to become ACTIVE, for events, for a work request', positiveNumber, 300)
+    .addOption(new Option('--event-grace <seconds>', 'after the last expected event, how long events that should not come are given')
+      .argParser(nonNegativeNumber).default(15).env('OCI_REENCRYPT_LIVE_CHECK_EVENT_GRACE'))
     .option('--dry-run', 'list what would be created, create nothing')
-    .action(async (options: { compartmentId: string; kmsKeyId: string; namespace?: string; dryRun?: boolean }, command: Command) => {
+    .action(async (options: LiveCheckCommandOptions, command: Command) => {
       setExitCode(await runLiveCheck(options, globals(command), io));
     });
 
@@ -138,6 +144,12 @@ function reportError(err: unknown, io: CliIo): number {
 function positiveInteger(value: string): number {
   const n = Number(value);
   if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError('must be a positive integer');
+  return n;
+}
+
+function nonNegativeNumber(value: string): number {
+  const n = Number(value);
+  if (!Number.isFinite(n) || n < 0) throw new InvalidArgumentError('must be a number, 0 or more');
   return n;
 }
 
