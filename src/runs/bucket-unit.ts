@@ -39,7 +39,8 @@ type Facts = (BucketFacts & { readonly approximateCount?: number }) | 'not-found
  */
 export function routeUnit(unit: UnitRecord, facts: Facts, ask: StrategyAsk): UnitRoute {
   if (unit.workRequest) return { kind: 'bucket', unit, reason: 'following its work request' };
-  if (unit.strategy) return { kind: 'objects', unit };
+  // A bucket unit whose ReencryptBucket was not started (5xx, throttled) calls it again: never a silent per-version sweep.
+  if (unit.strategy) return unit.strategy.used === 'bucket' ? { kind: 'bucket', unit, reason: unit.strategy.reason } : { kind: 'objects', unit };
   if (facts === 'not-found' || 'failure' in facts) return { kind: 'objects', unit };
   const decision = chooseStrategy({
     requested: ask.requested, source: ask.source, dryRun: ask.dryRun, prefix: unit.prefix, explicitBefore: ask.explicitBefore,
@@ -118,6 +119,11 @@ export async function takeBucketTurn(held: Stored<UnitRecord>, route: Exclude<Un
     if (!(await save({ ...current, workRequest: wr }))) return { unit: undefined, checkpoints };
     try {
       const started = await ctx.objectStorage.reencryptBucket(turn.namespace, bucketName);
+      if (!isWorkRequestId(started.workRequestId)) {
+        // It may have started a work request we cannot follow; calling again would start another.
+        const reason = 'ReencryptBucket answered without a usable opc-work-request-id: its work request id is unknown, so it cannot be followed (check the bucket\'s work requests in the Console)';
+        return end({ state: UnitState.stopped, workRequest: wr, reason: `${StopReason.workRequestFailed}: ${reason}`, error: { status: null, serviceCode: 'NoWorkRequestId', message: reason, opcRequestId: started.opcRequestId ?? null } });
+      }
       wr = { ...wr, id: started.workRequestId, status: 'ACCEPTED', percentComplete: 0, lastMovedAt: new Date().toISOString() };
       ctx.logger.info('work request started', { bucket: bucketName, workRequestId: started.workRequestId });
     } catch (err) {
@@ -208,4 +214,9 @@ export async function takeBucketTurn(held: Stored<UnitRecord>, route: Exclude<Un
     }
     return end({ ...fields, state: UnitState.pending });
   }
+}
+
+/** A work request id (an OCID): printable, no spaces, bounded; anything else from the answer is not followed nor stored. */
+function isWorkRequestId(v: unknown): v is string {
+  return typeof v === 'string' && v.length > 0 && v.length <= 255 && /^[\x21-\x7e]+$/.test(v);
 }
