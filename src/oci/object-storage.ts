@@ -36,6 +36,7 @@ export interface BucketFacts {
 }
 
 export const PAGE_LIMIT = 1000;
+const MAX_WORK_REQUEST_ERROR_PAGES = 10;
 const LIST_FIELDS = 'name,timeCreated,timeModified,storageTier,archivalState';
 
 export class ObjectStorage {
@@ -81,16 +82,17 @@ export class ObjectStorage {
 
   async getWorkRequest(workRequestId: string): Promise<WorkRequestView> {
     const r = await this.oci.call('GetWorkRequest', () => this.client.getWorkRequest({ workRequestId }));
-    const wr = r.workRequest;
-    const time = (t: Date | string | undefined): string | undefined => (t === undefined || t === null ? undefined : new Date(t).toISOString());
-    const accepted = time(wr.timeAccepted);
-    const started = time(wr.timeStarted);
-    const finished = time(wr.timeFinished);
+    // The answer is input like any other: a field of the wrong type or shape is dropped, never thrown on.
+    const wr: Partial<Record<keyof models.WorkRequest, unknown>> = isRecord(r?.workRequest) ? r.workRequest : {};
+    const accepted = rfc3339(wr.timeAccepted);
+    const started = rfc3339(wr.timeStarted);
+    const finished = rfc3339(wr.timeFinished);
+    const percent = typeof wr.percentComplete === 'number' && Number.isFinite(wr.percentComplete) ? Math.min(100, Math.max(0, wr.percentComplete)) : 0;
     return {
-      id: wr.id ?? workRequestId, status: String(wr.status ?? 'UNKNOWN_VALUE'),
-      percentComplete: typeof wr.percentComplete === 'number' ? wr.percentComplete : 0,
+      id: workRequestId, status: typeof wr.status === 'string' && wr.status.length > 0 ? wr.status.slice(0, 64) : 'UNKNOWN_VALUE',
+      percentComplete: percent,
       ...(accepted && { timeAccepted: accepted }), ...(started && { timeStarted: started }), ...(finished && { timeFinished: finished }),
-      ...(typeof r.retryAfter === 'number' && { retryAfterSeconds: r.retryAfter }),
+      ...(typeof r?.retryAfter === 'number' && Number.isFinite(r.retryAfter) && { retryAfterSeconds: r.retryAfter }),
     };
   }
 
@@ -98,19 +100,25 @@ export class ObjectStorage {
   async listWorkRequestErrors(workRequestId: string, max: number): Promise<{ errors: WorkRequestErrorView[]; truncated: boolean }> {
     const errors: WorkRequestErrorView[] = [];
     let page: string | undefined;
+    // Pages that bring nothing new must not keep the turn busy: a few pages are enough for a report.
+    let pages = 0;
     do {
+      pages += 1;
       const r = await this.oci.call('ListWorkRequestErrors', () => this.client.listWorkRequestErrors({
         workRequestId, limit: Math.min(100, Math.max(1, max)), ...(page && { page: q(page) }),
       }));
-      for (const e of r.items) {
+      const items: unknown[] = Array.isArray(r?.items) ? r.items : [];
+      for (const e of items) {
+        if (!isRecord(e)) continue;
         if (errors.length >= max) return { errors, truncated: true };
+        const timestamp = rfc3339(e.timestamp);
         errors.push({
-          code: String(e.code ?? ''), message: String(e.message ?? '').slice(0, 300),
-          ...(e.timestamp && { timestamp: new Date(e.timestamp).toISOString() }),
+          code: String(e.code ?? '').slice(0, 300), message: String(e.message ?? '').slice(0, 300),
+          ...(timestamp && { timestamp }),
         });
       }
-      page = r.opcNextPage || undefined;
-    } while (page !== undefined && errors.length < max);
+      page = typeof r?.opcNextPage === 'string' && r.opcNextPage !== '' ? r.opcNextPage : undefined;
+    } while (page !== undefined && errors.length < max && pages < MAX_WORK_REQUEST_ERROR_PAGES);
     return { errors, truncated: page !== undefined };
   }
 
@@ -253,4 +261,15 @@ export interface WorkRequestErrorView {
   readonly code: string;
   readonly message: string;
   readonly timestamp?: string;
+}
+
+function isRecord(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+/** A time from an answer as RFC 3339, or undefined when it is no valid time (never a RangeError). */
+function rfc3339(t: unknown): string | undefined {
+  if (!(t instanceof Date) && typeof t !== 'string' && typeof t !== 'number') return undefined;
+  const d = new Date(t);
+  return Number.isNaN(d.getTime()) ? undefined : d.toISOString();
 }
