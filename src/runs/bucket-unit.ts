@@ -39,8 +39,9 @@ type Facts = (BucketFacts & { readonly approximateCount?: number }) | 'not-found
  */
 export function routeUnit(unit: UnitRecord, facts: Facts, ask: StrategyAsk): UnitRoute {
   if (unit.workRequest) return { kind: 'bucket', unit, reason: 'following its work request' };
-  // A bucket unit whose ReencryptBucket was not started (5xx, throttled) calls it again: never a silent per-version sweep.
-  if (unit.strategy) return unit.strategy.used === 'bucket' ? { kind: 'bucket', unit, reason: unit.strategy.reason } : { kind: 'objects', unit };
+  // A bucket unit whose ReencryptBucket was not started (5xx, throttled) calls it again: never a silent
+  // per-version sweep. A bucket deleted meanwhile is reported by the objects path (skipped: not-found).
+  if (unit.strategy) return unit.strategy.used === 'bucket' && facts !== 'not-found' ? { kind: 'bucket', unit, reason: unit.strategy.reason } : { kind: 'objects', unit };
   if (facts === 'not-found' || 'failure' in facts) return { kind: 'objects', unit };
   const decision = chooseStrategy({
     requested: ask.requested, source: ask.source, dryRun: ask.dryRun, prefix: unit.prefix, explicitBefore: ask.explicitBefore,

@@ -9,7 +9,7 @@ import type { RunContext } from '../../src/engine/context';
 import { createLogger } from '../../src/log';
 import { OciCallError } from '../../src/oci/errors';
 import type { BucketFacts, ObjectStorage, WorkRequestView } from '../../src/oci/object-storage';
-import type { StrategyAsk } from '../../src/runs/bucket-unit';
+import { routeUnit, type StrategyAsk } from '../../src/runs/bucket-unit';
 import { newUnit, UnitState, type UnitRecord } from '../../src/runs/model';
 import { StateStore } from '../../src/runs/store';
 import { takeUnitTurn, type UnitTurn } from '../../src/runs/worker';
@@ -108,5 +108,14 @@ describe('a bucket-strategy unit across invocations', () => {
     expect(w.calls.filter((c) => c === 'ReencryptBucket')).toHaveLength(1);
     expect(unit.state).toBe(UnitState.stopped);
     expect(unit.reason).toMatch(/^work-request-failed: .*work request id/);
+  });
+});
+
+describe('routeUnit for a unit decided bucket', () => {
+  it('goes on with ReencryptBucket, unless the bucket is gone (the objects path reports it not-found)', () => {
+    const decided: UnitRecord = { ...newUnit({ bucketName: 'big' }, 0), strategy: { used: 'bucket', reason: 'strategy bucket (request)' } };
+    expect(routeUnit(decided, FACTS, ASK).kind).toBe('bucket');
+    expect(routeUnit(decided, { failure: {} }, ASK).kind).toBe('bucket');
+    expect(routeUnit(decided, 'not-found', ASK).kind).toBe('objects');
   });
 });
