@@ -75,8 +75,12 @@ export async function takeBucketTurn(held: Stored<UnitRecord>, route: Exclude<Un
   const factsForReport = facts !== undefined && typeof facts === 'object' && !('failure' in facts) ? { kmsKeyId: facts.kmsKeyId ?? null, versioned: facts.versioned } : {};
   current = { ...current, ...factsForReport };
 
-  /** Saves `next`; false when another invocation took the unit over (stop at once). */
-  const save = async (next: UnitRecord, renew = true): Promise<boolean> => {
+  /**
+   * Saves `next`; false when another invocation took the unit over (stop at once), or, with
+   * `mustPersist`, when the state bucket failed (a checkpoint may be missed, the intent to call
+   * ReencryptBucket may not: unrecorded, a successor would start a second work request).
+   */
+  const save = async (next: UnitRecord, renew = true, mustPersist = false): Promise<boolean> => {
     const now = Date.now();
     const { hold, ...rest } = next;
     const record: UnitRecord = renew && hold ? { ...next, hold: { owner: hold.owner, until: new Date(now + turn.leaseMs).toISOString() }, updatedAt: new Date(now).toISOString() } : { ...rest, updatedAt: new Date(now).toISOString() };
@@ -90,6 +94,7 @@ export async function takeBucketTurn(held: Stored<UnitRecord>, route: Exclude<Un
     } catch (err) {
       if (!(err instanceof StateStoreError)) throw err;
       ctx.logger.warn('checkpoint not saved', { unit: turn.key, problem: err.problem, error: err.message });
+      if (mustPersist) return false;
       current = record;
       return true;
     }
@@ -117,7 +122,11 @@ export async function takeBucketTurn(held: Stored<UnitRecord>, route: Exclude<Un
       ctx.notes.push(`${bucketName}: an earlier invocation called ReencryptBucket at ${wr.requestedAt} and stopped before saving the work request id; calling it again (a second work request re-wraps the same versions under the same key)`);
     }
     wr = { requestedAt: new Date().toISOString(), calls: (wr?.calls ?? 0) + 1 };
-    if (!(await save({ ...current, workRequest: wr }))) return { unit: undefined, checkpoints };
+    if (!(await save({ ...current, workRequest: wr }, true, true))) {
+      // As the objects path does when the state bucket fails: the unit is taken over once its hold expires.
+      ctx.notes.push(`${bucketName}: ReencryptBucket was not called, because the state bucket could not record the call first; the unit is taken over once its hold expires`);
+      return { unit: undefined, checkpoints };
+    }
     try {
       const started = await ctx.objectStorage.reencryptBucket(turn.namespace, bucketName);
       if (!isWorkRequestId(started.workRequestId)) {

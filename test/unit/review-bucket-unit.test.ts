@@ -28,8 +28,10 @@ function world(script: Script) {
   const state = new Map<string, { text: string; etag: string }>();
   let n = 0;
   const calls: string[] = [];
+  const writes = { failing: false };
   const os = {
     async putText(_ns: string, _b: string, name: string, text: string) {
+      if (writes.failing) throw new OciCallError('PutObject', { status: 503, serviceCode: 'ServiceUnavailable', message: 'busy', outOfTime: false });
       const etag = `e${++n}`;
       state.set(name, { text, etag });
       return { etag };
@@ -57,7 +59,7 @@ function world(script: Script) {
     },
   }) as unknown as ObjectStorage;
   const store = new StateStore(objectStorage, 'ns', 'state');
-  return { store, objectStorage, calls };
+  return { store, objectStorage, calls, writes };
 }
 
 function ctxOf(objectStorage: ObjectStorage): RunContext {
@@ -72,9 +74,10 @@ function ctxOf(objectStorage: ObjectStorage): RunContext {
 
 const ASK: StrategyAsk = { requested: 'bucket', source: 'request', explicitBefore: false, dryRun: false, minObjects: 1 };
 
-async function turn(w: ReturnType<typeof world>, unit: UnitRecord): Promise<UnitRecord> {
+async function turn(w: ReturnType<typeof world>, unit: UnitRecord, failWrites = false): Promise<UnitRecord> {
   const created = await w.store.create(KEY, unit);
   const held = created === 'exists' ? (await w.store.get(KEY, (v): v is UnitRecord => true))! : created;
+  w.writes.failing = failWrites;
   const t: UnitTurn = {
     store: w.store, key: KEY, namespace: 'ns', dryRun: false, watermark: EVERYTHING.watermark, leaseMs: 30_000, noProgressLimit: 3, alone: true, strategy: ASK,
   };
@@ -99,6 +102,20 @@ describe('a bucket-strategy unit across invocations', () => {
     expect(w.calls.filter((c) => c.startsWith('unexpected'))).toEqual([]);
     expect(w.calls.filter((c) => c === 'ReencryptBucket')).toHaveLength(2);
     expect(second).toMatchObject({ state: UnitState.done, strategy: { used: 'bucket' }, workRequest: { status: 'COMPLETED' } });
+  });
+
+  it('never calls ReencryptBucket before its intent is saved: with the state bucket failing, the call waits for a later turn', async () => {
+    const w = world({
+      async reencryptBucket() { return { workRequestId: 'ocid1.objectstorageworkrequest.oc1..wr' }; },
+      async getWorkRequest() { return { id: 'ocid1.objectstorageworkrequest.oc1..wr', status: 'COMPLETED', percentComplete: 100 }; },
+    });
+    const unit = newUnit({ bucketName: 'big' }, Date.now());
+    await turn(w, unit, true);
+    expect(w.calls.filter((c) => c === 'ReencryptBucket')).toHaveLength(0);
+    w.writes.failing = false;
+    const stored = (await w.store.get(KEY, (v): v is UnitRecord => true))!.value;
+    expect(await turn(w, stored)).toMatchObject({ state: UnitState.done, workRequest: { calls: 1 } });
+    expect(w.calls.filter((c) => c === 'ReencryptBucket')).toHaveLength(1);
   });
 
   it('whose ReencryptBucket answered without a work request id stops, and never calls ReencryptBucket again', async () => {
