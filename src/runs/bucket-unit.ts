@@ -124,7 +124,7 @@ export async function takeBucketTurn(held: Stored<UnitRecord>, route: Exclude<Un
     wr = { requestedAt: new Date().toISOString(), calls: (wr?.calls ?? 0) + 1 };
     if (!(await save({ ...current, workRequest: wr }, true, true))) {
       // As the objects path does when the state bucket fails: the unit is taken over once its hold expires.
-      ctx.notes.push(`${bucketName}: ReencryptBucket was not called, because the state bucket could not record the call first; the unit is taken over once its hold expires`);
+      ctx.notes.push(`${bucketName}: ReencryptBucket was not called: the call could not be recorded first (the state bucket failed, or another invocation took the unit over)`);
       return { unit: undefined, checkpoints };
     }
     try {
