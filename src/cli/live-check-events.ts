@@ -79,9 +79,14 @@ export class EventTap {
       // A cursor is standard base64 (`+`, `/`, `=`) and the SDK puts query values in as they are.
       const cursor = encodeURIComponent(this.cursor);
       const page = await this.oci.call('GetMessages', () => this.client.getMessages({ streamId, cursor, limit: PAGE }));
-      if (page.opcNextCursor) this.cursor = page.opcNextCursor;
-      for (const m of page.items) this.accept(m.value, m.offset);
-      if (page.items.length < PAGE) return;
+      if (typeof page.opcNextCursor === 'string' && page.opcNextCursor !== '') this.cursor = page.opcNextCursor;
+      // The answer is as hostile as the messages in it: anything but a list of objects is unreadable.
+      const items: unknown[] = Array.isArray(page.items) ? page.items : [];
+      for (const m of items) {
+        if (typeof m !== 'object' || m === null) this.unreadable += 1;
+        else this.accept((m as { value?: unknown }).value, Number((m as { offset?: unknown }).offset));
+      }
+      if (items.length < PAGE) return;
     }
   }
 
