@@ -25,6 +25,8 @@ export interface Config {
   readonly maxInvocations: number;
   /** Detached invocations working on one run at once (fan-out over its units). */
   readonly maxWorkers: number;
+  /** A bucket above this many versions is split into name ranges of about this size (fan-out only). */
+  readonly rangeSize: number;
   readonly maxFailuresReported: number;
   readonly logLevel: 'debug' | 'info' | 'warn' | 'error';
   readonly auth: { readonly type: 'resource_principal' } | { readonly type: 'config_file'; readonly file?: string; readonly profile: string; readonly region?: string };
@@ -53,7 +55,7 @@ type RawConfig = {
   REENCRYPT_OBJECTSTORAGE_ENDPOINT: string; REENCRYPT_KMS_VAULT_ENDPOINT: string; REENCRYPT_KMS_MANAGEMENT_ENDPOINT: string;
   REENCRYPT_SECRETS_ENDPOINT: string; REENCRYPT_FUNCTIONS_INVOKE_ENDPOINT: string; REENCRYPT_FUNCTIONS_ENDPOINT: string;
   REENCRYPT_STATE_BUCKET: string; REENCRYPT_CHECKPOINT_SECONDS: number; REENCRYPT_NO_PROGRESS_LIMIT: number; REENCRYPT_MAX_INVOCATIONS: number;
-  REENCRYPT_MAX_WORKERS: number;
+  REENCRYPT_MAX_WORKERS: number; REENCRYPT_RANGE_SIZE: number;
   REENCRYPT_METRICS_NAMESPACE: string; REENCRYPT_METRICS_COMPARTMENT_ID: string; REENCRYPT_MONITORING_ENDPOINT: string;
 };
 
@@ -99,6 +101,7 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): C
     noProgressLimit: c.REENCRYPT_NO_PROGRESS_LIMIT,
     maxInvocations: c.REENCRYPT_MAX_INVOCATIONS,
     maxWorkers: c.REENCRYPT_MAX_WORKERS,
+    rangeSize: c.REENCRYPT_RANGE_SIZE,
     maxFailuresReported: c.REENCRYPT_MAX_FAILURES_REPORTED,
     logLevel: c.REENCRYPT_LOG_LEVEL,
     auth: c.REENCRYPT_AUTH === 'config_file'

@@ -6,6 +6,7 @@ import type { SweepPosition } from '../sweep/continuation';
 import { sweepBucket } from '../sweep/sweep-bucket';
 import type { Watermark } from '../decide/decide-object';
 import { addCounts, checkpoint, endTurn, type TurnOutcome, type UnitCounts, type UnitRecord } from './model';
+import type { Splitter } from './ranges';
 import { StateStoreError, type StateStore, type Stored } from './store';
 
 export interface UnitTurn {
@@ -18,6 +19,8 @@ export interface UnitTurn {
   readonly noProgressLimit: number;
   /** The only unit of its invocation (see endTurn). */
   readonly alone: boolean;
+  /** A whole-bucket unit of a run that fans out: a big bucket is listed into name ranges instead (ranges.ts). */
+  readonly splitter?: Splitter;
 }
 
 export interface TurnResult {
@@ -42,7 +45,10 @@ export async function takeUnitTurn(held: Stored<UnitRecord>, turn: UnitTurn, ctx
   let lost = false;
   let checkpoints = 0;
   const max = ctx.config.maxFailuresReported;
-  const facts = await bucketFacts(turn.namespace, base.bucketName, ctx);
+  const facts = await bucketFacts(turn.namespace, base.bucketName, ctx, turn.splitter !== undefined);
+  if (turn.splitter && typeof facts === 'object' && !('failure' in facts) && facts.kmsKeyId && turn.splitter.splits(base, facts)) {
+    return turn.splitter.list(held, facts, turn, ctx);
+  }
   let outcome: TurnOutcome;
   let reencrypted = 0;
   if (facts === 'not-found') outcome = { kind: 'complete', counts: base.counts, skippedBecause: 'not-found' };
@@ -74,7 +80,7 @@ export async function takeUnitTurn(held: Stored<UnitRecord>, turn: UnitTurn, ctx
     };
     const timer = setInterval(save, ctx.config.checkpointMs);
     const swept = await sweepBucket({
-      bucket: facts, ...(base.prefix !== undefined && { prefix: base.prefix }), watermark: turn.watermark, position: base.position, tally,
+      bucket: facts, ...(base.prefix !== undefined && { prefix: base.prefix }), ...(base.range !== undefined && { range: base.range }), watermark: turn.watermark, position: base.position, tally,
     }, {
       objectStorage: ctx.objectStorage, limit: ctx.limit, dryRun: turn.dryRun, logger: ctx.logger,
       // Read on every decision: a lost hold stops new work at once.
@@ -111,9 +117,9 @@ export async function takeUnitTurn(held: Stored<UnitRecord>, turn: UnitTurn, ctx
 
 type Facts = BucketFacts | 'not-found' | { readonly failure: NonNullable<TurnOutcome & { kind: 'failed' }>['error'] };
 
-async function bucketFacts(namespace: string, bucketName: string, ctx: RunContext): Promise<Facts> {
+async function bucketFacts(namespace: string, bucketName: string, ctx: RunContext, withCount: boolean): Promise<Facts> {
   try {
-    return await ctx.objectStorage.getBucket(namespace, bucketName);
+    return await ctx.objectStorage.getBucket(namespace, bucketName, { withCount });
   } catch (err) {
     if (!(err instanceof OciCallError)) throw err;
     if (err.failure.status === 404) return 'not-found';
