@@ -49,7 +49,7 @@ describe('cutting a listing into name ranges', () => {
       for (const o of objects) {
         const holders = ranges.flatMap((r, i) => (inRange(o.name, r) ? [i] : []));
         expect(holders).toHaveLength(1);
-        perRange[holders[0] as number] += o.versions;
+        perRange[holders[0] as number] = (perRange[holders[0] as number] ?? 0) + o.versions;
       }
       expect(perRange.reduce((a, b) => a + b, 0)).toBe(entriesOf(objects).length);
       // Every range but the last holds at least `size` entries and at most `size` plus one name's versions less one.
@@ -86,7 +86,7 @@ describe('the report of a bucket split into ranges', () => {
       const specs: UnitSpec[] = [];
       const reports: BucketReport[] = [];
       const report = (bucketName: string, c: { scanned: number; reencrypted: number; planned: number; failed: number; complete: boolean }): BucketReport => ({
-        namespace: 'ns', bucketName, kmsKeyId: 'k', versioned: true, prefix: null, ...c, skipped: { ...emptySkips(), delete_marker: c.planned },
+        namespace: 'ns', bucketName, kmsKeyId: 'k', versioned: true, prefix: null, ...c, skipped: { ...emptySkips(), 'delete-marker': c.planned },
         failures: Array.from({ length: c.failed }, (_, i) => ({ objectName: `${bucketName}-${i}`, versionId: null, status: 500, serviceCode: null, opcRequestId: null, message: 'x' })),
         failuresTruncated: false,
       });
@@ -112,7 +112,7 @@ describe('the report of a bucket split into ranges', () => {
         expect(r?.scanned).toBe(sum('scanned'));
         expect(r?.reencrypted).toBe(sum('reencrypted'));
         expect(r?.failed).toBe(sum('failed'));
-        expect(r?.skipped.delete_marker).toBe(ranges.reduce((n, c) => n + c.planned, 0));
+        expect(r?.skipped['delete-marker']).toBe(ranges.reduce((n, c) => n + c.planned, 0));
         expect(r?.failures.length).toBe(Math.min(3, sum('failed')));
         expect(r?.failuresTruncated).toBe(sum('failed') > 3);
         expect(r?.complete).toBe(ranges.every((c) => c.complete));
