@@ -569,6 +569,17 @@ variable "reencrypt_max_workers" {
   }
 }
 
+variable "reencrypt_range_size" {
+  description = "REENCRYPT_RANGE_SIZE: in a run that fans out, a bucket with more versions than this is split into name ranges of about this many versions, each a unit any worker can take; 1 to 100000000."
+  type        = number
+  default     = 50000
+
+  validation {
+    condition     = var.reencrypt_range_size >= 1 && var.reencrypt_range_size <= 100000000 && floor(var.reencrypt_range_size) == var.reencrypt_range_size
+    error_message = "reencrypt_range_size must be a whole number from 1 to 100000000."
+  }
+}
+
 variable "create_state_bucket" {
   description = "true: create the private state bucket <name>-state (no public access, versioning off, lifecycle rule) for durable runs, and the policy that lets the function manage objects in it only. false: no bucket (set reencrypt_state_bucket to use one of yours, or runs are not durable)."
   type        = bool
