@@ -89,6 +89,7 @@ async function listingTurn(held: Stored<UnitRecord>, facts: BucketFacts, index: 
   // Marks the unit as a listing pass before any range exists: a later turn lists on, whatever approximateCount says then.
   if (current.listing !== true) await renew(startOf(position.next));
   let outcome: TurnOutcome | undefined;
+  const dispatches: Promise<void>[] = [];
   let renewing: Promise<void> = Promise.resolve();
   const timer = setInterval(() => {
     renewing = renewing.then(() => renew(startOf(position.next)));
@@ -103,7 +104,7 @@ async function listingTurn(held: Stored<UnitRecord>, facts: BucketFacts, index: 
           for (const name of page.names) {
             const cut = cutter.push(name);
             if (cut === undefined) continue;
-            if (!(await appendRange(access, index, base, { ...startOf(from), end: cut }, ctx))) {
+            if (!(await appendRange(access, index, base, { ...startOf(from), end: cut }, ctx, dispatches))) {
               lost = true;
               break listing;
             }
@@ -116,7 +117,7 @@ async function listingTurn(held: Stored<UnitRecord>, facts: BucketFacts, index: 
           }
         }
         if (ended && !lost) {
-          if (await appendRange(access, index, base, startOf(from), ctx)) position = { done: true };
+          if (await appendRange(access, index, base, startOf(from), ctx, dispatches)) position = { done: true };
           else lost = true;
         }
       } catch (err) {
@@ -132,6 +133,7 @@ async function listingTurn(held: Stored<UnitRecord>, facts: BucketFacts, index: 
     }
   } finally {
     clearInterval(timer);
+    await Promise.all(dispatches);
   }
   await renewing;
   if (lost) return { unit: undefined, checkpoints, reencrypted: 0 };
@@ -172,7 +174,7 @@ async function readRun(access: RunAccess): Promise<Stored<RunRecord>> {
  * listing over, so this one stops). Reserves and starts a worker while the run has fewer than
  * REENCRYPT_MAX_WORKERS: a worker slot is taken in the same write, so the cap holds.
  */
-async function appendRange(access: RunAccess, index: number, parent: UnitSpec, range: NameRange, ctx: RunContext): Promise<boolean> {
+async function appendRange(access: RunAccess, index: number, parent: UnitSpec, range: NameRange, ctx: RunContext, dispatches: Promise<void>[]): Promise<boolean> {
   const spec: UnitSpec = { bucketName: parent.bucketName, ...(parent.prefix !== undefined && { prefix: parent.prefix }), range, of: index };
   for (let attempt = 0; attempt < 80; attempt++) {
     const run = await readRun(access);
@@ -186,7 +188,8 @@ async function appendRange(access: RunAccess, index: number, parent: UnitSpec, r
       await new Promise((resolve) => setTimeout(resolve, Math.random() * 50 * Math.min(attempt + 1, 4)));
       continue;
     }
-    if (addWorker) await startWorker(access, run.value.runId, ctx);
+    // Not awaited here: the listing goes on while Functions takes the invocation (the turn awaits it before it ends).
+    if (addWorker) dispatches.push(startWorker(access, run.value.runId, ctx));
     return true;
   }
   throw new StateStoreError('unavailable', `run ${access.runKey}: too many concurrent updates of its record`);
@@ -197,10 +200,16 @@ async function startWorker(access: RunAccess, runId: string, ctx: RunContext): P
   const r = await invokeSelfDetached({ resume: runId }, ctx, { maxAttempts: 1 });
   if (r.invoked) return;
   ctx.logger.info('range worker not started', { runId, why: r.why, throttled: r.throttled });
-  for (let attempt = 0; attempt < 20; attempt++) {
-    const run = await readRun(access);
-    const back = await access.store.replace(access.runKey, { ...run.value, workers: Math.max(1, run.value.workers - 1) }, run.etag);
-    if (back !== 'conflict') return;
+  try {
+    for (let attempt = 0; attempt < 20; attempt++) {
+      const run = await readRun(access);
+      const back = await access.store.replace(access.runKey, { ...run.value, workers: Math.max(1, run.value.workers - 1) }, run.etag);
+      if (back !== 'conflict') return;
+    }
+  } catch (err) {
+    if (!(err instanceof StateStoreError)) throw err;
+    // The slot stays taken: the run goes on with one worker fewer than it could have.
+    ctx.logger.warn('worker slot not given back', { runId, problem: err.problem, error: err.message });
   }
 }
 

@@ -105,19 +105,19 @@ describe('a bucket split into name ranges', () => {
 
 describe('ranges spanning several listing pages, versioned and unversioned, with pages that ignore the name range (A29 switched)', () => {
   let s: Stack;
-  const sizes = { 'multi-page-v': 6_000, 'multi-page-u': 5_000 };
+  const sizes = { 'multi-page-v': 4_000, 'multi-page-u': 3_000 };
   beforeAll(async () => {
     s = await startStack({
       // OCI may not keep `end` on later pages of ListObjectVersions (undocumented): the sweep must stop at its range's end itself.
       emulator: { assumptions: { versionPagesKeepNameRange: false } },
-      eventRules: true, timeoutSeconds: 5, env: { REENCRYPT_MAX_WORKERS: String(MAX_WORKERS), REENCRYPT_RANGE_SIZE: '2000' },
+      eventRules: true, timeoutSeconds: 5, env: { REENCRYPT_MAX_WORKERS: String(MAX_WORKERS), REENCRYPT_RANGE_SIZE: '1500' },
       runs: { checkpointSeconds: 1, detachedTimeoutSeconds: 5, maxProcesses: MAX_WORKERS + 3 },
     });
     const encryption = { kind: 'kms' as const, keyId: s.keyId };
     s.emu.createBucket({ compartmentId: s.compartmentA, name: 'multi-page-v', kmsKeyId: s.keyId, versioning: 'Enabled' });
-    s.emu.seedObjects('multi-page-v', { count: 3_000, extraVersions: 1, prefix: 'o/', timeModified: new Date(LONG_AGO).toISOString(), encryption });
+    s.emu.seedObjects('multi-page-v', { count: 2_000, extraVersions: 1, prefix: 'o/', timeModified: new Date(LONG_AGO).toISOString(), encryption });
     s.emu.createBucket({ compartmentId: s.compartmentA, name: 'multi-page-u', kmsKeyId: s.keyId });
-    s.emu.seedObjects('multi-page-u', { count: 5_000, prefix: 'o/', timeModified: new Date(LONG_AGO).toISOString(), encryption });
+    s.emu.seedObjects('multi-page-u', { count: 3_000, prefix: 'o/', timeModified: new Date(LONG_AGO).toISOString(), encryption });
   }, 120_000);
   afterAll(async () => s?.stop());
 
@@ -132,8 +132,55 @@ describe('ranges spanning several listing pages, versioned and unversioned, with
       expect(keyVersionCounts(s.emu, bucket)).toEqual({ [`kms:${newVersion}`]: n });
       const entry = report.buckets.find((b: { bucketName: string }) => b.bucketName === bucket);
       expect(entry).toMatchObject({ complete: true, reencrypted: n, scanned: n });
-      expect(entry.ranges).toBe(Math.ceil(n / 2000));
+      expect(entry.ranges).toBe(Math.ceil(n / 1500));
     }
-    expect(report.totals.reencrypted).toBe(6_000 + 5_000);
+    expect(report.totals.reencrypted).toBe(4_000 + 3_000);
+  }, 300_000);
+});
+
+describe('SIGKILL of the invocation running a bucket\'s listing pass', () => {
+  let s: Stack;
+  const VERSIONS = 8_000;
+  beforeAll(async () => {
+    s = await startStack({
+      eventRules: true, timeoutSeconds: 30, env: { REENCRYPT_MAX_WORKERS: String(MAX_WORKERS), REENCRYPT_RANGE_SIZE: '1000' },
+      runs: { checkpointSeconds: 1, detachedTimeoutSeconds: 30, maxProcesses: MAX_WORKERS + 3, failureDestination: true },
+    });
+    s.emu.createBucket({ compartmentId: s.compartmentA, name: 'kill-list', kmsKeyId: s.keyId, versioning: 'Enabled' });
+    s.emu.seedObjects('kill-list', { count: VERSIONS / 2, extraVersions: 1, prefix: 'o/', timeModified: new Date(LONG_AGO).toISOString(), encryption: { kind: 'kms', keyId: s.keyId } });
+    // Slow pages of this bucket's listing: the kill lands while ranges are still being handed out.
+    s.emu.setRouteFaults('ListObjectVersions@kill-list', { latencyMs: 400 });
+  }, 120_000);
+  afterAll(async () => s?.stop());
+
+  it('the listing resumes where its last range ended: every version exactly once, ranges still a cover', async () => {
+    s.emu.resetCounters();
+    const pool = s.emu.functions.functions.get(s.functionId)?.pool;
+    if (!pool) throw new Error('the stack runs the function in a pool');
+    const newVersion = s.emu.rotateKey(s.keyId).id;
+    const runName = await eventually(() => stateNames(s.emu, 'runs/').find((n) => n.endsWith('/run.json')), 'the run');
+    // Two ranges handed out, the listing not done: kill whoever holds the bucket's unit.
+    await eventually(() => ((stateRecord(s.emu, runName)?.units.length ?? 0) >= 3 ? true : undefined), 'two ranges');
+    const listingUnit = runName.replace('run.json', 'units/00000.json');
+    const held = stateRecord(s.emu, listingUnit);
+    expect(held).toMatchObject({ state: 'held', listing: true });
+    const lister = pool.live.find((c) => c.busyWith !== undefined && !c.busyWith.includes('"resume"'));
+    if (!lister) throw new Error('the planner (the event\'s invocation) runs the listing of a one-bucket run');
+    lister.process.kill('SIGKILL');
+    const report = await eventually(() => reports(s.emu)[0], 'the stored report');
+    await s.emu.whenIdle();
+    s.emu.setRouteFaults('ListObjectVersions@kill-list', undefined);
+    expect(report.complete).toBe(true);
+    expect(s.emu.reencryptCallHistogram('kill-list')).toEqual({ 1: VERSIONS });
+    expect(keyVersionCounts(s.emu, 'kill-list')).toEqual({ [`kms:${newVersion}`]: VERSIONS });
+    expect(report.totals.reencrypted).toBe(VERSIONS);
+    // Another invocation took the listing over after the kill and finished it.
+    expect(stateRecord(s.emu, listingUnit)).toMatchObject({ state: 'done', listing: true });
+    expect(stateRecord(s.emu, listingUnit).invocations).toBeGreaterThanOrEqual(2);
+    const ranges = (stateRecord(s.emu, runName).units as { range?: { start?: string; end?: string }; of?: number }[]).filter((u) => u.of === 0).map((u) => u.range ?? {});
+    expect(ranges.length).toBe(VERSIONS / 1000);
+    expect(ranges[0]?.start).toBeUndefined();
+    expect(ranges[ranges.length - 1]?.end).toBeUndefined();
+    for (let i = 1; i < ranges.length; i++) expect(ranges[i]?.start).toBe(ranges[i - 1]?.end);
   }, 300_000);
 });
