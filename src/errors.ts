@@ -46,3 +46,18 @@ export class NotAllowedError extends ReencryptError {
 
 /** A continuation cursor that is malformed, tampered with, or from another version. */
 export class InvalidContinuationError extends InvalidInputError {}
+
+/**
+ * A run is saved but nothing will continue it: this invocation ran out of
+ * time and Functions refused to start its successor (typically 429, the
+ * tenancy's concurrency quota). The invocation then fails at the platform
+ * level on purpose, so that OCI hands its record to the function's failure
+ * destination, which resumes the run once Functions has room (Notifications
+ * retries the delivery with backoff). Answered with HTTP 503.
+ */
+export class RunNotContinuedError extends ReencryptError {
+  override readonly code = 'RunNotContinued';
+  constructor(readonly runIds: readonly string[], why: string) {
+    super(`run ${runIds.join(', ')} is saved but was not continued (${why}); the failure destination resumes it, or resume by hand with {"resume": "${runIds[0] ?? ''}"}`);
+  }
+}

@@ -11,6 +11,8 @@ export function serveWithFdk(handle: (raw: unknown, invocation: Invocation) => P
   fdk.handle(async function fdkEntry(input: unknown, ctx: FdkContext) {
     const invocation: Invocation = { callId: ctx.callID ?? '', deadline: safeDeadline(ctx), caller: callerOf(ctx) };
     const result = await handle(input, invocation);
+    // The FDK turns a rejection into its 502 "Exception in function": the failure OCI acts on.
+    if (result.failInvocation && 'error' in result.body) throw new FunctionFailure(`${result.body.error.code}: ${result.body.error.message}`);
     // Through an HTTP gateway (API Gateway / Fn trigger) the status reaches the caller.
     if (ctx.getHeader('Fn-Http-Method') !== null || ctx.getHeader('Fn-Intent') === 'httprequest') {
       ctx.httpGateway.statusCode = result.status;
@@ -52,4 +54,9 @@ function safeDeadline(ctx: FdkContext): Date {
   const header = ctx.getHeader('Fn-Deadline');
   const parsed = header ? new Date(header) : undefined;
   return parsed && !Number.isNaN(parsed.getTime()) ? parsed : new Date(Date.now() + 30_000);
+}
+
+/** What the FDK prints and answers (in `detail`) for a call failed on purpose: our own message, never a secret. */
+class FunctionFailure extends Error {
+  override readonly name = 'FunctionFailure';
 }

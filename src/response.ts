@@ -1,4 +1,4 @@
-import { InvalidConfigurationError, InvalidInputError, NotAllowedError, ReencryptError, type FieldProblem } from './errors';
+import { InvalidConfigurationError, InvalidInputError, NotAllowedError, ReencryptError, RunNotContinuedError, type FieldProblem } from './errors';
 import { OciCallError } from './oci/errors';
 
 /** The stable shape of every error answer. */
@@ -17,11 +17,17 @@ export interface HandlerResult<T extends object = object> {
   /** HTTP status for an HTTP gateway caller; the Fn call itself always answers 200. */
   readonly status: number;
   readonly body: T | ErrorResponse;
+  /**
+   * Fail the Fn call itself (the FDK answers 502), not just answer an error:
+   * only a failed call reaches the function's failure destination.
+   */
+  readonly failInvocation?: true;
 }
 
 export function errorResult(err: unknown): HandlerResult {
   if (err instanceof InvalidInputError) return { status: 400, body: errorBody(err.code, err.message, err.details) };
   if (err instanceof NotAllowedError) return { status: 403, body: errorBody(err.code, err.message, err.details) };
+  if (err instanceof RunNotContinuedError) return { status: 503, body: errorBody(err.code, err.message, []), failInvocation: true };
   if (err instanceof InvalidConfigurationError) return { status: 500, body: errorBody(err.code, err.message, err.details) };
   if (err instanceof ReencryptError) return { status: 500, body: errorBody(err.code, err.message, []) };
   if (err instanceof OciCallError) {

@@ -43,6 +43,9 @@ resource "oci_objectstorage_object_lifecycle_policy" "state" {
 # detached invocation to this topic; the function is subscribed to it, and on
 # such a record it continues every unfinished run in a fresh detached
 # invocation, which takes over the dead worker's units once their holds expire.
+# A worker whose successor Functions refused (429) fails on purpose to land
+# here too; while Functions stays full the resume fails and Notifications
+# retries the delivery with backoff (its default policy: up to 2 hours).
 
 resource "oci_ons_notification_topic" "failures" {
   count = local.failure_destination_enabled ? 1 : 0

@@ -3,9 +3,10 @@
  * published documentation or the SDK lives here, in one place. Each entry is
  * the most plausible answer we could find; each must be confirmed against a
  * real tenancy (see emulator/README.md, "Assumptions", where A1..A19 and
- * A22..A29 refer to the tags below; A20 (bodies over 8 MiB are not kept) and
+ * A22..A28 and A30 refer to the tags below; A20 (bodies over 8 MiB are not kept) and
  * A21 (the record a failed detached invocation sends to its failure
- * destination) are fixed choices documented where they are made:
+ * destination) and A29 (how Notifications delivers to a function and retries)
+ * are fixed choices documented where they are made:
  * routes/objectstorage/objects.ts and functions.ts).
  *
  * `startEmulator({ assumptions: { ... } })` can override any of them, so a
@@ -132,7 +133,7 @@ export interface Assumptions {
    */
   postMetricDataRejected: ErrorAnswer;
   /**
-   * A29: ListObjectVersions with a `page` token and `start` / `end`. The API reference documents
+   * A30: ListObjectVersions with a `page` token and `start` / `end`. The API reference documents
    * `start` (names ≥) and `end` (names <) and the page token, not how they combine: the
    * emulator keeps applying both on every page (`true`, the usual rule that a paged call
    * repeats its query); `false` applies them to the first page only, so later pages run

@@ -89,6 +89,13 @@ export class FunctionsService {
   peakConcurrent = 0;
   /** Invocations answered 429 because the quota was reached. */
   throttled = 0;
+  /** Notifications' retry policy for deliveries to function subscriptions (BackoffRetryPolicy). */
+  notificationRetry = { firstDelayMs: 1000, maxRetryDurationMs: 7_200_000 };
+  /** Attempts to deliver a topic message to a subscribed function (first tries and retries). */
+  deliveryAttempts = 0;
+  /** Messages dropped after `notificationRetry.maxRetryDurationMs` of failed deliveries. */
+  readonly undelivered: { topicId: string; functionId: string; message: string; error: string }[] = [];
+  private readonly retryTimers = new Set<NodeJS.Timeout>();
 
   constructor(
     private readonly region: string,
@@ -159,12 +166,14 @@ export class FunctionsService {
     const fn = this.get(functionId);
     this.admit();
     const record = this.newRecord(fn, 'detached', via, body, contentType, fn.detachedTimeoutSeconds);
-    void this.track(this.call(fn, record, body, fn.detachedTimeoutSeconds, caller).then(
+    // The call's slot is free before its failure is handled: the failure record's delivery
+    // competes for the quota like any other invocation.
+    this.track(this.call(fn, record, body, fn.detachedTimeoutSeconds, caller)).then(
       (answer) => {
         if (answer.status >= 300) this.detachedFailed(fn, record, `the function answered ${answer.status}`);
       },
       (err: unknown) => this.detachedFailed(fn, record, err instanceof Error ? err.message : String(err)),
-    ));
+    );
     return record;
   }
 
@@ -188,9 +197,36 @@ export class FunctionsService {
       errorMessage: error.slice(0, 500), timeStarted: record.startedAt.toISOString(), timeFinished: new Date().toISOString(),
     });
     this.published.push({ topicId: dest.topicId, message });
-    for (const subscriber of this.topics.get(dest.topicId) ?? []) {
-      if (this.functions.has(subscriber)) this.invokeDetached(subscriber, Buffer.from(message), 'application/json', 'notifications');
-    }
+    const firstAt = Date.now();
+    for (const subscriber of this.topics.get(dest.topicId) ?? []) this.deliver(dest.topicId, subscriber, message, firstAt, 0);
+  }
+
+  /**
+   * Notifications' delivery to an ORACLE_FUNCTIONS subscription: a synchronous invoke (A29).
+   * A delivery that fails (Functions refuses it, e.g. 429 past the quota, or the function
+   * fails) is retried with exponential backoff until the subscription's `maxRetryDuration`
+   * (BackoffRetryPolicy, documented default 7,200,000 ms); then it is dropped.
+   */
+  private deliver(topicId: string, functionId: string, message: string, firstAt: number, attempt: number): void {
+    const retry = (why: string): void => {
+      const delay = this.notificationRetry.firstDelayMs * 2 ** attempt;
+      if (Date.now() + delay - firstAt > this.notificationRetry.maxRetryDurationMs) {
+        this.undelivered.push({ topicId, functionId, message, error: why });
+        return;
+      }
+      const timer = setTimeout(() => {
+        this.retryTimers.delete(timer);
+        this.deliver(topicId, functionId, message, firstAt, attempt + 1);
+      }, delay);
+      this.retryTimers.add(timer);
+    };
+    this.deliveryAttempts += 1;
+    this.invoke(functionId, Buffer.from(message), 'application/json', 'notifications').then(
+      ({ answer }) => {
+        if (answer.status >= 500 || answer.status === 0) retry(`the function answered ${answer.status}`);
+      },
+      (err: unknown) => retry(err instanceof Error ? err.message : String(err)),
+    );
   }
 
   /** GetFunction's body (Function in oci-functions): enough for a caller to find its invoke endpoint. */
@@ -207,6 +243,8 @@ export class FunctionsService {
 
   /** Stops every container the emulator started. */
   async stop(): Promise<void> {
+    for (const timer of this.retryTimers) clearTimeout(timer);
+    this.retryTimers.clear();
     await Promise.all([...this.functions.values()].map((fn) => fn.pool?.stop()));
   }
 

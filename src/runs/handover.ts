@@ -9,9 +9,12 @@ import { OciCallError } from '../oci/errors';
 const invokeEndpoints = new Map<string, string>();
 
 export type HandoverResult =
-  | { readonly invoked: true; readonly throttled?: undefined }
-  /** `throttled`: Functions answered 429 (the regional concurrency quota is reached). */
-  | { readonly invoked: false; readonly why: string; readonly throttled: boolean };
+  | { readonly invoked: true; readonly throttled?: undefined; readonly attempted: true }
+  /**
+   * `throttled`: Functions answered 429 (the regional concurrency quota is reached).
+   * `attempted`: false when self-invocation is off or impossible by configuration.
+   */
+  | { readonly invoked: false; readonly why: string; readonly throttled: boolean; readonly attempted: boolean };
 
 /**
  * Continues work in a detached invocation of this same function (Fn answers
@@ -21,9 +24,9 @@ export type HandoverResult =
  */
 export async function invokeSelfDetached(body: object, ctx: RunContext, options: { maxAttempts?: number } = {}): Promise<HandoverResult> {
   const { config } = ctx;
-  if (!config.selfInvoke) return { invoked: false, why: 'REENCRYPT_SELF_INVOKE is false', throttled: false };
+  if (!config.selfInvoke) return { invoked: false, why: 'REENCRYPT_SELF_INVOKE is false', throttled: false, attempted: false };
   const functionId = config.functionId;
-  if (!functionId) return { invoked: false, why: 'FN_FN_ID is not set (not running in OCI Functions), so the function cannot invoke itself', throttled: false };
+  if (!functionId) return { invoked: false, why: 'FN_FN_ID is not set (not running in OCI Functions), so the function cannot invoke itself', throttled: false, attempted: false };
   // A detached invoke answers at once; give it at least a second, but never past Fn-Deadline.
   const hardStopAt = Math.min(ctx.budget.deadline - 50, Math.max(ctx.budget.hardStopAt, Date.now() + 1000));
   try {
@@ -34,10 +37,10 @@ export async function invokeSelfDetached(body: object, ctx: RunContext, options:
       // The enum's value, as a literal: the SDK package loads only when a client is first built.
       fnInvokeType: 'detached' as requests.InvokeFunctionRequest.FnInvokeType.Detached,
     }), { hardStopAt, ...(options.maxAttempts !== undefined && { maxAttempts: options.maxAttempts }) });
-    return { invoked: true };
+    return { invoked: true, attempted: true };
   } catch (err) {
     const throttled = err instanceof OciCallError && err.failure.status === 429;
-    return { invoked: false, why: `self-invocation failed: ${err instanceof OciCallError ? err.message : String(err)}`, throttled };
+    return { invoked: false, why: `self-invocation failed: ${err instanceof OciCallError ? err.message : String(err)}`, throttled, attempted: true };
   }
 }
 

@@ -6,7 +6,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { describeWatermark, EVERYTHING, type ResolvedWatermark } from '../decide/watermark';
 import type { RunContext } from '../engine/context';
-import { InvalidInputError } from '../errors';
+import { InvalidInputError, RunNotContinuedError } from '../errors';
 import { recordFinishedRunMetrics } from '../metrics';
 import { totalsOf, type BucketReport } from '../report/report';
 import { startWorkers, type WorkersStarted } from './fan-out';
@@ -186,7 +186,13 @@ export async function takeTurn(runId: string, runs: Runs, ctx: RunContext): Prom
   // A worker whose time is up while ranges are still being handed out keeps its place through a successor.
   const keepPlace = open.length > 0 || (run.value.workers > 1 && listingUnderWay(units.map((u) => u.value)));
   const handover: HandoverResult | undefined = keepPlace ? await invokeSelfDetached({ resume: runId }, ctx) : undefined;
-  if (handover && !handover.invoked) ctx.notes.push(`not continued automatically (${handover.why}): resume with {"resume": "${runId}"}`);
+  if (handover && !handover.invoked) {
+    ctx.logger.warn('run not continued', { runId, why: handover.why, open: open.length });
+    // Nothing alive may pick the run up: fail the call so the failure destination resumes it.
+    // (Only waiting for a listing pass's ranges, the listing pass itself is alive.)
+    if (handover.attempted && open.length > 0) throw new RunNotContinuedError([runId], handover.why);
+    ctx.notes.push(`not continued automatically (${handover.why}): resume with {"resume": "${runId}"}`);
+  }
   const answer = {
     ok: true, runId, action: 'run-step', status: statusOf(run.value, units.map((u) => u.value)),
     thisInvocation: { units: worked, reencrypted, checkpoints },
@@ -257,13 +263,21 @@ export async function listUnfinished(runs: Runs): Promise<object> {
 export async function resumeAbandoned(runs: Runs, ctx: RunContext): Promise<object> {
   const names = (await runs.store.list(OPEN_PREFIX)).slice(0, 50);
   const resumed: string[] = [];
+  const refused: string[] = [];
+  let why = '';
   for (const name of names) {
     const runId = name.slice(OPEN_PREFIX.length);
     const r = await invokeSelfDetached({ resume: runId }, ctx);
     if (r.invoked) resumed.push(runId);
-    else ctx.notes.push(`${runId}: ${r.why}`);
+    else {
+      ctx.notes.push(`${runId}: ${r.why}`);
+      if (r.attempted) refused.push(runId);
+      why = r.why;
+    }
   }
-  ctx.logger.info('resumed abandoned runs', { resumed });
+  ctx.logger.info('resumed abandoned runs', { resumed, refused });
+  // Fail the delivery so that Notifications retries it (with backoff) until Functions has room.
+  if (refused.length > 0) throw new RunNotContinuedError(refused, why);
   return { ok: true, action: 'resume-abandoned', resumed, notes: ctx.notes };
 }
 

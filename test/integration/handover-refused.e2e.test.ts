@@ -1,0 +1,58 @@
+/**
+ * A run whose successor Functions refuses (429: the tenancy's concurrency
+ * quota is full) while no other invocation is working on it. The invocation
+ * fails on purpose, its failure destination's record reaches the function
+ * through Notifications, which retries the delivery with backoff while
+ * Functions is still full; once there is room the run goes on and finishes
+ * without anyone resuming it by hand.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { eventually, keyVersionCounts, startStack, stateNames, stateRecord, type Stack } from '../support/stack';
+
+const VERSIONS = 12_000;
+
+describe('a successor refused by Functions with nothing else working on the run', () => {
+  let s: Stack;
+  beforeAll(async () => {
+    s = await startStack({
+      eventRules: true, timeoutSeconds: 4,
+      runs: { checkpointSeconds: 1, detachedTimeoutSeconds: 5, maxProcesses: 3, failureDestination: true },
+    });
+    s.emu.createBucket({ compartmentId: s.compartmentA, name: 'refused', kmsKeyId: s.keyId, versioning: 'Enabled' });
+    s.emu.seedObjects('refused', {
+      count: VERSIONS / 2, extraVersions: 1, prefix: 'obj-', timeModified: new Date(Date.now() - 3_600_000).toISOString(),
+      encryption: { kind: 'kms', keyId: s.keyId },
+    });
+    s.emu.functions.notificationRetry = { firstDelayMs: 300, maxRetryDurationMs: 120_000 };
+    s.emu.setGlobalFaults({ latencyMs: 20 });
+  }, 60_000);
+  afterAll(async () => s?.stop());
+
+  it('fails the invocation so the failure destination resumes the run once Functions has room, and the run finishes by itself', async () => {
+    const newVersion = s.emu.rotateKey(s.keyId).id;
+    const { functions } = s.emu;
+    // The event's invocation hands the run to a detached one; from then on, Functions is full.
+    await eventually(() => functions.invocations.find((i) => i.invokeType === 'detached' && i.requestBody.includes('"resume"') && i.finishedAt === undefined), 'a detached continuation at work', 60_000);
+    functions.concurrencyQuota = 1;
+    // Its successor is refused; the failed call's record is delivered, and the delivery's own
+    // attempt to resume is refused too, so Notifications has to retry.
+    const failed = await eventually(() => functions.invocations.find((i) => i.invokeType === 'detached' && i.status === 502), 'the continuation that could not hand over fails', 60_000);
+    expect(JSON.parse(failed.responseBody ?? '{}').detail).toContain('RunNotContinued');
+    await eventually(() => (functions.deliveryAttempts >= 2 ? true : undefined), 'a retried delivery', 60_000);
+    expect(stateNames(s.emu, 'runs/').some((n) => n.endsWith('/report.json'))).toBe(false);
+    functions.concurrencyQuota = undefined;
+
+    const reportName = await eventually(() => stateNames(s.emu, 'runs/').find((n) => n.endsWith('/report.json')), 'the stored report', 120_000);
+    await s.emu.whenIdle();
+    s.emu.setGlobalFaults(undefined);
+    const report = stateRecord(s.emu, reportName);
+    expect(report.complete).toBe(true);
+    expect(report.totals.reencrypted).toBe(VERSIONS);
+    expect(keyVersionCounts(s.emu, 'refused')).toEqual({ [`kms:${newVersion}`]: VERSIONS });
+    expect(functions.throttled).toBeGreaterThanOrEqual(2);
+    expect(functions.published.length).toBeGreaterThanOrEqual(1);
+    expect(functions.undelivered).toEqual([]);
+    // The deliveries went to the function synchronously (Notifications waits for its answer).
+    expect(functions.invocations.filter((i) => i.via === 'notifications').every((i) => i.invokeType === 'sync')).toBe(true);
+  }, 300_000);
+});
