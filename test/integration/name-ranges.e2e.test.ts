@@ -61,7 +61,8 @@ describe('a bucket split into name ranges', () => {
   beforeAll(async () => {
     s = await startStack({
       eventRules: true, timeoutSeconds: 5, env: { REENCRYPT_MAX_WORKERS: String(MAX_WORKERS), REENCRYPT_RANGE_SIZE: String(RANGE_SIZE) },
-      runs: { checkpointSeconds: 1, detachedTimeoutSeconds: 5, maxProcesses: MAX_WORKERS + 3 },
+      // Holds of 30 s (3 checkpoints) outlast every 5 s invocation: no takeover on a CPU-starved machine redoes work.
+      runs: { checkpointSeconds: 10, detachedTimeoutSeconds: 5, maxProcesses: MAX_WORKERS + 3 },
     });
     seeded = seedAwkward(s.emu, 'awkward', s.keyId, s.compartmentA);
   }, 120_000);
@@ -111,7 +112,8 @@ describe('ranges spanning several listing pages, versioned and unversioned, with
       // OCI may not keep `end` on later pages of ListObjectVersions (undocumented): the sweep must stop at its range's end itself.
       emulator: { assumptions: { versionPagesKeepNameRange: false } },
       eventRules: true, timeoutSeconds: 5, env: { REENCRYPT_MAX_WORKERS: String(MAX_WORKERS), REENCRYPT_RANGE_SIZE: '1500' },
-      runs: { checkpointSeconds: 1, detachedTimeoutSeconds: 5, maxProcesses: MAX_WORKERS + 3 },
+      // Holds of 30 s (3 checkpoints) outlast every 5 s invocation: no takeover on a CPU-starved machine redoes work.
+      runs: { checkpointSeconds: 10, detachedTimeoutSeconds: 5, maxProcesses: MAX_WORKERS + 3 },
     });
     const encryption = { kind: 'kms' as const, keyId: s.keyId };
     s.emu.createBucket({ compartmentId: s.compartmentA, name: 'multi-page-v', kmsKeyId: s.keyId, versioning: 'Enabled' });
@@ -144,7 +146,8 @@ describe('SIGKILL of the invocation running a bucket\'s listing pass', () => {
   beforeAll(async () => {
     s = await startStack({
       eventRules: true, timeoutSeconds: 30, env: { REENCRYPT_MAX_WORKERS: String(MAX_WORKERS), REENCRYPT_RANGE_SIZE: '1000' },
-      runs: { checkpointSeconds: 1, detachedTimeoutSeconds: 30, maxProcesses: MAX_WORKERS + 3, failureDestination: true },
+      // Holds of 6 s: the killed listing is taken over soon; a live worker starved that long is unlikely.
+      runs: { checkpointSeconds: 2, detachedTimeoutSeconds: 30, maxProcesses: MAX_WORKERS + 3, failureDestination: true },
     });
     s.emu.createBucket({ compartmentId: s.compartmentA, name: 'kill-list', kmsKeyId: s.keyId, versioning: 'Enabled' });
     s.emu.seedObjects('kill-list', { count: VERSIONS / 2, extraVersions: 1, prefix: 'o/', timeModified: new Date(LONG_AGO).toISOString(), encryption: { kind: 'kms', keyId: s.keyId } });

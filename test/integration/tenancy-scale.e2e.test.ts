@@ -82,13 +82,18 @@ describe('a rotation over 12 buckets of uneven sizes, one of 150,000 versions, w
     for (const b of report.buckets) expect(b).toMatchObject({ complete: true, reencrypted: sizes[b.bucketName], scanned: sizes[b.bucketName] });
     const big = report.buckets.find((b: { bucketName: string }) => b.bucketName === 'big-150k');
     expect(big.ranges).toBeGreaterThanOrEqual(5);
+    let redone = 0;
     for (const [b, n] of Object.entries(sizes)) {
       expect(keyVersionCounts(s.emu, b)).toEqual({ [`kms:${newVersion}`]: n });
-      expect(s.emu.reencryptCallHistogram(b)).toEqual({ 1: n });
+      // Every version was re-encrypted; a version re-encrypted twice is work redone after a hold expired
+      // (a worker starved of CPU for longer than its lease): allowed, and never counted twice in the report.
+      const histogram = s.emu.reencryptCallHistogram(b);
+      expect(histogram['0']).toBeUndefined();
+      redone += Object.entries(histogram).reduce((sum, [calls, versions]) => sum + (Number(calls) - 1) * versions, 0);
     }
     const run = stateRecord(s.emu, `runs/${report.runId}/run.json`);
     expect(run.workers).toBe(MAX_WORKERS);
-    console.log(`[tenancy-scale] ${total} versions in ${((Date.now() - started) / 1000).toFixed(1)} s; ${big.ranges} ranges of the big bucket; peak held units ${holds.peak()}, peak invocations in flight ${s.emu.functions.peakConcurrent}, ${report.invocations} invocations`);
+    console.log(`[tenancy-scale] ${total} versions in ${((Date.now() - started) / 1000).toFixed(1)} s; ${big.ranges} ranges of the big bucket; ${redone} calls redone; peak held units ${holds.peak()}, peak invocations in flight ${s.emu.functions.peakConcurrent}, ${report.invocations} invocations`);
     expect(holds.peak()).toBeGreaterThan(1);
     expect(holds.peak()).toBeLessThanOrEqual(MAX_WORKERS);
     expect(s.emu.functions.peakConcurrent).toBeLessThanOrEqual(2 * MAX_WORKERS);
