@@ -3,7 +3,7 @@
  * published documentation or the SDK lives here, in one place. Each entry is
  * the most plausible answer we could find; each must be confirmed against a
  * real tenancy (see emulator/README.md, "Assumptions", where A1..A19 and
- * A22..A28 and A30 refer to the tags below; A20 (bodies over 8 MiB are not kept) and
+ * A22..A28, A30 and A31 refer to the tags below; A20 (bodies over 8 MiB are not kept) and
  * A21 (the record a failed detached invocation sends to its failure
  * destination) and A29 (how Notifications delivers to a function and retries)
  * are fixed choices documented where they are made:
@@ -133,7 +133,15 @@ export interface Assumptions {
    */
   postMetricDataRejected: ErrorAnswer;
   /**
-   * A30: ListObjectVersions with a `page` token and `start` / `end`. The API reference documents
+   * A30: an event an Events rule delivers to a stream (action type OSS). The Streaming API
+   * documents a message as a base64 `key` and `value`; the Events documentation does not say
+   * what Events puts in them. The emulator writes one message per event whose `value` is the
+   * event's JSON envelope (UTF-8), as a function receives it, with no key (`'none'`) or the
+   * event's `eventID` as key (`'eventID'`).
+   */
+  eventStreamMessageKey: 'none' | 'eventID';
+  /**
+   * A31: ListObjectVersions with a `page` token and `start` / `end`. The API reference documents
    * `start` (names ≥) and `end` (names <) and the page token, not how they combine: the
    * emulator keeps applying both on every page (`true`, the usual rule that a paged call
    * repeats its query); `false` applies them to the first page only, so later pages run
@@ -172,6 +180,7 @@ export const DEFAULT_ASSUMPTIONS: Readonly<Assumptions> = Object.freeze({
   unknownUploadId: { status: 404, code: 'NoSuchUpload' },
   invokeCallerHeaders: true,
   postMetricDataRejected: { status: 400, code: 'InvalidParameter' },
+  eventStreamMessageKey: 'none',
   versionPagesKeepNameRange: true,
 });
 

@@ -4,15 +4,17 @@ import { type Assumptions, resolveAssumptions } from './assumptions';
 import { type ApiKeyPrincipal, Authenticator, type ResourcePrincipalEnv } from './auth';
 import { adminRoutes } from './admin';
 import { ApiError, EmulatorUsageError } from './errors';
-import { type DeliveryRecord, type EventRule, type EventRuleInput, EventsService, type OciEvent } from './events';
+import { type DeliveryRecord, type EventRule, type EventRuleInput, EventsService, type EventsOptions, type OciEvent } from './events';
 import { type CountersSnapshot, Counters, type FaultConfig, FaultInjector, type FaultSettings } from './faults';
 import { FunctionsService, type InvocationRecord, type RegisterFunctionInput } from './functions';
 import { type Reply, type RequestContext, type Route, Query, decodeComponent, errorReply, readBody, sendReply } from './http';
 import { MonitoringService, type PostedMetric } from './monitoring';
 import { functionsRoutes } from './routes/functions';
 import { bucketDeleteRoutes } from './routes/bucket-delete';
+import { eventsRoutes } from './routes/events';
 import { monitoringRoutes } from './routes/monitoring';
 import { objectStorageRoutes } from './routes/objectstorage';
+import { streamingRoutes } from './routes/streaming';
 import { vaultRoutes } from './routes/vault';
 import type { Services } from './services';
 import { type BucketRec, type CompartmentRec, type CreateBucketInput, type CreateSecretInput, EmulatorState, type UpdateBucketInput } from './state';
@@ -37,6 +39,8 @@ export interface EmulatorOptions {
   clockSkewToleranceSeconds?: number;
   /** ReencryptBucket work-request pacing. */
   workRequests?: WorkRequestOptions;
+  /** Events delivery and Streaming/Events lifecycle pacing (default: at once). */
+  events?: EventsOptions;
   /** Override unverified behaviours (see assumptions.ts). */
   assumptions?: Partial<Assumptions>;
   /** Log each API request to stderr. */
@@ -102,12 +106,14 @@ export class Emulator {
     this.auth = new Authenticator(region, tenancyId, options.clockSkewToleranceSeconds ?? 300, assumptions.acceptLegacyEscapedTarget);
     this.faults = new FaultInjector(options.seed ?? 1, options.faults);
     this.functions = new FunctionsService(region, assumptions);
-    this.events = new EventsService(this.state, this.functions, assumptions);
+    const eventsOptions: Required<EventsOptions> = { deliveryDelayMs: 0, lifecycleDelayMs: 0, ...options.events };
+    this.events = new EventsService(this.state, this.functions, assumptions, eventsOptions);
     this.state.events = this.events;
     this.workRequests = new WorkRequestRunner(this.state, options.workRequests);
     const services: Services = { state: this.state, workRequests: this.workRequests, functions: this.functions, events: this.events };
     this.monitoring = new MonitoringService(assumptions);
-    this.routes = [...objectStorageRoutes(services), ...vaultRoutes(services), ...functionsRoutes(services), ...monitoringRoutes(this.monitoring), ...bucketDeleteRoutes(services)];
+    this.routes = [...objectStorageRoutes(services), ...vaultRoutes(services), ...functionsRoutes(services), ...monitoringRoutes(this.monitoring), ...bucketDeleteRoutes(services),
+      ...streamingRoutes(services, eventsOptions), ...eventsRoutes(services, eventsOptions)];
     this.admin = adminRoutes(this);
     this.log = options.log ?? false;
   }

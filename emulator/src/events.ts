@@ -1,6 +1,8 @@
 import type { Assumptions } from './assumptions';
 import type { FunctionsService } from './functions';
-import type { BucketRec, EmulatorState, KeyRec, KeyVersionRec, StateEvents } from './state';
+import type { ApiRuleRec, BucketRec, EmulatorState, KeyRec, KeyVersionRec, StateEvents } from './state';
+import { ruleState } from './state/event-rules';
+import { appendMessage, streamState } from './state/streams';
 import type { VersionRecord } from './types';
 import { newOcid, newUuid } from './util';
 
@@ -43,6 +45,17 @@ export interface EventRule extends Required<Omit<EventRuleInput, 'condition' | '
   condition: Record<string, unknown> | undefined;
 }
 
+/** Events delivery pacing (`startEmulator({ events })`). */
+export interface EventsOptions {
+  /**
+   * Milliseconds between an event and its delivery to a rule's function or stream (default 0: at
+   * once). On OCI delivery takes seconds and no bound is documented; live-check waits for it.
+   */
+  deliveryDelayMs?: number;
+  /** Milliseconds streams and API rules spend CREATING before ACTIVE, and DELETING before DELETED (default 0). */
+  lifecycleDelayMs?: number;
+}
+
 export interface DeliveryRecord {
   eventID: string;
   eventType: string;
@@ -67,6 +80,7 @@ export class EventsService implements StateEvents {
     private readonly state: EmulatorState,
     private readonly functions: FunctionsService,
     private readonly assumptions: Assumptions,
+    readonly options: Required<EventsOptions> = { deliveryDelayMs: 0, lifecycleDelayMs: 0 },
   ) {}
 
   addRule(input: EventRuleInput): EventRule {
@@ -191,10 +205,39 @@ export class EventsService implements StateEvents {
     this.emitted.push(event);
     for (const rule of this.rules.values()) {
       if (!rule.isEnabled || !this.matches(rule, event)) continue;
-      const p = new Promise<void>((resolve) => setImmediate(resolve)).then(() => this.deliver(rule, event));
-      this.pending.add(p);
-      void p.finally(() => this.pending.delete(p));
+      this.schedule(() => this.deliver(rule, event));
     }
+    for (const rule of this.state.eventRules.values()) {
+      if (!this.matchesApiRule(rule, event)) continue;
+      for (const action of rule.actions) {
+        if (!action.isEnabled) continue;
+        if (action.actionType === 'OSS') this.schedule(async () => this.toStream(action.streamId as string, event));
+        else this.schedule(() => this.deliver({ id: rule.id, functionId: action.functionId as string }, event));
+      }
+    }
+  }
+
+  private schedule(delivery: () => Promise<void>): void {
+    const delay = this.options.deliveryDelayMs;
+    // A delayed delivery does not keep a process alive that has nothing else to do.
+    const p = new Promise<void>((resolve) => (delay > 0 ? setTimeout(resolve, delay).unref() : setImmediate(resolve))).then(delivery);
+    this.pending.add(p);
+    void p.finally(() => this.pending.delete(p));
+  }
+
+  /** An API rule (routes/events.ts) matches when ACTIVE and enabled, in its compartment or below, and its condition holds. */
+  private matchesApiRule(rule: ApiRuleRec, event: OciEvent): boolean {
+    return rule.isEnabled && ruleState(rule) === 'ACTIVE'
+      && this.state.isInCompartment(event.data.compartmentId, rule.compartmentId)
+      && matchCondition(rule.parsedCondition, event);
+  }
+
+  /** One message per event (A30); a stream that is not ACTIVE (any more) loses it. */
+  private toStream(streamId: string, event: OciEvent): void {
+    const stream = this.state.streams.get(streamId);
+    if (!stream || streamState(stream) !== 'ACTIVE') return;
+    const key = this.assumptions.eventStreamMessageKey === 'eventID' ? Buffer.from(event.eventID) : null;
+    appendMessage(stream, key, Buffer.from(JSON.stringify(event), 'utf8'));
   }
 
   private matches(rule: EventRule, event: OciEvent): boolean {
@@ -203,7 +246,7 @@ export class EventsService implements StateEvents {
     return rule.condition === undefined || matchCondition(rule.condition, event);
   }
 
-  private async deliver(rule: EventRule, event: OciEvent): Promise<void> {
+  private async deliver(rule: Pick<EventRule, 'id' | 'functionId'>, event: OciEvent): Promise<void> {
     const record: DeliveryRecord = {
       eventID: event.eventID, eventType: event.eventType, ruleId: rule.id, functionId: rule.functionId,
       callId: undefined, status: undefined, error: undefined, event,

@@ -5,7 +5,7 @@ export type { Assumptions, ErrorAnswer } from './assumptions';
 export type { ResourcePrincipalEnv, ApiKeyPrincipal, Principal } from './auth';
 export type { FaultConfig, FaultSettings, CountersSnapshot, RouteCounters, FaultKind } from './faults';
 export type { InvocationRecord, RegisterFunctionInput } from './functions';
-export type { OciEvent, EventRule, EventRuleInput, DeliveryRecord } from './events';
+export type { OciEvent, EventRule, EventRuleInput, DeliveryRecord, EventsOptions } from './events';
 export type { PostedMetric } from './monitoring';
 export type { CreateBucketInput, UpdateBucketInput, CompartmentRec } from './state';
 export { EmulatorState } from './state';

@@ -9,6 +9,8 @@ import * as secrets from './state/secrets';
 import type { CreateSecretInput, SecretRec } from './state/secrets';
 import type { UploadRec } from './state/multipart';
 import type { WorkRequestRec } from './state/work-requests';
+import type { StreamRec } from './state/streams';
+import type { ApiRuleRec } from './state/event-rules';
 import type {
   Encryption,
   EncryptionInput,
@@ -27,6 +29,8 @@ export type { KeyRec, KeyVersionRec, VaultRec } from './state/keys';
 export type { CreateSecretInput, SecretRec, SecretVersionRec } from './state/secrets';
 export type { WorkRequestRec } from './state/work-requests';
 export type { UploadEncryption, UploadPartRec, UploadRec } from './state/multipart';
+export type { StreamRec, StreamMessageRec } from './state/streams';
+export type { ApiRuleRec, ApiRuleAction } from './state/event-rules';
 
 export interface CompartmentRec {
   id: string;
@@ -57,6 +61,11 @@ export class EmulatorState {
   readonly workRequests = new Map<string, WorkRequestRec>();
   /** Multipart uploads in progress, by uploadId. */
   readonly uploads = new Map<string, UploadRec>();
+  /** Streaming: streams by OCID (state/streams.ts), the default stream pool of each compartment. */
+  readonly streams = new Map<string, StreamRec>();
+  readonly defaultStreamPools = new Map<string, string>();
+  /** Events rules made through the API (state/event-rules.ts). */
+  readonly eventRules = new Map<string, ApiRuleRec>();
   private readonly kmsEncryptions = new Map<string, Encryption>();
   private readonly sseCEncryptions = new Map<string, Encryption>();
   events: StateEvents | undefined;

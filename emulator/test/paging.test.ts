@@ -167,7 +167,7 @@ describe('ListObjectVersions paging', () => {
     return seen;
   }
 
-  it('honours start (inclusive) and end (exclusive) on every page (A30: versionPagesKeepNameRange)', async () => {
+  it('honours start (inclusive) and end (exclusive) on every page (A31: versionPagesKeepNameRange)', async () => {
     const seen = await versionsInRange(os, 'v/100', 'v/200');
     expect(seen.length).toBe(100 * 3 + 20); // 100 names of 3 versions, every fifth with a delete marker on top
     expect(seen[0]).toBe('v/100');

@@ -3,12 +3,13 @@
  * deployed function (dist/func.js under the FDK, event rules wired, metrics
  * on), a Vault key, a versioned bucket under it with 500 old objects
  * (reports/2026/000.csv ...), one archived and one under a customer key (held
- * in a Vault secret), and an OCI config file with an API-key profile.
+ * in a Vault secret), a state bucket for durable runs, and an OCI config file
+ * with an API-key profile.
  * `env` holds the shell variables the runbook's commands use.
  */
 import { createHash, randomBytes } from 'node:crypto';
 import { writeApiKeyConfig } from '../../test/support/cli';
-import { startStack, type Stack } from '../../test/support/stack';
+import { startStack, STATE_BUCKET, type Stack } from '../../test/support/stack';
 
 export const REHEARSAL_BUCKET = 'finance-data';
 export const REHEARSAL_OBJECTS = 500;
@@ -20,7 +21,11 @@ export interface Rehearsal {
 }
 
 export async function startRehearsal(): Promise<Rehearsal> {
-  const stack = await startStack({ eventRules: true, env: { REENCRYPT_METRICS_NAMESPACE: 'reencrypt' } });
+  // Durable runs, as the Terraform module deploys by default: a state bucket keeps runs and reports.
+  const stack = await startStack({
+    eventRules: true, env: { REENCRYPT_METRICS_NAMESPACE: 'reencrypt' },
+    runs: { checkpointSeconds: 2, detachedTimeoutSeconds: 60, maxProcesses: 2 },
+  });
   const { emu } = stack;
   const hourAgo = new Date(Date.now() - 3_600_000);
   // An object under a customer-provided key, and that key in a Vault secret (never printed).
@@ -45,6 +50,10 @@ export async function startRehearsal(): Promise<Rehearsal> {
     FUNCTION_ID: stack.functionId,
     INVOKE_ENDPOINT: emu.url,
     SSE_C_SECRET_ID: sseCSecretId,
+    STATE_BUCKET,
+    // live-check: the emulator delivers events at once; no need to poll at OCI's pace or wait for late events.
+    OCI_REENCRYPT_LIVE_CHECK_POLL_MS: '50',
+    OCI_REENCRYPT_LIVE_CHECK_EVENT_GRACE: '0',
   };
   return { stack, env, stop: () => stack.stop() };
 }

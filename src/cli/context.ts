@@ -26,7 +26,7 @@ export const DEFAULT_IO: CliIo = { stdout: process.stdout, stderr: process.stder
 export const NO_LIMIT_MS = 7 * 24 * 3600 * 1000;
 
 /** The function's configuration for a local run: config-file auth, flags first, then REENCRYPT_* from the environment. */
-export function cliConfig(g: GlobalOptions): Config {
+export function cliConfig(g: GlobalOptions, overrides: Readonly<Record<string, string>> = {}): Config {
   const env: Record<string, string | undefined> = {
     ...process.env,
     REENCRYPT_AUTH: 'config_file',
@@ -37,8 +37,10 @@ export function cliConfig(g: GlobalOptions): Config {
     ...(g.concurrency !== undefined && { REENCRYPT_CONCURRENCY: String(g.concurrency) }),
     ...(g.endpoint !== undefined && {
       REENCRYPT_OBJECTSTORAGE_ENDPOINT: g.endpoint, REENCRYPT_KMS_VAULT_ENDPOINT: g.endpoint,
-      REENCRYPT_SECRETS_ENDPOINT: g.endpoint, REENCRYPT_FUNCTIONS_INVOKE_ENDPOINT: g.endpoint, REENCRYPT_MONITORING_ENDPOINT: g.endpoint,
+      REENCRYPT_SECRETS_ENDPOINT: g.endpoint, REENCRYPT_FUNCTIONS_INVOKE_ENDPOINT: g.endpoint, REENCRYPT_FUNCTIONS_ENDPOINT: g.endpoint,
+      REENCRYPT_MONITORING_ENDPOINT: g.endpoint,
     }),
+    ...overrides,
   };
   const config = loadConfig(env);
   return g.region && config.auth.type === 'config_file' ? { ...config, auth: { ...config.auth, region: g.region } } : config;

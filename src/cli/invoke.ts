@@ -1,6 +1,6 @@
 import { requests as functionsRequests } from 'oci-functions';
 import { InvalidInputError } from '../errors';
-import { createOci } from '../oci/clients';
+import { createOci, type Oci } from '../oci/clients';
 import { cliConfig, type CliIo, type GlobalOptions } from './context';
 import { EXIT, exitCodeOfAnswer } from './exit-codes';
 
@@ -8,14 +8,8 @@ import { EXIT, exitCodeOfAnswer } from './exit-codes';
 export async function invokeFunction(
   body: Record<string, unknown>, options: { functionId: string; invokeEndpoint?: string; detached?: boolean }, g: GlobalOptions, io: CliIo,
 ): Promise<number> {
-  const endpoint = options.invokeEndpoint ?? g.endpoint;
-  if (!endpoint) {
-    throw new InvalidInputError('invoke needs the function\'s invoke endpoint', [
-      { field: '--invoke-endpoint', problem: 'is required (see `oci fn function get --function-id ... --query data."invoke-endpoint"`)' },
-    ]);
-  }
-  const config = cliConfig({ ...g, endpoint });
-  const oci = createOci(config, { hardStopAt: Date.now() + 330_000 }); // OCI Functions answers within 300 s
+  const oci = createOci(cliConfig(g), { hardStopAt: Date.now() + 330_000 }); // OCI Functions answers within 300 s
+  const endpoint = options.invokeEndpoint ?? await lookUpInvokeEndpoint(options.functionId, oci);
   const client = oci.functionsInvokeAt(endpoint);
   const response = await oci.call('InvokeFunction', () => client.invokeFunction({
     functionId: options.functionId, invokeFunctionBody: JSON.stringify(body),
@@ -39,9 +33,29 @@ export async function invokeFunction(
   return code;
 }
 
+/**
+ * The invoke endpoint is per application, with no regional default: like
+ * `oci fn function invoke`, ask GetFunction (Functions management, at
+ * --endpoint or the region's own) for the function's `invokeEndpoint`.
+ */
+async function lookUpInvokeEndpoint(functionId: string, oci: Oci): Promise<string> {
+  const r = await oci.call('GetFunction', () => oci.functionsManagement.getFunction({ functionId }));
+  const endpoint = r.function.invokeEndpoint;
+  if (!endpoint) {
+    throw new InvalidInputError(`GetFunction(${functionId}) answered without an invoke endpoint`, [
+      { field: '--invoke-endpoint', problem: 'is required: GetFunction did not name the function\'s invoke endpoint' },
+    ]);
+  }
+  return endpoint;
+}
+
 function describeAnswer(answer: Record<string, unknown>): string {
   const error = answer.error as { code?: string; message?: string } | undefined;
   if (answer.ok === false && error) return `${error.code}: ${error.message}`;
+  if (answer.status === 'running') return `run ${String(answer.runId)} has not ended: this is where it stands`;
+  if (typeof answer.runId === 'string' && answer.complete === false && typeof answer.continuation !== 'string') {
+    return `not finished: run ${answer.runId} goes on in the function (oci-reencrypt status ${answer.runId})`;
+  }
   if (typeof answer.continuation === 'string') return `not finished: resume with\n  oci-reencrypt invoke --function-id ... --continuation '${answer.continuation}'`;
   return 'some versions failed: see buckets[].failures';
 }

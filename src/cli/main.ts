@@ -6,9 +6,10 @@ import { errorResult } from '../response';
 import { DEFAULT_IO, type CliIo, type GlobalOptions } from './context';
 import { EXIT, EXIT_CODES_HELP, exitCodeOfAnswer } from './exit-codes';
 import { invokeFunction } from './invoke';
-import { runLiveCheck } from './live-check-command';
+import { runLiveCheck, type LiveCheckCommandOptions } from './live-check-command';
 import { runLocally } from './run-local';
 import { addRequestOptions, requestFrom, type RequestOptions } from './request-options';
+import { addStateOptions, listRuns, resumeLocally, showReport, showStatus, type StateOptions } from './stored-runs';
 
 /** The `oci-reencrypt` command line: options and commands; each command lives in its own file. */
 
@@ -60,17 +61,45 @@ function buildProgram(io: CliIo, setExitCode: (code: number) => void): Command {
   addRequestOptions(program.command('run'))
     .description('re-encrypt now, from this machine, as the function would for the same request; prints the report as JSON')
     .option('--continuation <token>', 'resume a run that stopped (Ctrl-C, --max-duration, or the function\'s deadline)')
-    .action(async (options: RequestOptions & { continuation?: string }, command: Command) => {
+    .addOption(new Option('--state-bucket <name>', 'keep the run in this state bucket (a durable run: `status`, `report`, `resume` by its id)').env('REENCRYPT_STATE_BUCKET'))
+    .action(async (options: RequestOptions & { continuation?: string; stateBucket?: string }, command: Command) => {
       const { request } = requestFrom(options, options.continuation === undefined ? {} : { continuation: options.continuation });
-      setExitCode(await runLocally(request, globals(command), io));
+      setExitCode(await runLocally(request, globals(command), io, options.stateBucket ? { REENCRYPT_STATE_BUCKET: options.stateBucket } : {}));
     });
 
-  // `status`, `report` and `runs --unfinished` belong here once runs are kept in the state bucket
-  // (durable runs): they read a run by id; `run` and Ctrl-C then print the run id next to the continuation.
+  // Runs kept in the state bucket (durable runs), read and continued with the operator's profile.
+  addStateOptions(program.command('status'))
+    .argument('<runId>', 'the run\'s id (as `run`, `invoke` or `runs` printed it)')
+    .description('where a run kept in the state bucket stands (units done, pending, counts so far), or its final report once it has ended')
+    .action(async (runId: string, options: StateOptions, command: Command) => {
+      setExitCode(await showStatus(runId, options, globals(command), io));
+    });
+
+  addStateOptions(program.command('report'))
+    .argument('<runId>', 'the run\'s id')
+    .description('the final report of a run that has ended, as stored in the state bucket (exit 4 while it is still running)')
+    .action(async (runId: string, options: StateOptions, command: Command) => {
+      setExitCode(await showReport(runId, options, globals(command), io));
+    });
+
+  addStateOptions(program.command('runs'))
+    .description('list the runs in the state bucket that have not ended, oldest first')
+    .option('--all', 'every run the state bucket holds, ended or not, with its state (reads each run\'s record)')
+    .action(async (options: StateOptions & { all?: boolean }, command: Command) => {
+      setExitCode(await listRuns(options, globals(command), io));
+    });
+
+  addStateOptions(program.command('resume'))
+    .argument('<runId>', 'the run\'s id')
+    .description('continue a run kept in the state bucket from this machine until it ends (Ctrl-C stops starting new work); prints its report')
+    .action(async (runId: string, options: StateOptions, command: Command) => {
+      setExitCode(await resumeLocally(runId, options, globals(command), io));
+    });
+
   addRequestOptions(program.command('invoke'))
     .description('send the request to the deployed function (OCI Functions InvokeFunction) and print its answer')
     .requiredOption('--function-id <ocid>', 'the deployed function')
-    .option('--invoke-endpoint <url>', 'the function\'s invoke endpoint (`oci fn function get` shows it; default: --endpoint)')
+    .option('--invoke-endpoint <url>', 'the function\'s invoke endpoint (default: looked up with GetFunction, as `oci fn function invoke` does)')
     .option('--detached', 'do not wait for the answer (fn-invoke-type: detached)')
     .option('--dry-run', 'ask the function for a plan (dryRun: true)')
     .option('--continuation <token>', 'resume a run from its continuation')
@@ -81,12 +110,18 @@ function buildProgram(io: CliIo, setExitCode: (code: number) => void): Command {
     });
 
   program.command('live-check')
-    .description('settle the emulator\'s Object Storage assumptions in your tenancy, on a scratch bucket it creates and deletes; prints assumption, emulator, OCI, verdict')
-    .requiredOption('--compartment-id <ocid>', 'compartment for the scratch bucket')
-    .requiredOption('--kms-key-id <ocid>', 'a Vault key for testing: the scratch bucket is encrypted with it (no key version is created)')
+    .description('settle the emulator\'s assumptions in your tenancy, on a scratch bucket, stream and Events rule it creates and deletes; prints assumption, emulator, OCI, verdict')
+    .requiredOption('--compartment-id <ocid>', 'compartment for the scratch bucket, the temporary stream and Events rule')
+    .requiredOption('--kms-key-id <ocid>', 'a Vault key for testing: the scratch bucket is encrypted with it')
     .option('--namespace <name>', 'Object Storage namespace (default: GetNamespace)')
+    .option('--create-key-version', 'also create ONE key version on the test key and read its createkeyversion events (A8); the version cannot be removed')
+    .option('--vault-id <ocid>', 'the test key\'s vault (with --create-key-version)')
+    .option('--capture-events <dir>', 'write every event received as a JSON file in <dir>, named like test/fixtures/events')
+    .option('--wait <seconds>', 'longest wait for a stream or rule to become ACTIVE, for events, for a work request', positiveNumber, 300)
+    .addOption(new Option('--event-grace <seconds>', 'after the last expected event, how long events that should not come are given')
+      .argParser(nonNegativeNumber).default(15).env('OCI_REENCRYPT_LIVE_CHECK_EVENT_GRACE'))
     .option('--dry-run', 'list what would be created, create nothing')
-    .action(async (options: { compartmentId: string; kmsKeyId: string; namespace?: string; dryRun?: boolean }, command: Command) => {
+    .action(async (options: LiveCheckCommandOptions, command: Command) => {
       setExitCode(await runLiveCheck(options, globals(command), io));
     });
 
@@ -109,6 +144,12 @@ function reportError(err: unknown, io: CliIo): number {
 function positiveInteger(value: string): number {
   const n = Number(value);
   if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError('must be a positive integer');
+  return n;
+}
+
+function nonNegativeNumber(value: string): number {
+  const n = Number(value);
+  if (!Number.isFinite(n) || n < 0) throw new InvalidArgumentError('must be a number, 0 or more');
   return n;
 }
 

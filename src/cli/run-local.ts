@@ -9,9 +9,22 @@ import { cliConfig, NO_LIMIT_MS, stderrLogger, type CliIo, type GlobalOptions } 
 import { EXIT, exitCodeOfAnswer } from './exit-codes';
 import { ProgressWatcher, showProgress } from './progress';
 
-/** Runs the engine in this process; Ctrl-C stops starting new work and the report carries the continuation. */
-export async function runLocally(request: ReencryptRequest, g: GlobalOptions, io: CliIo): Promise<number> {
-  const config = cliConfig(g);
+/**
+ * The engine in this process, for one command: the configuration, one
+ * deadline (--max-duration), the progress display and Ctrl-C handling.
+ * `run` takes as many engine requests as the command needs (`resume` takes
+ * turns until the run ends); Ctrl-C stops starting new work in all of them.
+ */
+export interface LocalSession {
+  readonly config: Config;
+  run(request: ReencryptRequest): Promise<Record<string, unknown>>;
+  /** Ctrl-C was pressed, or --max-duration passed. */
+  stopped(): boolean;
+  interrupted(): boolean;
+  close(): void;
+}
+
+export function openLocalSession(g: GlobalOptions, io: CliIo, config: Config = cliConfig(g)): LocalSession {
   const logger = stderrLogger(g, io);
   captureConsoleWarnings(logger);
   const startedAt = Date.now();
@@ -29,21 +42,40 @@ export async function runLocally(request: ReencryptRequest, g: GlobalOptions, io
     process.exit(EXIT.hardInterrupt);
   };
   process.on('SIGINT', onInterrupt);
-  let report: Record<string, unknown>;
-  try {
-    report = await runRequest(request, {
-      callId: `cli-${randomUUID()}`, deadline, stop: stop.signal, progress: watcher,
+  const callId = `cli-${randomUUID()}`;
+  return {
+    config,
+    run: async (request) => await runRequest(request, {
+      callId, deadline, stop: stop.signal, progress: watcher,
       // No platform stands between the operator and the engine: the OCI identity is the operator's own profile.
       caller: {},
-    }, config, logger) as Record<string, unknown>;
+    }, config, logger) as Record<string, unknown>,
+    stopped: () => stop.signal.aborted || Date.now() >= deadline.getTime(),
+    interrupted: () => stop.signal.aborted,
+    close: () => {
+      process.off('SIGINT', onInterrupt);
+      stopDisplay();
+    },
+  };
+}
+
+/** Runs the engine in this process; Ctrl-C stops starting new work and the report carries the continuation. */
+export async function runLocally(request: ReencryptRequest, g: GlobalOptions, io: CliIo, configOverrides: Readonly<Record<string, string>> = {}): Promise<number> {
+  const session = openLocalSession(g, io, cliConfig(g, configOverrides));
+  let report: Record<string, unknown>;
+  try {
+    report = await session.run(request);
   } finally {
-    process.off('SIGINT', onInterrupt);
-    stopDisplay();
+    session.close();
   }
   io.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
+  const interrupted = session.interrupted() ? ' (interrupted)' : '';
   if (typeof report.continuation === 'string') {
-    io.stderr.write(`not finished${stop.signal.aborted ? ' (interrupted)' : ''}: resume with\n  oci-reencrypt run --continuation '${report.continuation}'\n`);
+    io.stderr.write(`not finished${interrupted}: resume with\n  oci-reencrypt run --continuation '${report.continuation}'\n`);
     if (typeof report.runId === 'string') io.stderr.write(`run id: ${report.runId}\n`);
+  } else if (typeof report.runId === 'string' && report.complete === false && report.status !== undefined) {
+    // A run kept in the state bucket (REENCRYPT_STATE_BUCKET) that this turn did not finish.
+    io.stderr.write(`not finished${interrupted}: run ${report.runId} is kept in the state bucket; resume with\n  oci-reencrypt resume ${report.runId}\n`);
   }
   return exitCodeOfAnswer(report);
 }

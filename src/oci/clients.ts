@@ -62,7 +62,7 @@ function signerFor(provider: AuthenticationDetailsProvider): RequestSigner {
  * Each SDK client would otherwise create an opossum circuit breaker (kept
  * forever, with its timers and rolling stats); our HTTP client never uses one.
  */
-function clientConfiguration(): ClientConfiguration {
+export function clientConfiguration(): ClientConfiguration {
   return { retryConfiguration: deadlineRetryConfiguration(), circuitBreaker: { noCircuit: true, circuit: null } };
 }
 

@@ -23,7 +23,7 @@ const UNITS_PER_INVOCATION = 4;
 /** A hold lasts this many checkpoint intervals: a worker that misses a checkpoint or two keeps it. */
 const LEASE_CHECKPOINTS = 3;
 
-const runKey = (runId: string): string => `runs/${runId}/run.json`;
+export const runKey = (runId: string): string => `runs/${runId}/run.json`;
 const unitKey = (runId: string, index: number): string => `runs/${runId}/units/${String(index).padStart(5, '0')}.json`;
 export const reportKey = (runId: string): string => `runs/${runId}/report.json`;
 const OPEN_PREFIX = 'unfinished/';
@@ -407,15 +407,22 @@ function watermarkOf(run: RunRecord): ResolvedWatermark {
   return { watermark: { type: 'before', at: new Date(run.before) }, source: run.watermarkSource as ResolvedWatermark['source'] };
 }
 
-function noSuchRun(runId: string, store: StateStore, field: string): InvalidInputError {
-  return new InvalidInputError(`There is no run ${runId} in the state bucket ${store.bucket}`, [{ field, problem: `names no run in ${store.bucket}` }]);
+/** A run id that names no run: the function answers InvalidInput; the CLI tells it apart (its own exit code). */
+export class NoSuchRunError extends InvalidInputError {
+  constructor(readonly runId: string, message: string, details: ConstructorParameters<typeof InvalidInputError>[1]) {
+    super(message, details);
+  }
+}
+
+function noSuchRun(runId: string, store: StateStore, field: string): NoSuchRunError {
+  return new NoSuchRunError(runId, `There is no run ${runId} in the state bucket ${store.bucket}`, [{ field, problem: `names no run in ${store.bucket}` }]);
 }
 
 function isObject(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
-function isRunRecord(v: unknown): v is RunRecord {
+export function isRunRecord(v: unknown): v is RunRecord {
   return isObject(v) && v['v'] === 1 && typeof v['runId'] === 'string' && Array.isArray(v['units']) && typeof v['invocations'] === 'number';
 }
 

@@ -86,9 +86,9 @@ export class StateStore {
     }
   }
 
-  async list(prefix: string): Promise<string[]> {
+  async list(prefix: string, max?: number): Promise<string[]> {
     try {
-      return await this.objectStorage.listNames(this.namespace, this.bucket, prefix);
+      return await this.objectStorage.listNames(this.namespace, this.bucket, prefix, max);
     } catch (err) {
       throw this.wrap(err, `list ${prefix}`);
     }

@@ -56,6 +56,7 @@ export async function takeUnitTurn(held: Stored<UnitRecord>, turn: UnitTurn, ctx
   else if (!facts.kmsKeyId) outcome = { kind: 'complete', counts: base.counts, skippedBecause: 'oracle-managed-key' };
   else {
     const tally = new BucketTally(facts, base.prefix, { maxFailures: max, maxPlan: 0, dryRun: turn.dryRun });
+    ctx.progress?.bucketStarted(tally); // the CLI's progress display (`oci-reencrypt resume`); absent in the function
     let latest: { position: SweepPosition; counts: UnitCounts } = { position: base.position, counts: base.counts };
     let writing: Promise<void> = Promise.resolve();
     const save = (): void => {
@@ -83,6 +84,8 @@ export async function takeUnitTurn(held: Stored<UnitRecord>, turn: UnitTurn, ctx
       bucket: facts, ...(base.prefix !== undefined && { prefix: base.prefix }), ...(base.range !== undefined && { range: base.range }), watermark: turn.watermark, position: base.position, tally,
     }, {
       objectStorage: ctx.objectStorage, limit: ctx.limit, dryRun: turn.dryRun, logger: ctx.logger,
+      // Ctrl-C of `oci-reencrypt run|resume` (absent in the function): stop starting new work, like a plain sweep.
+      ...(ctx.budget.stopSignal && { stopSignal: ctx.budget.stopSignal }),
       // Read on every decision: a lost hold stops new work at once.
       get stopStartingAt() { return lost ? 0 : ctx.budget.stopStartingAt; },
       onPageDone(position) {

@@ -1,4 +1,6 @@
 import { writeFileSync } from 'node:fs';
+import { createServer, request as httpRequest, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { spawnSync } from 'node:child_process';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -24,7 +26,7 @@ describe('npx oci-reencrypt', () => {
     const r = spawnSync('npx', ['--no-install', 'oci-reencrypt', '--help'], { cwd: resolve(__dirname, '../..'), encoding: 'utf8' });
     expect(r.status, r.stderr).toBe(0);
     expect(r.stdout).toMatch(/Usage: oci-reencrypt/);
-    for (const command of ['plan', 'run', 'invoke']) expect(r.stdout).toMatch(new RegExp(`^  ${command} `, 'm'));
+    for (const command of ['plan', 'run', 'status', 'report', 'runs', 'resume', 'invoke']) expect(r.stdout).toMatch(new RegExp(`^  ${command} `, 'm'));
     expect(r.stdout).toMatch(/^  4 +not finished/m);
   });
 
@@ -253,7 +255,7 @@ describe('invoke: the request sent to the deployed function (OCI Functions Invok
     expect(missing.json).toMatchObject({ ok: false, error: { code: 'InvalidInput' } });
   });
 
-  it('--detached answers at once with the request id; without an endpoint it is a usage error', async () => {
+  it('--detached answers at once with the request id', async () => {
     const before = s.emu.invocations.length;
     const r = await runCli(['--config-file', cfg.path, 'invoke', '--invoke-endpoint', s.emu.url, '--function-id', s.functionId, '--bucket-name', 'remote', '--detached', '--dry-run']);
     expect(r.code, r.stderr).toBe(0);
@@ -261,8 +263,67 @@ describe('invoke: the request sent to the deployed function (OCI Functions Invok
     await s.emu.whenIdle();
     expect(s.emu.invocations.length).toBe(before + 1);
     expect(s.emu.invocations.at(-1)!.invokeType).toBe('detached');
-    const noEndpoint = await runCli(['--config-file', cfg.path, 'invoke', '--function-id', s.functionId, '--bucket-name', 'remote']);
-    expect(noEndpoint.code).toBe(2);
-    expect(noEndpoint.json).toMatchObject({ error: { details: [{ field: '--invoke-endpoint' }] } });
+  });
+
+  describe('the invoke endpoint', () => {
+    // A relay in front of the emulator: GetFunction names it as the function's invoke endpoint,
+    // so a call that reaches it went where GetFunction said, not to --endpoint.
+    let relay: Server;
+    let relayUrl: string;
+    const relayed: string[] = [];
+    beforeAll(async () => {
+      const target = new URL(s.emu.url);
+      relay = createServer((req, res) => {
+        relayed.push(`${req.method} ${req.url}`);
+        const forward = httpRequest({ host: target.hostname, port: target.port, path: req.url, method: req.method, headers: req.headers }, (answer) => {
+          res.writeHead(answer.statusCode ?? 502, answer.headers);
+          answer.pipe(res);
+        });
+        forward.on('error', () => res.destroy());
+        req.pipe(forward);
+      });
+      await new Promise<void>((r) => relay.listen(0, '127.0.0.1', r));
+      relayUrl = `http://127.0.0.1:${(relay.address() as AddressInfo).port}`;
+    });
+    afterAll(async () => new Promise<void>((r) => relay?.close(() => r())));
+
+    const withInvokeEndpoint = async <T>(url: string, body: () => Promise<T>): Promise<T> => {
+      const previous = s.emu.functions.url;
+      s.emu.functions.url = url;
+      try {
+        return await body();
+      } finally {
+        s.emu.functions.url = previous;
+      }
+    };
+
+    it('without --invoke-endpoint, GetFunction names the invoke endpoint (as `oci fn function invoke` does) and the call goes there', async () => {
+      relayed.length = 0;
+      s.emu.resetCounters();
+      const r = await withInvokeEndpoint(relayUrl, () => runCli(['--config-file', cfg.path, '--endpoint', s.emu.url, 'invoke', '--function-id', s.functionId, '--bucket-name', 'remote', '--dry-run']));
+      expect(r.code, r.stderr).toBe(0);
+      expect(r.json).toMatchObject({ ok: true, dryRun: true, totals: { planned: 12 } });
+      expect(s.emu.getCounters().routes.GetFunction?.calls).toBe(1);
+      expect(relayed).toEqual([`POST /20181201/functions/${s.functionId}/actions/invoke`]);
+    });
+
+    it('--invoke-endpoint overrides the lookup: no GetFunction call', async () => {
+      relayed.length = 0;
+      s.emu.resetCounters();
+      const r = await withInvokeEndpoint(relayUrl, () => runCli(['--config-file', cfg.path, '--endpoint', s.emu.url, 'invoke', '--invoke-endpoint', s.emu.url, '--function-id', s.functionId, '--bucket-name', 'remote', '--dry-run']));
+      expect(r.code, r.stderr).toBe(0);
+      expect(r.json).toMatchObject({ ok: true, dryRun: true });
+      expect(s.emu.getCounters().routes.GetFunction).toBeUndefined();
+      expect(relayed).toEqual([]);
+    });
+
+    it('a function GetFunction does not know: OciCallFailed naming GetFunction, exit 1, nothing invoked', async () => {
+      const before = s.emu.invocations.length;
+      const unknown = 'ocid1.fnfunc.oc1.phx.aaaaaaaanosuchfunction';
+      const r = await runCli(['--config-file', cfg.path, '--endpoint', s.emu.url, 'invoke', '--function-id', unknown, '--bucket-name', 'remote']);
+      expect(r.code, r.stderr).toBe(1);
+      expect(r.json).toMatchObject({ ok: false, error: { code: 'OciCallFailed', oci: { operation: 'GetFunction', status: 404 } } });
+      expect(s.emu.invocations.length).toBe(before);
+    });
   });
 });

@@ -104,7 +104,7 @@ describe('a bucket split into name ranges', () => {
   }, 300_000);
 });
 
-describe('ranges spanning several listing pages, versioned and unversioned, with pages that ignore the name range (A30 switched)', () => {
+describe('ranges spanning several listing pages, versioned and unversioned, with pages that ignore the name range (A31 switched)', () => {
   let s: Stack;
   const sizes = { 'multi-page-v': 4_000, 'multi-page-u': 3_000 };
   beforeAll(async () => {

@@ -66,6 +66,13 @@ describe('CLI exit codes', () => {
     [{ ok: false, error: { code: 'InvalidInput' } }, EXIT.usage],
     [{ ok: false, error: { code: 'OciCallFailed' } }, EXIT.error],
     [{ ok: false, error: { code: 'InvalidConfiguration' } }, EXIT.error],
+    // A stored run's status ({"runId"}): running is not finished; once ended, its report decides.
+    [{ ok: true, runId: 'r', status: 'running', totals: { failed: 0 }, buckets: [] }, EXIT.unfinished],
+    [{ ok: true, runId: 'r', status: 'finished', report: { ok: true, complete: true, totals: { failed: 0 }, buckets: [] } }, EXIT.ok],
+    [{ ok: true, runId: 'r', status: 'finished', report: { ok: true, complete: true, totals: { failed: 2 }, buckets: [] } }, EXIT.failures],
+    [{ ok: true, runId: 'r', status: 'finished', report: { ok: true, complete: false, totals: { failed: 0 }, buckets: [] } }, EXIT.unfinished],
+    // A turn that did not end the run.
+    [{ ok: true, runId: 'r', action: 'run-step', complete: false, continuation: null }, EXIT.unfinished],
   ])('%j exits %i', (answer, code) => {
     expect(exitCodeOfAnswer(answer as Record<string, unknown>)).toBe(code);
   });

@@ -167,7 +167,7 @@ function listObjectVersions(b: BucketRec, ctx: RequestContext, outOfRange: { sta
   const items: Record<string, unknown>[] = [];
   const prefixes: string[] = [];
   let next: { n: string; v?: string } | undefined;
-  // A30: whether a page token keeps the call's start/end name range.
+  // A31: whether a page token keeps the call's start/end name range.
   const keepRange = !token || keepNameRange;
   if (!keepRange) w.end = undefined;
   const from = token
