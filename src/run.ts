@@ -39,7 +39,7 @@ export const runRequest: Runner = async function runRequest(request, invocation,
     ...base,
     ...(config.stateBucket && {
       durable: async (plan: SweepPlan) => {
-        const planned = runPlan(plan, request, ctx.notes);
+        const planned = runPlan(plan, request, ctx.notes, config);
         return withStateRetries(ctx, async () => startRun(planned, await runsNow(), ctx));
       },
     }),
@@ -108,8 +108,10 @@ function requireStateBucket(config: Config): string {
 }
 
 /** `notes`: what planning found (buckets examined, discovery problems), kept for the final report. */
-function runPlan(plan: SweepPlan, request: ReencryptRequest, notes: readonly string[]): RunPlan {
+function runPlan(plan: SweepPlan, request: ReencryptRequest, notes: readonly string[], config: Config): RunPlan {
+  const asked = request.kind === 'manual' ? request.strategy : undefined;
   return {
+    strategy: asked ? { requested: asked, source: 'request' } : { requested: config.strategy, source: 'REENCRYPT_STRATEGY' },
     runId: plan.runId ?? freshRunId(), trigger: describeTrigger(request), triggerName: plan.trigger, namespace: plan.namespace,
     dryRun: plan.dryRun, watermark: plan.watermark,
     units: plan.targets.map((t) => ({ bucketName: t.bucket.name, ...(t.prefix !== undefined && { prefix: t.prefix }) })),

@@ -150,3 +150,16 @@ resource "oci_identity_policy" "metrics" {
 
   depends_on = [oci_identity_dynamic_group.this]
 }
+
+resource "oci_identity_policy" "bucket_strategy" {
+  count = var.create_iam && local.bucket_strategy_enabled ? 1 : 0
+
+  compartment_id = local.policy_compartment_id
+  name           = "${var.name}-bucket-strategy"
+  description    = "${var.name}: re-encrypt whole watched buckets with ReencryptBucket and follow its work requests."
+  statements     = local.policy_statements.bucket_strategy
+  freeform_tags  = var.freeform_tags
+  defined_tags   = var.defined_tags
+
+  depends_on = [oci_identity_dynamic_group.this]
+}

@@ -20,6 +20,9 @@ locals {
   metrics_enabled     = var.enable_metrics
   alarms_enabled      = var.enable_metrics && var.create_alarms
 
+  # ReencryptBucket and its work requests: only when a sweep can pick the bucket strategy.
+  bucket_strategy_enabled = var.reencrypt_strategy != "objects" || var.allow_bucket_strategy_requests
+
   # Metrics: on by default here, in the namespace "reencrypt" of the function's compartment.
   metrics_namespace      = coalesce(var.reencrypt_metrics_namespace, "reencrypt")
   metrics_compartment_id = coalesce(var.reencrypt_metrics_compartment_id, var.compartment_id)
@@ -110,6 +113,12 @@ locals {
     failure_destination = local.failure_destination_enabled ? ["allow ${local.dynamic_group} to use ons-topics in ${local.function_scope}${local.topic_clause}"] : []
     # Lifecycle rules run as the Object Storage service of the region.
     object_storage_service_lifecycle = var.create_state_bucket ? ["allow ${local.objectstorage_s} to manage object-family in ${local.state_scope}${local.state_clause}"] : []
+    # The bucket strategy: ReencryptBucket (BUCKET_UPDATE, `use buckets`) and GetWorkRequest /
+    # ListWorkRequestErrors (OBJECT_READ, `read objects`), on the watched buckets only.
+    bucket_strategy = local.bucket_strategy_enabled ? flatten([for s in local.watched_scopes : [
+      "allow ${local.dynamic_group} to use buckets in ${s}${local.bucket_clause}",
+      "allow ${local.dynamic_group} to read objects in ${s}${local.bucket_clause}",
+    ]]) : []
     # PostMetricData, only into the function's own metric namespace.
     metrics = local.metrics_enabled ? ["allow ${local.dynamic_group} to use metrics in ${local.metrics_scope}${local.metrics_clause}"] : []
   }
@@ -152,5 +161,9 @@ locals {
     REENCRYPT_METRICS_NAMESPACE         = var.enable_metrics ? coalesce(var.reencrypt_metrics_namespace, "reencrypt") : ""
     REENCRYPT_METRICS_COMPARTMENT_ID    = var.enable_metrics ? coalesce(var.reencrypt_metrics_compartment_id, var.compartment_id) : var.reencrypt_metrics_compartment_id
     REENCRYPT_MONITORING_ENDPOINT       = var.reencrypt_monitoring_endpoint
+
+    # Strategies (README, Strategies).
+    REENCRYPT_STRATEGY                    = var.reencrypt_strategy
+    REENCRYPT_BUCKET_STRATEGY_MIN_OBJECTS = tostring(var.reencrypt_bucket_strategy_min_objects)
   }
 }

@@ -43,6 +43,7 @@ output "identity_policy_ids" {
       object_storage_service_lifecycle = oci_identity_policy.object_storage_service_lifecycle
       failure_destination              = oci_identity_policy.failure_destination
       metrics                          = oci_identity_policy.metrics
+      bucket_strategy                  = oci_identity_policy.bucket_strategy
     } : k => p[0].id if length(p) > 0
   }
 }

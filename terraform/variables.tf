@@ -580,6 +580,34 @@ variable "reencrypt_range_size" {
   }
 }
 
+variable "reencrypt_strategy" {
+  description = "REENCRYPT_STRATEGY: how a sweep re-encrypts a bucket when the request names no strategy: objects (ReencryptObject per version), bucket (one ReencryptBucket work request per bucket; needs a state bucket) or auto (bucket for whole-bucket rotation sweeps of big buckets). bucket and auto also create the bucket-strategy policy (use buckets, read objects on the watched buckets)."
+  type        = string
+  default     = "objects"
+
+  validation {
+    condition     = contains(["objects", "bucket", "auto"], var.reencrypt_strategy)
+    error_message = "reencrypt_strategy must be objects, bucket or auto."
+  }
+}
+
+variable "reencrypt_bucket_strategy_min_objects" {
+  description = "REENCRYPT_BUCKET_STRATEGY_MIN_OBJECTS: with strategy auto, the smallest bucket (approximate object count) that gets one ReencryptBucket, 1 to 1000000000000."
+  type        = number
+  default     = 100000
+
+  validation {
+    condition     = var.reencrypt_bucket_strategy_min_objects >= 1 && var.reencrypt_bucket_strategy_min_objects <= 1000000000000 && floor(var.reencrypt_bucket_strategy_min_objects) == var.reencrypt_bucket_strategy_min_objects
+    error_message = "reencrypt_bucket_strategy_min_objects must be a whole number from 1 to 1000000000000."
+  }
+}
+
+variable "allow_bucket_strategy_requests" {
+  description = "true: create the bucket-strategy policy (use buckets, read objects on the watched buckets) even when reencrypt_strategy is objects, so that manual requests may ask for strategy bucket or auto. false: only when reencrypt_strategy is bucket or auto."
+  type        = bool
+  default     = false
+}
+
 variable "create_state_bucket" {
   description = "true: create the private state bucket <name>-state (no public access, versioning off, lifecycle rule) for durable runs, and the policy that lets the function manage objects in it only. false: no bucket (set reencrypt_state_bucket to use one of yours, or runs are not durable)."
   type        = bool

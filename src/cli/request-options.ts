@@ -23,6 +23,7 @@ const STRING_FLAGS = [
   ['--vault-id <ocid>', 'vaultId', 'vault of the key, when REENCRYPT_VAULT_IDS is not set'],
   ['--run-id <id>', 'runId', 'alone: a stored run\'s status, or its final report once ended; with a scope: the new run\'s id (needs REENCRYPT_STATE_BUCKET)'],
   ['--resume <run-id>', 'resume', 'take the next turn of a stored run (needs REENCRYPT_STATE_BUCKET)'],
+  ['--strategy <name>', 'strategy', 'sweeps: objects (a call per version), bucket (one ReencryptBucket per bucket, needs REENCRYPT_STATE_BUCKET) or auto; default REENCRYPT_STRATEGY'],
 ] as const;
 
 export function addRequestOptions(command: Command): Command {

@@ -1,5 +1,6 @@
 import { InvalidConfigurationError } from '../errors';
 import { compile, toFieldProblems } from '../input/ajv';
+import type { StrategyName } from '../decide/strategy';
 import { CONFIG_KEYS, CONFIG_SCHEMA } from './schema';
 
 export { CONFIG_KEYS, CONFIG_SCHEMA } from './schema';
@@ -28,6 +29,10 @@ export interface Config {
   /** A bucket above this many versions is split into name ranges of about this size (fan-out only). */
   readonly rangeSize: number;
   readonly maxFailuresReported: number;
+  /** The default strategy of a sweep (a request's `strategy` overrides it); see src/decide/strategy.ts. */
+  readonly strategy: StrategyName;
+  /** With strategy auto: buckets with at least this many objects get ReencryptBucket. */
+  readonly bucketStrategyMinObjects: number;
   readonly logLevel: 'debug' | 'info' | 'warn' | 'error';
   readonly auth: { readonly type: 'resource_principal' } | { readonly type: 'config_file'; readonly file?: string; readonly profile: string; readonly region?: string };
   readonly endpoints: {
@@ -55,7 +60,7 @@ type RawConfig = {
   REENCRYPT_OBJECTSTORAGE_ENDPOINT: string; REENCRYPT_KMS_VAULT_ENDPOINT: string; REENCRYPT_KMS_MANAGEMENT_ENDPOINT: string;
   REENCRYPT_SECRETS_ENDPOINT: string; REENCRYPT_FUNCTIONS_INVOKE_ENDPOINT: string; REENCRYPT_FUNCTIONS_ENDPOINT: string;
   REENCRYPT_STATE_BUCKET: string; REENCRYPT_CHECKPOINT_SECONDS: number; REENCRYPT_NO_PROGRESS_LIMIT: number; REENCRYPT_MAX_INVOCATIONS: number;
-  REENCRYPT_MAX_WORKERS: number; REENCRYPT_RANGE_SIZE: number;
+  REENCRYPT_MAX_WORKERS: number; REENCRYPT_RANGE_SIZE: number; REENCRYPT_STRATEGY: StrategyName; REENCRYPT_BUCKET_STRATEGY_MIN_OBJECTS: number;
   REENCRYPT_METRICS_NAMESPACE: string; REENCRYPT_METRICS_COMPARTMENT_ID: string; REENCRYPT_MONITORING_ENDPOINT: string;
 };
 
@@ -103,6 +108,8 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): C
     maxWorkers: c.REENCRYPT_MAX_WORKERS,
     rangeSize: c.REENCRYPT_RANGE_SIZE,
     maxFailuresReported: c.REENCRYPT_MAX_FAILURES_REPORTED,
+    strategy: c.REENCRYPT_STRATEGY,
+    bucketStrategyMinObjects: c.REENCRYPT_BUCKET_STRATEGY_MIN_OBJECTS,
     logLevel: c.REENCRYPT_LOG_LEVEL,
     auth: c.REENCRYPT_AUTH === 'config_file'
       ? { type: 'config_file', profile: c.REENCRYPT_OCI_CONFIG_PROFILE, ...(c.REENCRYPT_OCI_CONFIG_FILE && { file: c.REENCRYPT_OCI_CONFIG_FILE }) }

@@ -84,6 +84,14 @@ export const CONFIG_SCHEMA = {
       type: 'integer', default: 50000, minimum: 1, maximum: 100000000,
       description: 'A bucket with more versions than this, in a run that fans out, is split into name ranges of about this many versions (objects, unversioned), each a unit any worker can take (see README, Large buckets).',
     },
+    REENCRYPT_STRATEGY: {
+      type: 'string', default: 'objects', enum: ['objects', 'bucket', 'auto'],
+      description: 'How a sweep re-encrypts a bucket when the request names no strategy: objects (ReencryptObject per version, with per-object reasons and exact counts), bucket (one ReencryptBucket work request per bucket, followed to its end; needs REENCRYPT_STATE_BUCKET and `use buckets`), or auto (bucket for a whole-bucket rotation sweep of a bucket with at least REENCRYPT_BUCKET_STRATEGY_MIN_OBJECTS objects, objects otherwise). See README, Strategies.',
+    },
+    REENCRYPT_BUCKET_STRATEGY_MIN_OBJECTS: {
+      type: 'integer', default: 100000, minimum: 1, maximum: 1000000000000,
+      description: 'With strategy auto: the smallest bucket (GetBucket approximateCount) that gets one ReencryptBucket instead of per-version calls.',
+    },
     REENCRYPT_MAX_FAILURES_REPORTED: {
       type: 'integer', default: 100, minimum: 0, maximum: 10000,
       description: 'Failed objects listed in a report per bucket; the count is always exact.',

@@ -2,7 +2,8 @@ import pLimit from 'p-limit';
 import requestSchema from '../../schemas/reencrypt-request.schema.json';
 import { describeWatermark, type ResolvedWatermark } from '../decide/watermark';
 import type { BucketFacts } from '../oci/object-storage';
-import { BucketTally, type BucketReport } from '../report/report';
+import { chooseStrategy, type StrategyName } from '../decide/strategy';
+import { BucketTally, type BucketReport, type StrategyReport } from '../report/report';
 import { encodeContinuation, type PendingBucket, type SweepPosition } from '../sweep/continuation';
 import { sweepBucket } from '../sweep/sweep-bucket';
 import type { SweepTrigger } from '../sweep/sweep-trigger';
@@ -33,6 +34,8 @@ export interface SweepPlan {
   readonly runId?: string;
   /** What could not be examined (discovery problems): the run cannot be complete. */
   readonly problems?: readonly string[];
+  /** The request's strategy; absent: REENCRYPT_STRATEGY. */
+  readonly strategy?: StrategyName;
 }
 
 export interface SweepResult {
@@ -65,7 +68,7 @@ export async function sweepTargets(plan: SweepPlan, ctx: RunContext): Promise<Sw
     const pending: PendingBucket | undefined = outcome.state === 'stopped'
       ? { name: target.bucket.name, ...(target.prefix !== undefined && { prefix: target.prefix }), position: outcome.position }
       : undefined;
-    return { report: tally.toReport(outcome.state === 'complete'), pending };
+    return { report: { ...tally.toReport(outcome.state === 'complete'), strategy: strategyWithoutRuns(plan, target, ctx) }, pending };
   })));
   const pending = [...(plan.carried ?? []), ...outcomes.map((o) => o.pending).filter((p): p is PendingBucket => p !== undefined)];
   const issued = pending.length > 0 ? continuationFor({ ...plan, runStartedAt: plan.runStartedAt ?? ctx.budget.startedAt }, pending) : undefined;
@@ -81,6 +84,19 @@ export async function sweepTargets(plan: SweepPlan, ctx: RunContext): Promise<Sw
     ...(issued?.token !== undefined && { continuation: issued.token }),
     ...(issued && issued.left.length > 0 && { incomplete: true as const }),
   };
+}
+
+/**
+ * Without a state bucket every bucket is swept version by version (a work request
+ * cannot be followed across invocations); the report still says what was asked and why.
+ */
+function strategyWithoutRuns(plan: SweepPlan, target: SweepTarget, ctx: RunContext): StrategyReport {
+  const d = chooseStrategy({
+    requested: plan.strategy ?? ctx.config.strategy, source: plan.strategy ? 'request' : 'REENCRYPT_STRATEGY', dryRun: plan.dryRun,
+    prefix: target.prefix, explicitBefore: plan.watermark.source === 'request', singleObject: false, kmsKeyId: target.bucket.kmsKeyId,
+    minObjects: ctx.config.bucketStrategyMinObjects, canFollowWorkRequests: false,
+  });
+  return { used: 'objects', reason: d.reason, ...('wouldUse' in d && { wouldUse: d.wouldUse }) };
 }
 
 /** The longest continuation the edge accepts: the request schema's own limit. */

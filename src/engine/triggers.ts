@@ -1,5 +1,6 @@
 import { InvalidInputError, NotAllowedError, ReencryptError } from '../errors';
 import { checkRotation, type RotationCheck } from '../decide/rotation';
+import type { StrategyName } from '../decide/strategy';
 import { EVERYTHING, watermarkAfter, type ResolvedWatermark } from '../decide/watermark';
 import { EventTypes } from '../input/event-types';
 import type { BucketKeyChangeRequest, KeyRotationRequest, ManualRequest, ObjectEventRequest } from '../input/types';
@@ -117,14 +118,26 @@ export async function onManual(request: ManualRequest, ctx: RunContext): Promise
   if (scope.type !== 'object') auditManualRequest(ctx, request, { verdict: 'allowed', targets: NO_EXPLICIT_TARGET });
   if (scope.type === 'continuation') return resume(scope.token, ctx);
   if (scope.type === 'object') return manualObject(request, scope, ctx);
+  if (request.strategy === 'bucket' && !ctx.durable) {
+    throw new InvalidInputError('strategy bucket follows a ReencryptBucket work request across invocations, which needs a state bucket', [
+      { field: 'strategy', problem: 'cannot be bucket when REENCRYPT_STATE_BUCKET is not set (use objects or auto)' },
+    ]);
+  }
   const namespace = await namespaceOf(request.namespace, ctx);
   if (scope.type === 'bucket') {
     const bucket = await bucketOrMissing(namespace, scope.bucketName, ctx);
     if (isReport(bucket)) return { action: 'swept', namespace, dryRun: request.dryRun, buckets: [bucket] };
+    if (request.strategy === 'bucket' && !bucket.kmsKeyId) {
+      // As OCI does: ReencryptBucket fails for a bucket without a kmsKeyId.
+      throw new InvalidInputError(`strategy bucket cannot re-encrypt ${scope.bucketName}: it has no kmsKeyId (an Oracle-managed key), and ReencryptBucket fails for such buckets`, [
+        { field: 'strategy', problem: `cannot be bucket for ${scope.bucketName}, which has no kmsKeyId (use objects or auto)` },
+      ]);
+    }
     const watermark = bucket.kmsKeyId ? await manualWatermark(request, bucket.kmsKeyId, ctx) : EVERYTHING;
     return sweep({
       trigger: triggerOf(request), namespace, dryRun: request.dryRun, watermark,
       targets: [{ bucket, ...(scope.prefix !== undefined && { prefix: scope.prefix }) }], ...(request.runId && { runId: request.runId }),
+      ...(request.strategy && { strategy: request.strategy }),
     }, ctx);
   }
   if (scope.type !== 'key') throw new InvalidInputError(`A ${scope.type} request is answered by the run store`, [{ field: '(body)', problem: 'is not a sweep' }]);
@@ -136,7 +149,7 @@ export async function onManual(request: ManualRequest, ctx: RunContext): Promise
     ]);
   }
   const watermark = await manualWatermark(request, scope.kmsKeyId, ctx);
-  return sweepKey(scope.kmsKeyId, compartments, watermark, triggerOf(request), request.dryRun, namespace, ctx, request.runId);
+  return sweepKey(scope.kmsKeyId, compartments, watermark, triggerOf(request), request.dryRun, namespace, ctx, request.runId, request.strategy);
 }
 
 type ObjectScope = Extract<ManualRequest['scope'], { type: 'object' }>;
@@ -189,13 +202,13 @@ async function manualWatermark(request: ManualRequest, keyId: string, ctx: RunCo
 
 async function sweepKey(
   keyId: string, compartments: readonly string[], watermark: ResolvedWatermark, trigger: SweepTrigger, dryRun: boolean,
-  namespace: string, ctx: RunContext, runId?: string,
+  namespace: string, ctx: RunContext, runId?: string, strategy?: StrategyName,
 ): Promise<Outcome> {
   const discovery = await bucketsUsingKey(ctx.objectStorage, namespace, compartments, keyId, ctx.limit);
   ctx.notes.push(`${discovery.examined} buckets examined in ${compartments.length} compartment(s), ${discovery.buckets.length} use the key`, ...discovery.problems);
   const outcome = await sweep({
     trigger, namespace, dryRun, watermark, targets: discovery.buckets.map((bucket) => ({ bucket })),
-    ...(runId && { runId }), problems: discovery.problems,
+    ...(runId && { runId }), problems: discovery.problems, ...(strategy && { strategy }),
   }, ctx);
   // A bucket whose ListBuckets page or GetBucket failed (or ran out of time) may use the key:
   // it is in no continuation, so the run is not complete.

@@ -184,6 +184,7 @@ const DEPENDENCY_MESSAGES: Record<string, FieldProblem> = {
   runId: { field: 'runId', problem: 'names a run: alone (its status) or with a sweep (bucketName or kmsKeyId), not with objectName, continuation, resume or listRuns' },
   resume: { field: 'resume', problem: 'cannot be combined with a new scope, a continuation, listRuns or dryRun' },
   listRuns: { field: 'listRuns', problem: 'cannot be combined with a scope, a continuation or dryRun' },
+  strategy: { field: 'strategy', problem: 'applies to sweeps (bucketName or kmsKeyId): not with objectName, a continuation, resume or listRuns' },
 };
 
 function classifyManual(raw: Record<string, unknown>): ManualRequest {
@@ -216,11 +217,20 @@ function classifyManual(raw: Record<string, unknown>): ManualRequest {
       throw invalid('kmsKeyId with bucketName needs objectName: a sweep re-encrypts with the bucket\'s own key', 'kmsKeyId',
         `cannot be combined with bucketName '${b.bucketName}' without objectName`);
     }
+    if (b.strategy === 'bucket' && b.prefix) {
+      throw invalid('strategy bucket re-encrypts the whole bucket (ReencryptBucket): it cannot be limited to a prefix', 'strategy',
+        'cannot be bucket with prefix: ReencryptBucket covers the whole bucket (use objects or auto)');
+    }
     scope = { type: 'bucket', bucketName: b.bucketName, ...(b.prefix && { prefix: b.prefix }) };
   } else {
     scope = { type: 'key', kmsKeyId: b.kmsKeyId as string, ...(b.compartmentIds && { compartmentIds: b.compartmentIds }) };
   }
-  return { ...base, scope, watermark, ...(b.runId && (scope.type === 'bucket' || scope.type === 'key') && { runId: b.runId }) };
+  if (b.strategy === 'bucket' && b.before) {
+    throw invalid('strategy bucket re-encrypts every version created before the call (ReencryptBucket): it cannot honour before', 'strategy',
+      'cannot be bucket with before: ReencryptBucket covers every version created before the call (use objects or auto, or force)');
+  }
+  const sweep = scope.type === 'bucket' || scope.type === 'key';
+  return { ...base, scope, watermark, ...(b.runId && sweep && { runId: b.runId }), ...(b.strategy && sweep && { strategy: b.strategy }) };
 }
 
 /** Maps ajv's errors on the published request schema to field problems, saying two-field rules in words. */
@@ -231,7 +241,8 @@ function manualProblems(errors: readonly ErrorObject[]): FieldProblem[] {
     const dependency = /^#\/dependencies\/([^/]+)\/not$/.exec(e.schemaPath)?.[1];
     const needsObjectName = /^#\/dependencies\/([^/]+)\/anyOf$/.exec(e.schemaPath)?.[1];
     const keyFile = /^#\/properties\/([^/]+)\/type$/.exec(e.schemaPath)?.[1];
-    if (dependency && DEPENDENCY_MESSAGES[dependency]) problems.push(DEPENDENCY_MESSAGES[dependency]);
+    if (e.schemaPath === '#/dependencies/strategy/anyOf' || dependency === 'strategy') problems.push(DEPENDENCY_MESSAGES.strategy as FieldProblem);
+    else if (dependency && DEPENDENCY_MESSAGES[dependency]) problems.push(DEPENDENCY_MESSAGES[dependency]);
     else if (needsObjectName) problems.push({ field: 'objectName', problem: `is required when ${needsObjectName} is given (or name, its CLI alias)` });
     else if (keyFile && KEY_FILE_PROBLEMS[keyFile]) problems.push(KEY_FILE_PROBLEMS[keyFile]);
     else if (e.schemaPath === '#/anyOf') problems.push(SCOPE_REQUIRED);

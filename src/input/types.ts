@@ -1,3 +1,4 @@
+import type { StrategyName } from '../decide/strategy';
 import type { EventType } from './event-types';
 
 /** What every event-driven request carries about the event itself. */
@@ -61,6 +62,7 @@ export interface ManualRequestBody {
   runId?: string;
   resume?: string;
   listRuns?: true;
+  strategy?: StrategyName;
 }
 
 export type ManualScope =
@@ -97,6 +99,8 @@ export interface ManualRequest {
   readonly watermark: WatermarkSpec;
   /** A sweep's run id chosen by the caller (default: a fresh one). */
   readonly runId?: string;
+  /** A sweep's strategy (default: REENCRYPT_STRATEGY). */
+  readonly strategy?: StrategyName;
 }
 
 /**

@@ -34,7 +34,7 @@ export interface BucketFacts {
   readonly kmsKeyId?: string;
   /** `Enabled` or `Suspended` buckets can hold several versions per name. */
   readonly versioned: boolean;
-  /** GetBucket's `approximateCount` (asked for only when a bucket may be split into name ranges). */
+  /** GetBucket's `approximateCount`, when asked for (getBucketWithCount). */
   readonly approximateCount?: number;
 }
 
@@ -52,11 +52,21 @@ export class ObjectStorage {
     return r.value;
   }
 
-  async getBucket(namespace: string, bucketName: string, options: { withCount?: boolean } = {}): Promise<BucketFacts> {
+  async getBucket(namespace: string, bucketName: string): Promise<BucketFacts> {
+    const { bucket } = await this.oci.call('GetBucket', () => this.client.getBucket({ namespaceName: namespace, bucketName }));
+    return {
+      namespace, name: bucket.name, compartmentId: bucket.compartmentId,
+      ...(bucket.kmsKeyId && { kmsKeyId: bucket.kmsKeyId }),
+      versioned: bucket.versioning !== undefined && bucket.versioning !== 'Disabled',
+    };
+  }
+
+  /** GetBucket with `fields=approximateCount`: the facts and about how many objects the bucket holds. */
+  async getBucketWithCount(namespace: string, bucketName: string): Promise<BucketFacts & { readonly approximateCount?: number }> {
     const { bucket } = await this.oci.call('GetBucket', () => this.client.getBucket({
       namespaceName: namespace, bucketName,
       // The enum's value, as a literal: the SDK package loads only when a client is first built.
-      ...(options.withCount && { fields: ['approximateCount' as requests.GetBucketRequest.Fields.ApproximateCount] }),
+      fields: ['approximateCount' as requests.GetBucketRequest.Fields.ApproximateCount],
     }));
     return {
       namespace, name: bucket.name, compartmentId: bucket.compartmentId,
@@ -64,6 +74,47 @@ export class ObjectStorage {
       versioned: bucket.versioning !== undefined && bucket.versioning !== 'Disabled',
       ...(typeof bucket.approximateCount === 'number' && { approximateCount: bucket.approximateCount }),
     };
+  }
+
+  /** ReencryptBucket: starts a REENCRYPT work request; its id comes back in opc-work-request-id. */
+  async reencryptBucket(namespace: string, bucketName: string): Promise<{ workRequestId: string; opcRequestId?: string }> {
+    const r = await this.oci.call('ReencryptBucket', () => this.client.reencryptBucket({ namespaceName: namespace, bucketName }));
+    return { workRequestId: r.opcWorkRequestId, ...(r.opcRequestId && { opcRequestId: r.opcRequestId }) };
+  }
+
+  async getWorkRequest(workRequestId: string): Promise<WorkRequestView> {
+    const r = await this.oci.call('GetWorkRequest', () => this.client.getWorkRequest({ workRequestId }));
+    const wr = r.workRequest;
+    const time = (t: Date | string | undefined): string | undefined => (t === undefined || t === null ? undefined : new Date(t).toISOString());
+    const accepted = time(wr.timeAccepted);
+    const started = time(wr.timeStarted);
+    const finished = time(wr.timeFinished);
+    return {
+      id: wr.id ?? workRequestId, status: String(wr.status ?? 'UNKNOWN_VALUE'),
+      percentComplete: typeof wr.percentComplete === 'number' ? wr.percentComplete : 0,
+      ...(accepted && { timeAccepted: accepted }), ...(started && { timeStarted: started }), ...(finished && { timeFinished: finished }),
+      ...(typeof r.retryAfter === 'number' && { retryAfterSeconds: r.retryAfter }),
+    };
+  }
+
+  /** ListWorkRequestErrors, page after page, up to `max` errors; `truncated` when more exist. */
+  async listWorkRequestErrors(workRequestId: string, max: number): Promise<{ errors: WorkRequestErrorView[]; truncated: boolean }> {
+    const errors: WorkRequestErrorView[] = [];
+    let page: string | undefined;
+    do {
+      const r = await this.oci.call('ListWorkRequestErrors', () => this.client.listWorkRequestErrors({
+        workRequestId, limit: Math.min(100, Math.max(1, max)), ...(page && { page: q(page) }),
+      }));
+      for (const e of r.items) {
+        if (errors.length >= max) return { errors, truncated: true };
+        errors.push({
+          code: String(e.code ?? ''), message: String(e.message ?? '').slice(0, 300),
+          ...(e.timestamp && { timestamp: new Date(e.timestamp).toISOString() }),
+        });
+      }
+      page = r.opcNextPage || undefined;
+    } while (page !== undefined && errors.length < max);
+    return { errors, truncated: page !== undefined };
   }
 
   /** One page of bucket names in a compartment (summaries carry no kmsKeyId). */
@@ -211,4 +262,23 @@ export interface ReencryptTarget {
   readonly kmsKeyId?: string;
   readonly sseCustomerKey?: SseCustomerKey;
   readonly sourceSseCustomerKey?: SseCustomerKey;
+}
+
+/** A work request as GetWorkRequest tells it (times in RFC 3339). */
+export interface WorkRequestView {
+  readonly id: string;
+  /** ACCEPTED, IN_PROGRESS, FAILED, COMPLETED, CANCELING or CANCELED (or a value OCI adds later). */
+  readonly status: string;
+  readonly percentComplete: number;
+  readonly timeAccepted?: string;
+  readonly timeStarted?: string;
+  readonly timeFinished?: string;
+  /** The service's retry-after, if it sent one: how long to wait before asking again. */
+  readonly retryAfterSeconds?: number;
+}
+
+export interface WorkRequestErrorView {
+  readonly code: string;
+  readonly message: string;
+  readonly timestamp?: string;
 }

@@ -13,7 +13,7 @@ export interface OciOperation {
   readonly verb: 'inspect' | 'read' | 'use' | 'manage';
   readonly resourceType: string;
   /** The optional feature that needs it; absent = always needed. */
-  readonly feature?: 'sse-c' | 'self-invoke' | 'state' | 'manual-kms-key' | 'metrics';
+  readonly feature?: 'sse-c' | 'self-invoke' | 'state' | 'manual-kms-key' | 'metrics' | 'bucket-strategy';
 }
 
 export const OCI_OPERATIONS: readonly OciOperation[] = [
@@ -37,5 +37,11 @@ export const OCI_OPERATIONS: readonly OciOperation[] = [
   // Self-discovery of the invoke endpoint (GetFunction on FN_FN_ID), then the detached invoke.
   { operation: 'GetFunction', service: 'functions', permissions: ['FN_FUNCTION_READ'], verb: 'read', resourceType: 'fn-function', feature: 'self-invoke' },
   { operation: 'InvokeFunction', service: 'functions', permissions: ['FN_INVOCATION'], verb: 'use', resourceType: 'fn-invocation', feature: 'self-invoke' },
+  // The bucket strategy (REENCRYPT_STRATEGY bucket or auto, or a request's strategy): one ReencryptBucket per
+  // bucket, then its work request. Object Storage's policy reference lists GetWorkRequest under OBJECT_READ;
+  // ListWorkRequestErrors is taken to need the same (not listed separately: unverified).
+  { operation: 'ReencryptBucket', service: 'objectstorage', permissions: ['BUCKET_UPDATE'], verb: 'use', resourceType: 'buckets', feature: 'bucket-strategy' },
+  { operation: 'GetWorkRequest', service: 'objectstorage', permissions: ['OBJECT_READ'], verb: 'read', resourceType: 'objects', feature: 'bucket-strategy' },
+  { operation: 'ListWorkRequestErrors', service: 'objectstorage', permissions: ['OBJECT_READ'], verb: 'read', resourceType: 'objects', feature: 'bucket-strategy' },
   { operation: 'PostMetricData', service: 'monitoring', permissions: ['METRIC_WRITE'], verb: 'use', resourceType: 'metrics', feature: 'metrics' },
 ];

@@ -41,7 +41,49 @@ export interface BucketReport {
   readonly error?: { readonly status: number | null; readonly serviceCode: string | null; readonly message: string; readonly opcRequestId: string | null };
   /** The whole bucket was skipped, with this reason (e.g. no Vault key). */
   readonly skippedBecause?: SkipReason;
+  /** Durable runs: the strategy this bucket got (or, in a dry run, would get) and why. */
+  readonly strategy?: StrategyReport;
+  /**
+   * The bucket strategy: the ReencryptBucket work request. OCI does not say how many
+   * versions it re-encrypted, so `scanned` and `reencrypted` stay 0 for such a bucket.
+   */
+  readonly workRequest?: WorkRequestReport;
 }
+
+export interface StrategyReport {
+  /** What ran: objects (ReencryptObject per version) or bucket (ReencryptBucket). */
+  readonly used: 'objects' | 'bucket';
+  readonly reason: string;
+  /** A dry run: what a real run would use (`impossible`: strategy bucket was asked for and cannot be done). */
+  readonly wouldUse?: 'objects' | 'bucket' | 'impossible';
+}
+
+/** A work request as a unit keeps it between invocations. */
+export interface WorkRequestState {
+  /** When ReencryptBucket was (about to be) called; set before the call, so a successor knows one may exist. */
+  readonly requestedAt: string;
+  /** ReencryptBucket calls made for this unit (more than 1 only when an invocation died between the call and saving its id). */
+  readonly calls: number;
+  readonly id?: string;
+  readonly status?: string;
+  readonly percentComplete?: number;
+  readonly timeAccepted?: string;
+  readonly timeStarted?: string;
+  readonly timeFinished?: string;
+  /** When its status or percentComplete last moved (the no-progress rule, work-request-progress.ts). */
+  readonly lastMovedAt?: string;
+  readonly errors?: readonly { readonly code: string; readonly message: string; readonly timestamp?: string }[];
+  readonly errorsTruncated?: boolean;
+}
+
+export interface WorkRequestReport extends WorkRequestState {
+  /** Always said: what ReencryptBucket may leave behind. */
+  readonly caveat: string;
+}
+
+/** Said with every bucket-strategy entry: OCI does not document these cases (emulator assumption A10). */
+export const BUCKET_STRATEGY_CAVEAT = 'OCI does not document what ReencryptBucket does with SSE-C objects and archived objects: '
+  + 'such versions may keep their old key; sweep the bucket with strategy objects to re-encrypt them (and see them counted)';
 
 export function emptySkips(): SkipCounts {
   return Object.fromEntries(Object.values(SkipReason).map((r) => [r, 0])) as SkipCounts;
@@ -113,14 +155,20 @@ export interface Totals {
   readonly planned: number;
   readonly skipped: SkipCounts;
   readonly failed: number;
+  /**
+   * Buckets re-encrypted by a ReencryptBucket work request that COMPLETED: their
+   * versions are in no other counter (OCI does not report per-version counts).
+   */
+  readonly bucketsReencryptedByWorkRequest: number;
 }
 
 export function totalsOf(buckets: readonly BucketReport[]): Totals {
   const skipped = emptySkips();
-  let scanned = 0; let reencrypted = 0; let planned = 0; let failed = 0;
+  let scanned = 0; let reencrypted = 0; let planned = 0; let failed = 0; let byWorkRequest = 0;
   for (const b of buckets) {
     scanned += b.scanned; reencrypted += b.reencrypted; planned += b.planned; failed += b.failed;
+    if (b.workRequest?.status === 'COMPLETED') byWorkRequest += 1;
     for (const r of Object.keys(skipped) as SkipReason[]) skipped[r] += b.skipped[r];
   }
-  return { buckets: buckets.length, scanned, reencrypted, planned, skipped, failed };
+  return { buckets: buckets.length, scanned, reencrypted, planned, skipped, failed, bucketsReencryptedByWorkRequest: byWorkRequest };
 }

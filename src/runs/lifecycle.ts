@@ -8,7 +8,8 @@ import { describeWatermark, EVERYTHING, type ResolvedWatermark } from '../decide
 import type { RunContext } from '../engine/context';
 import { InvalidInputError, RunNotContinuedError } from '../errors';
 import { recordFinishedRunMetrics } from '../metrics';
-import { totalsOf, type BucketReport } from '../report/report';
+import { BUCKET_STRATEGY_CAVEAT, totalsOf, type BucketReport } from '../report/report';
+import type { StrategyAsk } from './bucket-unit';
 import { startWorkers, type WorkersStarted } from './fan-out';
 import { invokeSelfDetached, type HandoverResult } from './handover';
 import {
@@ -49,6 +50,8 @@ export interface RunPlan {
   readonly units: readonly UnitSpec[];
   readonly notes: readonly string[];
   readonly incomplete: boolean;
+  /** The strategy asked for (request or REENCRYPT_STRATEGY); absent: objects. */
+  readonly strategy?: RunRecord['strategy'];
 }
 
 export interface Runs {
@@ -67,6 +70,7 @@ export async function startRun(plan: RunPlan, runs: Runs, ctx: RunContext): Prom
     namespace: plan.namespace, dryRun: plan.dryRun, before: w.before, watermarkSource: w.source, units: plan.units,
     state: RunState.running, invocations: 0, maxInvocations: ctx.config.maxInvocations, noProgressLimit: ctx.config.noProgressLimit,
     notes: plan.notes, incomplete: plan.incomplete, workers: workersFor(plan.units.length, ctx),
+    ...(plan.strategy && { strategy: plan.strategy }),
   };
   let created = false;
   if (!(await store.get(runKey(plan.runId), isRunRecord))) {
@@ -150,7 +154,7 @@ export async function takeTurn(runId: string, runs: Runs, ctx: RunContext): Prom
       const turns = claimed;
       const results = await Promise.all(turns.map(({ index, held }) => takeUnitTurn(held, {
         store, key: unitKey(runId, index), namespace: run.value.namespace, dryRun: run.value.dryRun, watermark: watermark.watermark,
-        leaseMs, noProgressLimit: run.value.noProgressLimit, alone: turns.length === 1,
+        leaseMs, noProgressLimit: run.value.noProgressLimit, alone: turns.length === 1, ...strategyAsk(run.value, ctx),
         ...withSplitter(held.value, index, runId, runs, ctx),
       }, ctx)));
       for (const [i, r] of results.entries()) {
@@ -393,6 +397,19 @@ function unitReport(u: UnitRecord, run: RunRecord): BucketReport & { stoppedBeca
     failuresTruncated: u.counts.failed > u.counts.failures.length, complete: u.state === UnitState.done,
     ...(u.error && { error: u.error }), ...(u.skippedBecause && { skippedBecause: u.skippedBecause }),
     ...(u.state === UnitState.stopped && u.reason && { stoppedBecause: u.reason }),
+    ...(u.strategy && { strategy: u.strategy }),
+    ...(u.workRequest && { workRequest: { ...u.workRequest, caveat: BUCKET_STRATEGY_CAVEAT } }),
+  };
+}
+
+/** What the run asks of its units' strategy (worker.ts, bucket-unit.ts); nothing for runs planned before strategies. */
+function strategyAsk(run: RunRecord, ctx: RunContext): { strategy?: StrategyAsk } {
+  if (!run.strategy) return {};
+  return {
+    strategy: {
+      requested: run.strategy.requested, source: run.strategy.source, explicitBefore: run.watermarkSource === 'request', dryRun: run.dryRun,
+      minObjects: ctx.config.bucketStrategyMinObjects,
+    },
   };
 }
 

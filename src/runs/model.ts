@@ -18,6 +18,8 @@ import type { FailureEntry, SkipCounts } from '../report/report';
 import { emptySkips, type BucketReport } from '../report/report';
 import type { SweepPosition } from '../sweep/continuation';
 import type { NameRange } from '../sweep/range-listing';
+import type { StrategyName } from '../decide/strategy';
+import type { StrategyReport, WorkRequestState } from '../report/report';
 
 export const UnitState = { pending: 'pending', held: 'held', done: 'done', stopped: 'stopped' } as const;
 export type UnitState = (typeof UnitState)[keyof typeof UnitState];
@@ -29,6 +31,10 @@ export type RunState = (typeof RunState)[keyof typeof RunState];
 export const StopReason = {
   noProgress: 'no-progress',
   maxInvocations: 'max-invocations',
+  /** The bucket strategy's work request ended FAILED or CANCELED (or could not be started). */
+  workRequestFailed: 'work-request-failed',
+  /** `strategy: bucket` was asked for a bucket ReencryptBucket cannot take (e.g. no kmsKeyId). */
+  strategyImpossible: 'strategy-impossible',
 } as const;
 export type StopReason = (typeof StopReason)[keyof typeof StopReason];
 
@@ -76,6 +82,10 @@ export interface UnitRecord extends UnitSpec {
   readonly versioned?: boolean;
   /** This bucket unit's turns are its listing pass: it hands out range units instead of sweeping (ranges.ts). */
   readonly listing?: boolean;
+  /** Which strategy the unit got and why, decided on its first turn and kept (bucket-unit.ts). */
+  readonly strategy?: StrategyReport;
+  /** The bucket strategy's ReencryptBucket work request, as last seen. */
+  readonly workRequest?: WorkRequestState;
   readonly updatedAt: string;
 }
 
@@ -108,6 +118,8 @@ export interface RunRecord {
    * its time runs out, so their number never grows. 1: one invocation after another.
    */
   readonly workers: number;
+  /** The strategy asked for (request or REENCRYPT_STRATEGY); absent in runs planned before strategies: objects. */
+  readonly strategy?: { readonly requested: StrategyName; readonly source: 'request' | 'REENCRYPT_STRATEGY' };
   readonly finishedAt?: string;
 }
 

@@ -8,6 +8,7 @@ import type { Watermark } from '../decide/decide-object';
 import { addCounts, checkpoint, endTurn, type TurnOutcome, type UnitCounts, type UnitRecord } from './model';
 import type { Splitter } from './ranges';
 import { StateStoreError, type StateStore, type Stored } from './store';
+import { routeUnit, takeBucketTurn, type StrategyAsk } from './bucket-unit';
 
 export interface UnitTurn {
   readonly store: StateStore;
@@ -21,6 +22,8 @@ export interface UnitTurn {
   readonly alone: boolean;
   /** A whole-bucket unit of a run that fans out: a big bucket is listed into name ranges instead (ranges.ts). */
   readonly splitter?: Splitter;
+  /** The run's strategy ask (absent: objects, as runs planned before strategies). */
+  readonly strategy?: StrategyAsk;
 }
 
 export interface TurnResult {
@@ -39,16 +42,28 @@ export interface TurnResult {
  * and leave the unit to them.
  */
 export async function takeUnitTurn(held: Stored<UnitRecord>, turn: UnitTurn, ctx: RunContext): Promise<TurnResult> {
+  // Strategies (bucket-unit.ts): a unit that follows a work request needs no bucket facts; auto needs the object count.
+  if (held.value.workRequest) return { ...(await takeBucketTurn(held, { kind: 'bucket', unit: held.value, reason: 'following its work request' }, undefined, turn, ctx)), reencrypted: 0 };
+  // A name range (ranges.ts) is part of a bucket its listing pass already routed to objects: never routed again.
+  const isRange = held.value.range !== undefined;
+  const withCount = (turn.strategy?.requested === 'auto' && !held.value.strategy && !isRange) || turn.splitter !== undefined;
+  const facts = await bucketFacts(turn.namespace, held.value.bucketName, ctx, withCount);
+  const route = turn.strategy && !isRange ? routeUnit(held.value, facts, turn.strategy) : { kind: 'objects' as const, unit: held.value };
+  if (route.kind !== 'objects') return { ...(await takeBucketTurn(held, route, facts, turn, ctx)), reencrypted: 0 };
+  // A whole bucket above REENCRYPT_RANGE_SIZE in a run that fans out: its turn is the listing pass that hands out ranges.
+  if (turn.splitter && typeof facts === 'object' && !('failure' in facts) && facts.kmsKeyId && turn.splitter.splits(route.unit, facts)) {
+    return turn.splitter.list({ ...held, value: route.unit }, facts, turn, ctx);
+  }
+  return sweepUnitTurn({ ...held, value: route.unit }, facts, turn, ctx);
+}
+
+async function sweepUnitTurn(held: Stored<UnitRecord>, facts: Facts, turn: UnitTurn, ctx: RunContext): Promise<TurnResult> {
   const base = held.value;
   let etag = held.etag;
   let current = base;
   let lost = false;
   let checkpoints = 0;
   const max = ctx.config.maxFailuresReported;
-  const facts = await bucketFacts(turn.namespace, base.bucketName, ctx, turn.splitter !== undefined);
-  if (turn.splitter && typeof facts === 'object' && !('failure' in facts) && facts.kmsKeyId && turn.splitter.splits(base, facts)) {
-    return turn.splitter.list(held, facts, turn, ctx);
-  }
   let outcome: TurnOutcome;
   let reencrypted = 0;
   if (facts === 'not-found') outcome = { kind: 'complete', counts: base.counts, skippedBecause: 'not-found' };
@@ -120,9 +135,9 @@ export async function takeUnitTurn(held: Stored<UnitRecord>, turn: UnitTurn, ctx
 
 type Facts = BucketFacts | 'not-found' | { readonly failure: NonNullable<TurnOutcome & { kind: 'failed' }>['error'] };
 
-async function bucketFacts(namespace: string, bucketName: string, ctx: RunContext, withCount: boolean): Promise<Facts> {
+async function bucketFacts(namespace: string, bucketName: string, ctx: RunContext, withCount = false): Promise<Facts> {
   try {
-    return await ctx.objectStorage.getBucket(namespace, bucketName, { withCount });
+    return withCount ? await ctx.objectStorage.getBucketWithCount(namespace, bucketName) : await ctx.objectStorage.getBucket(namespace, bucketName);
   } catch (err) {
     if (!(err instanceof OciCallError)) throw err;
     if (err.failure.status === 404) return 'not-found';

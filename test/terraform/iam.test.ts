@@ -24,6 +24,7 @@ const FEATURE_GROUPS: Record<NonNullable<OciOperation['feature']>, { group: stri
   'manual-kms-key': { group: 'manual_kms_keys', toggle: 'local.manual_keys_enabled' },
   state: { group: 'run_state', toggle: 'local.state_enabled' },
   metrics: { group: 'metrics', toggle: 'local.metrics_enabled' },
+  'bucket-strategy': { group: 'bucket_strategy', toggle: 'local.bucket_strategy_enabled' },
 };
 
 /**
@@ -148,6 +149,8 @@ describe('IAM statements', () => {
       'inspect buckets': { scope: 'watched_scopes', clause: undefined }, // ListBuckets spans buckets: no name condition possible
       'read buckets': { scope: 'watched_scopes', clause: 'bucket_clause' },
       'use objects': { scope: 'watched_scopes', clause: 'bucket_clause' },
+      'use buckets': { scope: 'watched_scopes', clause: 'bucket_clause' },
+      'read objects': { scope: 'watched_scopes', clause: 'bucket_clause' },
       'read vaults': { scope: 'key_scopes', clause: 'vault_clause' },
       'read keys': { scope: 'key_scopes', clause: 'key_clause' },
       'read secret-bundles': { scope: 'secret_scopes', clause: 'secret_clause' },

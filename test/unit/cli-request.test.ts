@@ -34,6 +34,12 @@ describe('CLI request flags', () => {
     expect(requestFrom(parse(['--list-runs'])).request).toMatchObject({ kind: 'manual', scope: { type: 'list-runs' } });
   });
 
+  it('--strategy sets strategy, and the classifier judges it as the function does', () => {
+    expect(requestBody(parse(['--bucket-name', 'b', '--strategy', 'auto']))).toEqual({ bucketName: 'b', strategy: 'auto' });
+    expect(requestFrom(parse(['--kms-key-id', KEY, '--strategy', 'bucket'])).request).toMatchObject({ scope: { type: 'key' }, strategy: 'bucket' });
+    expect(() => requestFrom(parse(['--bucket-name', 'b', '--prefix', 'p/', '--strategy', 'bucket']))).toThrow(InvalidInputError);
+  });
+
   it('flags override --from-json; --namespace replaces either spelling of the namespace', () => {
     const body = requestBody(parse(['--from-json', JSON.stringify({ bucketName: 'a', prefix: 'x/', namespace: 'old' }), '--bucket-name', 'b', '--namespace', 'new']));
     expect(body).toEqual({ bucketName: 'b', prefix: 'x/', namespaceName: 'new' });

@@ -114,12 +114,23 @@ describe('totalsOf', () => {
     const a = report({ scanned: 10, reencrypted: 4, planned: 0, failed: 1, skipped: { ...emptySkips(), compliant: 5 } });
     const b = report({ scanned: 7, reencrypted: 0, planned: 6, failed: 0, skipped: { ...emptySkips(), compliant: 1, archived: 2 } });
     expect(totalsOf([a, b])).toEqual({
-      buckets: 2, scanned: 17, reencrypted: 4, planned: 6, failed: 1, skipped: { ...emptySkips(), compliant: 6, archived: 2 },
+      buckets: 2, scanned: 17, reencrypted: 4, planned: 6, failed: 1, skipped: { ...emptySkips(), compliant: 6, archived: 2 }, bucketsReencryptedByWorkRequest: 0,
     });
   });
 
+  it('counts buckets whose work request COMPLETED apart, and invents no version counts for them', () => {
+    const wr = (status: string) => ({ requestedAt: '2026-11-30T00:00:00.000Z', calls: 1, id: `wr-${status}`, status, percentComplete: status === 'COMPLETED' ? 100 : 40, caveat: 'c' });
+    const done = { ...report({ scanned: 0, reencrypted: 0, planned: 0, failed: 0, skipped: emptySkips() }), workRequest: wr('COMPLETED') };
+    const failed = { ...report({ scanned: 0, reencrypted: 0, planned: 0, failed: 0, skipped: emptySkips() }), workRequest: wr('FAILED') };
+    const objects = report({ scanned: 3, reencrypted: 3, planned: 0, failed: 0, skipped: emptySkips() });
+    const totals = totalsOf([done, failed, objects]);
+    expect(totals.bucketsReencryptedByWorkRequest).toBe(1);
+    expect(totals.reencrypted).toBe(3);
+    expect(totals.scanned).toBe(3);
+  });
+
   it('gives zeros for no buckets', () => {
-    expect(totalsOf([])).toEqual({ buckets: 0, scanned: 0, reencrypted: 0, planned: 0, failed: 0, skipped: emptySkips() });
+    expect(totalsOf([])).toEqual({ buckets: 0, scanned: 0, reencrypted: 0, planned: 0, failed: 0, skipped: emptySkips(), bucketsReencryptedByWorkRequest: 0 });
   });
 
   it('counts every failure, not just those listed', () => {

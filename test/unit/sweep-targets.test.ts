@@ -43,3 +43,18 @@ describe('sweepTargets with more pending buckets than a continuation holds', () 
     expect(ctx.notes).toEqual([]);
   });
 });
+
+describe('sweepTargets without a state bucket names the strategy', () => {
+  const ctxWith = (strategy: string): RunContext => ({ ...outOfTime(), config: { maxFailuresReported: 10, strategy, bucketStrategyMinObjects: 1 } } as unknown as RunContext);
+
+  it('a dry run says versions are listed and why a real run would not use bucket either', async () => {
+    const result = await sweepTargets({ trigger: 'manual:bucket', namespace: 'ns', dryRun: true, watermark: EVERYTHING, targets: [{ bucket: bucket(1) }], strategy: 'auto' }, ctxWith('objects'));
+    expect(result.buckets[0]?.strategy).toMatchObject({ used: 'objects', wouldUse: 'objects' });
+    expect(result.buckets[0]?.strategy?.reason).toMatch(/strategy auto \(request\): .*needs REENCRYPT_STATE_BUCKET/);
+  });
+
+  it('REENCRYPT_STRATEGY=bucket falls back to objects, saying why', async () => {
+    const result = await sweepTargets({ trigger: 'manual:key', namespace: 'ns', dryRun: false, watermark: EVERYTHING, targets: [{ bucket: bucket(1) }] }, ctxWith('bucket'));
+    expect(result.buckets[0]?.strategy).toEqual({ used: 'objects', reason: expect.stringMatching(/^strategy bucket \(REENCRYPT_STRATEGY\): .*REENCRYPT_STATE_BUCKET/) });
+  });
+});
