@@ -23,5 +23,7 @@ COPY --from=build /function/.compile-cache ./.compile-cache
 ENV NODE_COMPILE_CACHE=/function/.compile-cache
 # Heap flags chosen from the memory benchmarks (bench/README.md, 3 and 8): a small young
 # generation keeps RSS low (a 1M-object dry run peaks at ~80 MiB) at ~1 µs of CPU per object
-# listed; the old-space cap stays far below the function's 512 MB.
+# listed; the old-space cap stays far below the function's 512 MB. They cost ~18 ms of CPU
+# per cold start (any V8 flag makes Node's built-in modules compile without their embedded
+# code cache), but without them RSS grows by ~57 MiB over benchmark 8 on the bench machine.
 ENTRYPOINT ["node", "--max-old-space-size=256", "--max-semi-space-size=2", "dist/func.js"]

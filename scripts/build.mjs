@@ -48,6 +48,31 @@ await build({
 const validators = join(work, 'precompiled-validators.cjs');
 await writeValidators(collector, validators);
 
+/**
+ * A module that stands for `name` and loads it on first property access. `direct` maps
+ * properties to smaller modules that provide them alone. `__esModule` is answered without
+ * loading (TypeScript's __importDefault asks for it at load time).
+ */
+function lazyModule(name, direct) {
+  return `
+let real;
+const load = () => (real ??= require(${JSON.stringify(name)}));
+const direct = { ${Object.entries(direct).map(([k, m]) => `${JSON.stringify(k)}: () => require(${JSON.stringify(m)})`).join(', ')} };
+module.exports = new Proxy({}, {
+  get(_, key) {
+    if (key === '__esModule' && real === undefined) return undefined;
+    if (real === undefined && Object.hasOwn(direct, key)) return direct[key]();
+    return load()[key];
+  },
+  has(_, key) { return key in load(); },
+  ownKeys() { return Reflect.ownKeys(load()); },
+  getOwnPropertyDescriptor(_, key) {
+    const d = Reflect.getOwnPropertyDescriptor(load(), key);
+    return d && { ...d, configurable: true };
+  },
+});`;
+}
+
 // 3. The bundle, with the precompiled validators in place of the empty table, and without
 // the fetch polyfills: Node has fetch, and our HTTP client does not use it.
 const shims = {
@@ -56,6 +81,15 @@ const shims = {
     b.onResolve({ filter: /[\\/]precompiled-validators$/ }, () => ({ path: validators }));
     b.onResolve({ filter: /^isomorphic-fetch$/ }, () => ({ path: 'isomorphic-fetch', namespace: 'shim' }));
     b.onResolve({ filter: /^node-fetch$/ }, () => ({ path: 'node-fetch', namespace: 'shim' }));
+    // Loaded when first used, not at start: only the SDK's own signer and instance-principal auth
+    // use sshpk and http-signature (our signer does not); of jsonwebtoken, resource-principal auth
+    // reads tokens with `decode` alone (its `verify` pulls in semver and key checks).
+    b.onResolve({ filter: /^(sshpk|http-signature|jsonwebtoken)$/ }, (args) => (args.namespace === 'lazy' ? undefined : { path: args.path, namespace: 'lazy' }));
+    b.onLoad({ filter: /.*/, namespace: 'lazy' }, (args) => ({
+      loader: 'js',
+      resolveDir: root,
+      contents: lazyModule(args.path, args.path === 'jsonwebtoken' ? { decode: 'jsonwebtoken/decode' } : {}),
+    }));
     b.onLoad({ filter: /.*/, namespace: 'shim' }, (args) => ({
       loader: 'js',
       contents: args.path === 'node-fetch'
@@ -66,10 +100,14 @@ const shims = {
   },
 };
 
-// `--sdk-signer`: also dist/func-sdk-signer.js, signing with the SDK's DefaultRequestSigner, for the
-// benchmarks' side-by-side comparison. Never deployed.
-const variants = [{ outfile: 'dist/func.js', signer: 'cached' }];
-if (process.argv.includes('--sdk-signer')) variants.push({ outfile: 'dist/func-sdk-signer.js', signer: 'sdk' });
+// dist/func.js signs with our signer, the RSA signature computed in libuv's threadpool.
+// `--sdk-signer`: also dist/func-sdk-signer.js, signing with the SDK's DefaultRequestSigner, and
+// dist/func-main-thread-signer.js, our signer on the main thread, for the benchmarks'
+// side-by-side comparison (bench/README.md, 9). Never deployed.
+const variants = [{ outfile: 'dist/func.js', signer: 'threadpool' }];
+if (process.argv.includes('--sdk-signer')) {
+  variants.push({ outfile: 'dist/func-sdk-signer.js', signer: 'sdk' }, { outfile: 'dist/func-main-thread-signer.js', signer: 'main-thread' });
+}
 
 for (const { outfile, signer } of variants) await build({
   entryPoints: ['src/func.ts'],
@@ -83,6 +121,13 @@ for (const { outfile, signer } of variants) await build({
   logLevel: 'warning',
   define: { 'process.env.OCI_REENCRYPT_BUNDLE': '"precompiled"', 'process.env.OCI_REENCRYPT_SIGNER': JSON.stringify(signer) },
   plugins: [shims],
+  // The SDK's request headers without loading undici (src/oci/light-headers.ts).
+  inject: [join(root, 'src/oci/light-headers.ts')],
+  // Without the SDK's doc comments and indentation the bundle is less than half the size: less to
+  // read, scan and keep in memory (V8 holds the source) at each cold start. Names stay as they are,
+  // for stack traces and profiles.
+  minifyWhitespace: true,
+  minifySyntax: true,
 });
 
 // `--unbundled`: also .unbundled/, every source file compiled on its own (node_modules

@@ -4,7 +4,7 @@ import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { callFunction, FUNC_JS, type FnCallResult, type RunningFunction } from '../../test/support/fdk-process';
-import { mib, readProcCpuMs, readProcMemory, RssSampler } from './proc';
+import { mib, readProcCpuMs, readProcMemory, readProcThreadsCpuMs, RssSampler } from './proc';
 
 /** The parts of the function's JSON report the benchmarks read. */
 export interface Report {
@@ -96,6 +96,9 @@ export interface ColdStart {
   idleRssMiB: number;
   /** Anything the process wrote to stderr before its first answer (warnings). */
   startupStderr: string;
+  /** CPU the process used from spawn to the socket, and to its first answer, ms (all threads; little moved by machine load). */
+  cpuToSocketMs: number;
+  cpuToFirstAnswerMs: number;
 }
 
 export interface ColdStartOptions {
@@ -123,18 +126,20 @@ export async function coldStart(env: Record<string, string>, body: object, optio
     }
     const spawnToSocketMs = Number(process.hrtime.bigint() - t0) / 1e6;
     const pid = child.pid as number;
+    const cpuToSocketMs = readProcThreadsCpuMs(pid);
     const listeningRssMiB = mib((readProcMemory(pid)?.rssKb ?? 0) * 1024);
     const sampler = new RssSampler(pid, 20).start();
     const t1 = process.hrtime.bigint();
     asReport(await callFunction(socketPath, JSON.stringify(body), { deadlineMs: 30_000 }));
     const firstCallMs = Number(process.hrtime.bigint() - t1) / 1e6;
+    const cpuToFirstAnswerMs = readProcThreadsCpuMs(pid);
     const startupStderr = stderr;
     const t2 = process.hrtime.bigint();
     asReport(await callFunction(socketPath, JSON.stringify(body), { deadlineMs: 30_000 }));
     const secondCallMs = Number(process.hrtime.bigint() - t2) / 1e6;
     await new Promise((r) => setTimeout(r, 500));
     const idleRssMiB = mib((readProcMemory(pid)?.rssKb ?? 0) * 1024);
-    return { spawnToSocketMs, firstCallMs, secondCallMs, peakRssMiB: sampler.stop().peakRssMiB, listeningRssMiB, idleRssMiB, startupStderr };
+    return { spawnToSocketMs, firstCallMs, secondCallMs, peakRssMiB: sampler.stop().peakRssMiB, listeningRssMiB, idleRssMiB, startupStderr, cpuToSocketMs, cpuToFirstAnswerMs };
   } finally {
     if (child.exitCode === null) {
       const exited = new Promise((r) => child.once('exit', r));

@@ -1,5 +1,5 @@
 /** Memory sampling of a child process through /proc (Linux only; zeros elsewhere). */
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 
 export interface ProcMemory {
   /** Current resident set, KiB. */
@@ -69,6 +69,26 @@ export function readProcCpuMs(pid: number, ticksPerSecond = 100): number {
     // Fields after "(comm)": state is field 3, utime 14, stime 15 (1-based).
     const rest = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
     return ((Number(rest[11]) + Number(rest[12])) * 1000) / ticksPerSecond;
+  } catch {
+    return 0;
+  }
+}
+
+/**
+ * CPU time a process has used so far, ms, at nanosecond resolution: the sum of
+ * /proc/<pid>/task/<tid>/schedstat over its live threads (the main thread, V8's
+ * and libuv's workers). Unlike wall time it hardly moves with other load on the
+ * machine. 0 when unreadable.
+ */
+export function readProcThreadsCpuMs(pid: number): number {
+  try {
+    let ns = 0;
+    for (const tid of readdirSync(`/proc/${pid}/task`)) {
+      try {
+        ns += Number(readFileSync(`/proc/${pid}/task/${tid}/schedstat`, 'utf8').split(' ')[0]);
+      } catch { /* the thread ended */ }
+    }
+    return ns / 1e6;
   } catch {
     return 0;
   }

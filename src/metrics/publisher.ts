@@ -1,4 +1,4 @@
-import { models } from 'oci-monitoring';
+import type { models } from 'oci-monitoring';
 import type { Logger } from '../log';
 import type { Oci } from '../oci/clients';
 import { OciCallError } from '../oci/errors';
@@ -74,6 +74,8 @@ export interface PostTarget {
 export async function flushMetrics(buffer: MetricBuffer, oci: Oci, target: PostTarget, logger: Logger, hardStopAt: number): Promise<void> {
   const client = oci.monitoring;
   if (!client || buffer.size === 0) return;
+  // Loaded with the client, not at start: most containers never post metrics (clients.ts).
+  const { NonAtomic } = (require('oci-monitoring') as typeof import('oci-monitoring')).models.PostMetricDataDetails.BatchAtomicity;
   const series = buffer.drain();
   const timestamp = new Date();
   for (let i = 0; i < series.length; i += MAX_STREAMS_PER_CALL) {
@@ -84,7 +86,7 @@ export async function flushMetrics(buffer: MetricBuffer, oci: Oci, target: PostT
     }));
     try {
       const r = await oci.call('PostMetricData', () => client.postMetricData({
-        postMetricDataDetails: { metricData, batchAtomicity: models.PostMetricDataDetails.BatchAtomicity.NonAtomic },
+        postMetricDataDetails: { metricData, batchAtomicity: NonAtomic },
       }), { hardStopAt });
       const failed = r.postMetricDataResponseDetails.failedMetrics ?? [];
       if (failed.length > 0) {

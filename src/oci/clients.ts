@@ -49,13 +49,16 @@ function authProvider(config: Config): AuthenticationDetailsProvider {
 
 /**
  * A provider that hands signing to another (a config file naming
- * instance-principal auth) keeps the SDK's signer. So does the benchmark's
- * comparison build (scripts/build.mjs --sdk-signer): in dist/func.js the
- * condition is the constant false.
+ * instance-principal auth) keeps the SDK's signer. Ours computes the RSA
+ * signature in libuv's threadpool: the same or less CPU per call, and the
+ * main thread composes other requests meanwhile (bench/README.md, 9). The
+ * benchmark's comparison builds (scripts/build.mjs --sdk-signer) sign with
+ * the SDK's signer or on the main thread: OCI_REENCRYPT_SIGNER is a constant
+ * in each bundle.
  */
 function signerFor(provider: AuthenticationDetailsProvider): RequestSigner {
   if (provider.getAuthType?.() || process.env.OCI_REENCRYPT_SIGNER === 'sdk') return new DefaultRequestSigner(provider);
-  return new CachedKeyRequestSigner(provider);
+  return new CachedKeyRequestSigner(provider, { inThreadpool: process.env.OCI_REENCRYPT_SIGNER !== 'main-thread' });
 }
 
 /**

@@ -40,12 +40,32 @@ interface CachedKey {
   readonly key: KeyObject;
 }
 
+export interface SignerOptions {
+  /**
+   * Compute the RSA signature in libuv's threadpool (`crypto.sign` with a
+   * callback) instead of on the main thread. The same CPU (a little more: the
+   * hand-over), but with more than one core the main thread composes and
+   * sends other requests meanwhile; on a single-CPU share it gains nothing.
+   * bench/README.md, benchmark 9, measures both.
+   */
+  readonly inThreadpool?: boolean;
+}
+
+function signInThreadpool(data: Buffer, key: KeyObject): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    sign('sha256', data, key, (err, signature) => (err ? reject(err) : resolve(signature)));
+  });
+}
+
 export class CachedKeyRequestSigner implements RequestSigner {
   private cached: CachedKey | undefined;
   /** Times the key was parsed: for tests of the refresh rule. */
   keyBuilds = 0;
+  private readonly inThreadpool: boolean;
 
-  constructor(private readonly provider: AuthenticationDetailsProvider) {}
+  constructor(private readonly provider: AuthenticationDetailsProvider, options: SignerOptions = {}) {
+    this.inThreadpool = options.inThreadpool === true;
+  }
 
   /** RequestSigner for the SDK's own types; the body must already be read (a string or a Buffer). */
   signHttpRequest(request: HttpRequest, forceExcludeBody = false): Promise<void> {
@@ -86,7 +106,8 @@ export class CachedKeyRequestSigner implements RequestSigner {
         signingString += `${name}: ${value}`;
       }
     }
-    const signature = sign('sha256', Buffer.from(signingString, 'utf8'), key).toString('base64');
+    const data = Buffer.from(signingString, 'utf8');
+    const signature = (this.inThreadpool ? await signInThreadpool(data, key) : sign('sha256', data, key)).toString('base64');
     headers.set('authorization',
       `Signature version="1",keyId="${keyId}",algorithm="rsa-sha256",headers="${signed.join(' ')}",signature="${signature}"`);
   }

@@ -42,8 +42,7 @@ describe('the container image contents', () => {
     expect(argv[0]).toBe('node');
     expect(argv.at(-1)).toBe('dist/func.js');
     // V8 accepts a compile cache only from the same flags: it is baked with the ENTRYPOINT's.
-    const flags = argv.slice(1, -1).join(' ');
-    expect(stages[0]).toContain(`RUN node ${flags} scripts/bake-compile-cache.cjs /function/.compile-cache`);
+    expect(stages[0]).toContain(['RUN node', ...argv.slice(1, -1), 'scripts/bake-compile-cache.cjs /function/.compile-cache'].join(' '));
     // Every file the build stage copies exists in the repository.
     for (const [, sources] of dockerfile.matchAll(/^COPY (?!--from)(.+) \S+$/gm)) {
       for (const from of sources!.split(' ')) expect(() => readFileSync(join(ROOT, from)), from).not.toThrow(/ENOENT/);

@@ -112,11 +112,13 @@ function generatePublicFrom(privatePem: string): string {
 
 const SIGNED = ['authorization', 'x-date', 'host', 'content-type', 'content-length', 'x-content-sha256'];
 
-describe.each(['config file', 'resource principal'])('the cached-key signer with the %s provider', (kind) => {
+describe.each([
+  ['config file', false], ['resource principal', false], ['config file', true], ['resource principal', true],
+] as const)('the cached-key signer with the %s provider (signing in the threadpool: %s)', (kind, inThreadpool) => {
   const setup = () => {
     const p = providers.find((x) => x.kind === kind);
     if (!p) throw new Error(kind);
-    return { sdk: new DefaultRequestSigner(p.provider()), ours: new CachedKeyRequestSigner(p.provider()), publicKeyPem: p.publicKeyPem() };
+    return { sdk: new DefaultRequestSigner(p.provider()), ours: new CachedKeyRequestSigner(p.provider(), { inThreadpool }), publicKeyPem: p.publicKeyPem() };
   };
 
   it('produces exactly the SDK\'s headers wherever the SDK signs what goes on the wire', async () => {

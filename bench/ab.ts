@@ -1,0 +1,63 @@
+/**
+ * A/B of two builds of the function on a busy machine (a developer tool, not part of `npm run bench`):
+ * both sweep their own bucket against one emulator at the same time, so load on the machine touches
+ * both alike; CPU per re-encrypted version is compared, then the roles of the buckets are swapped.
+ *   tsx bench/ab.ts A.js B.js [--node=PATH] [--versions=8000] [--concurrency=16] [--latency=0] [--rounds=2]
+ */
+import { resolve } from 'node:path';
+import { startFunction } from '../test/support/fdk-process';
+import { startStack } from '../test/support/stack';
+import { sweepToCompletion } from './lib/fn';
+
+const arg = (name: string, fallback: string): string =>
+  process.argv.find((a) => a.startsWith(`--${name}=`))?.slice(name.length + 3) ?? fallback;
+
+async function main(): Promise<void> {
+  const [a, b] = process.argv.slice(2).filter((x) => !x.startsWith('--')).map((p) => resolve(p));
+  if (!a || !b) throw new Error('usage: tsx bench/ab.ts A.js B.js');
+  const versions = Number(arg('versions', '8000'));
+  const concurrency = Number(arg('concurrency', '16'));
+  const latencyMs = Number(arg('latency', '0'));
+  const node = arg('node', process.execPath);
+  const env = { REENCRYPT_LOG_LEVEL: 'info', REENCRYPT_MAX_ATTEMPTS: '8', REENCRYPT_CONCURRENCY: String(concurrency) };
+  const s = await startStack({ env, timeoutSeconds: 300, emulator: { seed: 7 }, node, script: a });
+  const fnEnv = {
+    ...s.emu.issueResourcePrincipal({ compartmentId: s.compartmentA }),
+    REENCRYPT_OBJECTSTORAGE_ENDPOINT: s.emu.url, REENCRYPT_KMS_VAULT_ENDPOINT: s.emu.url, REENCRYPT_SECRETS_ENDPOINT: s.emu.url,
+    REENCRYPT_FUNCTIONS_INVOKE_ENDPOINT: s.emu.url, REENCRYPT_COMPARTMENT_IDS: `${s.compartmentA},${s.compartmentB}`,
+    REENCRYPT_VAULT_IDS: s.vaultId, REENCRYPT_CLOCK_SKEW_SECONDS: '0', REENCRYPT_SAFETY_MARGIN_SECONDS: '2', ...env,
+  };
+  const fnB = await startFunction(fnEnv, b, node);
+  const totals = { a: [] as number[], b: [] as number[] };
+  try {
+    for (let round = 0; round < Number(arg('rounds', '2')); round++) {
+      const buckets = [`ab-${round}-x`, `ab-${round}-y`];
+      for (const name of buckets) {
+        s.emu.createBucket({ compartmentId: s.compartmentA, name, kmsKeyId: s.keyId, versioning: 'Enabled' });
+        s.emu.seedObjects(name, { count: versions / 2, extraVersions: 1, prefix: 'tp/o-', timeModified: Date.now() - 3_600_000, timeStepMs: 1, encryption: { kind: 'kms', keyId: s.keyId } });
+      }
+      s.emu.rotateKey(s.keyId);
+      s.emu.setGlobalFaults({ latencyMs });
+      const [bucketA, bucketB] = round % 2 === 0 ? buckets : [...buckets].reverse();
+      const [ra, rb] = await Promise.all([
+        sweepToCompletion(s.fn, { bucketName: bucketA }, 300_000), sweepToCompletion(fnB, { bucketName: bucketB }, 300_000),
+      ]);
+      s.emu.setGlobalFaults(undefined);
+      for (const r of [ra, rb]) if (r.reencrypted !== versions) throw new Error(`re-encrypted ${r.reencrypted} of ${versions}`);
+      const us = (cpuMs: number) => Math.round((cpuMs * 1000) / versions);
+      totals.a.push(us(ra.fnCpuMs));
+      totals.b.push(us(rb.fnCpuMs));
+      console.log(`ab> round ${round}: A ${us(ra.fnCpuMs)} µs/version (${ra.wallMs} ms)  B ${us(rb.fnCpuMs)} µs/version (${rb.wallMs} ms)`);
+    }
+    const sum = (xs: number[]) => xs.reduce((x, y) => x + y, 0);
+    console.log(`ab> ${node} A=${a} B=${b}: A ${Math.round(sum(totals.a) / totals.a.length)} µs/version, B ${Math.round(sum(totals.b) / totals.b.length)} µs/version, B/A ${(sum(totals.b) / sum(totals.a)).toFixed(3)}`);
+  } finally {
+    await fnB.stop();
+    await s.stop();
+  }
+}
+
+main().then(() => process.exit(0), (err: unknown) => {
+  console.error(err);
+  process.exit(1);
+});

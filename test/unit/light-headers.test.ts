@@ -1,0 +1,66 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { LightHeaders } from '../../src/oci/light-headers';
+import { fcParams } from '../support/fast-check';
+
+/** What a Headers object holds, as fetch's own iterates it. */
+const contents = (h: Headers): [string, string][] => {
+  const pairs: [string, string][] = [];
+  h.forEach((value, name) => pairs.push([name, value]));
+  return pairs;
+};
+
+type Op = { op: 'append' | 'set' | 'delete'; name: string; value: string };
+const names = fc.constantFrom('Content-Type', 'content-type', 'X-Date', 'x-date', 'opc-request-id', 'OPC-Request-Id', 'host', 'authorization', 'x');
+const values = fc.oneof(
+  fc.string({ unit: fc.constantFrom('a', 'Z', '0', ' ', '\t', ',', '"', '=', '/', ':', 'é') }),
+  fc.constantFrom('', ' padded ', '\tx\t', 'application/json'),
+);
+const ops = fc.array(fc.record({ op: fc.constantFrom('append', 'set', 'delete'), name: names, value: values }) as fc.Arbitrary<Op>, { maxLength: 12 });
+
+function apply(h: Headers, list: readonly Op[]): void {
+  for (const { op, name, value } of list) {
+    if (op === 'delete') h.delete(name);
+    else h[op](name, value);
+  }
+}
+
+describe('LightHeaders (the bundle\'s request Headers)', () => {
+  it('holds, reads and iterates exactly what fetch\'s Headers does for any sequence of append/set/delete', () => {
+    fc.assert(fc.property(ops, (list) => {
+      const ours = new LightHeaders();
+      const theirs = new Headers();
+      apply(ours, list);
+      apply(theirs, list);
+      expect(contents(ours)).toEqual(contents(theirs));
+      for (const name of ['content-type', 'X-DATE', 'opc-request-id', 'missing']) {
+        expect(ours.get(name)).toBe(theirs.get(name));
+        expect(ours.has(name)).toBe(theirs.has(name));
+      }
+      expect([...ours.entries()]).toEqual(contents(theirs));
+      expect([...ours]).toEqual(contents(theirs));
+    }), fcParams(300));
+  });
+
+  it('is built from a record, pairs or another Headers as fetch\'s is', () => {
+    const record = { 'Content-Type': 'application/json', 'X-Date': ' now ' };
+    expect(contents(new LightHeaders(record))).toEqual(contents(new Headers(record)));
+    const pairs: [string, string][] = [['a', '1'], ['A', '2'], ['b', '3']];
+    expect(contents(new LightHeaders(pairs))).toEqual(contents(new Headers(pairs)));
+    expect(contents(new LightHeaders(new LightHeaders(pairs)))).toEqual(contents(new Headers(pairs)));
+    expect(contents(new LightHeaders(new Headers(pairs)))).toEqual(contents(new Headers(pairs)));
+  });
+
+  it('refuses what fetch\'s refuses: header injection by CR/LF/NUL in a value, names that are not tokens', () => {
+    for (const value of ['a\r\nx-evil: 1', 'a\nb', 'a\rb', 'a\0b', 'a\u0101']) {
+      expect(() => new Headers().set('x', value)).toThrow(TypeError);
+      expect(() => new LightHeaders().set('x', value)).toThrow(TypeError);
+      expect(() => new LightHeaders().append('x', value)).toThrow(TypeError);
+    }
+    for (const name of ['', 'a b', 'a:b', 'é', 'a\nb', '(request-target)']) {
+      expect(() => new Headers().set(name, 'v')).toThrow(TypeError);
+      expect(() => new LightHeaders().set(name, 'v')).toThrow(TypeError);
+      expect(() => new LightHeaders().get(name)).toThrow(TypeError);
+    }
+  });
+});
