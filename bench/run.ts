@@ -23,8 +23,8 @@ const quick = process.argv.includes('--quick');
 const only = process.argv.find((a) => a.startsWith('--only='))?.slice('--only='.length).split(',');
 
 const SIZES = quick
-  ? { seed: 100_000, pagingSamples: 10, throughput0: 2_000, throughput20: 1_000, faults: 1_000, coldRuns: 3, invocations: 1_000, runVersions: 20_000, fanOutBuckets: 10, fanOutVersions: 1_000, fanOutLatencyMs: 100 }
-  : { seed: 1_000_000, pagingSamples: 30, throughput0: 20_000, throughput20: 8_000, faults: 4_000, coldRuns: 5, invocations: 10_000, runVersions: 200_000, fanOutBuckets: 10, fanOutVersions: 4_000, fanOutLatencyMs: 200 };
+  ? { seed: 100_000, pagingSamples: 10, throughput0: 2_000, throughput20: 1_000, faults: 1_000, coldRuns: 3, invocations: 1_000, runVersions: 20_000, fanOutBuckets: 10, fanOutVersions: 1_000, fanOutLatencyMs: 100, rangeVersions: 10_000, rangeWorkers: 10 }
+  : { seed: 1_000_000, pagingSamples: 30, throughput0: 20_000, throughput20: 8_000, faults: 4_000, coldRuns: 5, invocations: 10_000, runVersions: 200_000, fanOutBuckets: 10, fanOutVersions: 4_000, fanOutLatencyMs: 200, rangeVersions: 40_000, rangeWorkers: 10 };
 /** RSS may grow at most this much over the invocations of benchmark 8 (after warm-up), or the run fails. */
 const INVOCATION_RSS_GROWTH_LIMIT_MIB = 8;
 const CONCURRENCIES = [4, 16, 64];
@@ -469,10 +469,9 @@ async function runs(): Promise<void> {
  * REENCRYPT_MAX_WORKERS=1 (one invocation after another, 4 units sharing its 16), and one
  * bucket alone. Wall time from the rotation to the stored report.
  */
-async function fanOutCase(label: string, buckets: number, maxWorkers: number): Promise<Row> {
-  const versions = SIZES.fanOutVersions;
+async function fanOutCase(label: string, buckets: number, maxWorkers: number, versions = SIZES.fanOutVersions, env: Record<string, string> = {}): Promise<Row> {
   const s = await startStack({
-    eventRules: true, env: { ...BASE_ENV, REENCRYPT_CONCURRENCY: '16', REENCRYPT_MAX_WORKERS: String(maxWorkers) }, timeoutSeconds: 300,
+    eventRules: true, env: { ...BASE_ENV, REENCRYPT_CONCURRENCY: '16', REENCRYPT_MAX_WORKERS: String(maxWorkers), ...env }, timeoutSeconds: 300,
     runs: { checkpointSeconds: 10, detachedTimeoutSeconds: 300, maxProcesses: maxWorkers + 2 },
   });
   try {
@@ -494,8 +493,9 @@ async function fanOutCase(label: string, buckets: number, maxWorkers: number): P
     const wallMs = Date.now() - started;
     s.emu.setGlobalFaults(undefined);
     for (let b = 0; b < buckets; b++) verifyAllCurrent(s.emu, `fan-${b}`, s.keyId, versions);
+    const ranges = (report['buckets'] as { ranges?: number }[] | undefined)?.reduce((n, b) => n + (b.ranges ?? 0), 0) ?? 0;
     return {
-      case: label, buckets, versions: buckets * versions, maxWorkers, invocations: report['invocations'],
+      case: label, buckets, versions: buckets * versions, maxWorkers, ranges, invocations: report['invocations'],
       peakInFlight: s.emu.functions.peakConcurrent, reencrypted: report['totals']?.reencrypted, wallMs,
     };
   } finally {
@@ -516,6 +516,33 @@ async function fanOut(): Promise<void> {
   fanned['fasterThanSerialX'] = round((serial['wallMs'] as number) / (fanned['wallMs'] as number), 2);
   results['fanOut'] = rows;
   table(`11. Fan-out: ${n} buckets × ${SIZES.fanOutVersions} versions at ${SIZES.fanOutLatencyMs} ms latency, 16 in flight per invocation (goals: ≤ 1.5× one bucket alone, ≥ 5× faster than without fan-out)`, rows);
+}
+
+/**
+ * 11b. One big bucket split into name ranges (issue 12, part 2): the same latency and 16 in
+ * flight per invocation; ranges of a tenth of the bucket with REENCRYPT_MAX_WORKERS=10, against
+ * the same bucket with one worker, and against one range-sized bucket alone.
+ */
+async function ranges(): Promise<void> {
+  const total = SIZES.rangeVersions;
+  const workers = SIZES.rangeWorkers;
+  const rangeSize = total / workers;
+  const rows: Row[] = [];
+  const cases = [
+    [`one ${rangeSize}-version bucket alone`, 1, rangeSize, {}],
+    [`${total} versions, ranges, fan-out`, workers, total, { REENCRYPT_RANGE_SIZE: String(rangeSize) }],
+    [`${total} versions, one worker`, 1, total, {}],
+  ] as const;
+  for (const [label, maxWorkers, versions, env] of cases) {
+    const row = await fanOutCase(label, 1, maxWorkers, versions, env);
+    line('ranges', row);
+    rows.push(row);
+  }
+  const [alone, split, single] = rows as [Row, Row, Row];
+  split['vsAloneX'] = round((split['wallMs'] as number) / (alone['wallMs'] as number), 2);
+  split['fasterThanSerialX'] = round((single['wallMs'] as number) / (split['wallMs'] as number), 2);
+  results['ranges'] = rows;
+  table(`11b. Name ranges: one ${total}-version bucket in ranges of ${rangeSize} with ${workers} workers at ${SIZES.fanOutLatencyMs} ms latency, 16 in flight per invocation (goals: ≤ 1.5× one range-sized bucket alone, ≥ 5× faster than one worker)`, rows);
 }
 
 // ---------------------------------------------------------------- the targets of issue 11
@@ -574,6 +601,7 @@ async function main(): Promise<void> {
   if (enabled('memory')) await memory();
   if (enabled('runs')) await runs();
   if (enabled('fanout')) await fanOut();
+  if (enabled('ranges')) await ranges();
   results['totalSeconds'] = Math.round((Date.now() - began) / 1000);
   results['loadAvgAtEnd'] = loadavg().map((x) => round(x, 2));
   const dir = resolve(__dirname, '../.bench');

@@ -157,6 +157,7 @@ locals {
     REENCRYPT_NO_PROGRESS_LIMIT         = tostring(var.reencrypt_no_progress_limit)
     REENCRYPT_MAX_INVOCATIONS           = tostring(var.reencrypt_max_invocations)
     REENCRYPT_MAX_WORKERS               = tostring(var.reencrypt_max_workers)
+    REENCRYPT_RANGE_SIZE                = tostring(var.reencrypt_range_size)
     REENCRYPT_METRICS_NAMESPACE         = var.enable_metrics ? coalesce(var.reencrypt_metrics_namespace, "reencrypt") : ""
     REENCRYPT_METRICS_COMPARTMENT_ID    = var.enable_metrics ? coalesce(var.reencrypt_metrics_compartment_id, var.compartment_id) : var.reencrypt_metrics_compartment_id
     REENCRYPT_MONITORING_ENDPOINT       = var.reencrypt_monitoring_endpoint

@@ -569,6 +569,17 @@ variable "reencrypt_max_workers" {
   }
 }
 
+variable "reencrypt_range_size" {
+  description = "REENCRYPT_RANGE_SIZE: in a run that fans out, a bucket with more versions than this is split into name ranges of about this many versions, each a unit any worker can take; 1 to 100000000."
+  type        = number
+  default     = 50000
+
+  validation {
+    condition     = var.reencrypt_range_size >= 1 && var.reencrypt_range_size <= 100000000 && floor(var.reencrypt_range_size) == var.reencrypt_range_size
+    error_message = "reencrypt_range_size must be a whole number from 1 to 100000000."
+  }
+}
+
 variable "reencrypt_strategy" {
   description = "REENCRYPT_STRATEGY: how a sweep re-encrypts a bucket when the request names no strategy: objects (ReencryptObject per version), bucket (one ReencryptBucket work request per bucket; needs a state bucket) or auto (bucket for whole-bucket rotation sweeps of big buckets). bucket and auto also create the bucket-strategy policy (use buckets, read objects on the watched buckets)."
   type        = string

@@ -3,7 +3,7 @@
  * published documentation or the SDK lives here, in one place. Each entry is
  * the most plausible answer we could find; each must be confirmed against a
  * real tenancy (see emulator/README.md, "Assumptions", where A1..A19 and
- * A22..A28 and A30 refer to the tags below; A20 (bodies over 8 MiB are not kept) and
+ * A22..A28, A30 and A31 refer to the tags below; A20 (bodies over 8 MiB are not kept) and
  * A21 (the record a failed detached invocation sends to its failure
  * destination) and A29 (how Notifications delivers to a function and retries)
  * are fixed choices documented where they are made:
@@ -140,6 +140,14 @@ export interface Assumptions {
    * event's `eventID` as key (`'eventID'`).
    */
   eventStreamMessageKey: 'none' | 'eventID';
+  /**
+   * A31: ListObjectVersions with a `page` token and `start` / `end`. The API reference documents
+   * `start` (names ≥) and `end` (names <) and the page token, not how they combine: the
+   * emulator keeps applying both on every page (`true`, the usual rule that a paged call
+   * repeats its query); `false` applies them to the first page only, so later pages run
+   * past `end` and a client has to stop there itself.
+   */
+  versionPagesKeepNameRange: boolean;
 }
 
 export const DEFAULT_ASSUMPTIONS: Readonly<Assumptions> = Object.freeze({
@@ -173,6 +181,7 @@ export const DEFAULT_ASSUMPTIONS: Readonly<Assumptions> = Object.freeze({
   invokeCallerHeaders: true,
   postMetricDataRejected: { status: 400, code: 'InvalidParameter' },
   eventStreamMessageKey: 'none',
+  versionPagesKeepNameRange: true,
 });
 
 export function resolveAssumptions(overrides?: Partial<Assumptions>): Assumptions {

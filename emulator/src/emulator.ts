@@ -334,7 +334,25 @@ export class Emulator {
     return this.counters.snapshot();
   }
 
+  /**
+   * How many versions of a bucket (delete markers aside) had how many successful
+   * ReencryptObject calls since the last counter reset: `{ "1": n }` means every one exactly once.
+   */
+  reencryptCallHistogram(bucket: string): Record<string, number> {
+    const store = this.state.bucket(bucket).store;
+    const histogram: Record<string, number> = {};
+    for (const name of store.namesFrom(0)) {
+      for (const v of store.versions(name) ?? []) {
+        if (v.isDeleteMarker) continue;
+        const calls = String(this.state.reencryptCalls.get(v) ?? 0);
+        histogram[calls] = (histogram[calls] ?? 0) + 1;
+      }
+    }
+    return histogram;
+  }
+
   resetCounters(): void {
+    this.state.reencryptCalls = new WeakMap();
     this.counters.reset();
   }
 

@@ -74,6 +74,8 @@ export class EmulatorState {
    * A20). Keyed by the version record, so seeded versions (no body) cost nothing.
    */
   readonly objectBodies = new WeakMap<VersionRecord, Buffer>();
+  /** Successful ReencryptObject calls per version (tests prove "each version exactly once"); reset with the counters. */
+  reencryptCalls = new WeakMap<VersionRecord, number>();
   /** Object lifecycle policies by bucket name (PutObjectLifecyclePolicy): stored, not executed. */
   readonly lifecyclePolicies = new Map<string, { items: unknown[]; timeCreated: number }>();
   /** Base URL of the emulator, once listening (vault endpoints point at it). */

@@ -155,6 +155,39 @@ describe('ListObjectVersions paging', () => {
     expect(markers).toBe(80);
   });
 
+  /** Every version of names in [start, end), paging with the same start/end on every call. */
+  async function versionsInRange(client: ObjectStorageClient, start: string, end: string): Promise<string[]> {
+    const seen: string[] = [];
+    let page: string | undefined;
+    do {
+      const r = await client.listObjectVersions({ namespaceName: ns, bucketName: 'versions', limit: 50, page, start: q(start), end: q(end), fields: 'name' });
+      seen.push(...r.objectVersionCollection.items.map((v) => v.name));
+      page = r.opcNextPage;
+    } while (page);
+    return seen;
+  }
+
+  it('honours start (inclusive) and end (exclusive) on every page (A31: versionPagesKeepNameRange)', async () => {
+    const seen = await versionsInRange(os, 'v/100', 'v/200');
+    expect(seen.length).toBe(100 * 3 + 20); // 100 names of 3 versions, every fifth with a delete marker on top
+    expect(seen[0]).toBe('v/100');
+    expect(seen.every((n) => n >= 'v/100' && n < 'v/200')).toBe(true);
+  });
+
+  it('with versionPagesKeepNameRange false, pages after the first run past end (a client must stop itself)', async () => {
+    const other = await start({ assumptions: { versionPagesKeepNameRange: false } });
+    try {
+      other.emu.createBucket({ compartmentId: COMPARTMENT, name: 'versions', versioning: 'Enabled' });
+      other.emu.seedObjects('versions', { count: 400, prefix: 'v/', extraVersions: 2, deleteMarkerEvery: 5 });
+      const seen = await versionsInRange(other.c.os, 'v/100', 'v/200');
+      expect(seen[0]).toBe('v/100');
+      expect(seen.slice(0, 50).every((n) => n < 'v/200')).toBe(true);
+      expect(seen.some((n) => n >= 'v/200')).toBe(true);
+    } finally {
+      await other.emu.stop();
+    }
+  });
+
   it('lists names under a delete marker in versions but not in ListObjects', async () => {
     const live = await listAll('versions', { limit: 1000 });
     expect(live.names.length).toBe(320);

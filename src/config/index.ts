@@ -26,6 +26,8 @@ export interface Config {
   readonly maxInvocations: number;
   /** Detached invocations working on one run at once (fan-out over its units). */
   readonly maxWorkers: number;
+  /** A bucket above this many versions is split into name ranges of about this size (fan-out only). */
+  readonly rangeSize: number;
   readonly maxFailuresReported: number;
   /** The default strategy of a sweep (a request's `strategy` overrides it); see src/decide/strategy.ts. */
   readonly strategy: StrategyName;
@@ -58,7 +60,7 @@ type RawConfig = {
   REENCRYPT_OBJECTSTORAGE_ENDPOINT: string; REENCRYPT_KMS_VAULT_ENDPOINT: string; REENCRYPT_KMS_MANAGEMENT_ENDPOINT: string;
   REENCRYPT_SECRETS_ENDPOINT: string; REENCRYPT_FUNCTIONS_INVOKE_ENDPOINT: string; REENCRYPT_FUNCTIONS_ENDPOINT: string;
   REENCRYPT_STATE_BUCKET: string; REENCRYPT_CHECKPOINT_SECONDS: number; REENCRYPT_NO_PROGRESS_LIMIT: number; REENCRYPT_MAX_INVOCATIONS: number;
-  REENCRYPT_MAX_WORKERS: number; REENCRYPT_STRATEGY: StrategyName; REENCRYPT_BUCKET_STRATEGY_MIN_OBJECTS: number;
+  REENCRYPT_MAX_WORKERS: number; REENCRYPT_RANGE_SIZE: number; REENCRYPT_STRATEGY: StrategyName; REENCRYPT_BUCKET_STRATEGY_MIN_OBJECTS: number;
   REENCRYPT_METRICS_NAMESPACE: string; REENCRYPT_METRICS_COMPARTMENT_ID: string; REENCRYPT_MONITORING_ENDPOINT: string;
 };
 
@@ -104,6 +106,7 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): C
     noProgressLimit: c.REENCRYPT_NO_PROGRESS_LIMIT,
     maxInvocations: c.REENCRYPT_MAX_INVOCATIONS,
     maxWorkers: c.REENCRYPT_MAX_WORKERS,
+    rangeSize: c.REENCRYPT_RANGE_SIZE,
     maxFailuresReported: c.REENCRYPT_MAX_FAILURES_REPORTED,
     strategy: c.REENCRYPT_STRATEGY,
     bucketStrategyMinObjects: c.REENCRYPT_BUCKET_STRATEGY_MIN_OBJECTS,

@@ -80,6 +80,10 @@ export const CONFIG_SCHEMA = {
       type: 'integer', default: 8, minimum: 1, maximum: 64,
       description: 'A run with several buckets fans out: at most this many detached invocations of this function work on its units at once (each one unit at a time). 1: one invocation after another. Size it against the regional Functions concurrency quota (see README).',
     },
+    REENCRYPT_RANGE_SIZE: {
+      type: 'integer', default: 50000, minimum: 1, maximum: 100000000,
+      description: 'A bucket with more versions than this, in a run that fans out, is split into name ranges of about this many versions (objects, unversioned), each a unit any worker can take (see README, Large buckets).',
+    },
     REENCRYPT_STRATEGY: {
       type: 'string', default: 'objects', enum: ['objects', 'bucket', 'auto'],
       description: 'How a sweep re-encrypts a bucket when the request names no strategy: objects (ReencryptObject per version, with per-object reasons and exact counts), bucket (one ReencryptBucket work request per bucket, followed to its end; needs REENCRYPT_STATE_BUCKET and `use buckets`), or auto (bucket for a whole-bucket rotation sweep of a bucket with at least REENCRYPT_BUCKET_STRATEGY_MIN_OBJECTS objects, objects otherwise). See README, Strategies.',

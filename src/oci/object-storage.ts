@@ -1,4 +1,5 @@
 import type { models, ObjectStorageClient, requests } from 'oci-objectstorage';
+import type { NamePage, NameRange } from '../sweep/range-listing';
 import type { Oci } from './clients';
 
 /**
@@ -33,6 +34,8 @@ export interface BucketFacts {
   readonly kmsKeyId?: string;
   /** `Enabled` or `Suspended` buckets can hold several versions per name. */
   readonly versioned: boolean;
+  /** GetBucket's `approximateCount`, when asked for (getBucketWithCount). */
+  readonly approximateCount?: number;
 }
 
 export const PAGE_LIMIT = 1000;
@@ -130,11 +133,11 @@ export class ObjectStorage {
     return { names: r.items.map((b) => b.name), ...(r.opcNextPage && { next: r.opcNextPage }) };
   }
 
-  /** One page of ListObjects: latest versions only, for unversioned buckets. */
-  async listObjectsPage(namespace: string, bucketName: string, prefix: string | undefined, start: string | undefined): Promise<ListedPage> {
+  /** One page of ListObjects: latest versions only, for unversioned buckets; names below `end` only when given. */
+  async listObjectsPage(namespace: string, bucketName: string, prefix: string | undefined, start: string | undefined, end?: string): Promise<ListedPage> {
     const r = await this.oci.call('ListObjects', () => this.client.listObjects({
       namespaceName: namespace, bucketName, limit: PAGE_LIMIT, fields: LIST_FIELDS,
-      ...(prefix && { prefix: q(prefix) }), ...(start !== undefined && { start: q(start) }),
+      ...(prefix && { prefix: q(prefix) }), ...(start !== undefined && { start: q(start) }), ...(end !== undefined && { end: q(end) }),
     }));
     const items = r.listObjects.objects.map((o): ListedVersion => ({
       name: o.name, isDeleteMarker: false,
@@ -146,11 +149,15 @@ export class ObjectStorage {
     return { items, ...(r.listObjects.nextStartWith && { next: r.listObjects.nextStartWith }) };
   }
 
-  /** One page of ListObjectVersions: every version and delete marker. */
-  async listVersionsPage(namespace: string, bucketName: string, prefix: string | undefined, page: string | undefined): Promise<ListedPage> {
+  /**
+   * One page of ListObjectVersions: every version and delete marker. With a name range, every
+   * page repeats its `start` and `end` (a paged list call repeats its query; the page token says where it is).
+   */
+  async listVersionsPage(namespace: string, bucketName: string, prefix: string | undefined, page: string | undefined, range: NameRange = {}): Promise<ListedPage> {
     const r = await this.oci.call('ListObjectVersions', () => this.client.listObjectVersions({
       namespaceName: namespace, bucketName, limit: PAGE_LIMIT, fields: LIST_FIELDS,
       ...(prefix && { prefix: q(prefix) }), ...(page !== undefined && { page: q(page) }),
+      ...(range.start !== undefined && { start: q(range.start) }), ...(range.end !== undefined && { end: q(range.end) }),
     }));
     const items = r.objectVersionCollection.items.map((o): ListedVersion => ({
       name: o.name, versionId: o.versionId, isDeleteMarker: o.isDeleteMarker === true,
@@ -160,6 +167,27 @@ export class ObjectStorage {
       ...(o.archivalState && { archivalState: o.archivalState }),
     }));
     return { items, ...(r.opcNextPage && { next: r.opcNextPage }) };
+  }
+
+  /** Names only (`fields=name`) of one ListObjects page, from `start`: the range listing pass. */
+  async listObjectNamesPage(namespace: string, bucketName: string, prefix: string | undefined, start: string | undefined): Promise<NamePage> {
+    const r = await this.oci.call('ListObjects', () => this.client.listObjects({
+      namespaceName: namespace, bucketName, limit: PAGE_LIMIT, fields: 'name',
+      ...(prefix && { prefix: q(prefix) }), ...(start !== undefined && { start: q(start) }),
+    }));
+    return { names: r.listObjects.objects.map((o) => o.name), ...(r.listObjects.nextStartWith && { next: r.listObjects.nextStartWith }) };
+  }
+
+  /**
+   * One ListObjectVersions page with the fewest fields (`fields=name`; versionId and
+   * isDeleteMarker come regardless): one name per version, from `start`.
+   */
+  async listVersionNamesPage(namespace: string, bucketName: string, prefix: string | undefined, start: string | undefined, page: string | undefined): Promise<NamePage> {
+    const r = await this.oci.call('ListObjectVersions', () => this.client.listObjectVersions({
+      namespaceName: namespace, bucketName, limit: PAGE_LIMIT, fields: 'name',
+      ...(prefix && { prefix: q(prefix) }), ...(start !== undefined && { start: q(start) }), ...(page !== undefined && { page: q(page) }),
+    }));
+    return { names: r.objectVersionCollection.items.map((o) => o.name), ...(r.opcNextPage && { next: r.opcNextPage }) };
   }
 
   /**

@@ -15,6 +15,7 @@ import { invokeSelfDetached, type HandoverResult } from './handover';
 import {
   claim, isClaimable, isFinal, newUnit, RunState, stopForLimit, UnitState, type RunRecord, type UnitRecord, type UnitSpec,
 } from './model';
+import { foldRanges, IDLE_POLL_MS, listingUnderWay, splitterFor, type Splitter } from './ranges';
 import { StateStoreError, type StateStore, type Stored } from './store';
 import { takeUnitTurn } from './worker';
 
@@ -113,9 +114,14 @@ export async function takeTurn(runId: string, runs: Runs, ctx: RunContext): Prom
     await store.delete(openKey(runId));
     return answerWithReport(runId, runs, ctx, 'the run had already ended');
   }
-  const run = await countInvocation(stored, store);
+  let run = await countInvocation(stored, store);
   const leaseMs = ctx.config.checkpointMs * LEASE_CHECKPOINTS;
   let units = await loadUnits(run.value, store);
+  // A bucket's listing pass adds range units to the run as it goes: read the run again before looking at its units.
+  const reload = async (): Promise<Stored<UnitRecord>[]> => {
+    run = (await store.get(runKey(runId), isRunRecord)) ?? run;
+    return loadUnits(run.value, store);
+  };
   const worked: string[] = [];
   let reencrypted = 0;
   let checkpoints = 0;
@@ -127,13 +133,19 @@ export async function takeTurn(runId: string, runs: Runs, ctx: RunContext): Prom
     // A fanned-out run's worker holds one unit at a time, and takes the next when it finishes one.
     const perInvocation = run.value.workers > 1 ? 1 : UNITS_PER_INVOCATION;
     let claimed = await claimUnits(units, run.value, runs, leaseMs, perInvocation);
+    // Nothing free, but a listing pass is handing out ranges: look again every second while there is time.
+    while (claimed.length === 0 && listingUnderWay(units.map((u) => u.value)) && ctx.budget.stopStartingAt - Date.now() > IDLE_POLL_MS) {
+      await new Promise((r) => setTimeout(r, IDLE_POLL_MS));
+      units = await reload();
+      claimed = await claimUnits(units, run.value, runs, leaseMs, perInvocation);
+    }
     if (claimed.length === 0) {
       // Every open unit is held. If a holder died, its hold runs out soon: wait for the
       // first expiry (if it comes in time), then try once more.
       const firstExpiry = Math.min(...units.filter((u) => u.value.state === UnitState.held && u.value.hold).map((u) => Date.parse(u.value.hold?.until ?? '')));
       if (Number.isFinite(firstExpiry) && firstExpiry + 200 < ctx.budget.stopStartingAt) {
         await new Promise((r) => setTimeout(r, Math.max(0, firstExpiry - Date.now()) + 100));
-        units = await loadUnits(run.value, store);
+        units = await reload();
         claimed = await claimUnits(units, run.value, runs, leaseMs, perInvocation);
       }
     }
@@ -143,6 +155,7 @@ export async function takeTurn(runId: string, runs: Runs, ctx: RunContext): Prom
       const results = await Promise.all(turns.map(({ index, held }) => takeUnitTurn(held, {
         store, key: unitKey(runId, index), namespace: run.value.namespace, dryRun: run.value.dryRun, watermark: watermark.watermark,
         leaseMs, noProgressLimit: run.value.noProgressLimit, alone: turns.length === 1, ...strategyAsk(run.value, ctx),
+        ...withSplitter(held.value, index, runId, runs, ctx),
       }, ctx)));
       for (const [i, r] of results.entries()) {
         worked.push(turns[i]?.held.value.bucketName ?? '');
@@ -151,21 +164,37 @@ export async function takeTurn(runId: string, runs: Runs, ctx: RunContext): Prom
       }
       claimed = [];
       // A worker that finished its unit with time to spare takes the next pending one.
-      const finishedItsUnit = run.value.workers > 1 && results.every((r) => r.unit !== undefined && isFinal(r.unit));
+      const finishedItsUnit = results.every((r) => r.unit !== undefined && isFinal(r.unit));
       if (finishedItsUnit && ctx.budget.stopStartingAt - Date.now() > Math.min(ctx.config.checkpointMs, 5_000)) {
-        units = await loadUnits(run.value, store);
-        claimed = await claimUnits(units, run.value, runs, leaseMs, perInvocation);
+        units = await reload();
+        // A listing pass may have made a one-worker run a fanned-out one.
+        if (run.value.workers > 1) {
+          claimed = await claimUnits(units, run.value, runs, leaseMs, 1);
+          while (claimed.length === 0 && listingUnderWay(units.map((u) => u.value)) && ctx.budget.stopStartingAt - Date.now() > IDLE_POLL_MS) {
+            await new Promise((r) => setTimeout(r, IDLE_POLL_MS));
+            units = await reload();
+            claimed = await claimUnits(units, run.value, runs, leaseMs, 1);
+          }
+        }
       }
     }
   }
-  units = await loadUnits(run.value, store);
-  if (units.every((u) => isFinal(u.value))) return finish(run.value, units.map((u) => u.value), runs, ctx, { worked, reencrypted, checkpoints });
+  units = await reload();
+  if (units.every((u) => isFinal(u.value))) {
+    // Ranges are appended before their listing unit ends: a run record read after the units holds them all.
+    const again = units.some((u) => u.value.listing === true) ? await reload() : units;
+    if (again.length === units.length) return finish(run.value, units.map((u) => u.value), runs, ctx, { worked, reencrypted, checkpoints });
+    units = again;
+  }
   const open = units.filter((u) => isClaimable(u.value, Date.now()));
-  const handover: HandoverResult | undefined = open.length > 0 ? await invokeSelfDetached({ resume: runId }, ctx) : undefined;
+  // A worker whose time is up while ranges are still being handed out keeps its place through a successor.
+  const keepPlace = open.length > 0 || (run.value.workers > 1 && listingUnderWay(units.map((u) => u.value)));
+  const handover: HandoverResult | undefined = keepPlace ? await invokeSelfDetached({ resume: runId }, ctx) : undefined;
   if (handover && !handover.invoked) {
     ctx.logger.warn('run not continued', { runId, why: handover.why, open: open.length });
     // Nothing alive may pick the run up: fail the call so the failure destination resumes it.
-    if (handover.attempted) throw new RunNotContinuedError([runId], handover.why);
+    // (Only waiting for a listing pass's ranges, the listing pass itself is alive.)
+    if (handover.attempted && open.length > 0) throw new RunNotContinuedError([runId], handover.why);
     ctx.notes.push(`not continued automatically (${handover.why}): resume with {"resume": "${runId}"}`);
   }
   const answer = {
@@ -205,6 +234,9 @@ export async function withStateRetries(ctx: RunContext, step: () => Promise<obje
   }
 }
 
+/** Failures listed per bucket in a running run's status (a finished run's report uses REENCRYPT_MAX_FAILURES_REPORTED). */
+const STATUS_MAX_FAILURES = 100;
+
 /** `{"runId": ...}`: where the run stands, or its final report once it has ended. */
 export async function runStatus(runId: string, runs: Runs): Promise<object> {
   const { store } = runs;
@@ -215,7 +247,7 @@ export async function runStatus(runId: string, runs: Runs): Promise<object> {
     return { ok: true, runId, status: 'finished', report: report?.value ?? null };
   }
   const units = (await loadUnits(stored.value, store, false)).map((u) => u.value);
-  const buckets = units.map((u) => unitReport(u, stored.value));
+  const buckets = foldRanges(stored.value.units, units.map((u) => unitReport(u, stored.value)), STATUS_MAX_FAILURES);
   return { ok: true, runId, status: 'running', ...statusOf(stored.value, units), totals: totalsOf(buckets), buckets };
 }
 
@@ -298,7 +330,7 @@ async function loadUnits(run: RunRecord, store: StateStore, createMissing = true
 
 async function finish(run: RunRecord, units: UnitRecord[], runs: Runs, ctx: RunContext, turn: { worked: string[]; reencrypted: number; checkpoints: number }): Promise<object> {
   const { store } = runs;
-  const buckets = units.map((u) => unitReport(u, run));
+  const buckets = foldRanges(run.units, units.map((u) => unitReport(u, run)), ctx.config.maxFailuresReported);
   const stopped = units.filter((u) => u.state === UnitState.stopped).map((u) => ({ bucketName: u.bucketName, reason: u.reason ?? 'stopped' }));
   const finishedAt = new Date().toISOString();
   // Other workers may have counted themselves since this one read the run: the stored count is the total.
@@ -379,6 +411,12 @@ function strategyAsk(run: RunRecord, ctx: RunContext): { strategy?: StrategyAsk 
       minObjects: ctx.config.bucketStrategyMinObjects,
     },
   };
+}
+
+/** A whole-bucket unit of a run that can fan out may be split into name ranges (ranges.ts). */
+function withSplitter(unit: UnitRecord, index: number, runId: string, runs: Runs, ctx: RunContext): { splitter?: Splitter } {
+  const splitter = splitterFor(unit, index, { store: runs.store, runKey: runKey(runId), isRun: isRunRecord }, ctx);
+  return splitter ? { splitter } : {};
 }
 
 function watermarkOf(run: RunRecord): ResolvedWatermark {

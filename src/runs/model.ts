@@ -17,6 +17,7 @@
 import type { FailureEntry, SkipCounts } from '../report/report';
 import { emptySkips, type BucketReport } from '../report/report';
 import type { SweepPosition } from '../sweep/continuation';
+import type { NameRange } from '../sweep/range-listing';
 import type { StrategyName } from '../decide/strategy';
 import type { StrategyReport, WorkRequestState } from '../report/report';
 
@@ -51,6 +52,10 @@ export interface UnitCounts {
 export interface UnitSpec {
   readonly bucketName: string;
   readonly prefix?: string;
+  /** A name range of a bucket too big for one worker (ranges.ts); absent: the whole bucket (or prefix). */
+  readonly range?: NameRange;
+  /** For a range: the index of the bucket's own unit, whose listing pass cut it (its report sums its ranges). */
+  readonly of?: number;
 }
 
 export interface Hold {
@@ -75,6 +80,8 @@ export interface UnitRecord extends UnitSpec {
   readonly skippedBecause?: BucketReport['skippedBecause'];
   readonly kmsKeyId?: string | null;
   readonly versioned?: boolean;
+  /** This bucket unit's turns are its listing pass: it hands out range units instead of sweeping (ranges.ts). */
+  readonly listing?: boolean;
   /** Which strategy the unit got and why, decided on its first turn and kept (bucket-unit.ts). */
   readonly strategy?: StrategyReport;
   /** The bucket strategy's ReencryptBucket work request, as last seen. */
@@ -133,6 +140,7 @@ export function addCounts(base: UnitCounts, add: BucketReport, maxFailures: numb
 export function newUnit(spec: UnitSpec, now: number): UnitRecord {
   return {
     v: 1, bucketName: spec.bucketName, ...(spec.prefix !== undefined && { prefix: spec.prefix }),
+    ...(spec.range !== undefined && { range: spec.range }), ...(spec.of !== undefined && { of: spec.of }),
     state: UnitState.pending, position: { offset: 0 }, counts: zeroCounts(), invocations: 0, noProgress: 0, updatedAt: iso(now),
   };
 }

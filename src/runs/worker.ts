@@ -6,6 +6,7 @@ import type { SweepPosition } from '../sweep/continuation';
 import { sweepBucket } from '../sweep/sweep-bucket';
 import type { Watermark } from '../decide/decide-object';
 import { addCounts, checkpoint, endTurn, type TurnOutcome, type UnitCounts, type UnitRecord } from './model';
+import type { Splitter } from './ranges';
 import { StateStoreError, type StateStore, type Stored } from './store';
 import { routeUnit, takeBucketTurn, type StrategyAsk } from './bucket-unit';
 
@@ -19,6 +20,8 @@ export interface UnitTurn {
   readonly noProgressLimit: number;
   /** The only unit of its invocation (see endTurn). */
   readonly alone: boolean;
+  /** A whole-bucket unit of a run that fans out: a big bucket is listed into name ranges instead (ranges.ts). */
+  readonly splitter?: Splitter;
   /** The run's strategy ask (absent: objects, as runs planned before strategies). */
   readonly strategy?: StrategyAsk;
 }
@@ -41,9 +44,16 @@ export interface TurnResult {
 export async function takeUnitTurn(held: Stored<UnitRecord>, turn: UnitTurn, ctx: RunContext): Promise<TurnResult> {
   // Strategies (bucket-unit.ts): a unit that follows a work request needs no bucket facts; auto needs the object count.
   if (held.value.workRequest) return { ...(await takeBucketTurn(held, { kind: 'bucket', unit: held.value, reason: 'following its work request' }, undefined, turn, ctx)), reencrypted: 0 };
-  const facts = await bucketFacts(turn.namespace, held.value.bucketName, ctx, turn.strategy?.requested === 'auto' && !held.value.strategy);
-  const route = turn.strategy ? routeUnit(held.value, facts, turn.strategy) : { kind: 'objects' as const, unit: held.value };
+  // A name range (ranges.ts) is part of a bucket its listing pass already routed to objects: never routed again.
+  const isRange = held.value.range !== undefined;
+  const withCount = (turn.strategy?.requested === 'auto' && !held.value.strategy && !isRange) || turn.splitter !== undefined;
+  const facts = await bucketFacts(turn.namespace, held.value.bucketName, ctx, withCount);
+  const route = turn.strategy && !isRange ? routeUnit(held.value, facts, turn.strategy) : { kind: 'objects' as const, unit: held.value };
   if (route.kind !== 'objects') return { ...(await takeBucketTurn(held, route, facts, turn, ctx)), reencrypted: 0 };
+  // A whole bucket above REENCRYPT_RANGE_SIZE in a run that fans out: its turn is the listing pass that hands out ranges.
+  if (turn.splitter && typeof facts === 'object' && !('failure' in facts) && facts.kmsKeyId && turn.splitter.splits(route.unit, facts)) {
+    return turn.splitter.list({ ...held, value: route.unit }, facts, turn, ctx);
+  }
   return sweepUnitTurn({ ...held, value: route.unit }, facts, turn, ctx);
 }
 
@@ -86,7 +96,7 @@ async function sweepUnitTurn(held: Stored<UnitRecord>, facts: Facts, turn: UnitT
     };
     const timer = setInterval(save, ctx.config.checkpointMs);
     const swept = await sweepBucket({
-      bucket: facts, ...(base.prefix !== undefined && { prefix: base.prefix }), watermark: turn.watermark, position: base.position, tally,
+      bucket: facts, ...(base.prefix !== undefined && { prefix: base.prefix }), ...(base.range !== undefined && { range: base.range }), watermark: turn.watermark, position: base.position, tally,
     }, {
       objectStorage: ctx.objectStorage, limit: ctx.limit, dryRun: turn.dryRun, logger: ctx.logger,
       // Ctrl-C of `oci-reencrypt run|resume` (absent in the function): stop starting new work, like a plain sweep.

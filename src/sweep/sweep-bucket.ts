@@ -5,6 +5,7 @@ import { OciCallError, objectSkipReason, type CallFailure } from '../oci/errors'
 import type { BucketFacts, ListedPage, ListedVersion, ObjectStorage } from '../oci/object-storage';
 import type { BucketTally } from '../report/report';
 import type { SweepPosition } from './continuation';
+import { compareNames, inRange, type NameRange } from './range-listing';
 
 export interface SweepDeps {
   readonly objectStorage: ObjectStorage;
@@ -27,6 +28,8 @@ export interface SweepDeps {
 export interface SweepTask {
   readonly bucket: BucketFacts;
   readonly prefix?: string;
+  /** A name range of the bucket (a range unit of a run): the listing starts at its start and stops before its end. */
+  readonly range?: NameRange;
   readonly watermark: Watermark;
   readonly position: SweepPosition;
   readonly tally: BucketTally;
@@ -78,9 +81,12 @@ export async function sweepBucket(task: SweepTask, deps: SweepDeps): Promise<Swe
     if (mustStopStarting(deps)) return here;
     let page: ListedPage;
     try {
+      const range = task.range ?? {};
       page = bucket.versioned
-        ? await deps.objectStorage.listVersionsPage(bucket.namespace, bucket.name, task.prefix, start)
-        : await deps.objectStorage.listObjectsPage(bucket.namespace, bucket.name, task.prefix, start);
+        ? await deps.objectStorage.listVersionsPage(bucket.namespace, bucket.name, task.prefix, start, range)
+        : await deps.objectStorage.listObjectsPage(bucket.namespace, bucket.name, task.prefix, start ?? range.start, range.end);
+      // OCI applies start/end itself; a name outside the range would belong to another unit, so it is never handled here.
+      if (task.range) page = withinRange(page, task.range);
     } catch (err) {
       if (!(err instanceof OciCallError)) throw err;
       if (err.failure.outOfTime) return here;
@@ -108,6 +114,14 @@ export async function sweepBucket(task: SweepTask, deps: SweepDeps): Promise<Swe
     offset = 0;
     anchor = undefined;
   }
+}
+
+/** The page's items inside the range; past its end the listing is over. */
+function withinRange(page: ListedPage, range: NameRange): ListedPage {
+  const items = page.items.filter((i) => inRange(i.name, range));
+  const last = page.items[page.items.length - 1];
+  const pastEnd = range.end !== undefined && last !== undefined && compareNames(last.name, range.end) >= 0;
+  return { items, ...(page.next !== undefined && !pastEnd && { next: page.next }) };
 }
 
 function mustStopStarting(deps: SweepDeps): boolean {

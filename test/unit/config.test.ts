@@ -70,6 +70,12 @@ describe('loadConfig', () => {
     for (const bad of ['0', '65', '2.5', 'many']) expect(() => loadConfig({ REENCRYPT_MAX_WORKERS: bad })).toThrow(/REENCRYPT_MAX_WORKERS/);
   });
 
+  it('bounds REENCRYPT_RANGE_SIZE to 1..100,000,000 whole versions, default 50,000', () => {
+    expect(loadConfig({}).rangeSize).toBe(50_000);
+    expect(loadConfig({ REENCRYPT_RANGE_SIZE: '25' }).rangeSize).toBe(25);
+    for (const bad of ['0', '-5', '100000001', '1.5', '1e3x', 'lots']) expect(() => loadConfig({ REENCRYPT_RANGE_SIZE: bad })).toThrow(/REENCRYPT_RANGE_SIZE/);
+  });
+
   it('documents every key', () => {
     for (const key of CONFIG_KEYS) expect(CONFIG_SCHEMA.properties[key].description.length).toBeGreaterThan(10);
   });

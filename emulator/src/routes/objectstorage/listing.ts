@@ -20,7 +20,7 @@ export function listingRoutes(services: Services): Route[] {
     },
     {
       method: 'GET', pattern: new RegExp(`^${B}/objectversions/?$`), operation: 'ListObjectVersions',
-      handler: (ctx) => listObjectVersions(bucketOf(state, ctx), ctx, a.listLimitOutOfRange),
+      handler: (ctx) => listObjectVersions(bucketOf(state, ctx), ctx, a.listLimitOutOfRange, a.versionPagesKeepNameRange),
     },
   ];
 }
@@ -158,7 +158,7 @@ function listObjects(b: BucketRec, ctx: RequestContext, outOfRange: { status: nu
   return { status: 200, body };
 }
 
-function listObjectVersions(b: BucketRec, ctx: RequestContext, outOfRange: { status: number; code: string } | null): Reply {
+function listObjectVersions(b: BucketRec, ctx: RequestContext, outOfRange: { status: number; code: string } | null, keepNameRange: boolean): Reply {
   const w = listWindow(ctx, outOfRange);
   w.fields.add('timeModified');
   const store = b.store;
@@ -167,8 +167,11 @@ function listObjectVersions(b: BucketRec, ctx: RequestContext, outOfRange: { sta
   const items: Record<string, unknown>[] = [];
   const prefixes: string[] = [];
   let next: { n: string; v?: string } | undefined;
+  // A31: whether a page token keeps the call's start/end name range.
+  const keepRange = !token || keepNameRange;
+  if (!keepRange) w.end = undefined;
   const from = token
-    ? Math.max(firstIndex(store, w.prefix, ctx.query.get('start'), ctx.query.get('startAfter')), store.lowerBound(token.n))
+    ? Math.max(firstIndex(store, w.prefix, keepRange ? ctx.query.get('start') : undefined, ctx.query.get('startAfter')), store.lowerBound(token.n))
     : firstIndex(store, w.prefix, ctx.query.get('start'), ctx.query.get('startAfter'));
   walk(store, from, w, (e) => {
     if (e.kind === 'prefix') {

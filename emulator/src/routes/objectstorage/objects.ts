@@ -201,6 +201,7 @@ export function objectRoutes(services: Services): Route[] {
           encryption = state.kmsEncryption(key.id, state.currentKeyVersion(key).id);
         } else encryption = state.bucketEncryption(b);
         v.encryption = encryption;
+        state.reencryptCalls.set(v, (state.reencryptCalls.get(v) ?? 0) + 1);
         if (a.reencryptChangesTimeModified) v.timeModified = Date.now();
         if (a.reencryptChangesEtag && v instanceof ObjectVersion) v.renewEtag();
         if (a.reencryptEmitsUpdateObject) emitObject('updateobject', b, name, v);

@@ -1,0 +1,101 @@
+/**
+ * Issue 12's headline test, end to end: a rotation over 12 buckets of uneven
+ * sizes (one of 150,000 versions, the rest 2,000 to 20,000) with
+ * REENCRYPT_MAX_WORKERS=4 and a 5-second deadline, dist/func.js in containers
+ * the emulator starts, nothing from the test but the rotation. The big bucket
+ * is split into name ranges that the four workers share with the small
+ * buckets. "Workers at once" keeps the fan-out test's definition: units held
+ * at once (sampled from the state bucket) never above the cap; invocations in
+ * flight may reach twice the cap, since a successor starts while the
+ * predecessor it replaces is still returning its answer.
+ *
+ * Costly by nature (about 250,000 ReencryptObject calls): latency 0, cheap
+ * seeding (generated names, two versions each), a generous overall timeout.
+ * TENANCY_E2E_SCALE=0.1 makes it a tenth of the size for quick local runs.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Emulator } from '../../emulator/src/index';
+import { eventually, keyVersionCounts, startStack, stateNames, stateRecord, type Stack } from '../support/stack';
+
+const LONG_AGO = Date.now() - 3_600_000;
+const SCALE = Number(process.env.TENANCY_E2E_SCALE ?? 1);
+const MAX_WORKERS = 4;
+const RANGE_SIZE = 25_000 * SCALE;
+
+const sizes: Record<string, number> = {
+  'big-150k': 150_000, 'b-02k': 2_000, 'b-03k': 3_000, 'b-04k': 4_000, 'b-05k': 5_000, 'b-06k': 6_000,
+  'b-08k': 8_000, 'b-10k': 10_000, 'b-12k': 12_000, 'b-14k': 14_000, 'b-16k': 16_000, 'b-20k': 20_000,
+};
+for (const b of Object.keys(sizes)) sizes[b] = Math.round(((sizes[b] as number) * SCALE) / 2) * 2;
+const total = Object.values(sizes).reduce((a, b) => a + b, 0);
+
+function seedBucket(emu: Emulator, name: string, keyId: string, compartmentId: string, versions: number): void {
+  emu.createBucket({ compartmentId, name, kmsKeyId: keyId, versioning: 'Enabled' });
+  emu.seedObjects(name, {
+    count: versions / 2, extraVersions: 1, prefix: `${name}/obj-`, timeModified: new Date(LONG_AGO).toISOString(),
+    encryption: { kind: 'kms', keyId },
+  });
+}
+
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- report shape asserted in tests
+function reports(emu: Emulator): Record<string, any>[] {
+  return stateNames(emu, 'runs/').filter((n) => n.endsWith('/report.json')).map((n) => stateRecord(emu, n));
+}
+
+/** Samples the state bucket: the most units in state `held` at once. */
+function watchHolds(emu: Emulator): { peak: () => number; stop: () => void } {
+  let peak = 0;
+  const timer = setInterval(() => {
+    const held = stateNames(emu, 'runs/').filter((n) => n.includes('/units/')).filter((n) => stateRecord(emu, n)?.state === 'held').length;
+    peak = Math.max(peak, held);
+  }, 50);
+  return { peak: () => peak, stop: () => clearInterval(timer) };
+}
+
+describe('a rotation over 12 buckets of uneven sizes, one of 150,000 versions, with 4 workers', () => {
+  let s: Stack;
+  beforeAll(async () => {
+    s = await startStack({
+      eventRules: true, timeoutSeconds: 5,
+      env: { REENCRYPT_MAX_WORKERS: String(MAX_WORKERS), REENCRYPT_RANGE_SIZE: String(RANGE_SIZE), REENCRYPT_CONCURRENCY: '32' },
+      // More containers than workers: the pool must not be what holds the workers back.
+      runs: { checkpointSeconds: 1, detachedTimeoutSeconds: 5, maxProcesses: MAX_WORKERS + 4 },
+    });
+    for (const [b, n] of Object.entries(sizes)) seedBucket(s.emu, b, s.keyId, s.compartmentA, n);
+  }, 300_000);
+  afterAll(async () => s?.stop());
+
+  it('one final report, totals equal to the ground truth, never more than 4 at work, every version under the new key', async () => {
+    const started = Date.now();
+    const holds = watchHolds(s.emu);
+    s.emu.functions.resetConcurrency();
+    s.emu.resetCounters();
+    const newVersion = s.emu.rotateKey(s.keyId).id;
+    const report = await eventually(() => reports(s.emu)[0], 'the stored report', 1_500_000);
+    await s.emu.whenIdle();
+    holds.stop();
+    expect(reports(s.emu)).toHaveLength(1);
+    expect(report.complete).toBe(true);
+    expect(report.totals).toMatchObject({ scanned: total, reencrypted: total, failed: 0 });
+    // One entry per bucket (the big one sums its ranges), each exact.
+    expect(report.buckets.map((b: { bucketName: string }) => b.bucketName).sort()).toEqual(Object.keys(sizes).sort());
+    for (const b of report.buckets) expect(b).toMatchObject({ complete: true, reencrypted: sizes[b.bucketName], scanned: sizes[b.bucketName] });
+    const big = report.buckets.find((b: { bucketName: string }) => b.bucketName === 'big-150k');
+    expect(big.ranges).toBeGreaterThanOrEqual(5);
+    let redone = 0;
+    for (const [b, n] of Object.entries(sizes)) {
+      expect(keyVersionCounts(s.emu, b)).toEqual({ [`kms:${newVersion}`]: n });
+      // Every version was re-encrypted; a version re-encrypted twice is work redone after a hold expired
+      // (a worker starved of CPU for longer than its lease): allowed, and never counted twice in the report.
+      const histogram = s.emu.reencryptCallHistogram(b);
+      expect(histogram['0']).toBeUndefined();
+      redone += Object.entries(histogram).reduce((sum, [calls, versions]) => sum + (Number(calls) - 1) * versions, 0);
+    }
+    const run = stateRecord(s.emu, `runs/${report.runId}/run.json`);
+    expect(run.workers).toBe(MAX_WORKERS);
+    console.log(`[tenancy-scale] ${total} versions in ${((Date.now() - started) / 1000).toFixed(1)} s; ${big.ranges} ranges of the big bucket; ${redone} calls redone; peak held units ${holds.peak()}, peak invocations in flight ${s.emu.functions.peakConcurrent}, ${report.invocations} invocations`);
+    expect(holds.peak()).toBeGreaterThan(1);
+    expect(holds.peak()).toBeLessThanOrEqual(MAX_WORKERS);
+    expect(s.emu.functions.peakConcurrent).toBeLessThanOrEqual(2 * MAX_WORKERS);
+  }, 1_800_000);
+});
