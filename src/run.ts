@@ -57,7 +57,7 @@ export const runRequest: Runner = async function runRequest(request, invocation,
       auditManualRequest(ctx, request, { verdict: 'allowed', targets: NO_EXPLICIT_TARGET });
     }
     if (scope.type === 'run-status') return runStatus(scope.runId, await runsNow());
-    if (scope.type === 'resume') return withStateRetries(ctx, async () => takeTurn(scope.runId, await runsNow(), ctx), scope.runId);
+    if (scope.type === 'resume') return withStateRetries(ctx, async () => takeTurn(scope.runId, await runsNow(), ctx, { failIfNotContinued: true }), scope.runId);
     if (scope.type === 'list-runs') return listUnfinished(await runsNow());
   }
   const outcome = await dispatch(request, ctx);

@@ -104,8 +104,18 @@ function workersStarted(runId: string, started: WorkersStarted, runs: Runs, ctx:
   };
 }
 
+export interface TurnOptions {
+  /**
+   * Fail the invocation (RunNotContinued) when its successor is refused and nothing else may
+   * pick the run up. For `{"resume"}` calls: the function sends those detached, and OCI hands
+   * only failed detached invocations to the failure destination. The invocation that started
+   * the run (an event, a manual request) answers normally, with a note saying how to resume.
+   */
+  readonly failIfNotContinued?: boolean;
+}
+
 /** One invocation's turn: claim what is free, sweep it, then finish the run or hand it over. */
-export async function takeTurn(runId: string, runs: Runs, ctx: RunContext): Promise<object> {
+export async function takeTurn(runId: string, runs: Runs, ctx: RunContext, options: TurnOptions = {}): Promise<object> {
   const { store } = runs;
   const stored = await store.get(runKey(runId), isRunRecord);
   if (!stored) throw noSuchRun(runId, store, 'resume');
@@ -194,7 +204,7 @@ export async function takeTurn(runId: string, runs: Runs, ctx: RunContext): Prom
     ctx.logger.warn('run not continued', { runId, why: handover.why, open: open.length });
     // Nothing alive may pick the run up: fail the call so the failure destination resumes it.
     // (Only waiting for a listing pass's ranges, the listing pass itself is alive.)
-    if (handover.attempted && open.length > 0) throw new RunNotContinuedError([runId], handover.why);
+    if (options.failIfNotContinued && handover.attempted && open.length > 0) throw new RunNotContinuedError([runId], handover.why);
     ctx.notes.push(`not continued automatically (${handover.why}): resume with {"resume": "${runId}"}`);
   }
   const answer = {

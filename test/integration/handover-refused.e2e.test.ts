@@ -55,4 +55,22 @@ describe('a successor refused by Functions with nothing else working on the run'
     // The deliveries went to the function synchronously (Notifications waits for its answer).
     expect(functions.invocations.filter((i) => i.via === 'notifications').every((i) => i.invokeType === 'sync')).toBe(true);
   }, 300_000);
+
+  it('the invocation that starts a run answers normally when its successor is refused, naming the run to resume', async () => {
+    s.emu.createBucket({ compartmentId: s.compartmentA, name: 'refused-manual', kmsKeyId: s.keyId });
+    s.emu.seedObjects('refused-manual', { count: 3000, prefix: 'm-', timeModified: new Date(Date.now() - 3_600_000).toISOString(), encryption: { kind: 'kms', keyId: s.keyId } });
+    s.emu.setGlobalFaults({ latencyMs: 20 });
+    s.emu.functions.concurrencyQuota = 0;
+    try {
+      // A manual request, sent straight to the function (as a synchronous invoke would be): no
+      // failure destination would ever see a failed call of it, so it must answer.
+      const r = await s.fn.call(JSON.stringify({ bucketName: 'refused-manual', force: true }), { deadlineMs: 3000 });
+      expect(r.json).toMatchObject({ ok: true, action: 'run-step', complete: false, handedOver: false });
+      expect(r.json.notes.join(' ')).toMatch(/not continued automatically \(self-invocation failed: .*\): resume with \{"resume": "[^"]+"\}/);
+      expect(s.emu.functions.throttled).toBeGreaterThan(0);
+    } finally {
+      s.emu.functions.concurrencyQuota = undefined;
+      s.emu.setGlobalFaults(undefined);
+    }
+  }, 120_000);
 });
