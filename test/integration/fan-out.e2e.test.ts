@@ -5,35 +5,11 @@
  * test watches the state bucket for units held at once.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Emulator } from '../../emulator/src/index';
-import { eventually, keyVersionCounts, startStack, stateNames, stateRecord, type Stack } from '../support/stack';
+import { eventually, keyVersionCounts, startStack, stateRecord, type Stack } from '../support/stack';
+import { seedVersionedBucket, storedReports, watchHolds } from '../support/runs';
 
-const LONG_AGO = Date.now() - 3_600_000;
 /** Scale of the bucket sizes (FANOUT_E2E_SCALE=10 approaches the issue's 150,000-version bucket). */
 const SCALE = Number(process.env.FANOUT_E2E_SCALE ?? 1);
-
-function seedBucket(emu: Emulator, name: string, keyId: string, compartmentId: string, versions: number): void {
-  emu.createBucket({ compartmentId, name, kmsKeyId: keyId, versioning: 'Enabled' });
-  emu.seedObjects(name, {
-    count: versions / 2, extraVersions: 1, prefix: `${name}/obj-`, timeModified: new Date(LONG_AGO).toISOString(),
-    encryption: { kind: 'kms', keyId },
-  });
-}
-
-// eslint-disable-next-line @typescript-eslint/no-explicit-any -- report shape asserted in tests
-function reports(emu: Emulator): Record<string, any>[] {
-  return stateNames(emu, 'runs/').filter((n) => n.endsWith('/report.json')).map((n) => stateRecord(emu, n));
-}
-
-/** Samples the state bucket: the most units in state `held` at once, over every run. */
-function watchHolds(emu: Emulator): { peak: () => number; stop: () => void } {
-  let peak = 0;
-  const timer = setInterval(() => {
-    const held = stateNames(emu, 'runs/').filter((n) => n.includes('/units/')).filter((n) => stateRecord(emu, n)?.state === 'held').length;
-    peak = Math.max(peak, held);
-  }, 25);
-  return { peak: () => peak, stop: () => clearInterval(timer) };
-}
 
 describe('a rotation over buckets of uneven sizes fans out to at most REENCRYPT_MAX_WORKERS workers', () => {
   let s: Stack;
@@ -49,7 +25,7 @@ describe('a rotation over buckets of uneven sizes fans out to at most REENCRYPT_
       // More containers than workers: the pool must not be what holds the workers back.
       runs: { checkpointSeconds: 1, detachedTimeoutSeconds: 5, maxProcesses: MAX_WORKERS + 4 },
     });
-    for (const [b, n] of Object.entries(sizes)) seedBucket(s.emu, b, s.keyId, s.compartmentA, n);
+    for (const [b, n] of Object.entries(sizes)) seedVersionedBucket(s.emu, b, s.keyId, s.compartmentA, n);
     s.emu.setGlobalFaults({ latencyMs: 2 });
   }, 120_000);
   afterAll(async () => s?.stop());
@@ -58,11 +34,11 @@ describe('a rotation over buckets of uneven sizes fans out to at most REENCRYPT_
     const holds = watchHolds(s.emu);
     s.emu.functions.resetConcurrency();
     const newVersion = s.emu.rotateKey(s.keyId).id;
-    const report = await eventually(() => reports(s.emu)[0], 'the stored report');
+    const report = await eventually(() => storedReports(s.emu)[0], 'the stored report');
     await s.emu.whenIdle();
     holds.stop();
     s.emu.setGlobalFaults(undefined);
-    expect(reports(s.emu)).toHaveLength(1);
+    expect(storedReports(s.emu)).toHaveLength(1);
     expect(report.complete).toBe(true);
     expect(report.totals.reencrypted).toBe(total);
     expect(report.totals.scanned).toBe(total);
@@ -95,7 +71,7 @@ describe('Functions answering 429 to some dispatches', () => {
       eventRules: true, timeoutSeconds: 5, env: { REENCRYPT_MAX_WORKERS: '5' },
       runs: { checkpointSeconds: 1, detachedTimeoutSeconds: 5, maxProcesses: 8 },
     });
-    for (const b of buckets) seedBucket(s.emu, b, s.keyId, s.compartmentA, EACH);
+    for (const b of buckets) seedVersionedBucket(s.emu, b, s.keyId, s.compartmentA, EACH);
     s.emu.setGlobalFaults({ latencyMs: 2 });
   }, 120_000);
   afterAll(async () => s?.stop());
@@ -105,7 +81,7 @@ describe('Functions answering 429 to some dispatches', () => {
     s.emu.functions.concurrencyQuota = 3;
     s.emu.functions.resetConcurrency();
     const newVersion = s.emu.rotateKey(s.keyId).id;
-    const report = await eventually(() => reports(s.emu)[0], 'the stored report');
+    const report = await eventually(() => storedReports(s.emu)[0], 'the stored report');
     await s.emu.whenIdle();
     s.emu.setGlobalFaults(undefined);
     expect(s.emu.functions.throttled).toBeGreaterThan(0);

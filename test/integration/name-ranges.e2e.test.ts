@@ -9,6 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Emulator, SeedObject } from '../../emulator/src/index';
 import { compareNames } from '../../src/sweep/range-listing';
 import { eventually, keyVersionCounts, startStack, stateNames, stateRecord, type Stack } from '../support/stack';
+import { storedReports } from '../support/runs';
 
 const LONG_AGO = Date.now() - 3_600_000;
 const RANGE_SIZE = 25;
@@ -50,11 +51,6 @@ function seedAwkward(emu: Emulator, bucket: string, keyId: string, compartmentId
   return { versions, deleteMarkers };
 }
 
-// eslint-disable-next-line @typescript-eslint/no-explicit-any -- report shape asserted in tests
-function reports(emu: Emulator): Record<string, any>[] {
-  return stateNames(emu, 'runs/').filter((n) => n.endsWith('/report.json')).map((n) => stateRecord(emu, n));
-}
-
 describe('a bucket split into name ranges', () => {
   let s: Stack;
   let seeded: { versions: number; deleteMarkers: number };
@@ -71,9 +67,9 @@ describe('a bucket split into name ranges', () => {
   it('handles each version exactly once, with ranges that cover the bucket without overlap and cut only between names', async () => {
     s.emu.resetCounters();
     const newVersion = s.emu.rotateKey(s.keyId).id;
-    const report = await eventually(() => reports(s.emu)[0], 'the stored report');
+    const report = await eventually(() => storedReports(s.emu)[0], 'the stored report');
     await s.emu.whenIdle();
-    expect(reports(s.emu)).toHaveLength(1);
+    expect(storedReports(s.emu)).toHaveLength(1);
     // Every version exactly once (the emulator counts successful ReencryptObject calls per version).
     expect(s.emu.reencryptCallHistogram('awkward')).toEqual({ 1: seeded.versions });
     expect(keyVersionCounts(s.emu, 'awkward')).toEqual({ [`kms:${newVersion}`]: seeded.versions });
@@ -126,7 +122,7 @@ describe('ranges spanning several listing pages, versioned and unversioned, with
   it('handles each version exactly once', async () => {
     s.emu.resetCounters();
     const newVersion = s.emu.rotateKey(s.keyId).id;
-    const report = await eventually(() => reports(s.emu)[0], 'the stored report');
+    const report = await eventually(() => storedReports(s.emu)[0], 'the stored report');
     await s.emu.whenIdle();
     expect(report.complete).toBe(true);
     for (const [bucket, n] of Object.entries(sizes)) {
@@ -170,7 +166,7 @@ describe('SIGKILL of the invocation running a bucket\'s listing pass', () => {
     const lister = pool.live.find((c) => c.busyWith !== undefined && !c.busyWith.includes('"resume"'));
     if (!lister) throw new Error('the planner (the event\'s invocation) runs the listing of a one-bucket run');
     lister.process.kill('SIGKILL');
-    const report = await eventually(() => reports(s.emu)[0], 'the stored report');
+    const report = await eventually(() => storedReports(s.emu)[0], 'the stored report');
     await s.emu.whenIdle();
     s.emu.setRouteFaults('ListObjectVersions@kill-list', undefined);
     expect(report.complete).toBe(true);

@@ -9,18 +9,10 @@ import type { Emulator } from '../../emulator/src/index';
 import { EventTypes } from '../../src/input/event-types';
 import { keyEvent } from '../support/events';
 import { eventually, keyVersionCounts, STATE_BUCKET, startStack, stateNames, stateRecord, type Stack } from '../support/stack';
+import { seedVersionedBucket, storedReports } from '../support/runs';
 
 /** Versions per bucket, as the issue asks (RUNS_E2E_VERSIONS to change it locally). */
 const VERSIONS = Number(process.env.RUNS_E2E_VERSIONS ?? 20_000);
-const LONG_AGO = Date.now() - 3_600_000;
-
-function seedBucket(emu: Emulator, name: string, keyId: string, compartmentId: string, versions: number): void {
-  emu.createBucket({ compartmentId, name, kmsKeyId: keyId, versioning: 'Enabled' });
-  emu.seedObjects(name, {
-    count: versions / 2, extraVersions: 1, prefix: `${name}/obj-`, timeModified: new Date(LONG_AGO).toISOString(),
-    encryption: { kind: 'kms', keyId },
-  });
-}
 
 /** The run a rotation event started: its report, once stored. */
 function finishedReport(emu: Emulator): Record<string, any> | undefined { // eslint-disable-line @typescript-eslint/no-explicit-any -- report shape asserted below
@@ -37,7 +29,7 @@ describe('a key rotation over 3 buckets that needs many invocations finishes by 
   const buckets = ['runs-a', 'runs-b', 'runs-c'];
   beforeAll(async () => {
     s = await startStack({ eventRules: true, timeoutSeconds: 5, runs: { checkpointSeconds: 1, detachedTimeoutSeconds: 5, maxProcesses: 3 } });
-    for (const b of buckets) seedBucket(s.emu, b, s.keyId, s.compartmentA, VERSIONS);
+    for (const b of buckets) seedVersionedBucket(s.emu, b, s.keyId, s.compartmentA, VERSIONS);
     s.emu.setGlobalFaults({ latencyMs: 2 });
   }, 120_000);
   afterAll(async () => s?.stop());
@@ -67,11 +59,6 @@ describe('a key rotation over 3 buckets that needs many invocations finishes by 
   }, 600_000);
 });
 
-/** Every stored final report. */
-function reports(emu: Emulator): Record<string, any>[] { // eslint-disable-line @typescript-eslint/no-explicit-any -- report shape asserted in tests
-  return stateNames(emu, 'runs/').filter((n) => n.endsWith('/report.json')).map((n) => stateRecord(emu, n));
-}
-
 /** A rotation event as Events delivers it, with a fixed event id. */
 function rotationEvent(s: Stack, eventID: string): Buffer {
   const event = keyEvent({
@@ -86,7 +73,7 @@ describe('the same event delivered twice', () => {
   const VERSIONS_EACH = 1500;
   beforeAll(async () => {
     s = await startStack({ timeoutSeconds: 5, runs: { checkpointSeconds: 1, detachedTimeoutSeconds: 5, maxProcesses: 3 } });
-    for (const b of ['dup-a', 'dup-b']) seedBucket(s.emu, b, s.keyId, s.compartmentA, VERSIONS_EACH);
+    for (const b of ['dup-a', 'dup-b']) seedVersionedBucket(s.emu, b, s.keyId, s.compartmentA, VERSIONS_EACH);
     s.emu.setGlobalFaults({ latencyMs: 2 });
   }, 60_000);
   afterAll(async () => s?.stop());
@@ -96,10 +83,10 @@ describe('the same event delivered twice', () => {
     const body = rotationEvent(s, 'a3f0c1de-5b7a-4c55-9e0f-0123456789ab');
     const deliver = () => s.emu.functions.invoke(s.functionId, body, 'application/json', 'events');
     await Promise.all([deliver(), deliver()]);
-    const report = await eventually(() => reports(s.emu)[0], 'the stored report');
+    const report = await eventually(() => storedReports(s.emu)[0], 'the stored report');
     s.emu.setGlobalFaults(undefined);
     await s.emu.whenIdle();
-    expect(reports(s.emu)).toHaveLength(1);
+    expect(storedReports(s.emu)).toHaveLength(1);
     expect(stateNames(s.emu, 'runs/').filter((n) => n.endsWith('/run.json'))).toHaveLength(1);
     expect(reencryptCalls(s.emu)).toBe(2 * VERSIONS_EACH);
     expect(report.totals.reencrypted).toBe(2 * VERSIONS_EACH);
@@ -110,7 +97,7 @@ describe('the same event delivered twice', () => {
     expect(answer).toMatchObject({ ok: true, runId: report.runId, duplicateOf: report.runId, totals: { reencrypted: 2 * VERSIONS_EACH } });
     await s.emu.whenIdle();
     expect(reencryptCalls(s.emu)).toBe(2 * VERSIONS_EACH);
-    expect(reports(s.emu)).toHaveLength(1);
+    expect(storedReports(s.emu)).toHaveLength(1);
   }, 300_000);
 });
 
@@ -118,7 +105,7 @@ describe('two rotations of the same key close together', () => {
   let s: Stack;
   beforeAll(async () => {
     s = await startStack({ eventRules: true, timeoutSeconds: 5, runs: { checkpointSeconds: 1, detachedTimeoutSeconds: 5, maxProcesses: 4 } });
-    for (const b of ['two-a', 'two-b']) seedBucket(s.emu, b, s.keyId, s.compartmentA, 1500);
+    for (const b of ['two-a', 'two-b']) seedVersionedBucket(s.emu, b, s.keyId, s.compartmentA, 1500);
     s.emu.setGlobalFaults({ latencyMs: 2 });
   }, 60_000);
   afterAll(async () => s?.stop());
@@ -127,9 +114,9 @@ describe('two rotations of the same key close together', () => {
     s.emu.rotateKey(s.keyId);
     await new Promise((r) => setTimeout(r, 300));
     const newest = s.emu.rotateKey(s.keyId).id;
-    await eventually(() => (reports(s.emu).length === 2 ? true : undefined), 'two stored reports');
+    await eventually(() => (storedReports(s.emu).length === 2 ? true : undefined), 'two stored reports');
     s.emu.setGlobalFaults(undefined);
-    const runIds = new Set(reports(s.emu).map((r) => r.runId));
+    const runIds = new Set(storedReports(s.emu).map((r) => r.runId));
     expect(runIds.size).toBe(2);
     for (const b of ['two-a', 'two-b']) expect(keyVersionCounts(s.emu, b)).toEqual({ [`kms:${newest}`]: 1500 });
   }, 300_000);
@@ -142,15 +129,15 @@ describe('a unit whose bucket keeps failing', () => {
       eventRules: true, timeoutSeconds: 5, env: { REENCRYPT_NO_PROGRESS_LIMIT: '3', REENCRYPT_MAX_ATTEMPTS: '1' },
       runs: { checkpointSeconds: 1, detachedTimeoutSeconds: 5, maxProcesses: 3 },
     });
-    seedBucket(s.emu, 'healthy', s.keyId, s.compartmentA, 1500);
-    seedBucket(s.emu, 'broken', s.keyId, s.compartmentA, 100);
+    seedVersionedBucket(s.emu, 'healthy', s.keyId, s.compartmentA, 1500);
+    seedVersionedBucket(s.emu, 'broken', s.keyId, s.compartmentA, 100);
     s.emu.setRouteFaults('ListObjectVersions@broken', { p500: 1 });
   }, 60_000);
   afterAll(async () => s?.stop());
 
   it('stops after K invocations with its reason, and the rest of the run finishes', async () => {
     const newVersion = s.emu.rotateKey(s.keyId).id;
-    const report = await eventually(() => reports(s.emu)[0], 'the stored report');
+    const report = await eventually(() => storedReports(s.emu)[0], 'the stored report');
     expect(report.complete).toBe(false);
     expect(report.stopped).toEqual([{ bucketName: 'broken', reason: expect.stringMatching(/^no-progress: no progress in 3 consecutive invocations \(last error: ListObjectVersions failed: 500/) }]);
     const broken = report.buckets.find((b: { bucketName: string }) => b.bucketName === 'broken');
@@ -164,7 +151,7 @@ describe('the state bucket misbehaving', () => {
   let s: Stack;
   beforeAll(async () => {
     s = await startStack({ eventRules: true, timeoutSeconds: 5, runs: { checkpointSeconds: 1, detachedTimeoutSeconds: 5, maxProcesses: 3 } });
-    seedBucket(s.emu, 'flaky-state', s.keyId, s.compartmentA, 3000);
+    seedVersionedBucket(s.emu, 'flaky-state', s.keyId, s.compartmentA, 3000);
   }, 60_000);
   afterAll(async () => s?.stop());
 
@@ -178,7 +165,7 @@ describe('the state bucket misbehaving', () => {
     s.emu.setRouteFaults(`GetObject@${STATE_BUCKET}`, undefined);
     const faults = s.emu.getCounters().routes;
     expect((faults['PutObject']?.faults['503'] ?? 0) + (faults['GetObject']?.faults['429'] ?? 0)).toBeGreaterThan(0);
-    const report = await eventually(() => reports(s.emu)[0], 'the stored report');
+    const report = await eventually(() => storedReports(s.emu)[0], 'the stored report');
     s.emu.setGlobalFaults(undefined);
     expect(report.totals.reencrypted).toBe(3000);
     expect(keyVersionCounts(s.emu, 'flaky-state')).toEqual({ [`kms:${newVersion}`]: 3000 });
@@ -191,7 +178,7 @@ describe('without a usable state bucket', () => {
   beforeAll(async () => {
     plain = await startStack({ env: { REENCRYPT_CONCURRENCY: '4' } });
     missing = await startStack({ runs: { createStateBucket: false } });
-    for (const s of [plain, missing]) seedBucket(s.emu, 'data', s.keyId, s.compartmentA, 1000);
+    for (const s of [plain, missing]) seedVersionedBucket(s.emu, 'data', s.keyId, s.compartmentA, 1000);
   }, 60_000);
   afterAll(async () => {
     await plain?.stop();
@@ -228,7 +215,7 @@ describe('SIGKILL of the process running a unit, three times during one run', ()
       eventRules: true, timeoutSeconds: 5,
       runs: { checkpointSeconds: 1, detachedTimeoutSeconds: 8, maxProcesses: 4, failureDestination: true },
     });
-    for (const b of ['kill-a', 'kill-b']) seedBucket(s.emu, b, s.keyId, s.compartmentA, VERSIONS_EACH);
+    for (const b of ['kill-a', 'kill-b']) seedVersionedBucket(s.emu, b, s.keyId, s.compartmentA, VERSIONS_EACH);
     s.emu.setGlobalFaults({ latencyMs: 2 });
   }, 60_000);
   afterAll(async () => s?.stop());
@@ -250,7 +237,7 @@ describe('SIGKILL of the process running a unit, three times during one run', ()
       busy.process.kill('SIGKILL');
       kills += 1;
     }
-    const report = await eventually(() => reports(s.emu)[0], 'the stored report');
+    const report = await eventually(() => storedReports(s.emu)[0], 'the stored report');
     s.emu.setGlobalFaults(undefined);
     for (const b of ['kill-a', 'kill-b']) expect(keyVersionCounts(s.emu, b)).toEqual({ [`kms:${newVersion}`]: VERSIONS_EACH });
     expect(report.complete).toBe(true);
@@ -272,7 +259,7 @@ describe('an operator\'s view of a run: status, list, resume by hand', () => {
   beforeAll(async () => {
     // No self-invocation: the operator continues the run by hand.
     s = await startStack({ env: { REENCRYPT_SELF_INVOKE: 'false', REENCRYPT_CONCURRENCY: '4' }, runs: { checkpointSeconds: 1 } });
-    seedBucket(s.emu, 'manual-run', s.keyId, s.compartmentA, 1200);
+    seedVersionedBucket(s.emu, 'manual-run', s.keyId, s.compartmentA, 1200);
     s.emu.setGlobalFaults({ latencyMs: 10 });
   }, 60_000);
   afterAll(async () => s?.stop());
@@ -304,7 +291,7 @@ describe('an operator\'s view of a run: status, list, resume by hand', () => {
   it('stops a run past REENCRYPT_MAX_INVOCATIONS with that reason', async () => {
     const limited = await startStack({ env: { REENCRYPT_SELF_INVOKE: 'false', REENCRYPT_MAX_INVOCATIONS: '2', REENCRYPT_CONCURRENCY: '2' }, runs: { checkpointSeconds: 1 } });
     try {
-      seedBucket(limited.emu, 'too-big', limited.keyId, limited.compartmentA, 1000);
+      seedVersionedBucket(limited.emu, 'too-big', limited.keyId, limited.compartmentA, 1000);
       limited.emu.setGlobalFaults({ latencyMs: 20 });
       let answer = (await limited.fn.call(JSON.stringify({ bucketName: 'too-big', force: true, runId: 'capped' }), { deadlineMs: 1500 })).json;
       for (let i = 0; i < 5 && answer.action === 'run-step'; i++) {

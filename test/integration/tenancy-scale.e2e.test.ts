@@ -14,10 +14,9 @@
  * TENANCY_E2E_SCALE=0.1 makes it a tenth of the size for quick local runs.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Emulator } from '../../emulator/src/index';
-import { eventually, keyVersionCounts, startStack, stateNames, stateRecord, type Stack } from '../support/stack';
+import { eventually, keyVersionCounts, startStack, stateRecord, type Stack } from '../support/stack';
+import { seedVersionedBucket, storedReports, watchHolds } from '../support/runs';
 
-const LONG_AGO = Date.now() - 3_600_000;
 const SCALE = Number(process.env.TENANCY_E2E_SCALE ?? 1);
 const MAX_WORKERS = 4;
 const RANGE_SIZE = 25_000 * SCALE;
@@ -29,29 +28,6 @@ const sizes: Record<string, number> = {
 for (const b of Object.keys(sizes)) sizes[b] = Math.round(((sizes[b] as number) * SCALE) / 2) * 2;
 const total = Object.values(sizes).reduce((a, b) => a + b, 0);
 
-function seedBucket(emu: Emulator, name: string, keyId: string, compartmentId: string, versions: number): void {
-  emu.createBucket({ compartmentId, name, kmsKeyId: keyId, versioning: 'Enabled' });
-  emu.seedObjects(name, {
-    count: versions / 2, extraVersions: 1, prefix: `${name}/obj-`, timeModified: new Date(LONG_AGO).toISOString(),
-    encryption: { kind: 'kms', keyId },
-  });
-}
-
-// eslint-disable-next-line @typescript-eslint/no-explicit-any -- report shape asserted in tests
-function reports(emu: Emulator): Record<string, any>[] {
-  return stateNames(emu, 'runs/').filter((n) => n.endsWith('/report.json')).map((n) => stateRecord(emu, n));
-}
-
-/** Samples the state bucket: the most units in state `held` at once. */
-function watchHolds(emu: Emulator): { peak: () => number; stop: () => void } {
-  let peak = 0;
-  const timer = setInterval(() => {
-    const held = stateNames(emu, 'runs/').filter((n) => n.includes('/units/')).filter((n) => stateRecord(emu, n)?.state === 'held').length;
-    peak = Math.max(peak, held);
-  }, 50);
-  return { peak: () => peak, stop: () => clearInterval(timer) };
-}
-
 describe('a rotation over 12 buckets of uneven sizes, one of 150,000 versions, with 4 workers', () => {
   let s: Stack;
   beforeAll(async () => {
@@ -61,20 +37,20 @@ describe('a rotation over 12 buckets of uneven sizes, one of 150,000 versions, w
       // More containers than workers: the pool must not be what holds the workers back.
       runs: { checkpointSeconds: 1, detachedTimeoutSeconds: 5, maxProcesses: MAX_WORKERS + 4 },
     });
-    for (const [b, n] of Object.entries(sizes)) seedBucket(s.emu, b, s.keyId, s.compartmentA, n);
+    for (const [b, n] of Object.entries(sizes)) seedVersionedBucket(s.emu, b, s.keyId, s.compartmentA, n);
   }, 300_000);
   afterAll(async () => s?.stop());
 
   it('one final report, totals equal to the ground truth, never more than 4 at work, every version under the new key', async () => {
     const started = Date.now();
-    const holds = watchHolds(s.emu);
+    const holds = watchHolds(s.emu, 50);
     s.emu.functions.resetConcurrency();
     s.emu.resetCounters();
     const newVersion = s.emu.rotateKey(s.keyId).id;
-    const report = await eventually(() => reports(s.emu)[0], 'the stored report', 1_500_000);
+    const report = await eventually(() => storedReports(s.emu)[0], 'the stored report', 1_500_000);
     await s.emu.whenIdle();
     holds.stop();
-    expect(reports(s.emu)).toHaveLength(1);
+    expect(storedReports(s.emu)).toHaveLength(1);
     expect(report.complete).toBe(true);
     expect(report.totals).toMatchObject({ scanned: total, reencrypted: total, failed: 0 });
     // One entry per bucket (the big one sums its ranges), each exact.
