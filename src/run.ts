@@ -32,7 +32,7 @@ export const runRequest: Runner = async function runRequest(request, invocation,
   // The store is made only when a request needs it: the upload path never touches it.
   let runs: Runs | undefined;
   const runsNow = async (): Promise<Runs> => {
-    runs ??= { store: new StateStore(objectStorage, await stateNamespace(config, objectStorage), requireStateBucket(config)), owner: invocation.callId || freshRunId() };
+    runs ??= { store: new StateStore(objectStorage, config.namespace ?? await objectStorage.getNamespace(), requireStateBucket(config)), owner: invocation.callId || freshRunId() };
     return runs;
   };
   const ctx: RunContext = {
@@ -90,13 +90,6 @@ export const runRequest: Runner = async function runRequest(request, invocation,
   await recordRunMetrics(request, { ...report, runStartedAt: outcome.runStartedAt ?? budget.startedAt }, ctx);
   return report;
 };
-
-/** The namespace never changes for the life of the container. */
-let cachedNamespace: string | undefined;
-async function stateNamespace(config: Config, objectStorage: ObjectStorage): Promise<string> {
-  cachedNamespace ??= config.namespace ?? await objectStorage.getNamespace();
-  return cachedNamespace;
-}
 
 function requireStateBucket(config: Config): string {
   if (!config.stateBucket) {

@@ -42,14 +42,20 @@ export const PAGE_LIMIT = 1000;
 const MAX_WORK_REQUEST_ERROR_PAGES = 10;
 const LIST_FIELDS = 'name,timeCreated,timeModified,storageTier,archivalState';
 
+const namespaces = new WeakMap<ObjectStorageClient, string>();
+
 export class ObjectStorage {
   private readonly client: ObjectStorageClient;
   constructor(private readonly oci: Oci) {
     this.client = oci.objectStorage;
   }
 
+  /** The tenancy's namespace: looked up once per client (one per container), since it never changes. */
   async getNamespace(): Promise<string> {
+    const known = namespaces.get(this.client);
+    if (known !== undefined) return known;
     const r = await this.oci.call('GetNamespace', () => this.client.getNamespace({}));
+    namespaces.set(this.client, r.value);
     return r.value;
   }
 

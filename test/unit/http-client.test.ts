@@ -12,6 +12,7 @@ import { loadConfig, type Config } from '../../src/config';
 import { callContext, type CallState } from '../../src/oci/call-context';
 import { createOci, ociClients } from '../../src/oci/clients';
 import { OciCallError } from '../../src/oci/errors';
+import { ObjectStorage } from '../../src/oci/object-storage';
 import { WireHttpClient } from '../../src/oci/http-client';
 import { CachedKeyRequestSigner } from '../../src/oci/signer';
 
@@ -215,6 +216,21 @@ describe("the SDK's retry configuration still drives retries", () => {
     expect(err).toBeInstanceOf(OciCallError);
     expect((err as OciCallError).failure).toMatchObject({ serviceCode: 'ECONNREFUSED', outOfTime: false });
     expect(Object.fromEntries(oci.apiCalls)).toEqual({ GetNamespace: 3 });
+  });
+});
+
+describe('the tenancy namespace', () => {
+  it('is looked up once per container: later invocations reuse it', async () => {
+    handler = (_req, res) => json(res, 200, 'tenancy-ns');
+    const before = seen.length;
+    const answers: string[] = [];
+    for (let i = 0; i < 3; i++) {
+      // Each invocation builds its own Oci (per-call state) over the container's one set of clients.
+      const oci = createOci(config, { hardStopAt: Date.now() + 60_000 });
+      answers.push(await new ObjectStorage(oci).getNamespace());
+    }
+    expect(answers).toEqual(['tenancy-ns', 'tenancy-ns', 'tenancy-ns']);
+    expect(seen.slice(before).map((r) => `${r.method} ${r.url}`)).toEqual(['GET /n']);
   });
 });
 
