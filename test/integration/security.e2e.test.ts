@@ -17,8 +17,21 @@ const GATEWAY = { 'Fn-Http-Method': 'POST', 'Fn-Http-Request-Url': '/reencrypt',
 
 interface LogLine { level: string; msg: string; callId?: string; [field: string]: unknown }
 
-function linesOf(output: readonly string[], callId: string): LogLine[] {
+function parsedLinesOf(output: readonly string[], callId: string): LogLine[] {
   return output.filter((l) => l.startsWith('{')).map((l) => JSON.parse(l) as LogLine).filter((l) => l.callId === callId);
+}
+
+/**
+ * The log lines of one call. The function writes them before it answers, but
+ * this process may read its stdout pipe after the answer: wait (briefly) for
+ * the call's first line, then let the rest of what is in the pipe arrive.
+ */
+async function linesOf(output: readonly string[], callId: string): Promise<LogLine[]> {
+  for (let waited = 0; parsedLinesOf(output, callId).length === 0 && waited < 5_000; waited += 10) {
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+  await new Promise((resolve) => setTimeout(resolve, 20));
+  return parsedLinesOf(output, callId);
 }
 
 /** Calls of an operation the emulator answered since the last reset. */
@@ -106,7 +119,7 @@ describe('manual requests with no allowlists (the default)', () => {
     await s.fn.call(JSON.stringify({ bucketName: 'guarded', objectName: 'doc-1', kmsKeyId: foreignKey, sourceSseCustomerKeySecretId: secretId }), {
       headers: { 'Fn-Call-Id': callId, ...caller },
     });
-    const audit = linesOf(s.fn.output, callId).filter((l) => l.msg === 'audit');
+    const audit = (await linesOf(s.fn.output, callId)).filter((l) => l.msg === 'audit');
     expect(audit).toHaveLength(1);
     expect(audit[0]).toMatchObject({
       level: 'info',
@@ -127,21 +140,21 @@ describe('manual requests with no allowlists (the default)', () => {
     // An allowed request and a sweep are audited too.
     const allowedId = randomUUID();
     await s.fn.call(JSON.stringify({ bucketName: 'guarded', prefix: 'doc-', dryRun: true }), { headers: { 'Fn-Call-Id': allowedId } });
-    expect(linesOf(s.fn.output, allowedId).filter((l) => l.msg === 'audit')).toEqual([
+    expect((await linesOf(s.fn.output, allowedId)).filter((l) => l.msg === 'audit')).toEqual([
       expect.objectContaining({ level: 'info', verdict: 'allowed', request: expect.objectContaining({ scope: 'bucket', prefix: 'doc-', dryRun: true }), caller: {} }),
     ]);
 
     // Requests about runs are manual requests too.
     const runsId = randomUUID();
     await s.fn.call(JSON.stringify({ listRuns: true }), { headers: { 'Fn-Call-Id': runsId } });
-    expect(linesOf(s.fn.output, runsId).filter((l) => l.msg === 'audit')).toEqual([
+    expect((await linesOf(s.fn.output, runsId)).filter((l) => l.msg === 'audit')).toEqual([
       expect.objectContaining({ verdict: 'allowed', request: expect.objectContaining({ scope: 'list-runs' }) }),
     ]);
 
     // A body refused before it is a request says who sent it, in its failure line.
     const invalidId = randomUUID();
     await s.fn.call(JSON.stringify({ bucketName: 'guarded', objectName: 'doc-1', kmsKeyId: 'not-a-key' }), { headers: { 'Fn-Call-Id': invalidId, ...caller } });
-    expect(linesOf(s.fn.output, invalidId)).toEqual([expect.objectContaining({
+    expect((await linesOf(s.fn.output, invalidId))).toEqual([expect.objectContaining({
       level: 'warn', msg: 'invocation failed', error: expect.objectContaining({ error: expect.objectContaining({ code: 'InvalidInput' }) }),
       caller: expect.objectContaining({ subjectId: caller['Oci-Subject-Id'] }),
     })]);
@@ -160,7 +173,7 @@ describe('manual requests with no allowlists (the default)', () => {
     } finally {
       s.emu.setRouteFaults('GetBucket', undefined);
     }
-    expect(linesOf(s.fn.output, callId).filter((l) => l.msg === 'audit')).toEqual([
+    expect((await linesOf(s.fn.output, callId)).filter((l) => l.msg === 'audit')).toEqual([
       expect.objectContaining({ level: 'info', verdict: 'not-decided', error: expect.stringContaining('GetBucket'), request: expect.objectContaining({ sseCustomerKeySecretId: secretId }) }),
     ]);
     expect(callsOf(s, 'GetSecretBundle')).toBe(0);
