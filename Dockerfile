@@ -21,6 +21,12 @@ WORKDIR /function
 COPY --from=build /function/dist/func.js ./dist/func.js
 COPY --from=build /function/.compile-cache ./.compile-cache
 ENV NODE_COMPILE_CACHE=/function/.compile-cache
+# At most two glibc malloc arenas (fnproject/node:22 is Oracle Linux 9: glibc, not musl). Each thread
+# that allocates (libuv's threadpool signs every request, V8's platform workers compile and mark) would
+# otherwise get an arena of its own, up to 8 per core, and keep its freed pages: after sweeps at 64 in
+# flight a warm container held ~7 MiB (7%) less RSS with two, at the same CPU per version (bench/README.md,
+# "Idle RSS, third pass").
+ENV MALLOC_ARENA_MAX=2
 # Heap flags chosen from the memory benchmarks (bench/README.md, 3 and 8): a small young
 # generation keeps RSS low (a 1M-object dry run peaks at ~80 MiB) at ~1 µs of CPU per object
 # listed; the old-space cap stays far below the function's 512 MB. They cost ~18 ms of CPU

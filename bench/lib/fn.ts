@@ -4,7 +4,7 @@ import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { callFunction, FUNC_JS, type FnCallResult, type RunningFunction } from '../../test/support/fdk-process';
-import { mib, readProcCpuMs, readProcMemory, readProcThreadsCpuMs, RssSampler } from './proc';
+import { mib, readProcCpuMs, readProcMemory, readProcThreadsCpuMs, readResidentSplit, RssSampler, type ResidentSplit } from './proc';
 
 /** The parts of the function's JSON report the benchmarks read. */
 export interface Report {
@@ -94,6 +94,13 @@ export interface ColdStart {
   listeningRssMiB: number;
   /** RSS 500 ms after the second call, MiB. */
   idleRssMiB: number;
+  /** The same moment split into anonymous and file-backed memory (undefined where /proc has no smaps_rollup). */
+  idleSplit: ResidentSplit | undefined;
+  /**
+   * With `settleMs`: RSS that long after the second answer, split likewise: what an operator sees in a
+   * container left idle (V8's memory reducer shrinks the heap some seconds after the last allocation).
+   */
+  settledSplit: ResidentSplit | undefined;
   /** Anything the process wrote to stderr before its first answer (warnings). */
   startupStderr: string;
   /** CPU the process used from spawn to the socket, and to its first answer, ms (all threads; little moved by machine load). */
@@ -105,6 +112,8 @@ export interface ColdStartOptions {
   readonly node?: string;
   readonly script?: string;
   readonly nodeArgs?: readonly string[];
+  /** Read RSS again this long after the second answer (and keep the process until then). */
+  readonly settleMs?: number;
 }
 
 /** Spawns dist/func.js as the Fn server does, polling for the socket every 1 ms. */
@@ -139,7 +148,14 @@ export async function coldStart(env: Record<string, string>, body: object, optio
     const secondCallMs = Number(process.hrtime.bigint() - t2) / 1e6;
     await new Promise((r) => setTimeout(r, 500));
     const idleRssMiB = mib((readProcMemory(pid)?.rssKb ?? 0) * 1024);
-    return { spawnToSocketMs, firstCallMs, secondCallMs, peakRssMiB: sampler.stop().peakRssMiB, listeningRssMiB, idleRssMiB, startupStderr, cpuToSocketMs, cpuToFirstAnswerMs };
+    const idleSplit = readResidentSplit(pid);
+    const peakRssMiB = sampler.stop().peakRssMiB;
+    let settledSplit: ResidentSplit | undefined;
+    if (options.settleMs !== undefined) {
+      await new Promise((r) => setTimeout(r, Math.max(0, options.settleMs! - 500)));
+      settledSplit = readResidentSplit(pid);
+    }
+    return { spawnToSocketMs, firstCallMs, secondCallMs, peakRssMiB, listeningRssMiB, idleRssMiB, idleSplit, settledSplit, startupStderr, cpuToSocketMs, cpuToFirstAnswerMs };
   } finally {
     if (child.exitCode === null) {
       const exited = new Promise((r) => child.once('exit', r));

@@ -19,3 +19,19 @@ export function imageNodeFlags(dockerfile: string): string[] {
   if (argv[0] !== 'node' || argv.at(-1) !== 'dist/func.js') throw new Error(`unexpected ENTRYPOINT ${m[1]}`);
   return argv.slice(1, -1);
 }
+
+/**
+ * The environment the image's runtime stage sets (its `ENV` lines after the last `FROM`), without
+ * NODE_COMPILE_CACHE, whose directory the benchmarks bake themselves.
+ */
+export function imageEnv(dockerfile: string): Record<string, string> {
+  const runtime = dockerfile.split(/^FROM /m).at(-1) ?? '';
+  const env: Record<string, string> = {};
+  for (const [line] of runtime.matchAll(/^ENV .*$/gm)) {
+    // One NAME=value per line, unquoted: what this reads is then exactly what Docker sets.
+    const m = /^ENV ([A-Za-z_][A-Za-z0-9_]*)=([^\s"'$\\]+)\s*$/.exec(line);
+    if (!m) throw new Error(`the Dockerfile's runtime stage has an ENV line of another form: ${line}`);
+    if (m[1] !== 'NODE_COMPILE_CACHE') env[m[1] as string] = m[2] as string;
+  }
+  return env;
+}

@@ -58,6 +58,26 @@ export class RssSampler {
   }
 }
 
+/** A process's resident memory split by kind, MiB: anonymous (heaps, stacks) and file-backed (the node binary's and libraries' pages). */
+export interface ResidentSplit {
+  rssMiB: number;
+  anonMiB: number;
+  fileMiB: number;
+}
+
+/** From /proc/<pid>/smaps_rollup (Linux 4.14+); undefined when unreadable. */
+export function readResidentSplit(pid: number): ResidentSplit | undefined {
+  try {
+    const text = readFileSync(`/proc/${pid}/smaps_rollup`, 'utf8');
+    const kb = (name: string): number => Number(new RegExp(`^${name}:\\s+(\\d+) kB`, 'm').exec(text)?.[1] ?? 0);
+    const rss = kb('Rss');
+    const anon = kb('Anonymous');
+    return { rssMiB: mib(rss * 1024), anonMiB: mib(anon * 1024), fileMiB: mib((rss - anon) * 1024) };
+  } catch {
+    return undefined;
+  }
+}
+
 export function mib(bytes: number): number {
   return Math.round((bytes / 1048576) * 10) / 10;
 }
