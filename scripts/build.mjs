@@ -50,14 +50,16 @@ await writeValidators(collector, validators);
 
 /**
  * A module that stands for `name` and loads it on first property access. `direct` maps
- * properties to smaller modules that provide them alone. `__esModule` is answered without
- * loading (TypeScript's __importDefault asks for it at load time).
+ * properties to smaller modules that provide them alone (`[module, export]` for one export of
+ * a module). `__esModule` is answered without loading (TypeScript's __importDefault asks for it
+ * at load time).
  */
 function lazyModule(name, direct) {
+  const provider = (m) => (Array.isArray(m) ? `require(${JSON.stringify(m[0])})[${JSON.stringify(m[1])}]` : `require(${JSON.stringify(m)})`);
   return `
 let real;
 const load = () => (real ??= require(${JSON.stringify(name)}));
-const direct = { ${Object.entries(direct).map(([k, m]) => `${JSON.stringify(k)}: () => require(${JSON.stringify(m)})`).join(', ')} };
+const direct = { ${Object.entries(direct).map(([k, m]) => `${JSON.stringify(k)}: () => ${provider(m)}`).join(', ')} };
 module.exports = new Proxy({}, {
   get(_, key) {
     if (key === '__esModule' && real === undefined) return undefined;
@@ -83,12 +85,19 @@ const shims = {
     b.onResolve({ filter: /^node-fetch$/ }, () => ({ path: 'node-fetch', namespace: 'shim' }));
     // Loaded when first used, not at start: only the SDK's own signer and instance-principal auth
     // use sshpk and http-signature (our signer does not); of jsonwebtoken, resource-principal auth
-    // reads tokens with `decode` alone (its `verify` pulls in semver and key checks).
+    // reads tokens with `decode` alone (its `verify` pulls in semver and key checks). Resource-principal
+    // auth parses its session key with sshpk's parsePrivateKey only to write it back as PEM: node:crypto
+    // answers that (src/oci/pem-private-key.ts), so sshpk stays out of the container unless something
+    // else needs it.
+    const direct = {
+      jsonwebtoken: { decode: 'jsonwebtoken/decode' },
+      sshpk: { parsePrivateKey: [join(root, 'src/oci/pem-private-key.ts'), 'parsePrivateKey'] },
+    };
     b.onResolve({ filter: /^(sshpk|http-signature|jsonwebtoken)$/ }, (args) => (args.namespace === 'lazy' ? undefined : { path: args.path, namespace: 'lazy' }));
     b.onLoad({ filter: /.*/, namespace: 'lazy' }, (args) => ({
       loader: 'js',
       resolveDir: root,
-      contents: lazyModule(args.path, args.path === 'jsonwebtoken' ? { decode: 'jsonwebtoken/decode' } : {}),
+      contents: lazyModule(args.path, direct[args.path] ?? {}),
     }));
     b.onLoad({ filter: /.*/, namespace: 'shim' }, (args) => ({
       loader: 'js',

@@ -8,7 +8,9 @@ import { startStack, type Stack } from '../support/stack';
  * request headers with its own Headers (src/oci/light-headers.ts, injected by
  * scripts/build.mjs), so a sweep never loads undici's fetch module, about a fifth of the
  * first call's CPU on Node 22. Anything in the bundle that reaches for the global
- * Headers, fetch, Request or Response brings it back; this test says so.
+ * Headers, fetch, Request or Response brings it back; this test says so. Likewise sshpk (with asn1,
+ * jsbn, tweetnacl: heap that stays for the container's life): resource-principal auth parses its session
+ * key with node:crypto in the bundle (src/oci/pem-private-key.ts); sshpk would load node:assert.
  */
 describe(`dist/func.js during a sweep on ${FUNC_NODE}`, () => {
   let s: Stack;
@@ -20,7 +22,7 @@ describe(`dist/func.js during a sweep on ${FUNC_NODE}`, () => {
   });
   afterAll(async () => s?.stop());
 
-  it('re-encrypts without ever loading undici (fetch, Headers)', async () => {
+  it('re-encrypts without ever loading undici (fetch, Headers) or sshpk', async () => {
     const r = await s.fn.call(JSON.stringify({ bucketName: 'lean' }), { deadlineMs: 60_000 });
     expect(r.json).toMatchObject({ ok: true, totals: { reencrypted: 10, failed: 0 } });
     s.fn.process.kill('SIGUSR2');
@@ -29,6 +31,6 @@ describe(`dist/func.js during a sweep on ${FUNC_NODE}`, () => {
       await new Promise((resolve) => setTimeout(resolve, 25));
       line = s.fn.output.find((l) => l.startsWith('LOADED-MODULES '));
     }
-    expect(JSON.parse((line ?? 'LOADED-MODULES null').slice('LOADED-MODULES '.length))).toEqual({ undici: false });
+    expect(JSON.parse((line ?? 'LOADED-MODULES null').slice('LOADED-MODULES '.length))).toEqual({ undici: false, assert: false });
   });
 });

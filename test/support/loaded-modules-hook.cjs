@@ -3,5 +3,6 @@
 'use strict';
 process.on('SIGUSR2', () => {
   const loaded = (name) => process.moduleLoadList.some((m) => m === `NativeModule ${name}`);
-  process.stdout.write(`LOADED-MODULES ${JSON.stringify({ undici: loaded('internal/deps/undici/undici') })}\n`);
+  // Nothing on the function's own paths uses node:assert; sshpk does (through assert-plus), so its absence says sshpk stayed unloaded.
+  process.stdout.write(`LOADED-MODULES ${JSON.stringify({ undici: loaded('internal/deps/undici/undici'), assert: loaded('assert') })}\n`);
 });
