@@ -1,5 +1,5 @@
 import { defineConfig } from 'vitest/config';
-import { LongestFirstSequencer } from './test/support/longest-first';
+import { LongestFirstSequencer } from './test/support/longest-first.js';
 
 export default defineConfig({
   test: {
