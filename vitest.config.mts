@@ -10,5 +10,8 @@ export default defineConfig({
     maxWorkers: 2,
     // The long files first (test/support/longest-first.ts).
     sequence: { sequencer: LongestFirstSequencer },
+    // Concurrent tests within a file at once (live-check's CLI processes): few, so that the other
+    // worker's file (the tenancy-scale run's containers and their holds) is not starved.
+    maxConcurrency: 3,
   },
 });

@@ -13,9 +13,7 @@ function series(posted: readonly PostedMetric[], name: string, dimensions: Recor
     .flatMap((m) => m.datapoints.map((p) => p.value));
 }
 
-// Each top-level block has an emulator (or stack) of its own and runs beside the others
-// (describe.concurrent); the tests inside a block share its state and run in order (it.sequential).
-describe.concurrent('custom metrics posted to OCI Monitoring (PostMetricData)', { timeout: 180_000 }, () => {
+describe('custom metrics posted to OCI Monitoring (PostMetricData)', () => {
   let s: Stack;
   beforeAll(async () => {
     s = await startStack({ eventRules: true, env: { REENCRYPT_METRICS_NAMESPACE: 'reencrypt_test' } });
@@ -28,7 +26,7 @@ describe.concurrent('custom metrics posted to OCI Monitoring (PostMetricData)', 
     return JSON.parse(await new Response(response.value as ReadableStream).text()) as Record<string, unknown>;
   }
 
-  it.sequential('after a sweep: re-encrypted, failed, skipped by reason, duration and unfinished, by bucket and trigger, in the configured namespace and compartment', async () => {
+  it('after a sweep: re-encrypted, failed, skipped by reason, duration and unfinished, by bucket and trigger, in the configured namespace and compartment', async () => {
     s.emu.createBucket({ compartmentId: s.compartmentA, name: 'swept', kmsKeyId: s.keyId });
     s.emu.seedObjects('swept', { count: 20, prefix: 'old/', timeModified: HOUR_AGO(), encryption: { kind: 'kms', keyId: s.keyId }, archivedEvery: 5 });
     s.emu.rotateKey(s.keyId);
@@ -52,13 +50,13 @@ describe.concurrent('custom metrics posted to OCI Monitoring (PostMetricData)', 
     }
   });
 
-  it.sequential('dry runs post nothing', async () => {
+  it('dry runs post nothing', async () => {
     const calls = s.emu.getCounters().routes.PostMetricData?.calls ?? 0;
     expect(await invoke({ bucketName: 'swept', dryRun: true, force: true })).toMatchObject({ ok: true, dryRun: true });
     expect(s.emu.getCounters().routes.PostMetricData?.calls ?? 0).toBe(calls);
   });
 
-  it.sequential('object events are added up in the container and posted with the next flush, not one call per object', async () => {
+  it('object events are added up in the container and posted with the next flush, not one call per object', async () => {
     s.emu.createBucket({ compartmentId: s.compartmentA, name: 'uploads', kmsKeyId: s.keyId, objectEventsEnabled: true });
     const { os } = clientsFor(s.emu, s.compartmentA);
     const calls = s.emu.getCounters().routes.PostMetricData?.calls ?? 0;
@@ -77,7 +75,7 @@ describe.concurrent('custom metrics posted to OCI Monitoring (PostMetricData)', 
   });
 });
 
-describe.concurrent('an unfinished run: runs_unfinished, and its age carried across continuations (local CLI runs)', { timeout: 180_000 }, () => {
+describe('an unfinished run: runs_unfinished, and its age carried across continuations (local CLI runs)', () => {
   let emu: Emulator;
   let args: string[];
   let env: Record<string, string>;
@@ -94,7 +92,7 @@ describe.concurrent('an unfinished run: runs_unfinished, and its age carried acr
   });
   afterAll(async () => emu?.stop());
 
-  it.sequential('each stopped invocation posts runs_unfinished=1 and the age since the run began; the last posts 0', async () => {
+  it('each stopped invocation posts runs_unfinished=1 and the age since the run began; the last posts 0', async () => {
     const first = await runCli(['run', ...args, '--bucket-name', 'long', '--force', '--max-duration', '4'], env);
     expect(first.code, first.stderr).toBe(4);
     const manual = { bucket: 'long', trigger: 'manual' };
@@ -116,7 +114,7 @@ describe.concurrent('an unfinished run: runs_unfinished, and its age carried acr
   });
 });
 
-describe.concurrent('a durable run posts its metrics once, when it ends', { timeout: 180_000 }, () => {
+describe('a durable run posts its metrics once, when it ends', () => {
   let s: Stack;
   beforeAll(async () => {
     s = await startStack({
@@ -132,7 +130,7 @@ describe.concurrent('a durable run posts its metrics once, when it ends', { time
   }, 60_000);
   afterAll(async () => s?.stop());
 
-  it.sequential('the invocation that stores the final report posts each bucket\'s counts with the rotation as trigger; earlier turns post nothing', async () => {
+  it('the invocation that stores the final report posts each bucket\'s counts with the rotation as trigger; earlier turns post nothing', async () => {
     s.emu.rotateKey(s.keyId);
     const report = await eventually(() => {
       const name = stateNames(s.emu, 'runs/').find((n) => n.endsWith('/report.json'));
