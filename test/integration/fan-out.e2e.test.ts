@@ -21,7 +21,8 @@ describe('a rotation over buckets of uneven sizes fans out to at most REENCRYPT_
   const total = Object.values(sizes).reduce((a, b) => a + b, 0);
   beforeAll(async () => {
     s = await startStack({
-      eventRules: true, timeoutSeconds: 5, env: { REENCRYPT_MAX_WORKERS: String(MAX_WORKERS) },
+      // The planning call (events, sync) gets time to plan on a loaded machine; workers still hand over every 5 s.
+      eventRules: true, timeoutSeconds: 30, env: { REENCRYPT_MAX_WORKERS: String(MAX_WORKERS) },
       // More containers than workers: the pool must not be what holds the workers back.
       runs: { checkpointSeconds: 1, detachedTimeoutSeconds: 5, maxProcesses: MAX_WORKERS + 4 },
     });
