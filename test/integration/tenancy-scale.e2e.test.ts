@@ -15,7 +15,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eventually, keyVersionCounts, startStack, stateRecord, type Stack } from '../support/stack';
-import { seedVersionedBucket, storedReports, watchHolds } from '../support/runs';
+import { describeRuns, seedVersionedBucket, storedReports, watchHolds } from '../support/runs';
 
 const SCALE = Number(process.env.TENANCY_E2E_SCALE ?? 1);
 const MAX_WORKERS = 4;
@@ -47,7 +47,8 @@ describe('a rotation over 12 buckets of uneven sizes, one of 150,000 versions, w
     s.emu.functions.resetConcurrency();
     s.emu.resetCounters();
     const newVersion = s.emu.rotateKey(s.keyId).id;
-    const report = await eventually(() => storedReports(s.emu)[0], 'the stored report', 1_500_000);
+    const report = await eventually(() => storedReports(s.emu)[0], 'the stored report', 1_500_000)
+      .catch((e: Error) => { throw new Error(`${e.message}\n${describeRuns(s.emu)}`); });
     await s.emu.whenIdle();
     holds.stop();
     expect(storedReports(s.emu)).toHaveLength(1);
@@ -69,7 +70,7 @@ describe('a rotation over 12 buckets of uneven sizes, one of 150,000 versions, w
     }
     const run = stateRecord(s.emu, `runs/${report.runId}/run.json`);
     expect(run.workers).toBe(MAX_WORKERS);
-    console.log(`[tenancy-scale] ${total} versions in ${((Date.now() - started) / 1000).toFixed(1)} s; ${big.ranges} ranges of the big bucket; ${redone} calls redone; peak held units ${holds.peak()}, peak invocations in flight ${s.emu.functions.peakConcurrent}, ${report.invocations} invocations`);
+    console.log(`[tenancy-scale] ${total} versions in ${((Date.now() - started) / 1000).toFixed(1)} s; ${big.ranges} ranges of the big bucket; ${redone} calls redone; peak held units ${holds.peak()} (${holds.peakWithEnded()} with holds of ended invocations), peak invocations in flight ${s.emu.functions.peakConcurrent}, ${report.invocations} invocations`);
     expect(holds.peak()).toBeGreaterThan(1);
     expect(holds.peak()).toBeLessThanOrEqual(MAX_WORKERS);
     expect(s.emu.functions.peakConcurrent).toBeLessThanOrEqual(2 * MAX_WORKERS);
