@@ -7,6 +7,7 @@
 import { resolve } from 'node:path';
 import { startFunction } from '../test/support/fdk-process';
 import { startStack } from '../test/support/stack';
+import { bareSignUs } from './lib/bare-sign';
 import { sweepToCompletion } from './lib/fn';
 
 const arg = (name: string, fallback: string): string =>
@@ -50,7 +51,11 @@ async function main(): Promise<void> {
       console.log(`ab> round ${round}: A ${us(ra.fnCpuMs)} µs/version (${ra.wallMs} ms)  B ${us(rb.fnCpuMs)} µs/version (${rb.wallMs} ms)`);
     }
     const sum = (xs: number[]) => xs.reduce((x, y) => x + y, 0);
-    console.log(`ab> ${node} A=${a} B=${b}: A ${Math.round(sum(totals.a) / totals.a.length)} µs/version, B ${Math.round(sum(totals.b) / totals.b.length)} µs/version, B/A ${(sum(totals.b) / sum(totals.a)).toFixed(3)}`);
+    const meanA = sum(totals.a) / totals.a.length;
+    const meanB = sum(totals.b) / totals.b.length;
+    // The yardstick on the same node right after: a bare RSA-2048 signature with a cached KeyObject.
+    const bare = bareSignUs(node);
+    console.log(`ab> ${node} A=${a} B=${b}: A ${Math.round(meanA)} µs/version, B ${Math.round(meanB)} µs/version, B/A ${(sum(totals.b) / sum(totals.a)).toFixed(3)}; bare crypto.sign ${bare} µs: A ${(meanA / bare).toFixed(2)}×, B ${(meanB / bare).toFixed(2)}×`);
   } finally {
     await fnB.stop();
     await s.stop();
