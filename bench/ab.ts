@@ -2,7 +2,8 @@
  * A/B of two builds of the function on a busy machine (a developer tool, not part of `npm run bench`):
  * both sweep their own bucket against one emulator at the same time, so load on the machine touches
  * both alike; CPU per re-encrypted version is compared, then the roles of the buckets are swapped.
- *   tsx bench/ab.ts A.js B.js [--node=PATH] [--versions=8000] [--concurrency=16] [--latency=0] [--rounds=2]
+ *   tsx bench/ab.ts A.js B.js [--node=PATH] [--versions=8000] [--concurrency=16] [--latency=0] [--rounds=2] [--b-node-flags="..."]
+ * A and B may be the same build: `--b-node-flags` runs B with other node flags (e.g. the image's heap flags).
  */
 import { resolve } from 'node:path';
 import { startFunction } from '../test/support/fdk-process';
@@ -28,7 +29,8 @@ async function main(): Promise<void> {
     REENCRYPT_FUNCTIONS_INVOKE_ENDPOINT: s.emu.url, REENCRYPT_COMPARTMENT_IDS: `${s.compartmentA},${s.compartmentB}`,
     REENCRYPT_VAULT_IDS: s.vaultId, REENCRYPT_CLOCK_SKEW_SECONDS: '0', REENCRYPT_SAFETY_MARGIN_SECONDS: '2', ...env,
   };
-  const fnB = await startFunction(fnEnv, b, node);
+  const bFlags = arg('b-node-flags', '');
+  const fnB = await startFunction({ ...fnEnv, ...(bFlags && { NODE_OPTIONS: bFlags }) }, b, node);
   const totals = { a: [] as number[], b: [] as number[] };
   try {
     for (let round = 0; round < Number(arg('rounds', '2')); round++) {
