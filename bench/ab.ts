@@ -2,8 +2,8 @@
  * A/B of two builds of the function on a busy machine (a developer tool, not part of `npm run bench`):
  * both sweep their own bucket against one emulator at the same time, so load on the machine touches
  * both alike; CPU per re-encrypted version is compared, then the roles of the buckets are swapped.
- *   tsx bench/ab.ts A.js B.js [--node=PATH] [--versions=8000] [--concurrency=16] [--latency=0] [--rounds=2] [--b-node-flags="..."]
- * A and B may be the same build: `--b-node-flags` runs B with other node flags (e.g. the image's heap flags).
+ *   tsx bench/ab.ts A.js B.js [--node=PATH] [--versions=8000] [--concurrency=16] [--latency=0] [--rounds=2] [--a-node-flags="..."] [--b-node-flags="..."]
+ * A and B may be the same build run with other node flags (e.g. the image's heap flags).
  */
 import { resolve } from 'node:path';
 import { startFunction } from '../test/support/fdk-process';
@@ -22,7 +22,8 @@ async function main(): Promise<void> {
   const latencyMs = Number(arg('latency', '0'));
   const node = arg('node', process.execPath);
   const env = { REENCRYPT_LOG_LEVEL: 'info', REENCRYPT_MAX_ATTEMPTS: '8', REENCRYPT_CONCURRENCY: String(concurrency) };
-  const s = await startStack({ env, timeoutSeconds: 300, emulator: { seed: 7 }, node, script: a });
+  const aFlags = arg('a-node-flags', '');
+  const s = await startStack({ env: { ...env, ...(aFlags && { NODE_OPTIONS: aFlags }) }, timeoutSeconds: 300, emulator: { seed: 7 }, node, script: a });
   const fnEnv = {
     ...s.emu.issueResourcePrincipal({ compartmentId: s.compartmentA }),
     REENCRYPT_OBJECTSTORAGE_ENDPOINT: s.emu.url, REENCRYPT_KMS_VAULT_ENDPOINT: s.emu.url, REENCRYPT_SECRETS_ENDPOINT: s.emu.url,
