@@ -10,6 +10,7 @@ import { join, resolve } from 'node:path';
 import type { Emulator } from '../emulator/src/index';
 import { startFunction } from '../test/support/fdk-process';
 import { startStack, stateNames, stateRecord, type Stack } from '../test/support/stack';
+import { clFigures, emulatorProbe, functionProbe } from './lib/cl-probe';
 import { coldStart, sumCalls, sweepToCompletion, type SweepRun } from './lib/fn';
 import { fullGc } from './lib/gc';
 import { invocationMemory } from './lib/memory';
@@ -211,25 +212,32 @@ interface ReencryptCase {
   node?: string;
   script?: string;
   faults?: { p429: number; p503: number; retryAfterSeconds: number };
+  /** Record where the time goes (bench/lib/cl-probe.ts): calls in flight, per-call latency, loop delays. */
+  probe?: boolean;
 }
 
 async function reencryptCase(c: ReencryptCase): Promise<Row> {
+  const fnProbe = c.probe ? functionProbe() : undefined;
   const s: Stack = await startStack({
-    env: { ...BASE_ENV, REENCRYPT_CONCURRENCY: String(c.concurrency) }, timeoutSeconds: DEADLINE_MS / 1000, emulator: { seed: 7 },
+    env: { ...BASE_ENV, REENCRYPT_CONCURRENCY: String(c.concurrency), ...fnProbe?.env }, timeoutSeconds: DEADLINE_MS / 1000, emulator: { seed: 7 },
     ...(c.node && { node: c.node }), ...(c.script && { script: c.script }),
   });
+  let row: Row;
+  let emuProbe: ReturnType<ReturnType<typeof emulatorProbe>['stop']> | undefined;
   try {
     s.emu.createBucket({ compartmentId: s.compartmentA, name: 'tp', kmsKeyId: s.keyId, versioning: 'Enabled' });
     s.emu.seedObjects('tp', { count: c.versions / 2, extraVersions: 1, prefix: 'tp/o-', timeModified: HOUR_AGO, timeStepMs: 1, encryption: { kind: 'kms', keyId: s.keyId } });
     s.emu.rotateKey(s.keyId);
     s.emu.setGlobalFaults({ latencyMs: c.latencyMs, ...(c.faults ?? {}) });
     s.emu.resetCounters();
+    const probe = c.probe ? emulatorProbe() : undefined;
     const run = await sweepToCompletion(s.fn, { bucketName: 'tp' }, DEADLINE_MS);
+    emuProbe = probe?.stop();
     const counters = s.emu.getCounters();
     s.emu.setGlobalFaults(undefined);
     verifyAllCurrent(s.emu, 'tp', s.keyId, c.versions);
     const re = counters.routes['ReencryptObject'];
-    return {
+    row = {
       versions: c.versions, concurrency: c.concurrency, latencyMs: c.latencyMs,
       ...(c.faults && { faults: `429:${c.faults.p429} (retry-after ${c.faults.retryAfterSeconds}s) 503:${c.faults.p503}` }),
       reencrypted: run.reencrypted, failed: run.failed, wallMs: run.wallMs, versionsPerSecond: perSecond(run.reencrypted, run.wallMs),
@@ -245,10 +253,13 @@ async function reencryptCase(c: ReencryptCase): Promise<Row> {
       peakRssMiB: run.peakRssMiB, ...cpu(run, c.versions),
       // Function CPU time over wall time: 1 means one core busy all along (CPU-bound).
       fnCores: round(run.fnCpuMs / run.wallMs, 2),
+      emuCores: round(run.hostCpuMs / run.wallMs, 2),
     };
   } finally {
     await s.stop();
   }
+  // The hook writes what it recorded when the function stops.
+  return fnProbe && emuProbe ? { ...row, ...clFigures(fnProbe.read(), emuProbe, c.concurrency) } : row;
 }
 
 type Snapshot = ReturnType<Emulator['getCounters']>;
@@ -302,6 +313,15 @@ async function sideBySide(): Promise<void> {
   }
   results['sideBySide'] = rows;
   table(`9. Side by side: Node 20 and 22, the SDK's signer and ours, signing on the main thread or in the threadpool (${versions.toLocaleString('en-US')} versions)`, rows);
+  // 9b: where the time goes against C/L, dist/func.js with bench/lib/cl-probe-hook.cjs preloaded (its few µs per call are in fnCpuUsPerItem here, not in 9).
+  const probeRows: Row[] = [];
+  for (const [nodeLabel, node] of nodes) {
+    const row = { node: nodeLabel, ...(await reencryptCase({ versions, concurrency: 64, latencyMs: 20, node, probe: true })) };
+    line('cl-probe', row);
+    probeRows.push(row);
+  }
+  results['clProbe'] = probeRows;
+  table('9b. Where the time goes at 64 in flight / 20 ms (dist/func.js, probed): calls in flight (time-weighted), call time by Little\'s law, ReencryptObject as the function sees it against the emulator\'s service time, threadpool signature latency, event-loop delays', probeRows);
 }
 
 // ---------------------------------------------------------------- 6: cold start

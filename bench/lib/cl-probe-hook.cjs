@@ -32,6 +32,8 @@ function kindOf(method, path) {
   return `${method} other`;
 }
 
+let socketsOpened = 0;
+dc.subscribe('net.client.socket', () => { socketsOpened += 1; });
 const rows = new WeakMap();
 dc.subscribe('http.client.request.start', ({ request }) => {
   const row = [now(), 0, 0, kindOf(request.method, request.path)];
@@ -51,7 +53,7 @@ process.on('SIGTERM', () => {
   const eventLoopDelay = {
     meanMs: ms(delay.mean), p50Ms: ms(delay.percentile(50)), p90Ms: ms(delay.percentile(90)), p99Ms: ms(delay.percentile(99)), maxMs: ms(delay.max),
   };
-  if (process.env.CL_PROBE_OUT) fs.writeFileSync(process.env.CL_PROBE_OUT, JSON.stringify({ signs, requests, eventLoopDelay }));
+  if (process.env.CL_PROBE_OUT) fs.writeFileSync(process.env.CL_PROBE_OUT, JSON.stringify({ signs, requests, eventLoopDelay, socketsOpened }));
   // Listening for SIGTERM removes its default action: exit as it would, unless the function listens too.
   if (process.listenerCount('SIGTERM') === 1) process.exit(0);
 });
