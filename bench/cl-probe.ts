@@ -8,7 +8,7 @@
  */
 import { resolve } from 'node:path';
 import { startStack } from '../test/support/stack';
-import { clFigures, emulatorProbe, functionProbe } from './lib/cl-probe';
+import { clFigures, emulatorProbe, functionProbe, schedFigures, schedSnapshot } from './lib/cl-probe';
 import { sweepToCompletion } from './lib/fn';
 import { round } from './lib/stats';
 
@@ -28,13 +28,18 @@ async function main(): Promise<void> {
   });
   let emu: ReturnType<ReturnType<typeof emulatorProbe>['stop']>;
   let run: Awaited<ReturnType<typeof sweepToCompletion>>;
+  let sched: Record<string, string | number>;
   try {
     s.emu.createBucket({ compartmentId: s.compartmentA, name: 'tp', kmsKeyId: s.keyId, versioning: 'Enabled' });
     s.emu.seedObjects('tp', { count: versions / 2, extraVersions: 1, prefix: 'tp/o-', timeModified: Date.now() - 3_600_000, timeStepMs: 1, encryption: { kind: 'kms', keyId: s.keyId } });
     s.emu.rotateKey(s.keyId);
     s.emu.setGlobalFaults({ latencyMs });
     const probe = emulatorProbe();
+    const fnPid = s.fn.process.pid as number;
+    const fn0 = schedSnapshot(fnPid);
+    const emu0 = schedSnapshot(process.pid);
     run = await sweepToCompletion(s.fn, { bucketName: 'tp' }, 300_000);
+    sched = { ...schedFigures('fn', fn0, schedSnapshot(fnPid), versions, run.wallMs), ...schedFigures('emu', emu0, schedSnapshot(process.pid), versions, run.wallMs) };
     emu = probe.stop();
     if (run.reencrypted !== versions) throw new Error(`re-encrypted ${run.reencrypted} of ${versions}`);
   } finally {
@@ -45,7 +50,7 @@ async function main(): Promise<void> {
     versions, concurrency, latencyMs, wallMs: run.wallMs, versionsPerSecond: Math.round(perS), ofLimit: round(perS / ((concurrency * 1000) / latencyMs), 2),
     fnCpuUsPerItem: Math.round((run.fnCpuMs * 1000) / versions), fnCores: round(run.fnCpuMs / run.wallMs, 2),
     emuCpuUsPerItem: Math.round((run.hostCpuMs * 1000) / versions), emuCores: round(run.hostCpuMs / run.wallMs, 2),
-    ...clFigures(fnProbe.read(), emu, concurrency),
+    ...sched, ...clFigures(fnProbe.read(), emu, concurrency),
   };
   console.log(`probe> ${Object.entries(figures).map(([k, v]) => `${k}=${v}`).join(' ')}`);
 }

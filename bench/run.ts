@@ -10,7 +10,7 @@ import { join, resolve } from 'node:path';
 import type { Emulator } from '../emulator/src/index';
 import { startFunction } from '../test/support/fdk-process';
 import { startStack, stateNames, stateRecord, type Stack } from '../test/support/stack';
-import { clFigures, emulatorProbe, functionProbe } from './lib/cl-probe';
+import { clFigures, emulatorProbe, functionProbe, schedFigures, schedSnapshot } from './lib/cl-probe';
 import { coldStart, sumCalls, sweepToCompletion, type SweepRun } from './lib/fn';
 import { fullGc } from './lib/gc';
 import { invocationMemory } from './lib/memory';
@@ -231,7 +231,10 @@ async function reencryptCase(c: ReencryptCase): Promise<Row> {
     s.emu.setGlobalFaults({ latencyMs: c.latencyMs, ...(c.faults ?? {}) });
     s.emu.resetCounters();
     const probe = c.probe ? emulatorProbe() : undefined;
+    const fnPid = s.fn.process.pid as number;
+    const sched0 = c.probe ? { fn: schedSnapshot(fnPid), emu: schedSnapshot(process.pid) } : undefined;
     const run = await sweepToCompletion(s.fn, { bucketName: 'tp' }, DEADLINE_MS);
+    const sched = sched0 && { ...schedFigures('fn', sched0.fn, schedSnapshot(fnPid), c.versions, run.wallMs), ...schedFigures('emu', sched0.emu, schedSnapshot(process.pid), c.versions, run.wallMs) };
     emuProbe = probe?.stop();
     const counters = s.emu.getCounters();
     s.emu.setGlobalFaults(undefined);
@@ -254,6 +257,7 @@ async function reencryptCase(c: ReencryptCase): Promise<Row> {
       // Function CPU time over wall time: 1 means one core busy all along (CPU-bound).
       fnCores: round(run.fnCpuMs / run.wallMs, 2),
       emuCores: round(run.hostCpuMs / run.wallMs, 2),
+      ...sched,
     };
   } finally {
     await s.stop();
@@ -316,9 +320,10 @@ async function sideBySide(): Promise<void> {
   // 9b: where the time goes against C/L, dist/func.js with bench/lib/cl-probe-hook.cjs preloaded (its few µs per call are in fnCpuUsPerItem here, not in 9).
   const probeRows: Row[] = [];
   for (const [nodeLabel, node] of nodes) {
-    const row = { node: nodeLabel, ...(await reencryptCase({ versions, concurrency: 64, latencyMs: 20, node, probe: true })) };
-    line('cl-probe', row);
-    probeRows.push(row);
+    const full = { node: nodeLabel, ...(await reencryptCase({ versions, concurrency: 64, latencyMs: 20, node, probe: true })) };
+    line('cl-probe', full);
+    const dropped = new Set(['versions', 'concurrency', 'latencyMs', 'reencrypted', 'failed', 'limitPerSecond', 'invocations', 'fnApiCalls', 'emulatorCalls', 'reencryptCalls', 'injected429', 'injected503', 'retries', 'peakRssMiB', 'fnCpuS', 'emuCpuS']);
+    probeRows.push(Object.fromEntries(Object.entries(full).filter(([k]) => !dropped.has(k))));
   }
   results['clProbe'] = probeRows;
   table('9b. Where the time goes at 64 in flight / 20 ms (dist/func.js, probed): calls in flight (time-weighted), call time by Little\'s law, ReencryptObject as the function sees it against the emulator\'s service time, threadpool signature latency, event-loop delays', probeRows);

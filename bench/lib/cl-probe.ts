@@ -5,7 +5,7 @@
  * Used by benchmark 9's probe rows and by `tsx bench/cl-probe.ts`.
  */
 import dc from 'node:diagnostics_channel';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import type { IncomingMessage } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -127,5 +127,39 @@ export function clFigures(fn: FunctionProbe, emu: ReturnType<ReturnType<typeof e
     // Listings after the first: how many calls stayed in flight meanwhile (the listing's own call included).
     inFlightDuringListingsMean: duringLists.length > 0 ? round(mean(duringLists), 1) : 'n/a',
     tcpConnections: fn.socketsOpened,
+  };
+}
+
+/** On-CPU and run-queue-waiting time (ns) of a process's main thread and of its other threads, from /proc/<pid>/task/<tid>/schedstat. */
+export interface SchedSnapshot { mainCpu: number; mainWait: number; othersCpu: number; othersWait: number }
+
+export function schedSnapshot(pid: number): SchedSnapshot {
+  const snap = { mainCpu: 0, mainWait: 0, othersCpu: 0, othersWait: 0 };
+  for (const tid of readdirSync(`/proc/${pid}/task`)) {
+    try {
+      const [cpu, wait] = readFileSync(`/proc/${pid}/task/${tid}/schedstat`, 'utf8').split(' ').map(Number);
+      if (Number(tid) === pid) {
+        snap.mainCpu += cpu ?? 0; snap.mainWait += wait ?? 0;
+      } else {
+        snap.othersCpu += cpu ?? 0; snap.othersWait += wait ?? 0;
+      }
+    } catch { /* the thread ended */ }
+  }
+  return snap;
+}
+
+/**
+ * Per version, µs: CPU of the main thread and of the other threads (libuv's threadpool signing, V8's helpers), and
+ * the time they were runnable but waiting for a core (the machine's other load and the two processes' own threads
+ * competing for two cores). Threads that ended during the sweep are missing from the second snapshot.
+ */
+export function schedFigures(prefix: string, before: SchedSnapshot, after: SchedSnapshot, versions: number, wallMs: number): Row {
+  const us = (ns: number) => Math.round(ns / 1e3 / versions);
+  return {
+    [`${prefix}MainCpuUs`]: us(after.mainCpu - before.mainCpu),
+    [`${prefix}MainRunqueueWaitUs`]: us(after.mainWait - before.mainWait),
+    [`${prefix}MainBusyShare`]: round((after.mainCpu - before.mainCpu) / 1e6 / wallMs, 2),
+    [`${prefix}OtherThreadsCpuUs`]: us(after.othersCpu - before.othersCpu),
+    [`${prefix}OtherThreadsRunqueueWaitUs`]: us(after.othersWait - before.othersWait),
   };
 }

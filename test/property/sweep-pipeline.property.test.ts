@@ -36,7 +36,7 @@ function version(kind: Kind, i: number): ListedVersion {
 interface CallLuck { readonly delayMs: number; readonly outOfTime: boolean }
 interface ListLuck { readonly delayMs: number; readonly result: 'ok' | 'out-of-time' | 'failed' }
 
-type Counts = Pick<BucketReport, 'scanned' | 'reencrypted' | 'planned' | 'failed' | 'skipped'>;
+type Counts = { -readonly [K in 'scanned' | 'reencrypted' | 'planned' | 'failed' | 'skipped']: BucketReport[K] };
 const zero = (): Counts => ({ scanned: 0, reencrypted: 0, planned: 0, failed: 0, skipped: emptySkips() });
 function add(sum: Counts, r: Counts): void {
   sum.scanned += r.scanned; sum.reencrypted += r.reencrypted; sum.planned += r.planned; sum.failed += r.failed;
