@@ -5,7 +5,7 @@
  */
 import { execSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
+import { availableParallelism, cpus, loadavg, tmpdir, totalmem } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { Emulator } from '../emulator/src/index';
 import { startFunction } from '../test/support/fdk-process';
@@ -257,6 +257,13 @@ async function reencryptCase(c: ReencryptCase): Promise<Row> {
       // Function CPU time over wall time: 1 means one core busy all along (CPU-bound).
       fnCores: round(run.fnCpuMs / run.wallMs, 2),
       emuCores: round(run.hostCpuMs / run.wallMs, 2),
+      // What this machine's cores allow when the function and the emulator share them at the CPU per version measured:
+      // versions/s over the lower of it and C/L says how much of the reachable the run reached.
+      cpuLimitPerSecond: Math.round((availableParallelism() * 1e6) / ((run.fnCpuMs + run.hostCpuMs) * 1000 / c.versions)),
+      ...(c.latencyMs > 0 && {
+        ofReachable: round(perSecond(run.reencrypted, run.wallMs)
+          / Math.min((c.concurrency * 1000) / c.latencyMs, (availableParallelism() * 1e6) / ((run.fnCpuMs + run.hostCpuMs) * 1000 / c.versions)), 2),
+      }),
       ...sched,
     };
   } finally {
