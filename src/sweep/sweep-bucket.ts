@@ -139,6 +139,8 @@ async function listPage(task: SweepTask, deps: SweepDeps, position: SweepPositio
       : await deps.objectStorage.listObjectsPage(bucket.namespace, bucket.name, task.prefix, start ?? range.start, range.end);
     // OCI applies start/end itself; a name outside the range would belong to another unit, so it is never handled here.
     if (task.range) page = withinRange(page, task.range);
+    // Time ran out while the page was listed (it was asked for ahead of need): none of its items may start, so deciding them is wasted work.
+    if (mustStopStarting(deps)) return { type: 'stop', position };
     return { type: 'page', page, position };
   } catch (err) {
     if (!(err instanceof OciCallError)) throw err;
