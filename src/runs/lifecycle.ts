@@ -16,6 +16,7 @@ import {
   claim, isClaimable, isFinal, newUnit, RunState, stopForLimit, UnitState, type RunRecord, type UnitRecord, type UnitSpec,
 } from './model';
 import { foldRanges, IDLE_POLL_MS, listingUnderWay, splitterFor, type Splitter } from './ranges';
+import { HoldWatch } from './holds';
 import { StateStoreError, type StateStore, type Stored } from './store';
 import { takeUnitTurn } from './worker';
 
@@ -23,6 +24,10 @@ import { takeUnitTurn } from './worker';
 const UNITS_PER_INVOCATION = 4;
 /** A hold lasts this many checkpoint intervals: a worker that misses a checkpoint or two keeps it. */
 const LEASE_CHECKPOINTS = 3;
+/** Wakes this long after a hold's expiry (so it has expired), and stops waiting this long before stopStartingAt. */
+const HOLD_WAIT_MARGIN_MS = 150;
+
+const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, Math.max(0, ms)));
 
 export const runKey = (runId: string): string => `runs/${runId}/run.json`;
 const unitKey = (runId: string, index: number): string => `runs/${runId}/units/${String(index).padStart(5, '0')}.json`;
@@ -126,39 +131,55 @@ export async function takeTurn(runId: string, runs: Runs, ctx: RunContext, optio
   }
   let run = await countInvocation(stored, store);
   const leaseMs = ctx.config.checkpointMs * LEASE_CHECKPOINTS;
+  // Holds that may be a dead holder's: waited for here, or left to a successor (holds.ts).
+  const watch = new HoldWatch(runs.owner);
   let units = await loadUnits(run.value, store);
+  watch.see(units.map((u) => u.value));
   // A bucket's listing pass adds range units to the run as it goes: read the run again before looking at its units.
   const reload = async (): Promise<Stored<UnitRecord>[]> => {
     run = (await store.get(runKey(runId), isRunRecord)) ?? run;
-    return loadUnits(run.value, store);
+    const loaded = await loadUnits(run.value, store);
+    watch.see(loaded.map((u) => u.value));
+    return loaded;
+  };
+  /**
+   * Nothing to take now: wait once, while there is time, for what may free a unit, then read
+   * the units again. A listing pass handing out ranges is looked at every second; a hold that
+   * may be a dead holder's is waited for until it expires (or this invocation's time is up).
+   * False when there is nothing to wait for, or no time left.
+   */
+  const waitForWork = async (): Promise<boolean> => {
+    const now = Date.now();
+    if (listingUnderWay(units.map((u) => u.value)) && ctx.budget.stopStartingAt - now > IDLE_POLL_MS) {
+      await sleep(IDLE_POLL_MS);
+    } else {
+      const expiries = watch.unverified(units.map((u) => u.value), now).map((h) => h.until);
+      const latest = ctx.budget.stopStartingAt - HOLD_WAIT_MARGIN_MS;
+      if (expiries.length === 0 || latest - now < HOLD_WAIT_MARGIN_MS) return false;
+      await sleep(Math.min(Math.min(...expiries) + HOLD_WAIT_MARGIN_MS, latest) - now);
+    }
+    units = await reload();
+    return true;
+  };
+  const claimOrWait = async (max: number): Promise<{ index: number; held: Stored<UnitRecord> }[]> => {
+    let claimed = await claimUnits(units, run.value, runs, leaseMs, max);
+    while (claimed.length === 0 && (await waitForWork())) claimed = await claimUnits(units, run.value, runs, leaseMs, max);
+    return claimed;
   };
   const worked: string[] = [];
   let reencrypted = 0;
   let checkpoints = 0;
   if (run.value.invocations > run.value.maxInvocations) {
-    for (const [index, u] of units.entries()) {
-      if (!isFinal(u.value) && isClaimable(u.value, Date.now())) await store.replace(unitKey(runId, index), stopForLimit(u.value, run.value.maxInvocations, Date.now()), u.etag);
-    }
+    // Over its limit, the run stops every unit as it becomes free, a dead holder's once its hold expires.
+    do {
+      for (const [index, u] of units.entries()) {
+        if (!isFinal(u.value) && isClaimable(u.value, Date.now())) await store.replace(unitKey(runId, index), stopForLimit(u.value, run.value.maxInvocations, Date.now()), u.etag);
+      }
+    } while (await waitForWork());
   } else {
     // A fanned-out run's worker holds one unit at a time, and takes the next when it finishes one.
     const perInvocation = run.value.workers > 1 ? 1 : UNITS_PER_INVOCATION;
-    let claimed = await claimUnits(units, run.value, runs, leaseMs, perInvocation);
-    // Nothing free, but a listing pass is handing out ranges: look again every second while there is time.
-    while (claimed.length === 0 && listingUnderWay(units.map((u) => u.value)) && ctx.budget.stopStartingAt - Date.now() > IDLE_POLL_MS) {
-      await new Promise((r) => setTimeout(r, IDLE_POLL_MS));
-      units = await reload();
-      claimed = await claimUnits(units, run.value, runs, leaseMs, perInvocation);
-    }
-    if (claimed.length === 0) {
-      // Every open unit is held. If a holder died, its hold runs out soon: wait for the
-      // first expiry (if it comes in time), then try once more.
-      const firstExpiry = Math.min(...units.filter((u) => u.value.state === UnitState.held && u.value.hold).map((u) => Date.parse(u.value.hold?.until ?? '')));
-      if (Number.isFinite(firstExpiry) && firstExpiry + 200 < ctx.budget.stopStartingAt) {
-        await new Promise((r) => setTimeout(r, Math.max(0, firstExpiry - Date.now()) + 100));
-        units = await reload();
-        claimed = await claimUnits(units, run.value, runs, leaseMs, perInvocation);
-      }
-    }
+    let claimed = await claimOrWait(perInvocation);
     const watermark = watermarkOf(run.value);
     while (claimed.length > 0) {
       const turns = claimed;
@@ -178,14 +199,7 @@ export async function takeTurn(runId: string, runs: Runs, ctx: RunContext, optio
       if (finishedItsUnit && ctx.budget.stopStartingAt - Date.now() > Math.min(ctx.config.checkpointMs, 5_000)) {
         units = await reload();
         // A listing pass may have made a one-worker run a fanned-out one.
-        if (run.value.workers > 1) {
-          claimed = await claimUnits(units, run.value, runs, leaseMs, 1);
-          while (claimed.length === 0 && listingUnderWay(units.map((u) => u.value)) && ctx.budget.stopStartingAt - Date.now() > IDLE_POLL_MS) {
-            await new Promise((r) => setTimeout(r, IDLE_POLL_MS));
-            units = await reload();
-            claimed = await claimUnits(units, run.value, runs, leaseMs, 1);
-          }
-        }
+        if (run.value.workers > 1) claimed = await claimOrWait(1);
       }
     }
   }
@@ -196,15 +210,18 @@ export async function takeTurn(runId: string, runs: Runs, ctx: RunContext, optio
     if (again.length === units.length) return finish(run.value, units.map((u) => u.value), runs, ctx, { worked, reencrypted, checkpoints });
     units = again;
   }
-  const open = units.filter((u) => isClaimable(u.value, Date.now()));
+  const now = Date.now();
+  const open = units.filter((u) => isClaimable(u.value, now));
+  // Holds this invocation could not see renewed nor wait out: a successor watches them (holds.ts).
+  const unverified = watch.unverified(units.map((u) => u.value), now);
   // A worker whose time is up while ranges are still being handed out keeps its place through a successor.
-  const keepPlace = open.length > 0 || (run.value.workers > 1 && listingUnderWay(units.map((u) => u.value)));
+  const keepPlace = open.length > 0 || unverified.length > 0 || (run.value.workers > 1 && listingUnderWay(units.map((u) => u.value)));
   const handover: HandoverResult | undefined = keepPlace ? await invokeSelfDetached({ resume: runId }, ctx) : undefined;
   if (handover && !handover.invoked) {
-    ctx.logger.warn('run not continued', { runId, why: handover.why, open: open.length });
+    ctx.logger.warn('run not continued', { runId, why: handover.why, open: open.length, unverified: unverified.length });
     // Nothing alive may pick the run up: fail the call so the failure destination resumes it.
     // (Only waiting for a listing pass's ranges, the listing pass itself is alive.)
-    if (options.failIfNotContinued && handover.attempted && open.length > 0) throw new RunNotContinuedError([runId], handover.why);
+    if (options.failIfNotContinued && handover.attempted && (open.length > 0 || unverified.length > 0)) throw new RunNotContinuedError([runId], handover.why);
     ctx.notes.push(`not continued automatically (${handover.why}): resume with {"resume": "${runId}"}`);
   }
   const answer = {
@@ -213,7 +230,7 @@ export async function takeTurn(runId: string, runs: Runs, ctx: RunContext, optio
     handedOver: handover?.invoked ?? false, complete: false, continuation: null,
     report: { bucket: store.bucket, object: reportKey(runId) }, notes: ctx.notes,
   };
-  ctx.logger.info('run step', { runId, units: worked, reencrypted, checkpoints, handedOver: answer.handedOver, open: open.length });
+  ctx.logger.info('run step', { runId, units: worked, reencrypted, checkpoints, handedOver: answer.handedOver, open: open.length, unverified: unverified.length });
   return answer;
 }
 
