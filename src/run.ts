@@ -48,7 +48,7 @@ export const runRequest: Runner = async function runRequest(request, invocation,
     if (request.functionId !== config.functionId || !config.stateBucket) {
       return { ok: true, action: 'ignored', reason: 'a failed-invocation record for another function, or no state bucket to resume from', notes: [] };
     }
-    return resumeAbandoned(await runsNow(), ctx);
+    return resumeAbandoned(request.recordKey, await runsNow(), ctx);
   }
   if (request.kind === 'manual') {
     const { scope } = request;

@@ -7,12 +7,15 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { clientsFor } from '../../emulator/test/helpers';
 import { newUnit, type RunRecord, type UnitRecord } from '../../src/runs/model';
-import { keyVersionCounts, STATE_BUCKET, startStack, stateRecord, type Stack } from '../support/stack';
+import { keyVersionCounts, STATE_BUCKET, startStack, stateNames, stateRecord, type Stack } from '../support/stack';
 import { eventuallyInRun, seedVersionedBucket, storedReports } from '../support/runs';
 
-/** Matches the function's configuration below: holds last 3 checkpoint intervals. */
 const CHECKPOINT_MS = 1000;
-const LEASE_MS = 3 * CHECKPOINT_MS;
+/**
+ * The test's own hold, as the live holder: longer than the function's (3 checkpoint intervals)
+ * so that a test process slowed by a loaded machine still renews it in time.
+ */
+const LIVE_LEASE_MS = 10_000;
 
 function reencryptCalls(s: Stack): number {
   return s.emu.getCounters().routes['ReencryptObject']?.calls ?? 0;
@@ -89,7 +92,7 @@ describe('a unit held by a dead invocation while every live one ends', () => {
     const runId = 'run-live-holder';
     const unitName = `runs/${runId}/units/00000.json`;
     const holder = 'LIVECALL00000000000000000B';
-    let etag = await plantRun(s, runId, ['alive-a', 'alive-b'], holder, Date.now() + LEASE_MS);
+    let etag = await plantRun(s, runId, ['alive-a', 'alive-b'], holder, Date.now() + LIVE_LEASE_MS);
     const write = stateWriter(s);
     s.emu.functions.invokeDetached(s.functionId, Buffer.from(JSON.stringify({ resume: runId })), 'application/json', 'api');
     // The test is the live holder: it renews the hold every checkpoint interval, conditionally, so a
@@ -100,7 +103,7 @@ describe('a unit held by a dead invocation while every live one ends', () => {
       await new Promise((r) => setTimeout(r, CHECKPOINT_MS));
       const unit = stateRecord(s.emu, unitName) as UnitRecord;
       expect(unit.hold?.owner).toBe(holder);
-      etag = await write(unitName, { ...unit, hold: { owner: holder, until: new Date(Date.now() + LEASE_MS).toISOString() }, updatedAt: new Date().toISOString() }, { ifMatch: etag });
+      etag = await write(unitName, { ...unit, hold: { owner: holder, until: new Date(Date.now() + LIVE_LEASE_MS).toISOString() }, updatedAt: new Date().toISOString() }, { ifMatch: etag });
       renewals += 1;
       if (stateRecord(s.emu, `runs/${runId}/units/00001.json`)?.state === 'done') renewalsAfterDone += 1;
       if (renewals > 120) throw new Error('alive-b never finished');
@@ -117,4 +120,43 @@ describe('a unit held by a dead invocation while every live one ends', () => {
     expect(report).toMatchObject({ complete: true, totals: { reencrypted: 1400 } });
     expect(keyVersionCounts(s.emu, 'alive-a')).toEqual({ [version]: 1000 });
   }, 240_000);
+});
+
+describe('a failure record whose delivery Notifications retries', () => {
+  let s: Stack;
+  beforeAll(async () => {
+    s = await startStack({ timeoutSeconds: 8, runs: { checkpointSeconds: CHECKPOINT_MS / 1000, detachedTimeoutSeconds: 8, maxProcesses: 4, failureDestination: true } });
+    for (const b of ['retry-a', 'retry-b']) seedVersionedBucket(s.emu, b, s.keyId, s.compartmentA, 200);
+    s.emu.rotateKey(s.keyId);
+    s.emu.functions.notificationRetry = { firstDelayMs: 300, maxRetryDurationMs: 120_000 };
+  }, 60_000);
+  afterAll(async () => s?.stop());
+
+  it('resumes on a retry only the runs its earlier attempt could not resume', async () => {
+    // Two open runs whose units a dead invocation holds: each one's resume waits for the hold.
+    const until = Date.now() + 30_000;
+    await plantRun(s, 'run-retry-1', ['retry-a', 'retry-b'], 'DEADCALL00000000000000000C', until);
+    await plantRun(s, 'run-retry-2', ['retry-a', 'retry-b'], 'DEADCALL00000000000000000D', until);
+    const { functions } = s.emu;
+    // Room for the delivery and one resume: the first run is resumed, the second refused (429).
+    functions.concurrencyQuota = 2;
+    // A detached invocation that dies (waiting for the hold): its record goes to the failure destination.
+    const pool = functions.functions.get(s.functionId)?.pool;
+    functions.invokeDetached(s.functionId, Buffer.from(JSON.stringify({ resume: 'run-retry-1' })), 'application/json', 'api');
+    const waiting = await eventuallyInRun(s.emu, s.functionId, () => pool?.live.find((c) => c.busyWith?.includes('run-retry-1')), 'a resume at work', 60_000);
+    // Counted by the run once it is at work: it then waits for the hold.
+    await eventuallyInRun(s.emu, s.functionId, () => (stateRecord(s.emu, 'runs/run-retry-1/run.json')?.invocations === 2 ? true : undefined), 'the resume counted', 60_000);
+    waiting.process.kill('SIGKILL');
+    await eventuallyInRun(s.emu, s.functionId, () => (functions.invocations.some((i) => i.via === 'notifications' && i.status === 502) ? true : undefined), 'a delivery that failed because a resume was refused', 60_000);
+    functions.concurrencyQuota = undefined;
+    const delivered = await eventuallyInRun(s.emu, s.functionId, () => functions.invocations.find((i) => i.via === 'notifications' && i.status === 200), 'a retried delivery that succeeded', 60_000);
+    expect(JSON.parse(delivered.responseBody ?? '{}')).toMatchObject({ ok: true, action: 'resume-abandoned', resumed: ['run-retry-2'], alreadyResumed: ['run-retry-1'] });
+    // One resume of each run came from the record's deliveries (the rest are the runs' own successors).
+    const fromDeliveries = (runId: string): number => functions.invocations.filter((i) => i.requestBody === JSON.stringify({ resume: runId })
+      && functions.invocations.some((d) => d.via === 'notifications' && d.startedAt <= i.startedAt && (d.finishedAt ?? new Date()) >= i.startedAt)).length;
+    expect(fromDeliveries('run-retry-1')).toBe(1);
+    expect(fromDeliveries('run-retry-2')).toBe(1);
+    // The record is delivered: what it resumed is not kept.
+    expect(stateNames(s.emu, 'abandoned/')).toEqual([]);
+  }, 120_000);
 });
