@@ -216,7 +216,10 @@ export async function takeTurn(runId: string, runs: Runs, ctx: RunContext, optio
   const unverified = watch.unverified(units.map((u) => u.value), now);
   // A worker whose time is up while ranges are still being handed out keeps its place through a successor.
   const keepPlace = open.length > 0 || unverified.length > 0 || (run.value.workers > 1 && listingUnderWay(units.map((u) => u.value)));
-  const handover: HandoverResult | undefined = keepPlace ? await invokeSelfDetached({ resume: runId }, ctx) : undefined;
+  let handover: HandoverResult | undefined = keepPlace ? await invokeSelfDetached({ resume: runId }, ctx) : undefined;
+  // The invocation that started the run has no failure destination behind it: while Functions
+  // is full, it keeps asking, with backoff, as long as it has time.
+  if (handover && !handover.invoked && handover.throttled && !options.failIfNotContinued) handover = await askAgainWhileFull(runId, handover, ctx);
   if (handover && !handover.invoked) {
     ctx.logger.warn('run not continued', { runId, why: handover.why, open: open.length, unverified: unverified.length });
     // Nothing alive may pick the run up: fail the call so the failure destination resumes it.
@@ -232,6 +235,23 @@ export async function takeTurn(runId: string, runs: Runs, ctx: RunContext, optio
   };
   ctx.logger.info('run step', { runId, units: worked, reencrypted, checkpoints, handedOver: answer.handedOver, open: open.length, unverified: unverified.length });
   return answer;
+}
+
+/** First wait before asking Functions again for a successor it refused (429); it doubles. */
+const REFUSED_RETRY_FIRST_MS = 250;
+
+async function askAgainWhileFull(runId: string, refused: HandoverResult, ctx: RunContext): Promise<HandoverResult> {
+  let last = refused;
+  let attempts = 1;
+  for (let wait = REFUSED_RETRY_FIRST_MS; !last.invoked && last.throttled; wait *= 2) {
+    // An ask started before the hard stop gets a second of its own (invokeSelfDetached), within Fn-Deadline.
+    if (Date.now() + wait > ctx.budget.hardStopAt) break;
+    await sleep(wait);
+    last = await invokeSelfDetached({ resume: runId }, ctx);
+    attempts += 1;
+  }
+  ctx.logger.info('successor asked for again', { runId, attempts, handedOver: last.invoked });
+  return last;
 }
 
 /**
