@@ -95,7 +95,10 @@ export function callFunction(
         const text = Buffer.concat(chunks).toString('utf8');
         let json: unknown;
         try { json = JSON.parse(text); } catch { json = undefined; }
-        resolvePromise({ status: res.statusCode ?? 0, headers: res.headers, text, json });
+        // The function writes its log lines (to pipes: synchronous in Node on Linux) before it
+        // answers, so they are readable here already; one turn of the event loop lets this
+        // process read them, and a test that looks at `output` right after the answer sees them.
+        setImmediate(() => setImmediate(() => resolvePromise({ status: res.statusCode ?? 0, headers: res.headers, text, json })));
       });
     });
     req.on('error', reject);

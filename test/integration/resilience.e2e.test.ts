@@ -40,9 +40,16 @@ describe('deadline: a sweep that cannot finish answers in time with a continuati
     let reencrypted = 0;
     for (;;) {
       rounds += 1;
-      const started = Date.now();
-      const r = await s.fn.call(JSON.stringify(body), { deadlineMs });
-      expect(Date.now() - started).toBeLessThan(deadlineMs);
+      const callId = `deadline-round-${rounds}`;
+      const deadline = Date.now() + deadlineMs;
+      const r = await s.fn.call(JSON.stringify(body), { deadlineMs, headers: { 'Fn-Call-Id': callId } });
+      // Stopped in time by the function's own clock: its summary line, written just before it
+      // answers, is dated before Fn-Deadline (the test process's clock would add its own
+      // scheduling delays on a loaded machine).
+      const summary = s.fn.output.filter((l) => l.startsWith('{')).map((l) => JSON.parse(l) as { msg: string; callId?: string; time: string })
+        .find((l) => l.callId === callId && l.msg === 'summary');
+      expect(summary, `the summary line of ${callId}`).toBeDefined();
+      expect(Date.parse(summary?.time ?? '')).toBeLessThan(deadline);
       expect(r.json.ok).toBe(true);
       reencrypted += r.json.totals.reencrypted;
       if (r.json.continuation === null) {
