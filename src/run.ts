@@ -16,8 +16,9 @@ import { recordRunMetrics } from './metrics';
 import { totalsOf } from './report/report';
 import { invokeSelfDetached } from './runs/handover';
 import {
-  freshRunId, listUnfinished, resumeAbandoned, runStatus, startRun, takeTurn, withStateRetries, type RunPlan, type Runs,
+  freshRunId, listUnfinished, runStatus, startRun, takeTurn, withStateRetries, type RunPlan, type Runs,
 } from './runs/lifecycle';
+import { resumeAbandoned } from './runs/abandoned';
 import { StateStore } from './runs/store';
 
 /** Runs one validated request: pick the trigger's plan, execute it, report what happened. */
