@@ -22,7 +22,8 @@ describe('Streaming and Events (the APIs live-check uses)', () => {
   }
 
   it('a stream goes CREATING → ACTIVE, an OSS rule delivers matching events as base64 JSON messages, a cursor reads them in order', async () => {
-    const c = await setUp({ events: { lifecycleDelayMs: 150 } });
+    // Long enough that a loaded machine still reads DELETING right after a delete (150 ms was not).
+    const c = await setUp({ events: { lifecycleDelayMs: 1000 } });
     const created = await c.admin.createStream({ createStreamDetails: { name: 'events', partitions: 1, compartmentId: COMPARTMENT } });
     expect(created.stream).toMatchObject({ lifecycleState: 'CREATING', partitions: 1, retentionInHours: 24, messagesEndpoint: emu.url });
     const streamId = created.stream.id;

@@ -13,7 +13,7 @@ import type { StrategyAsk } from './bucket-unit';
 import { startWorkers, type WorkersStarted } from './fan-out';
 import { invokeSelfDetached, type HandoverResult } from './handover';
 import {
-  claim, isClaimable, isFinal, newUnit, RunState, stopForLimit, UnitState, type RunRecord, type UnitRecord, type UnitSpec,
+  claim, claimOrder, isClaimable, isFinal, newUnit, RunState, stopForLimit, UnitState, type RunRecord, type UnitRecord, type UnitSpec,
 } from './model';
 import { foldRanges, IDLE_POLL_MS, listingUnderWay, splitterFor, type Splitter } from './ranges';
 import { HoldWatch } from './holds';
@@ -211,7 +211,9 @@ export async function takeTurn(runId: string, runs: Runs, ctx: RunContext, optio
     units = again;
   }
   const now = Date.now();
-  const open = units.filter((u) => isClaimable(u.value, now));
+  // What a successor could take: in a fanned-out run whose workers are all at work, nothing
+  // (they take the pending units themselves), so an extra invocation does not hand over.
+  const open = claimOrder(units.map((u) => u.value), runs.owner, run.value.workers, now);
   // Holds this invocation could not see renewed nor wait out: a successor watches them (holds.ts).
   const unverified = watch.unverified(units.map((u) => u.value), now);
   // A worker whose time is up while ranges are still being handed out keeps its place through a successor.
@@ -308,12 +310,11 @@ export async function listUnfinished(runs: Runs): Promise<object> {
 
 async function claimUnits(units: Stored<UnitRecord>[], run: RunRecord, runs: Runs, leaseMs: number, max: number): Promise<{ index: number; held: Stored<UnitRecord> }[]> {
   const claimed: { index: number; held: Stored<UnitRecord> }[] = [];
-  for (const [index, u] of units.entries()) {
+  for (const index of claimOrder(units.map((u) => u.value), runs.owner, run.workers, Date.now())) {
     if (claimed.length >= max) break;
-    const now = Date.now();
-    // A unit this same invocation held (a step retried after a state-store outage) is free to it.
-    if (!isClaimable(u.value, now) && u.value.hold?.owner !== runs.owner) continue;
-    const r = await runs.store.replace(unitKey(run.runId, index), claim(u.value, runs.owner, now, leaseMs), u.etag);
+    const u = units[index];
+    if (!u) continue;
+    const r = await runs.store.replace(unitKey(run.runId, index), claim(u.value, runs.owner, Date.now(), leaseMs), u.etag);
     if (r !== 'conflict') claimed.push({ index, held: r });
   }
   return claimed;

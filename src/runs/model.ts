@@ -151,6 +151,31 @@ export function isClaimable(unit: UnitRecord, now: number): boolean {
   return unit.state === UnitState.held && (unit.hold === undefined || Date.parse(unit.hold.until) <= now);
 }
 
+/**
+ * The units an invocation may claim now, by index, in the order to try them. Its own hold comes
+ * first (a step retried after a state-store outage), then holds whose lease ran out: taking one
+ * over replaces a holder that died or was starved, whose next conditional write then fails.
+ * In a fanned-out run (`workers` > 1, one unit per worker) a pending unit is offered only while
+ * fewer than `workers` units are held by others under a live lease, so an extra invocation (a
+ * failure destination's resume whose dead predecessor held nothing, a delivery retried) does
+ * not become one worker too many; it may still take over a lease that runs out.
+ */
+export function claimOrder(units: readonly UnitRecord[], owner: string, workers: number, now: number): number[] {
+  const own: number[] = [];
+  const expired: number[] = [];
+  const pending: number[] = [];
+  let heldByOthers = 0;
+  for (const [index, unit] of units.entries()) {
+    if (unit.state === UnitState.pending) pending.push(index);
+    else if (unit.state !== UnitState.held) continue;
+    else if (unit.hold?.owner === owner) own.push(index);
+    else if (isClaimable(unit, now)) expired.push(index);
+    else heldByOthers += 1;
+  }
+  const room = workers > 1 ? Math.max(0, workers - heldByOthers - own.length) : pending.length;
+  return [...own, ...expired, ...pending.slice(0, room)];
+}
+
 export function isFinal(unit: UnitRecord): boolean {
   return unit.state === UnitState.done || unit.state === UnitState.stopped;
 }

@@ -172,7 +172,7 @@ describe('runs kept in the state bucket, read from this machine with config-file
     expect(again.code, again.stderr).toBe(0);
     expect(again.json).toMatchObject({ runId, complete: true, duplicateOf: runId });
     expect(emu.getCounters().routes.ReencryptObject).toBeUndefined();
-  });
+  }, 240_000); // seven CLI processes in a row: slow to start on a loaded machine
 });
 
 describe('resume and Ctrl-C', () => {

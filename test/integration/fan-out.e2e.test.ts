@@ -55,7 +55,7 @@ describe('a rotation over buckets of uneven sizes fans out to at most REENCRYPT_
     expect(report.invocations).toBeGreaterThanOrEqual(MAX_WORKERS);
     // Never more units held at once than workers; invocations in flight: the workers, plus a successor
     // starting while the predecessor it replaces returns its answer (a handover overlaps by one call each).
-    console.log(`[fan-out] peak held units ${holds.peak()}, peak invocations in flight ${s.emu.functions.peakConcurrent}, ${report.invocations} invocations`);
+    console.log(`[fan-out] peak held units ${holds.peak()} (${holds.peakWithEnded()} with holds of ended invocations), peak invocations in flight ${s.emu.functions.peakConcurrent}, ${report.invocations} invocations`);
     expect(holds.peak()).toBeGreaterThan(1);
     expect(holds.peak()).toBeLessThanOrEqual(MAX_WORKERS);
     expect(s.emu.functions.peakConcurrent).toBeLessThanOrEqual(2 * MAX_WORKERS);

@@ -10,7 +10,7 @@ import { EventTypes } from '../../src/input/event-types';
 import { keyEvent } from '../support/events';
 import { eventually, keyVersionCounts, STATE_BUCKET, startStack, stateNames, stateRecord, type Stack } from '../support/stack';
 import type { FunctionContainer } from '../../emulator/src/function-pool';
-import { eventuallyInRun, runDiagnostics, seedVersionedBucket, storedReports } from '../support/runs';
+import { describeRuns, eventuallyInRun, runDiagnostics, seedVersionedBucket, storedReports } from '../support/runs';
 
 /** Versions per bucket, as the issue asks (RUNS_E2E_VERSIONS to change it locally). */
 const VERSIONS = Number(process.env.RUNS_E2E_VERSIONS ?? 20_000);
@@ -115,7 +115,8 @@ describe('two rotations of the same key close together', () => {
     s.emu.rotateKey(s.keyId);
     await new Promise((r) => setTimeout(r, 300));
     const newest = s.emu.rotateKey(s.keyId).id;
-    await eventually(() => (storedReports(s.emu).length === 2 ? true : undefined), 'two stored reports');
+    await eventually(() => (storedReports(s.emu).length === 2 ? true : undefined), 'two stored reports', 240_000)
+      .catch((e: Error) => { throw new Error(`${e.message}\n${describeRuns(s.emu)}`); });
     s.emu.setGlobalFaults(undefined);
     const runIds = new Set(storedReports(s.emu).map((r) => r.runId));
     expect(runIds.size).toBe(2);
@@ -289,7 +290,7 @@ describe('an operator\'s view of a run: status, list, resume by hand', () => {
     let answer = first.json;
     for (let i = 0; i < 40 && answer.action === 'run-step'; i++) {
       answer = (await s.fn.call(JSON.stringify({ resume: 'nightly-42' }), { deadlineMs: 2500 })).json;
-      expect(answer.ok).toBe(true);
+      expect(answer.ok, JSON.stringify(answer)).toBe(true);
     }
     s.emu.setGlobalFaults(undefined);
     expect(answer).toMatchObject({ ok: true, runId: 'nightly-42', action: 'swept', complete: true, totals: { reencrypted: 1200 } });
@@ -303,14 +304,16 @@ describe('an operator\'s view of a run: status, list, resume by hand', () => {
 
   it('stops a run past REENCRYPT_MAX_INVOCATIONS with that reason', async () => {
     const limited = await startStack({ env: { REENCRYPT_SELF_INVOKE: 'false', REENCRYPT_MAX_INVOCATIONS: '2', REENCRYPT_CONCURRENCY: '2' }, runs: { checkpointSeconds: 1 } });
+    // Deadlines of 4 s leave room for the state calls on a loaded machine; 40 ms per call keeps
+    // 1,000 versions (about 20 s of work at 2 in flight) well beyond three invocations.
     try {
       seedVersionedBucket(limited.emu, 'too-big', limited.keyId, limited.compartmentA, 1000);
-      limited.emu.setGlobalFaults({ latencyMs: 20 });
-      let answer = (await limited.fn.call(JSON.stringify({ bucketName: 'too-big', force: true, runId: 'capped' }), { deadlineMs: 1500 })).json;
+      limited.emu.setGlobalFaults({ latencyMs: 40 });
+      let answer = (await limited.fn.call(JSON.stringify({ bucketName: 'too-big', force: true, runId: 'capped' }), { deadlineMs: 4000 })).json;
       for (let i = 0; i < 5 && answer.action === 'run-step'; i++) {
-        answer = (await limited.fn.call(JSON.stringify({ resume: 'capped' }), { deadlineMs: 1500 })).json;
+        answer = (await limited.fn.call(JSON.stringify({ resume: 'capped' }), { deadlineMs: 4000 })).json;
       }
-      expect(answer).toMatchObject({ runId: 'capped', complete: false, invocations: 3, stopped: [{ bucketName: 'too-big', reason: 'max-invocations: the run reached 2 invocations' }] });
+      expect(answer, JSON.stringify(answer)).toMatchObject({ runId: 'capped', complete: false, invocations: 3, stopped: [{ bucketName: 'too-big', reason: 'max-invocations: the run reached 2 invocations' }] });
       expect(answer.totals.reencrypted).toBeLessThan(1000);
     } finally {
       await limited.stop();

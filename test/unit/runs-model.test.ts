@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { emptySkips, type BucketReport } from '../../src/report/report';
 import { fcParams } from '../support/fast-check';
 import {
-  addCounts, checkpoint, claim, endTurn, isClaimable, isFinal, newUnit, stopForLimit, UnitState, zeroCounts, type TurnOutcome, type UnitRecord,
+  addCounts, checkpoint, claim, claimOrder, endTurn, isClaimable, isFinal, newUnit, stopForLimit, UnitState, zeroCounts, type TurnOutcome, type UnitRecord,
 } from '../../src/runs/model';
 
 const T0 = Date.parse('2026-11-30T04:00:00Z');
@@ -98,5 +98,52 @@ describe('counts over turns (property)', () => {
         expect(counts.failures.length).toBe(Math.min(maxFailures, counts.failed));
       },
     ), fcParams(200));
+  });
+});
+
+describe('which units an invocation may claim (claimOrder)', () => {
+  const pending = (): UnitRecord => newUnit({ bucketName: 'b' }, T0);
+  const heldBy = (owner: string, at = T0): UnitRecord => claim(newUnit({ bucketName: 'b' }, at), owner, at, LEASE);
+  const done = (): UnitRecord => ({ ...heldBy('x'), state: UnitState.done });
+
+  it('its own hold first, then leases that ran out, then pending units', () => {
+    const units = [pending(), heldBy('dead', T0 - 2 * LEASE), heldBy('me'), done(), pending()];
+    expect(claimOrder(units, 'me', 1, T0)).toEqual([2, 1, 0, 4]);
+  });
+
+  it('a fanned-out run whose workers are all at work offers no pending unit to an extra invocation', () => {
+    const units = [heldBy('w1'), heldBy('w2'), heldBy('w3'), pending(), pending()];
+    expect(claimOrder(units, 'extra', 3, T0)).toEqual([]);
+    // One worker finished its unit: a pending one is free again.
+    expect(claimOrder([done(), heldBy('w2'), heldBy('w3'), pending(), pending()], 'w1', 3, T0)).toEqual([3]);
+  });
+
+  it('a lease that ran out can always be taken over, even when the others fill the run', () => {
+    const units = [heldBy('w1'), heldBy('w2'), heldBy('dead', T0 - 2 * LEASE), pending()];
+    expect(claimOrder(units, 'extra', 2, T0)).toEqual([2]);
+  });
+
+  it('one invocation after another (workers 1) may take every open unit, as before', () => {
+    const units = [heldBy('other'), pending(), pending()];
+    expect(claimOrder(units, 'me', 1, T0)).toEqual([1, 2]);
+  });
+
+  it('claimers that each take what they are offered, one at a time, never hold more live units than workers (property)', () => {
+    const state = fc.constantFrom<'pending' | 'live' | 'expired' | 'done'>('pending', 'live', 'expired', 'done');
+    fc.assert(fc.property(fc.array(state, { maxLength: 12 }), fc.integer({ min: 2, max: 6 }), fc.integer({ min: 1, max: 8 }), (states, workers, claimers) => {
+      let units = states.map((s, i): UnitRecord => s === 'pending' ? pending() : s === 'done' ? done() : heldBy(`o${i}`, s === 'live' ? T0 : T0 - 2 * LEASE));
+      const liveBefore = states.filter((s) => s === 'live').length;
+      for (let c = 0; c < claimers; c++) {
+        const [first] = claimOrder(units, `claimer-${c}`, workers, T0);
+        if (first === undefined) continue;
+        units = units.map((u, i) => (i === first ? claim(u, `claimer-${c}`, T0, LEASE) : u));
+      }
+      const live = units.filter((u) => u.state === UnitState.held && !isClaimable(u, T0)).length;
+      // Claimers only ever add live holds up to the cap (taking over an expired lease may exceed it
+      // only by as many as were live already beyond it).
+      expect(live).toBeLessThanOrEqual(Math.max(workers, liveBefore) + states.filter((s) => s === 'expired').length);
+      const fromPending = units.filter((u, i) => states[i] === 'pending' && u.state === UnitState.held).length;
+      expect(fromPending).toBeLessThanOrEqual(Math.max(0, workers - liveBefore));
+    }), fcParams(300));
   });
 });
