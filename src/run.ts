@@ -23,7 +23,9 @@ import { StateStore } from './runs/store';
 
 /** Runs one validated request: pick the trigger's plan, execute it, report what happened. */
 export const runRequest: Runner = async function runRequest(request, invocation, config, logger) {
-  const budget = { ...budgetFor(invocation.deadline, config.safetyMarginMs), ...(invocation.stop && { stopSignal: invocation.stop }) };
+  const budget = {
+    ...budgetFor(invocation.deadline, config.safetyMarginMs), ...(invocation.stop && { stopSignal: invocation.stop }), ...(invocation.softDeadline && { soft: true }),
+  };
   const oci = createOci(config, { hardStopAt: budget.hardStopAt });
   const objectStorage = new ObjectStorage(oci);
   const base = {
