@@ -33,6 +33,7 @@ async function main(): Promise<void> {
   const bFlags = arg('b-node-flags', '');
   const fnB = await startFunction({ ...fnEnv, ...(bFlags && { NODE_OPTIONS: bFlags }) }, b, node);
   const totals = { a: [] as number[], b: [] as number[] };
+  const walls = { a: [] as number[], b: [] as number[] };
   try {
     for (let round = 0; round < Number(arg('rounds', '2')); round++) {
       const buckets = [`ab-${round}-x`, `ab-${round}-y`];
@@ -51,14 +52,17 @@ async function main(): Promise<void> {
       const us = (cpuMs: number) => Math.round((cpuMs * 1000) / versions);
       totals.a.push(us(ra.fnCpuMs));
       totals.b.push(us(rb.fnCpuMs));
-      console.log(`ab> round ${round}: A ${us(ra.fnCpuMs)} µs/version (${ra.wallMs} ms)  B ${us(rb.fnCpuMs)} µs/version (${rb.wallMs} ms)`);
+      walls.a.push(ra.wallMs);
+      walls.b.push(rb.wallMs);
+      const perS = (wallMs: number) => Math.round(versions / (wallMs / 1000));
+      console.log(`ab> round ${round}: A ${us(ra.fnCpuMs)} µs/version (${ra.wallMs} ms, ${perS(ra.wallMs)}/s)  B ${us(rb.fnCpuMs)} µs/version (${rb.wallMs} ms, ${perS(rb.wallMs)}/s)`);
     }
     const sum = (xs: number[]) => xs.reduce((x, y) => x + y, 0);
     const meanA = sum(totals.a) / totals.a.length;
     const meanB = sum(totals.b) / totals.b.length;
     // The yardstick on the same node right after: a bare RSA-2048 signature with a cached KeyObject.
     const bare = bareSignUs(node);
-    console.log(`ab> ${node} A=${a} B=${b}: A ${Math.round(meanA)} µs/version, B ${Math.round(meanB)} µs/version, B/A ${(sum(totals.b) / sum(totals.a)).toFixed(3)}; bare crypto.sign ${bare} µs: A ${(meanA / bare).toFixed(2)}×, B ${(meanB / bare).toFixed(2)}×`);
+    console.log(`ab> ${node} A=${a} B=${b}: A ${Math.round(meanA)} µs/version, B ${Math.round(meanB)} µs/version, B/A ${(sum(totals.b) / sum(totals.a)).toFixed(3)}; bare crypto.sign ${bare} µs: A ${(meanA / bare).toFixed(2)}×, B ${(meanB / bare).toFixed(2)}×; versions/s B/A ${(sum(walls.a) / sum(walls.b)).toFixed(3)} (wall ${sum(walls.a)} ms A, ${sum(walls.b)} ms B)`);
   } finally {
     await fnB.stop();
     await s.stop();

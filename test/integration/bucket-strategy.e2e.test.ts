@@ -43,7 +43,9 @@ function calls(emu: Emulator, operation: string): number {
   return emu.getCounters().routes[operation]?.calls ?? 0;
 }
 
-describe('the bucket strategy', () => {
+// Each top-level block has an emulator (or stack) of its own and runs beside the others
+// (describe.concurrent); the tests inside a block share its state and run in order (it.sequential).
+describe.concurrent('the bucket strategy', { timeout: 180_000 }, () => {
   let s: Stack;
   beforeAll(async () => {
     s = await startStack({
@@ -68,7 +70,7 @@ describe('the bucket strategy', () => {
     return JSON.parse(answer.body.toString('utf8')) as Json;
   }
 
-  it('follows one ReencryptBucket work request to COMPLETED across several invocations; every version ends under the new key', async () => {
+  it.sequential('follows one ReencryptBucket work request to COMPLETED across several invocations; every version ends under the new key', async () => {
     const newVersion = s.emu.rotateKey(s.keyId).id;
     const before = { reencryptBucket: calls(s.emu, 'ReencryptBucket'), reencryptObject: calls(s.emu, 'ReencryptObject') };
     const answer = await request({ bucketName: 'wr-big', strategy: 'bucket', runId: 'wr-big-1' });
@@ -95,7 +97,7 @@ describe('the bucket strategy', () => {
     expect(validateRunReport(report), JSON.stringify(validateRunReport.errors)).toBe(true);
   }, 300_000);
 
-  it('reports a FAILED work request with its errors, and the run is not complete', async () => {
+  it.sequential('reports a FAILED work request with its errors, and the run is not complete', async () => {
     s.emu.workRequests.injectFailure({ bucketName: 'wr-fail', atFraction: 0.5, code: 'InternalServerError', message: 'disk on fire (injected)' });
     await request({ bucketName: 'wr-fail', strategy: 'bucket', runId: 'wr-fail-1' });
     const report = await eventually(() => reportOf(s.emu, 'wr-fail-1'), 'the stored report');
@@ -113,14 +115,14 @@ describe('the bucket strategy', () => {
     expect(validateRunReport(report), JSON.stringify(validateRunReport.errors)).toBe(true);
   }, 300_000);
 
-  it('refuses strategy bucket for a bucket without a kmsKeyId, naming the field', async () => {
+  it.sequential('refuses strategy bucket for a bucket without a kmsKeyId, naming the field', async () => {
     const answer = await request({ bucketName: 'wr-oracle', strategy: 'bucket' });
     expect(answer.ok).toBe(false);
     expect(answer.error?.code ?? answer.code).toBe('InvalidInput');
     expect(JSON.stringify(answer)).toMatch(/"field":"strategy"/);
   }, 60_000);
 
-  it('a dry run names the strategy each bucket would get and why, and writes nothing', async () => {
+  it.sequential('a dry run names the strategy each bucket would get and why, and writes nothing', async () => {
     const before = { reencryptBucket: calls(s.emu, 'ReencryptBucket'), reencryptObject: calls(s.emu, 'ReencryptObject') };
     const encryptionBefore = { big: keyVersionCounts(s.emu, 'auto-big'), small: keyVersionCounts(s.emu, 'auto-small') };
     // No strategy in the request: REENCRYPT_STRATEGY=auto applies.
@@ -139,7 +141,7 @@ describe('the bucket strategy', () => {
     expect(keyVersionCounts(s.emu, 'auto-small')).toEqual(encryptionBefore.small);
   }, 300_000);
 
-  it('auto picks bucket for the big bucket and objects for the small one, and never for a prefix', async () => {
+  it.sequential('auto picks bucket for the big bucket and objects for the small one, and never for a prefix', async () => {
     const newVersion = s.emu.rotateKey(s.keyId).id;
     await request({ kmsKeyId: s.keyId, compartmentIds: [s.compartmentB], strategy: 'auto', force: true, runId: 'auto-1' });
     const report = await eventually(() => reportOf(s.emu, 'auto-1'), 'the stored report');
@@ -167,7 +169,7 @@ describe('the bucket strategy', () => {
   }, 300_000);
 });
 
-describe('a work request that shows no movement for several invocations', () => {
+describe.concurrent('a work request that shows no movement for several invocations', { timeout: 180_000 }, () => {
   let s: Stack;
   beforeAll(async () => {
     s = await startStack({
@@ -181,7 +183,7 @@ describe('a work request that shows no movement for several invocations', () => 
   }, 120_000);
   afterAll(async () => s?.stop());
 
-  it('is not stopped by REENCRYPT_NO_PROGRESS_LIMIT=1 while its last move is recent, and completes', async () => {
+  it.sequential('is not stopped by REENCRYPT_NO_PROGRESS_LIMIT=1 while its last move is recent, and completes', async () => {
     const newVersion = s.emu.rotateKey(s.keyId).id;
     const { answer } = await s.emu.functions.invoke(s.functionId, Buffer.from(JSON.stringify({ bucketName: 'wr-slow', strategy: 'bucket', runId: 'wr-slow-1' })), 'application/json', 'api');
     expect(JSON.parse(answer.body.toString('utf8'))).toMatchObject({ runId: 'wr-slow-1' });

@@ -34,7 +34,9 @@ interface RunStatusJson {
   buckets: { bucketName: string; complete: boolean }[];
 }
 
-describe('runs kept in the state bucket, read from this machine with config-file (API key) authentication', () => {
+// Each top-level block has an emulator (or stack) of its own and runs beside the others
+// (describe.concurrent); the tests inside a block share its state and run in order (it.sequential).
+describe.concurrent('runs kept in the state bucket, read from this machine with config-file (API key) authentication', { timeout: 180_000 }, () => {
   let emu: Emulator;
   let cfg: OciConfigFile;
   let compartmentId: string;
@@ -67,7 +69,7 @@ describe('runs kept in the state bucket, read from this machine with config-file
   });
   afterAll(async () => emu?.stop());
 
-  it('status of a run in progress: where it stands, units and counts so far, exit 4 (not finished)', async () => {
+  it.sequential('status of a run in progress: where it stands, units and counts so far, exit 4 (not finished)', async () => {
     const r = await runCli(['status', runId, ...common()], stateEnv);
     expect(r.code, r.stderr).toBe(4);
     const status = r.json as unknown as RunStatusJson;
@@ -82,13 +84,13 @@ describe('runs kept in the state bucket, read from this machine with config-file
     expect(r.stderr).toMatch(new RegExp(`run ${runId} is running: \\d+ of \\d+ unit\\(s\\) done`));
   });
 
-  it('--state-bucket names the bucket when the environment does not', async () => {
+  it.sequential('--state-bucket names the bucket when the environment does not', async () => {
     const r = await runCli(['status', runId, ...common(), '--state-bucket', STATE_BUCKET]);
     expect(r.code, r.stderr).toBe(4);
     expect(r.json).toMatchObject({ ok: true, runId, status: 'running' });
   });
 
-  it('runs lists the unfinished runs; --all lists every run with its state', async () => {
+  it.sequential('runs lists the unfinished runs; --all lists every run with its state', async () => {
     const r = await runCli(['runs', ...common()], stateEnv);
     expect(r.code, r.stderr).toBe(0);
     expect(r.json).toMatchObject({ ok: true, action: 'list-runs', truncated: false });
@@ -100,13 +102,13 @@ describe('runs kept in the state bucket, read from this machine with config-file
     expect(all.json).toMatchObject({ ok: true, action: 'list-runs', truncated: false, runs: [{ runId, state: 'running', finishedAt: null, dryRun: false }] });
   });
 
-  it('report of a run that has not ended: RunNotFinished, exit 4', async () => {
+  it.sequential('report of a run that has not ended: RunNotFinished, exit 4', async () => {
     const r = await runCli(['report', runId, ...common()], stateEnv);
     expect(r.code, r.stderr).toBe(4);
     expect(r.json).toMatchObject({ ok: false, error: { code: 'RunNotFinished', details: [{ field: 'runId' }] } });
   });
 
-  it('an unknown run id: exit 5 with the InvalidInput answer naming runId, for status, report and resume', async () => {
+  it.sequential('an unknown run id: exit 5 with the InvalidInput answer naming runId, for status, report and resume', async () => {
     for (const command of ['status', 'report', 'resume']) {
       const r = await runCli([command, 'run-20261130T000000-000000000000', ...common()], stateEnv);
       expect(r.code, `${command}: ${r.stderr}`).toBe(5);
@@ -115,7 +117,7 @@ describe('runs kept in the state bucket, read from this machine with config-file
     }
   });
 
-  it('no state bucket named (neither --state-bucket nor REENCRYPT_STATE_BUCKET): InvalidInput naming --state-bucket, exit 2, nothing called', async () => {
+  it.sequential('no state bucket named (neither --state-bucket nor REENCRYPT_STATE_BUCKET): InvalidInput naming --state-bucket, exit 2, nothing called', async () => {
     emu.resetCounters();
     for (const args of [['status', runId], ['report', runId], ['runs'], ['resume', runId]]) {
       const r = await runCli([...args, ...common()]);
@@ -126,7 +128,7 @@ describe('runs kept in the state bucket, read from this machine with config-file
     expect(Object.keys(emu.getCounters().routes)).toEqual([]);
   });
 
-  it('a malformed run id is refused as the function refuses it: InvalidInput naming the field, exit 2, nothing called', async () => {
+  it.sequential('a malformed run id is refused as the function refuses it: InvalidInput naming the field, exit 2, nothing called', async () => {
     emu.resetCounters();
     for (const [command, field] of [['status', 'runId'], ['report', 'runId'], ['resume', 'resume']] as const) {
       const r = await runCli([command, '../unfinished/x', ...common()], stateEnv);
@@ -136,14 +138,14 @@ describe('runs kept in the state bucket, read from this machine with config-file
     expect(Object.keys(emu.getCounters().routes)).toEqual([]);
   });
 
-  it('a state bucket that does not exist: StateStoreUnavailable naming the bucket, exit 1', async () => {
+  it.sequential('a state bucket that does not exist: StateStoreUnavailable naming the bucket, exit 1', async () => {
     const r = await runCli(['runs', ...common(), '--state-bucket', 'no-such-state-bucket']);
     expect(r.code, r.stderr).toBe(1);
     expect(r.json).toMatchObject({ ok: false, error: { code: 'StateStoreUnavailable' } });
     expect((r.json.error as { message: string }).message).toMatch(/no-such-state-bucket.*does not exist/);
   });
 
-  it('resume finishes the run in this process; then status and report give its stored final report and runs no longer lists it', async () => {
+  it.sequential('resume finishes the run in this process; then status and report give its stored final report and runs no longer lists it', async () => {
     const resumed = await runCli(['resume', runId, ...common()], stateEnv);
     expect(resumed.code, resumed.stderr).toBe(0);
     expect(resumed.json).toMatchObject({ ok: true, runId, action: 'swept', complete: true, totals: { reencrypted: BUCKETS.length * PER_BUCKET, failed: 0 } });
@@ -175,7 +177,7 @@ describe('runs kept in the state bucket, read from this machine with config-file
   }, 240_000); // seven CLI processes in a row: slow to start on a loaded machine
 });
 
-describe('resume and Ctrl-C', () => {
+describe.concurrent('resume and Ctrl-C', { timeout: 180_000 }, () => {
   let emu: Emulator;
   let cfg: OciConfigFile;
   let keyId: string;
@@ -196,7 +198,7 @@ describe('resume and Ctrl-C', () => {
   });
   afterAll(async () => emu?.stop());
 
-  it('SIGINT during resume stops starting new work, keeps the run resumable (exit 4); resume again finishes it', async () => {
+  it.sequential('SIGINT during resume stops starting new work, keeps the run resumable (exit 4); resume again finishes it', async () => {
     const args = ['--config-file', cfg.path, '--endpoint', emu.url, '--concurrency', '2', '--progress-interval', '0.2'];
     // Slow re-encryptions, so that each interrupt lands mid-sweep.
     emu.setRouteFaults('ReencryptObject', { latencyMs: 100 });
@@ -232,7 +234,7 @@ describe('resume and Ctrl-C', () => {
   });
 });
 
-describe('a run the deployed function keeps: invoke starts it; invoke --run-id and the local commands read the same run', () => {
+describe.concurrent('a run the deployed function keeps: invoke starts it; invoke --run-id and the local commands read the same run', { timeout: 180_000 }, () => {
   let s: Stack;
   let cfg: OciConfigFile;
   beforeAll(async () => {
@@ -244,7 +246,7 @@ describe('a run the deployed function keeps: invoke starts it; invoke --run-id a
   });
   afterAll(async () => s?.stop());
 
-  it('the function\'s {"runId"} answer (invoke --run-id) and the local status and report agree; invoke --list-runs lists nothing left open', async () => {
+  it.sequential('the function\'s {"runId"} answer (invoke --run-id) and the local status and report agree; invoke --list-runs lists nothing left open', async () => {
     const common = ['--config-file', cfg.path, '--endpoint', s.emu.url];
     const started = await runCli([...common, 'invoke', '--function-id', s.functionId, '--bucket-name', 'deployed']);
     expect(started.code, started.stderr).toBe(0);

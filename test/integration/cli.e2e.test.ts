@@ -1,7 +1,7 @@
 import { writeFileSync } from 'node:fs';
 import { createServer, request as httpRequest, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startEmulator, type Emulator } from '../../emulator/src/index';
@@ -21,24 +21,39 @@ import { keyVersionCounts, startStack, type Stack } from '../support/stack';
 
 const HOUR_AGO = Date.now() - 3_600_000;
 
-describe('npx oci-reencrypt', () => {
-  it('runs the package bin from the repository, with no build step: --help lists the commands and exit codes', () => {
-    const r = spawnSync('npx', ['--no-install', 'oci-reencrypt', '--help'], { cwd: resolve(__dirname, '../..'), encoding: 'utf8' });
+/** Runs a command to its end without blocking this process, whose emulators serve the other blocks' commands meanwhile. */
+function spawnDone(command: string, args: readonly string[], options: { cwd?: string } = {}): Promise<{ status: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolveDone, reject) => {
+    const child = spawn(command, args, { ...options, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (c: Buffer) => { stdout += c.toString('utf8'); });
+    child.stderr.on('data', (c: Buffer) => { stderr += c.toString('utf8'); });
+    child.on('error', reject);
+    child.on('close', (status) => resolveDone({ status, stdout, stderr }));
+  });
+}
+
+// Each top-level block has an emulator (or stack) of its own and runs beside the others
+// (describe.concurrent); the tests inside a block share its state and run in order (it.sequential).
+describe.concurrent('npx oci-reencrypt', { timeout: 180_000 }, () => {
+  it.sequential('runs the package bin from the repository, with no build step: --help lists the commands and exit codes', async () => {
+    const r = await spawnDone('npx', ['--no-install', 'oci-reencrypt', '--help'], { cwd: resolve(__dirname, '../..') });
     expect(r.status, r.stderr).toBe(0);
     expect(r.stdout).toMatch(/Usage: oci-reencrypt/);
     for (const command of ['plan', 'run', 'status', 'report', 'runs', 'resume', 'invoke']) expect(r.stdout).toMatch(new RegExp(`^  ${command} `, 'm'));
     expect(r.stdout).toMatch(/^  4 +not finished/m);
   });
 
-  it('a reader that stops early (| head) is not an error', () => {
-    const r = spawnSync('bash', ['-o', 'pipefail', '-c', `node ${BIN} --help | head -1`], { encoding: 'utf8' });
+  it.sequential('a reader that stops early (| head) is not an error', async () => {
+    const r = await spawnDone('bash', ['-o', 'pipefail', '-c', `node ${BIN} --help | head -1`]);
     expect(r.stdout).toBe('Usage: oci-reencrypt [options] [command]\n');
     expect(r.stderr).toBe('');
     expect(r.status).toBe(0);
   });
 });
 
-describe('oci-reencrypt CLI against the emulator, with config-file (API key) authentication', () => {
+describe.concurrent('oci-reencrypt CLI against the emulator, with config-file (API key) authentication', { timeout: 180_000 }, () => {
   let emu: Emulator;
   let cfg: OciConfigFile;
   let compartmentId: string;
@@ -63,7 +78,7 @@ describe('oci-reencrypt CLI against the emulator, with config-file (API key) aut
   });
   afterAll(async () => emu?.stop());
 
-  it('plan: a dry run prints the plan as JSON on stdout, changes nothing, exits 0', async () => {
+  it.sequential('plan: a dry run prints the plan as JSON on stdout, changes nothing, exits 0', async () => {
     emu.resetCounters();
     const r = await runCli(['plan', ...common(), '--bucket-name', 'small', '--vault-id', vaultId]);
     expect(r.code, r.stderr).toBe(0);
@@ -75,7 +90,7 @@ describe('oci-reencrypt CLI against the emulator, with config-file (API key) aut
     expect(r.stderr).toMatch(/progress: 30 of ~30 versions in 1 bucket\(s\).*planned=30/);
   });
 
-  it('--from-json takes the JSON the function takes; flags override its fields', async () => {
+  it.sequential('--from-json takes the JSON the function takes; flags override its fields', async () => {
     const file = join(cfg.dir, 'request.json');
     writeFileSync(file, JSON.stringify({ bucketName: 'other', prefix: 'nothing-here/', vaultId }));
     const viaJson = await runCli(['plan', ...common(), '--from-json', `file://${file}`, '--prefix', 'small/']);
@@ -87,7 +102,7 @@ describe('oci-reencrypt CLI against the emulator, with config-file (API key) aut
     expect(inline.json.totals).toMatchObject({ planned: 30 });
   });
 
-  it('invalid requests are refused by the function\'s own classifier: InvalidInput naming the field, exit 2, nothing called', async () => {
+  it.sequential('invalid requests are refused by the function\'s own classifier: InvalidInput naming the field, exit 2, nothing called', async () => {
     emu.resetCounters();
     const r = await runCli(['run', ...common(), '--bucket-name', 'small', '--object-name', 'small/0', '--prefix', 'small/']);
     expect(r.code).toBe(2);
@@ -102,14 +117,14 @@ describe('oci-reencrypt CLI against the emulator, with config-file (API key) aut
     expect(unknownFlag.stderr).toMatch(/unknown option '--bucket'/);
   });
 
-  it('a profile that cannot be used: InvalidConfiguration, exit 1', async () => {
+  it.sequential('a profile that cannot be used: InvalidConfiguration, exit 1', async () => {
     const r = await runCli(['plan', ...common(), '--profile', 'NOPE', '--bucket-name', 'small', '--vault-id', vaultId]);
     expect(r.code).toBe(1);
     expect(r.json).toMatchObject({ ok: false, error: { code: 'InvalidConfiguration' } });
     expect(r.stdout + r.stderr).not.toMatch(/PRIVATE KEY/);
   });
 
-  it('--region supplies the region a profile lacks', async () => {
+  it.sequential('--region supplies the region a profile lacks', async () => {
     const noRegion = writeApiKeyConfig(emu, { profile: 'NOREGION', region: false });
     const without = await runCli(['plan', '--config-file', noRegion.path, '--profile', 'NOREGION', '--endpoint', emu.url, '--bucket-name', 'small', '--force']);
     expect(without.code).toBe(1);
@@ -117,21 +132,21 @@ describe('oci-reencrypt CLI against the emulator, with config-file (API key) aut
     expect(withRegion.code, withRegion.stderr).toBe(0);
   });
 
-  it('a security-token profile (oci session authenticate) signs with the token file', async () => {
+  it.sequential('a security-token profile (oci session authenticate) signs with the token file', async () => {
     const st = writeSessionTokenConfig(emu, compartmentId);
     const r = await runCli(['plan', '--config-file', st.path, '--profile', 'SESSION', '--endpoint', emu.url, '--bucket-name', 'small', '--force']);
     expect(r.code, r.stderr).toBe(0);
     expect(r.json, r.stdout).toMatchObject({ totals: { planned: 30 } });
   });
 
-  it('run: re-encrypts the bucket under the current key version, exit 0', async () => {
+  it.sequential('run: re-encrypts the bucket under the current key version, exit 0', async () => {
     const r = await runCli(['run', ...common(), '--bucket-name', 'other', '--vault-id', vaultId]);
     expect(r.code, r.stderr).toBe(0);
     expect(r.json).toMatchObject({ ok: true, dryRun: false, complete: true, continuation: null, totals: { reencrypted: 30, failed: 0 } });
     expect(keyVersionCounts(emu, 'other')).toEqual({ [`kms:${v2}`]: 30 });
   });
 
-  it('a key sweep over --compartment-id finds the buckets using --kms-key-id', async () => {
+  it.sequential('a key sweep over --compartment-id finds the buckets using --kms-key-id', async () => {
     const r = await runCli(['plan', ...common(), '--kms-key-id', keyId, '--compartment-id', compartmentId, '--vault-id', vaultId]);
     expect(r.code, r.stderr).toBe(0);
     expect(r.json).toMatchObject({ trigger: { scope: 'key', kmsKeyId: keyId }, totals: { buckets: 2 } });
@@ -140,7 +155,7 @@ describe('oci-reencrypt CLI against the emulator, with config-file (API key) aut
     expect((r.json.buckets as { bucketName: string; planned: number }[]).find((b) => b.bucketName === 'small')!.planned).toBe(30);
   });
 
-  it('failed versions: exit 3, each failure in the report', async () => {
+  it.sequential('failed versions: exit 3, each failure in the report', async () => {
     emu.createBucket({ compartmentId, name: 'flaky', kmsKeyId: keyId });
     emu.seedObjects('flaky', { count: 5, prefix: 'f/', timeModified: HOUR_AGO, encryption: { kind: 'kms', keyId } });
     emu.setRouteFaults('ReencryptObject', { p500: 1 });
@@ -155,7 +170,7 @@ describe('oci-reencrypt CLI against the emulator, with config-file (API key) aut
   });
 });
 
-describe('Ctrl-C and resume', () => {
+describe.concurrent('Ctrl-C and resume', { timeout: 180_000 }, () => {
   let emu: Emulator;
   let cfg: OciConfigFile;
   let keyId: string;
@@ -176,7 +191,7 @@ describe('Ctrl-C and resume', () => {
   });
   afterAll(async () => emu?.stop());
 
-  it('SIGINT stops starting new work, lets calls in flight finish, prints the continuation (exit 4); run --continuation finishes the rest', async () => {
+  it.sequential('SIGINT stops starting new work, lets calls in flight finish, prints the continuation (exit 4); run --continuation finishes the rest', async () => {
     const args = ['--config-file', cfg.path, '--endpoint', emu.url, '--concurrency', '4', '--progress-interval', '0.2'];
     const first = startCli(['run', ...args, '--bucket-name', 'slow', '--force']);
     await first.waitForStderr(/reencrypted=([1-9]\d+)/);
@@ -204,7 +219,7 @@ describe('Ctrl-C and resume', () => {
     expect(emu.getCounters().routes.ReencryptObject!.writes).toBe(COUNT);
   });
 
-  it('a second SIGINT quits at once with exit code 130', async () => {
+  it.sequential('a second SIGINT quits at once with exit code 130', async () => {
     const args = ['--config-file', cfg.path, '--endpoint', emu.url, '--concurrency', '1', '--progress-interval', '0.2'];
     emu.setRouteFaults('ReencryptObject', { latencyMs: 5000 });
     try {
@@ -225,7 +240,7 @@ describe('Ctrl-C and resume', () => {
   });
 });
 
-describe('invoke: the request sent to the deployed function (OCI Functions InvokeFunction)', () => {
+describe.concurrent('invoke: the request sent to the deployed function (OCI Functions InvokeFunction)', { timeout: 180_000 }, () => {
   let s: Stack;
   let cfg: OciConfigFile;
   beforeAll(async () => {
@@ -237,7 +252,7 @@ describe('invoke: the request sent to the deployed function (OCI Functions Invok
   });
   afterAll(async () => s?.stop());
 
-  it('prints the function\'s report; the body is what the flags stand for; exit codes follow the answer', async () => {
+  it.sequential('prints the function\'s report; the body is what the flags stand for; exit codes follow the answer', async () => {
     const plan = await runCli(['--config-file', cfg.path, 'invoke', '--invoke-endpoint', s.emu.url, '--function-id', s.functionId, '--bucket-name', 'remote', '--dry-run']);
     expect(plan.code, plan.stderr).toBe(0);
     expect(plan.json).toMatchObject({ ok: true, dryRun: true, totals: { planned: 12 } });
@@ -255,7 +270,7 @@ describe('invoke: the request sent to the deployed function (OCI Functions Invok
     expect(missing.json).toMatchObject({ ok: false, error: { code: 'InvalidInput' } });
   });
 
-  it('--detached answers at once with the request id', async () => {
+  it.sequential('--detached answers at once with the request id', async () => {
     const before = s.emu.invocations.length;
     const r = await runCli(['--config-file', cfg.path, 'invoke', '--invoke-endpoint', s.emu.url, '--function-id', s.functionId, '--bucket-name', 'remote', '--detached', '--dry-run']);
     expect(r.code, r.stderr).toBe(0);
@@ -297,7 +312,7 @@ describe('invoke: the request sent to the deployed function (OCI Functions Invok
       }
     };
 
-    it('without --invoke-endpoint, GetFunction names the invoke endpoint (as `oci fn function invoke` does) and the call goes there', async () => {
+    it.sequential('without --invoke-endpoint, GetFunction names the invoke endpoint (as `oci fn function invoke` does) and the call goes there', async () => {
       relayed.length = 0;
       s.emu.resetCounters();
       const r = await withInvokeEndpoint(relayUrl, () => runCli(['--config-file', cfg.path, '--endpoint', s.emu.url, 'invoke', '--function-id', s.functionId, '--bucket-name', 'remote', '--dry-run']));
@@ -307,7 +322,7 @@ describe('invoke: the request sent to the deployed function (OCI Functions Invok
       expect(relayed).toEqual([`POST /20181201/functions/${s.functionId}/actions/invoke`]);
     });
 
-    it('--invoke-endpoint overrides the lookup: no GetFunction call', async () => {
+    it.sequential('--invoke-endpoint overrides the lookup: no GetFunction call', async () => {
       relayed.length = 0;
       s.emu.resetCounters();
       const r = await withInvokeEndpoint(relayUrl, () => runCli(['--config-file', cfg.path, '--endpoint', s.emu.url, 'invoke', '--invoke-endpoint', s.emu.url, '--function-id', s.functionId, '--bucket-name', 'remote', '--dry-run']));
@@ -317,7 +332,7 @@ describe('invoke: the request sent to the deployed function (OCI Functions Invok
       expect(relayed).toEqual([]);
     });
 
-    it('a function GetFunction does not know: OciCallFailed naming GetFunction, exit 1, nothing invoked', async () => {
+    it.sequential('a function GetFunction does not know: OciCallFailed naming GetFunction, exit 1, nothing invoked', async () => {
       const before = s.emu.invocations.length;
       const unknown = 'ocid1.fnfunc.oc1.phx.aaaaaaaanosuchfunction';
       const r = await runCli(['--config-file', cfg.path, '--endpoint', s.emu.url, 'invoke', '--function-id', unknown, '--bucket-name', 'remote']);

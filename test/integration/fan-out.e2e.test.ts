@@ -6,7 +6,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eventually, keyVersionCounts, startStack, stateRecord, type Stack } from '../support/stack';
-import { seedVersionedBucket, storedReports, watchHolds } from '../support/runs';
+import { describeRuns, seedVersionedBucket, storedReports, watchHolds } from '../support/runs';
 
 /** Scale of the bucket sizes (FANOUT_E2E_SCALE=10 approaches the issue's 150,000-version bucket). */
 const SCALE = Number(process.env.FANOUT_E2E_SCALE ?? 1);
@@ -21,7 +21,8 @@ describe('a rotation over buckets of uneven sizes fans out to at most REENCRYPT_
   const total = Object.values(sizes).reduce((a, b) => a + b, 0);
   beforeAll(async () => {
     s = await startStack({
-      eventRules: true, timeoutSeconds: 5, env: { REENCRYPT_MAX_WORKERS: String(MAX_WORKERS) },
+      // The planning call (events, sync) gets time to plan on a loaded machine; workers still hand over every 5 s.
+      eventRules: true, timeoutSeconds: 30, env: { REENCRYPT_MAX_WORKERS: String(MAX_WORKERS) },
       // More containers than workers: the pool must not be what holds the workers back.
       runs: { checkpointSeconds: 1, detachedTimeoutSeconds: 5, maxProcesses: MAX_WORKERS + 4 },
     });
@@ -34,7 +35,8 @@ describe('a rotation over buckets of uneven sizes fans out to at most REENCRYPT_
     const holds = watchHolds(s.emu);
     s.emu.functions.resetConcurrency();
     const newVersion = s.emu.rotateKey(s.keyId).id;
-    const report = await eventually(() => storedReports(s.emu)[0], 'the stored report');
+    const report = await eventually(() => storedReports(s.emu)[0], 'the stored report')
+      .catch((e: Error) => { throw new Error(`${e.message}\n${describeRuns(s.emu)}`); });
     await s.emu.whenIdle();
     holds.stop();
     s.emu.setGlobalFaults(undefined);
@@ -81,7 +83,8 @@ describe('Functions answering 429 to some dispatches', () => {
     s.emu.functions.concurrencyQuota = 3;
     s.emu.functions.resetConcurrency();
     const newVersion = s.emu.rotateKey(s.keyId).id;
-    const report = await eventually(() => storedReports(s.emu)[0], 'the stored report');
+    const report = await eventually(() => storedReports(s.emu)[0], 'the stored report')
+      .catch((e: Error) => { throw new Error(`${e.message}\n${describeRuns(s.emu)}`); });
     await s.emu.whenIdle();
     s.emu.setGlobalFaults(undefined);
     expect(s.emu.functions.throttled).toBeGreaterThan(0);

@@ -1,8 +1,8 @@
 import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { startEmulator, type Assumptions, type Emulator } from '../../emulator/src/index';
+import { describe, expect, it } from 'vitest';
+import { startEmulator, type Assumptions, type Emulator, type EmulatorOptions } from '../../emulator/src/index';
 import { outputProblems, runCli as runCliProcess, startCli as startCliProcess, writeApiKeyConfig } from '../support/cli';
 
 interface Probe { assumption: string; behaviour: string; emulator: string; oci: string; verdict: string; note?: string }
@@ -10,36 +10,49 @@ interface Probe { assumption: string; behaviour: string; emulator: string; oci: 
 /** Polls every 20 ms: the emulator's streams, rules and work requests are quick. */
 const FAST = { OCI_REENCRYPT_LIVE_CHECK_POLL_MS: '20' };
 
-describe('oci-reencrypt live-check against the emulator', () => {
-  let emu: Emulator;
-  let args: string[];
+/** An emulator of its own for one test, with what live-check needs: a compartment, a vault and a key. */
+interface Scratch {
+  emu: Emulator;
+  args: string[];
+  keyId: string;
+  vaultId: string;
+  /** Streams and API rules live-check left that are not deleted (DELETING / DELETED are gone), and its buckets. */
+  leftovers(): string[];
+}
 
-  let keyId: string;
-  let vaultId: string;
-
-  async function setUp(assumptions: Partial<Assumptions> = {}): Promise<void> {
-    emu = await startEmulator({ assumptions });
-    const compartmentId = emu.createCompartment({ name: 'scratch' }).id;
-    vaultId = emu.createVault({ compartmentId }).id;
-    keyId = emu.createKey({ vaultId, compartmentId, displayName: 'test-key' }).id;
-    args = ['live-check', '--config-file', writeApiKeyConfig(emu).path, '--endpoint', emu.url, '--compartment-id', compartmentId, '--kms-key-id', keyId,
-      '--wait', '20', '--event-grace', '0'];
-  }
-  const scratchBuckets = () => [...emu.state.buckets.keys()].filter((b) => b.startsWith('oci-reencrypt-live-check-'));
-  /** Streams and API rules live-check left that are not deleted (DELETING / DELETED are gone). */
+async function setUp(assumptions: Partial<Assumptions> = {}, events?: EmulatorOptions['events']): Promise<Scratch> {
+  const emu = await startEmulator({ assumptions, ...(events && { events }) });
+  const compartmentId = emu.createCompartment({ name: 'scratch' }).id;
+  const vaultId = emu.createVault({ compartmentId }).id;
+  const keyId = emu.createKey({ vaultId, compartmentId, displayName: 'test-key' }).id;
+  const args = ['live-check', '--config-file', writeApiKeyConfig(emu).path, '--endpoint', emu.url, '--compartment-id', compartmentId, '--kms-key-id', keyId,
+    '--wait', '20', '--event-grace', '0'];
   const leftovers = () => [
     ...[...emu.state.streams.values()].filter((s) => s.deletedAt === undefined).map((s) => s.id),
     ...[...emu.state.eventRules.values()].filter((r) => r.deletedAt === undefined).map((r) => r.id),
-    ...scratchBuckets(),
+    ...[...emu.state.buckets.keys()].filter((b) => b.startsWith('oci-reencrypt-live-check-')),
   ];
-  const runCli = (a: string[], env: Record<string, string> = {}) => runCliProcess(a, { ...FAST, ...env });
-  const startCli = (a: string[]) => startCliProcess(a, FAST);
-  afterEach(async () => emu?.stop());
+  return { emu, args, keyId, vaultId, leftovers };
+}
 
+/** Runs a test against its own emulator, stopped afterwards whatever happens. */
+async function withScratch(body: (t: Scratch) => Promise<void>, assumptions: Partial<Assumptions> = {}, events?: EmulatorOptions['events']): Promise<void> {
+  const t = await setUp(assumptions, events);
+  try {
+    await body(t);
+  } finally {
+    await t.emu.stop();
+  }
+}
+
+const runCli = (a: string[], env: Record<string, string> = {}) => runCliProcess(a, { ...FAST, ...env });
+const startCli = (a: string[]) => startCliProcess(a, FAST);
+
+// Each test has an emulator of its own and one live-check process, which mostly waits (on the
+// emulator's events, on Last-Modified's one-second resolution, on held calls): they run side by side.
+describe.concurrent('oci-reencrypt live-check against the emulator', { timeout: 180_000 }, () => {
   describe('with the emulator as it is', () => {
-    beforeEach(async () => setUp());
-
-    it('--dry-run lists what it would create and calls nothing', async () => {
+    it('--dry-run lists what it would create and calls nothing', async () => withScratch(async ({ emu, args, keyId, vaultId, leftovers }) => {
       const r = await runCli([...args, '--dry-run']);
       expect(r.code, r.stderr).toBe(0);
       expect(outputProblems(r.json)).toBeUndefined();
@@ -61,9 +74,9 @@ describe('oci-reencrypt live-check against the emulator', () => {
       expect(noVault.code).toBe(2);
       expect(noVault.stdout).toMatch(/--vault-id/);
       expect(emu.getCounters().totalCalls).toBe(0);
-    });
+    }));
 
-    it('every probe agrees, the table is printed, and the bucket, rule and stream are gone', async () => {
+    it('every probe agrees, the table is printed, and the bucket, rule and stream are gone', async () => withScratch(async ({ emu, args, keyId, vaultId, leftovers }) => {
       const r = await runCli(args);
       expect(r.code, r.stderr).toBe(0);
       expect(outputProblems(r.json)).toBeUndefined();
@@ -86,9 +99,9 @@ describe('oci-reencrypt live-check against the emulator', () => {
       // The events came through the Events API rule and the stream, read with cursors.
       expect(emu.getCounters().routes.GetMessages?.calls).toBeGreaterThan(0);
       expect(emu.state.keys.get(keyId)?.versions).toHaveLength(1);
-    });
+    }));
 
-    it('--create-key-version makes one key version, settles A8 and the key events\' source, and --capture-events writes what arrived', async () => {
+    it('--create-key-version makes one key version, settles A8 and the key events\' source, and --capture-events writes what arrived', async () => withScratch(async ({ emu, args, keyId, vaultId, leftovers }) => {
       const dir = mkdtempSync(join(tmpdir(), 'live-check-capture-'));
       writeFileSync(join(dir, 'createobject.json'), '{"kept": true}\n');
       const r = await runCli([...args, '--create-key-version', '--vault-id', vaultId, '--capture-events', dir]);
@@ -115,15 +128,10 @@ describe('oci-reencrypt live-check against the emulator', () => {
       expect(end.data.resourceId).toBe(keyId);
       const names = captured.filter((c) => c.eventType.endsWith('createobject')).map((c) => (JSON.parse(readFileSync(c.file, 'utf8')) as { data: { resourceName: string } }).data.resourceName);
       expect(names).toEqual(expect.arrayContaining(["sort/\u{1F600}", 'a b.txt', 'events/sentinel.txt']));
-    });
+    }));
 
-    it('events that never arrive within --wait leave the event probes unsettled (exit 1), and everything is still deleted', async () => {
-      await emu.stop();
-      emu = await startEmulator({ events: { deliveryDelayMs: 60_000 } });
-      const compartmentId = emu.createCompartment({ name: 'scratch' }).id;
-      const vault = emu.createVault({ compartmentId }).id;
-      const key = emu.createKey({ vaultId: vault, compartmentId }).id;
-      const r = await runCli(['live-check', '--config-file', writeApiKeyConfig(emu).path, '--endpoint', emu.url, '--compartment-id', compartmentId, '--kms-key-id', key, '--wait', '1', '--event-grace', '0']);
+    it('events that never arrive within --wait leave the event probes unsettled (exit 1), and everything is still deleted', async () => withScratch(async ({ args, leftovers }) => {
+      const r = await runCli([...args.slice(0, args.indexOf('--wait')), '--wait', '1', '--event-grace', '0']);
       expect(r.code, r.stderr).toBe(1);
       expect(outputProblems(r.json)).toBeUndefined();
       const probes = r.json.probes as Probe[];
@@ -132,7 +140,7 @@ describe('oci-reencrypt live-check against the emulator', () => {
       expect(r.json).toMatchObject({ ok: false, differs: 0, unsettled: 3, cleanup: { leftBehind: [] } });
       expect(r.stderr).toMatch(/3 probe\(s\) unsettled/);
       expect(leftovers()).toEqual([]);
-    });
+    }, {}, { deliveryDelayMs: 60_000 }));
   });
 
   // Each probe, against an emulator that answers the other plausible way: live-check reports it.
@@ -156,22 +164,20 @@ describe('oci-reencrypt live-check against the emulator', () => {
     ['Object event `source`', { eventSource: { objectStorage: 'objectstorage', keyManagement: 'KeyManagementService' } }],
     ['ReencryptBucket, bucket with SSE-C and archived versions', { reencryptBucketSkipsSseCAndArchived: false }],
     ['ReencryptBucket, bucket without kmsKeyId', { reencryptBucketWithoutKmsKey: { status: 409, code: 'Conflict' } }],
-  ])('reports a mismatch when OCI differs: %s', async (behaviour, flipped) => {
-    await setUp(flipped);
+  ])('reports a mismatch when OCI differs: %s', async (behaviour, flipped) => withScratch(async ({ args, leftovers }) => {
     const r = await runCli(args);
     expect(r.code, r.stderr).toBe(3);
     const probes = r.json.probes as Probe[];
     expect(probes.filter((p) => p.verdict === 'differs').map((p) => p.behaviour)).toEqual([behaviour]);
     expect(r.json).toMatchObject({ differs: 1, cleanup: { bucketDeleted: true } });
     expect(leftovers()).toEqual([]);
-  });
+  }, flipped));
 
   // The key-version probes, with --create-key-version, against an emulator whose key events differ.
   it.each<[string, Partial<Assumptions>]>([
     ['createkeyversion.begin layout', { keyEventResourceIsKey: false }],
     ['Key Management event `source`', { eventSource: { objectStorage: 'ObjectStorage', keyManagement: 'kms' } }],
-  ])('with --create-key-version, reports a mismatch when OCI differs: %s', async (behaviour, flipped) => {
-    await setUp(flipped);
+  ])('with --create-key-version, reports a mismatch when OCI differs: %s', async (behaviour, flipped) => withScratch(async ({ args, vaultId, leftovers }) => {
     const r = await runCli([...args, '--create-key-version', '--vault-id', vaultId]);
     expect(r.code, r.stderr).toBe(3);
     const differing = (r.json.probes as Probe[]).filter((p) => p.verdict === 'differs').map((p) => p.behaviour);
@@ -179,14 +185,13 @@ describe('oci-reencrypt live-check against the emulator', () => {
     expect(differing).toEqual(behaviour.includes('layout') ? [behaviour, 'createkeyversion.end layout'] : [behaviour]);
     expect(r.json).toMatchObject({ cleanup: { rulesDeleted: 2, leftBehind: [] } });
     expect(leftovers()).toEqual([]);
-  });
+  }, flipped));
 
   // Interrupted while each step's call is in flight (held by the emulator): it stops and deletes what it made.
   it.each<[string, string[]]>([
     ['CreateStream', []], ['CreateRule', []], ['CreateBucket', []], ['PutObject', []], ['ReencryptObject', []], ['ListObjectVersions', []],
     ['GetMessages', []], ['GetWorkRequest', []], ['CreateKeyVersion', ['--create-key-version']],
-  ])('Ctrl-C during %s: stops, deletes everything, exit 4', async (operation, extra) => {
-    await setUp();
+  ])('Ctrl-C during %s: stops, deletes everything, exit 4', async (operation, extra) => withScratch(async ({ emu, args, keyId, vaultId, leftovers }) => {
     emu.setRouteFaults(operation, { latencyMs: 1500 });
     const cli = startCli([...args, ...extra, ...(extra.length ? ['--vault-id', vaultId] : [])]);
     while ((emu.getCounters().routes[operation]?.calls ?? 0) === 0) await new Promise((r) => setTimeout(r, 25));
@@ -200,10 +205,9 @@ describe('oci-reencrypt live-check against the emulator', () => {
       expect(r.json).toMatchObject({ keyVersionCreated: { keyId, note: expect.stringMatching(/cannot be removed/) } });
       expect(r.stderr).toMatch(/created key version .* it stays/);
     }
-  });
+  }));
 
-  it.each([['PutObject'], ['HeadObject'], ['ListObjectVersions'], ['CreateRule'], ['DeleteRule']])('a failing %s stops the checks and still deletes everything it can, exit 1', async (operation) => {
-    await setUp();
+  it.each([['PutObject'], ['HeadObject'], ['ListObjectVersions'], ['CreateRule'], ['DeleteRule']])('a failing %s stops the checks and still deletes everything it can, exit 1', async (operation) => withScratch(async ({ emu, args, leftovers }) => {
     emu.setRouteFaults(operation, { p500: 1 });
     const r = await runCli(args, { REENCRYPT_MAX_ATTEMPTS: '1' });
     emu.setRouteFaults(operation, undefined);
@@ -218,5 +222,5 @@ describe('oci-reencrypt live-check against the emulator', () => {
     }
     expect(r.json).toMatchObject({ ok: false, stoppedAt: { step: expect.any(String) }, cleanup: { leftBehind: [], streamDeleted: true } });
     expect(leftovers()).toEqual([]);
-  });
+  }));
 });

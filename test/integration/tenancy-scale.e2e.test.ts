@@ -15,7 +15,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eventually, keyVersionCounts, startStack, stateRecord, type Stack } from '../support/stack';
-import { seedVersionedBucket, storedReports, watchHolds } from '../support/runs';
+import { describeRuns, seedVersionedBucket, storedReports, watchHolds } from '../support/runs';
 
 const SCALE = Number(process.env.TENANCY_E2E_SCALE ?? 1);
 const MAX_WORKERS = 4;
@@ -47,7 +47,8 @@ describe('a rotation over 12 buckets of uneven sizes, one of 150,000 versions, w
     s.emu.functions.resetConcurrency();
     s.emu.resetCounters();
     const newVersion = s.emu.rotateKey(s.keyId).id;
-    const report = await eventually(() => storedReports(s.emu)[0], 'the stored report', 1_500_000);
+    const report = await eventually(() => storedReports(s.emu)[0], 'the stored report', 1_500_000)
+      .catch((e: Error) => { throw new Error(`${e.message}\n${describeRuns(s.emu)}`); });
     await s.emu.whenIdle();
     holds.stop();
     expect(storedReports(s.emu)).toHaveLength(1);
