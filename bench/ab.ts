@@ -2,11 +2,13 @@
  * A/B of two builds of the function on a busy machine (a developer tool, not part of `npm run bench`):
  * both sweep their own bucket against one emulator at the same time, so load on the machine touches
  * both alike; CPU per re-encrypted version is compared, then the roles of the buckets are swapped.
- *   tsx bench/ab.ts A.js B.js [--node=PATH] [--versions=8000] [--concurrency=16] [--latency=0] [--rounds=2]
+ *   tsx bench/ab.ts A.js B.js [--node=PATH] [--versions=8000] [--concurrency=16] [--latency=0] [--rounds=2] [--a-node-flags="..."] [--b-node-flags="..."]
+ * A and B may be the same build run with other node flags (e.g. the image's heap flags).
  */
 import { resolve } from 'node:path';
 import { startFunction } from '../test/support/fdk-process';
 import { startStack } from '../test/support/stack';
+import { bareSignUs } from './lib/bare-sign';
 import { sweepToCompletion } from './lib/fn';
 
 const arg = (name: string, fallback: string): string =>
@@ -20,15 +22,18 @@ async function main(): Promise<void> {
   const latencyMs = Number(arg('latency', '0'));
   const node = arg('node', process.execPath);
   const env = { REENCRYPT_LOG_LEVEL: 'info', REENCRYPT_MAX_ATTEMPTS: '8', REENCRYPT_CONCURRENCY: String(concurrency) };
-  const s = await startStack({ env, timeoutSeconds: 300, emulator: { seed: 7 }, node, script: a });
+  const aFlags = arg('a-node-flags', '');
+  const s = await startStack({ env: { ...env, ...(aFlags && { NODE_OPTIONS: aFlags }) }, timeoutSeconds: 300, emulator: { seed: 7 }, node, script: a });
   const fnEnv = {
     ...s.emu.issueResourcePrincipal({ compartmentId: s.compartmentA }),
     REENCRYPT_OBJECTSTORAGE_ENDPOINT: s.emu.url, REENCRYPT_KMS_VAULT_ENDPOINT: s.emu.url, REENCRYPT_SECRETS_ENDPOINT: s.emu.url,
     REENCRYPT_FUNCTIONS_INVOKE_ENDPOINT: s.emu.url, REENCRYPT_COMPARTMENT_IDS: `${s.compartmentA},${s.compartmentB}`,
     REENCRYPT_VAULT_IDS: s.vaultId, REENCRYPT_CLOCK_SKEW_SECONDS: '0', REENCRYPT_SAFETY_MARGIN_SECONDS: '2', ...env,
   };
-  const fnB = await startFunction(fnEnv, b, node);
+  const bFlags = arg('b-node-flags', '');
+  const fnB = await startFunction({ ...fnEnv, ...(bFlags && { NODE_OPTIONS: bFlags }) }, b, node);
   const totals = { a: [] as number[], b: [] as number[] };
+  const walls = { a: [] as number[], b: [] as number[] };
   try {
     for (let round = 0; round < Number(arg('rounds', '2')); round++) {
       const buckets = [`ab-${round}-x`, `ab-${round}-y`];
@@ -47,10 +52,17 @@ async function main(): Promise<void> {
       const us = (cpuMs: number) => Math.round((cpuMs * 1000) / versions);
       totals.a.push(us(ra.fnCpuMs));
       totals.b.push(us(rb.fnCpuMs));
-      console.log(`ab> round ${round}: A ${us(ra.fnCpuMs)} µs/version (${ra.wallMs} ms)  B ${us(rb.fnCpuMs)} µs/version (${rb.wallMs} ms)`);
+      walls.a.push(ra.wallMs);
+      walls.b.push(rb.wallMs);
+      const perS = (wallMs: number) => Math.round(versions / (wallMs / 1000));
+      console.log(`ab> round ${round}: A ${us(ra.fnCpuMs)} µs/version (${ra.wallMs} ms, ${perS(ra.wallMs)}/s)  B ${us(rb.fnCpuMs)} µs/version (${rb.wallMs} ms, ${perS(rb.wallMs)}/s)`);
     }
     const sum = (xs: number[]) => xs.reduce((x, y) => x + y, 0);
-    console.log(`ab> ${node} A=${a} B=${b}: A ${Math.round(sum(totals.a) / totals.a.length)} µs/version, B ${Math.round(sum(totals.b) / totals.b.length)} µs/version, B/A ${(sum(totals.b) / sum(totals.a)).toFixed(3)}`);
+    const meanA = sum(totals.a) / totals.a.length;
+    const meanB = sum(totals.b) / totals.b.length;
+    // The yardstick on the same node right after: a bare RSA-2048 signature with a cached KeyObject.
+    const bare = bareSignUs(node);
+    console.log(`ab> ${node} A=${a} B=${b}: A ${Math.round(meanA)} µs/version, B ${Math.round(meanB)} µs/version, B/A ${(sum(totals.b) / sum(totals.a)).toFixed(3)}; bare crypto.sign ${bare} µs: A ${(meanA / bare).toFixed(2)}×, B ${(meanB / bare).toFixed(2)}×; versions/s B/A ${(sum(walls.a) / sum(walls.b)).toFixed(3)} (wall ${sum(walls.a)} ms A, ${sum(walls.b)} ms B)`);
   } finally {
     await fnB.stop();
     await s.stop();

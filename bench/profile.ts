@@ -7,6 +7,7 @@
 import { mkdirSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { startStack } from '../test/support/stack';
+import { bareSignUs } from './lib/bare-sign';
 import { sweepToCompletion } from './lib/fn';
 import { readFileSync } from 'node:fs';
 
@@ -46,7 +47,8 @@ async function main(): Promise<void> {
     const run = await sweepToCompletion(s.fn, { bucketName: 'tp' }, 300_000);
     const [u1, s1] = userSystemMs(pid);
     if (run.reencrypted !== versions) throw new Error(`re-encrypted ${run.reencrypted} of ${versions}`);
-    console.log(`profile> versions=${versions} concurrency=${concurrency} latencyMs=${latencyMs} wallMs=${run.wallMs} fnCpuUsPerItem=${Math.round((run.fnCpuMs * 1000) / versions)} userUsPerItem=${Math.round(((u1 - u0) * 1000) / versions)} systemUsPerItem=${Math.round(((s1 - s0) * 1000) / versions)} fnCores=${(run.fnCpuMs / run.wallMs).toFixed(2)} pid=${s.fn.process.pid} dir=${profDir}`);
+    const bare = bareSignUs(arg('node', process.execPath));
+    console.log(`profile> bareSignUs=${bare} overBareSignX=${((run.fnCpuMs * 1000) / versions / bare).toFixed(2)} versions=${versions} concurrency=${concurrency} latencyMs=${latencyMs} wallMs=${run.wallMs} fnCpuUsPerItem=${Math.round((run.fnCpuMs * 1000) / versions)} userUsPerItem=${Math.round(((u1 - u0) * 1000) / versions)} systemUsPerItem=${Math.round(((s1 - s0) * 1000) / versions)} fnCores=${(run.fnCpuMs / run.wallMs).toFixed(2)} pid=${s.fn.process.pid} dir=${profDir}`);
   } finally {
     await s.stop();
   }

@@ -39,6 +39,11 @@ export interface Invocation {
   readonly stop?: AbortSignal;
   /** Watches the sweep's progress (the CLI); absent in the function. */
   readonly progress?: ProgressSink;
+  /**
+   * The deadline only ends new work; nothing kills the process at it (the CLI's
+   * --max-duration). Fn-Deadline is hard: past it the container's answer is lost.
+   */
+  readonly softDeadline?: boolean;
 }
 
 /** Runs one validated request; everything after the edge lives behind this. */

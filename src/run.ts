@@ -16,13 +16,16 @@ import { recordRunMetrics } from './metrics';
 import { totalsOf } from './report/report';
 import { invokeSelfDetached } from './runs/handover';
 import {
-  freshRunId, listUnfinished, resumeAbandoned, runStatus, startRun, takeTurn, withStateRetries, type RunPlan, type Runs,
+  freshRunId, listUnfinished, runStatus, startRun, takeTurn, withStateRetries, type RunPlan, type Runs,
 } from './runs/lifecycle';
+import { resumeAbandoned } from './runs/abandoned';
 import { StateStore } from './runs/store';
 
 /** Runs one validated request: pick the trigger's plan, execute it, report what happened. */
 export const runRequest: Runner = async function runRequest(request, invocation, config, logger) {
-  const budget = { ...budgetFor(invocation.deadline, config.safetyMarginMs), ...(invocation.stop && { stopSignal: invocation.stop }) };
+  const budget = {
+    ...budgetFor(invocation.deadline, config.safetyMarginMs), ...(invocation.stop && { stopSignal: invocation.stop }), ...(invocation.softDeadline && { soft: true }),
+  };
   const oci = createOci(config, { hardStopAt: budget.hardStopAt });
   const objectStorage = new ObjectStorage(oci);
   const base = {
@@ -48,7 +51,7 @@ export const runRequest: Runner = async function runRequest(request, invocation,
     if (request.functionId !== config.functionId || !config.stateBucket) {
       return { ok: true, action: 'ignored', reason: 'a failed-invocation record for another function, or no state bucket to resume from', notes: [] };
     }
-    return resumeAbandoned(await runsNow(), ctx);
+    return resumeAbandoned(request.recordKey, await runsNow(), ctx);
   }
   if (request.kind === 'manual') {
     const { scope } = request;

@@ -46,7 +46,7 @@ export function openLocalSession(g: GlobalOptions, io: CliIo, config: Config = c
   return {
     config,
     run: async (request) => await runRequest(request, {
-      callId, deadline, stop: stop.signal, progress: watcher,
+      callId, deadline, stop: stop.signal, progress: watcher, softDeadline: true,
       // No platform stands between the operator and the engine: the OCI identity is the operator's own profile.
       caller: {},
     }, config, logger) as Record<string, unknown>,

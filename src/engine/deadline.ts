@@ -11,6 +11,8 @@ export interface Budget {
   readonly hardStopAt: number;
   /** Stops starting new work before `stopStartingAt` when aborted (the CLI's Ctrl-C); calls in flight still finish. */
   readonly stopSignal?: AbortSignal;
+  /** Nothing kills the process at `deadline` (the CLI's --max-duration): what follows a run (its metrics) may still be sent after it. */
+  readonly soft?: boolean;
 }
 
 /** The margin is the configured one, but never more than a fifth of the time given (short test deadlines). */

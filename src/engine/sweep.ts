@@ -11,7 +11,7 @@ import type { RunContext } from './context';
 
 /** Failures and plan entries listed per bucket in a dry run; counts stay exact. */
 const MAX_PLAN_ENTRIES = 20_000;
-/** Buckets swept at once; each holds one listing page in memory. */
+/** Buckets swept at once; each holds at most two listing pages in memory (see sweepBucket). */
 const BUCKETS_IN_PARALLEL = 4;
 
 export interface SweepTarget {

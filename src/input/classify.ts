@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import requestSchema from '../../schemas/reencrypt-request.schema.json';
 import { InvalidInputError, type FieldProblem } from '../errors';
 import type { ErrorObject } from 'ajv';
@@ -76,7 +77,9 @@ export function classify(body: unknown): ReencryptRequest {
   // Own keys only: nothing inherited may decide what kind of input this is.
   if (Object.hasOwn(record, 'eventType') || Object.hasOwn(record, 'cloudEventsVersion')) return classifyEvent(fromCloudEvents01(record));
   if (Object.hasOwn(record, 'specversion')) return classifyEvent(fromCloudEvents10(record));
-  if (validateInvocationRecord(record)) return { kind: 'invocation-failed', functionId: record.functionId };
+  if (validateInvocationRecord(record)) {
+    return { kind: 'invocation-failed', functionId: record.functionId, recordKey: createHash('sha256').update(JSON.stringify(record)).digest('hex').slice(0, 40) };
+  }
   return classifyManual(record);
 }
 

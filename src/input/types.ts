@@ -111,6 +111,12 @@ export interface ManualRequest {
 export interface InvocationFailedRequest {
   readonly kind: 'invocation-failed';
   readonly functionId: string;
+  /**
+   * The same for every delivery of the same record (a digest of its JSON): Notifications
+   * retries a delivery that failed, and a retry must not resume again what the first
+   * attempt resumed.
+   */
+  readonly recordKey: string;
 }
 
 export type ReencryptRequest = ObjectEventRequest | KeyRotationRequest | BucketKeyChangeRequest | ManualRequest | InvocationFailedRequest;

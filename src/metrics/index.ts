@@ -3,6 +3,9 @@ import type { ReencryptRequest } from '../input/types';
 import { containerMetrics, flushMetrics } from './publisher';
 import { runMetrics, triggerOf, type RunSummary } from './run-metrics';
 
+/** Time a local (CLI) run gives its metrics post once the run is over. */
+const SOFT_DEADLINE_POST_MS = 15_000;
+
 /**
  * After a run: add its metrics to the container's buffer, then post. Sweeps
  * post at once (with anything object events left waiting); an object event
@@ -26,7 +29,11 @@ async function recordMetrics(run: RunSummary, trigger: string, objectEvent: bool
   if (!target) return;
   containerMetrics.add(runMetrics(run, trigger));
   if (objectEvent && !containerMetrics.due()) return;
-  // Like the self-invoke: at least a second, never past Fn-Deadline.
-  const hardStopAt = Math.min(ctx.budget.deadline - 50, Math.max(ctx.budget.hardStopAt, Date.now() + 1000));
+  // Like the self-invoke: at least a second, never past Fn-Deadline. A soft deadline (the CLI's
+  // --max-duration) kills nothing, and the process exits after this run: post with time to spare,
+  // or the points kept for a next flush would be lost with it.
+  const hardStopAt = ctx.budget.soft
+    ? Math.max(ctx.budget.hardStopAt, Date.now() + SOFT_DEADLINE_POST_MS)
+    : Math.min(ctx.budget.deadline - 50, Math.max(ctx.budget.hardStopAt, Date.now() + 1000));
   await flushMetrics(containerMetrics, ctx.oci, target, ctx.logger, hardStopAt);
 }

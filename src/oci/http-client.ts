@@ -1,4 +1,4 @@
-import { Agent as HttpAgent, request as httpRequest, type IncomingHttpHeaders, type IncomingMessage, type OutgoingHttpHeaders } from 'node:http';
+import { Agent as HttpAgent, request as httpRequest, type ClientRequest, type IncomingHttpHeaders, type IncomingMessage, type RequestOptions } from 'node:http';
 import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
 import { Readable } from 'node:stream';
 import type { HttpClient, HttpRequest, RequestSigner } from 'oci-common';
@@ -53,7 +53,8 @@ export class WireHttpClient implements HttpClient {
       state.apiCalls.set(op, (state.apiCalls.get(op) ?? 0) + 1);
     }
     const url = toWireUrl(req.uri);
-    const body = await requestBody(req.body, forceExcludeBody);
+    // A stream is the one body that needs awaiting (read whole for signing); the rest is used as it is.
+    const body = req.body instanceof Readable && !forceExcludeBody ? await readWhole(req.body) : requestBody(req.body);
     await this.signer.signHttpRequest({
       method: req.method, headers: req.headers, uri: `${url.protocol}//${url.host}${url.target}`,
       body: body instanceof Readable ? undefined : body,
@@ -68,51 +69,22 @@ export class WireHttpClient implements HttpClient {
   }
 
   private exchange(url: WireUrl, method: string, headers: Headers, body: string | Buffer | Readable | undefined, state: CallState | undefined): Promise<WireResponse> {
-    const outgoingHeaders: OutgoingHttpHeaders = {};
-    headers.forEach((value, name) => {
-      outgoingHeaders[name] = value;
-    });
     const https = url.protocol === 'https:';
-    const options = {
+    const options: RequestOptions = {
       agent: https ? this.agents.https : this.agents.http,
-      hostname: url.hostname, ...(url.port && { port: url.port }),
-      method, path: url.target, headers: outgoingHeaders,
+      hostname: url.hostname, method, path: url.target, headers: rawHeaders(headers, url.host, body),
     };
+    if (url.port) options.port = url.port;
     return new Promise<WireResponse>((resolve, reject) => {
+      const exchange = new Exchange(resolve, reject);
       const outgoing = https ? httpsRequest(options) : httpRequest(options);
-      let incoming: IncomingMessage | undefined;
-      let timer: NodeJS.Timeout | undefined;
-      let settled = false;
-      const settle = (error: unknown, response?: WireResponse) => {
-        if (settled) return;
-        settled = true;
-        if (timer) clearTimeout(timer);
-        if (response) resolve(response);
-        else reject(error);
-      };
-      if (state) {
-        timer = setTimeout(() => {
-          state.outOfTime = true;
-          // Shaped like the SDK's own network errors (code + message); not retried: there is no time left.
-          const error = { code: 'ETIMEDOUT', message: 'no response before the invocation deadline', shouldBeRetried: false };
-          settle(error);
-          (incoming ?? outgoing).destroy();
-        }, Math.max(0, state.hardStopAt - Date.now()));
-      }
-      outgoing.on('error', (err) => settle(err));
-      outgoing.on('response', (res) => {
-        incoming = res;
-        const chunks: Buffer[] = [];
-        res.on('data', (chunk: Buffer) => chunks.push(chunk));
-        res.on('error', (err) => settle(err));
-        res.on('close', () => {
-          if (!res.complete) settle(Object.assign(new Error('the connection closed before the response ended'), { code: 'ECONNRESET' }));
-        });
-        res.on('end', () => settle(undefined, new WireResponse(res.statusCode ?? 0, res.statusMessage ?? '', res.headers, chunks)));
-      });
+      exchange.outgoing = outgoing;
+      if (state) exchange.stopAt(state);
+      outgoing.on('error', exchange.onError);
+      outgoing.on('response', exchange.onResponse);
       if (body instanceof Readable) {
         body.on('error', (err) => {
-          settle(err);
+          exchange.settle(err);
           outgoing.destroy();
         });
         body.pipe(outgoing);
@@ -123,18 +95,96 @@ export class WireHttpClient implements HttpClient {
   }
 }
 
-/** The body as the signer and the wire take it, following the SDK's rules (an empty body is no body). */
-async function requestBody(body: unknown, forceExcludeBody: boolean): Promise<string | Buffer | Readable | undefined> {
-  if (body === undefined || body === null || body === '') return undefined;
-  if (typeof body === 'string' || Buffer.isBuffer(body)) return body;
-  if (body instanceof Uint8Array) return Buffer.from(body.buffer, body.byteOffset, body.byteLength);
-  if (body instanceof Readable) {
-    if (forceExcludeBody) return body; // streamed: the signature does not cover it
-    const chunks: Buffer[] = [];
-    for await (const chunk of body) chunks.push(Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk as string));
-    return Buffer.concat(chunks);
+/**
+ * The request headers as Node's raw `[name, value, name, value, ...]` list, in
+ * the order Headers iterates them (sorted, as before): Node writes them as
+ * given, without building its own header map first. What Node would add to a
+ * header object it cannot add to a raw list, so it is added here: `host`
+ * (our signer always sets it) and the `content-length` of a body in hand.
+ */
+function rawHeaders(headers: Headers, host: string, body: string | Buffer | Readable | undefined): string[] {
+  const raw: string[] = [];
+  let hasHost = false;
+  let hasLength = false;
+  headers.forEach((value, name) => {
+    if (name === 'host') hasHost = true;
+    else if (name === 'content-length' || name === 'transfer-encoding') hasLength = true;
+    raw.push(name, value);
+  });
+  if (!hasHost) raw.push('host', host);
+  if (!hasLength && body !== undefined && !(body instanceof Readable)) raw.push('content-length', String(Buffer.byteLength(body)));
+  return raw;
+}
+
+/**
+ * One request on the wire until its response is read whole, or it fails, or
+ * the call's hard stop abandons it (the response body included). Its state and
+ * handlers live in this one object (five handler fields instead of a scope
+ * with eight closures per request).
+ */
+class Exchange {
+  outgoing: ClientRequest | undefined;
+  private incoming: IncomingMessage | undefined;
+  private timer: NodeJS.Timeout | undefined;
+  private settled = false;
+  private readonly chunks: Buffer[] = [];
+
+  constructor(private readonly resolve: (response: WireResponse) => void, private readonly reject: (error: unknown) => void) {}
+
+  stopAt(state: CallState): void {
+    this.timer = setTimeout(() => {
+      state.outOfTime = true;
+      // Shaped like the SDK's own network errors (code + message); not retried: there is no time left.
+      this.settle({ code: 'ETIMEDOUT', message: 'no response before the invocation deadline', shouldBeRetried: false });
+      (this.incoming ?? this.outgoing)?.destroy();
+    }, Math.max(0, state.hardStopAt - Date.now()));
   }
+
+  settle(error: unknown, response?: WireResponse): void {
+    if (this.settled) return;
+    this.settled = true;
+    if (this.timer) clearTimeout(this.timer);
+    if (response) this.resolve(response);
+    else this.reject(error);
+  }
+
+  readonly onError = (err: Error): void => this.settle(err);
+
+  readonly onResponse = (res: IncomingMessage): void => {
+    this.incoming = res;
+    res.on('data', this.onData);
+    res.on('error', this.onError);
+    res.on('close', this.onClose);
+    res.on('end', this.onEnd);
+  };
+
+  private readonly onData = (chunk: Buffer): void => {
+    this.chunks.push(chunk);
+  };
+
+  private readonly onClose = (): void => {
+    if (!this.incoming?.complete) this.settle(Object.assign(new Error('the connection closed before the response ended'), { code: 'ECONNRESET' }));
+  };
+
+  private readonly onEnd = (): void => {
+    const res = this.incoming as IncomingMessage;
+    this.settle(undefined, new WireResponse(res.statusCode ?? 0, res.statusMessage ?? '', res.headers, this.chunks));
+  };
+}
+
+/** The body as the signer and the wire take it, following the SDK's rules (an empty body is no body); a stream is passed on. */
+function requestBody(body: unknown): string | Buffer | Readable | undefined {
+  if (body === undefined || body === null || body === '') return undefined;
+  if (typeof body === 'string' || Buffer.isBuffer(body) || body instanceof Readable) return body;
+  if (body instanceof Uint8Array) return Buffer.from(body.buffer, body.byteOffset, body.byteLength);
   throw new TypeError('Unable to read body content');
+}
+
+/** A stream body the signature covers (its hash is signed): read whole first. */
+async function readWhole(body: Readable): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of body) chunks.push(Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk as string));
+  return Buffer.concat(chunks);
 }
 
 /** A response read whole: what the SDK's clients and retrier read of a fetch Response. */

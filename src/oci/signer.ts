@@ -23,6 +23,9 @@ import type { AuthenticationDetailsProvider, HttpRequest, RequestSigner } from '
 const BASE_HEADERS = ['x-date', '(request-target)', 'host'] as const;
 /** Named as the SDK names them: the `headers="..."` list keeps this case. */
 const BODY_HEADERS = ['Content-Type', 'Content-Length', 'x-content-sha256'] as const;
+/** The `headers="..."` parameter of the two forms, built once. */
+const BASE_LIST = BASE_HEADERS.join(' ');
+const BODY_LIST = [...BASE_HEADERS, ...BODY_HEADERS].join(' ');
 const METHODS_WITH_BODY = new Set(['POST', 'PUT', 'PATCH']);
 const EMPTY_SHA256 = '47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU=';
 
@@ -81,35 +84,27 @@ export class CachedKeyRequestSigner implements RequestSigner {
     if (!headers.has('host')) headers.set('host', hostOf(request.uri));
     if (!headers.has('x-date')) headers.set('x-date', new Date().toUTCString());
 
-    const signed: string[] = [...BASE_HEADERS];
     const method = request.method.toUpperCase();
-    if (!forceExcludeBody && METHODS_WITH_BODY.has(method)) {
+    const withBody = !forceExcludeBody && METHODS_WITH_BODY.has(method);
+    if (withBody) {
       if (!headers.has('content-type')) headers.set('content-type', 'application/json');
       const body = request.body ?? '';
       const length = typeof body === 'string' ? Buffer.byteLength(body, 'utf8') : body.length;
       headers.set('x-content-sha256', length === 0 ? EMPTY_SHA256 : createHash('sha256').update(body).digest('base64'));
       if (!headers.has('content-length')) headers.set('content-length', String(length));
-      signed.push(...BODY_HEADERS);
     }
 
     const keyId = await this.provider.getKeyId();
     const key = this.keyFor(this.provider.getPrivateKey(), this.provider.getPassphrase());
-    let signingString = '';
-    for (let i = 0; i < signed.length; i += 1) {
-      const name = (signed[i] as string).toLowerCase();
-      if (i > 0) signingString += '\n';
-      if (name === '(request-target)') {
-        signingString += `(request-target): ${method.toLowerCase()} ${targetOf(request.uri)}`;
-      } else {
-        const value = headers.get(name);
-        if (value === null || value === '') throw new Error(`Unable to sign request: ${name} is missing`);
-        signingString += `${name}: ${value}`;
-      }
+    // The signing string: each signed header's lowercase name and value, in the order of the list.
+    let signingString = `x-date: ${required(headers, 'x-date')}\n(request-target): ${method.toLowerCase()} ${targetOf(request.uri)}\nhost: ${required(headers, 'host')}`;
+    if (withBody) {
+      signingString += `\ncontent-type: ${required(headers, 'content-type')}\ncontent-length: ${required(headers, 'content-length')}\nx-content-sha256: ${required(headers, 'x-content-sha256')}`;
     }
     const data = Buffer.from(signingString, 'utf8');
     const signature = (this.inThreadpool ? await signInThreadpool(data, key) : sign('sha256', data, key)).toString('base64');
     headers.set('authorization',
-      `Signature version="1",keyId="${keyId}",algorithm="rsa-sha256",headers="${signed.join(' ')}",signature="${signature}"`);
+      `Signature version="1",keyId="${keyId}",algorithm="rsa-sha256",headers="${withBody ? BODY_LIST : BASE_LIST}",signature="${signature}"`);
   }
 
   private keyFor(pem: string, passphrase: string | null): KeyObject {
@@ -120,6 +115,12 @@ export class CachedKeyRequestSigner implements RequestSigner {
     this.keyBuilds += 1;
     return key;
   }
+}
+
+function required(headers: Headers, name: string): string {
+  const value = headers.get(name);
+  if (value === null || value === '') throw new Error(`Unable to sign request: ${name} is missing`);
+  return value;
 }
 
 function parseKey(pem: string, passphrase: string | null): KeyObject {

@@ -13,7 +13,8 @@ import { OciCallError } from '../oci/errors';
 import type { BucketFacts, WorkRequestView } from '../oci/object-storage';
 import type { StrategyReport, WorkRequestState } from '../report/report';
 import { StopReason, UnitState, type UnitRecord } from './model';
-import { StateStoreError, type StateStore, type Stored } from './store';
+import { HeldUnit } from './held-unit';
+import type { StateStore, Stored } from './store';
 import { isTerminal, moved, noProgressAfterTurn, pollDelayMs } from './work-request-progress';
 
 /** What a run asks of its units' strategy. */
@@ -69,9 +70,8 @@ export interface BucketTurnResult {
 
 /** `facts`: undefined when the bucket was not read this turn (a unit that only follows its work request). */
 export async function takeBucketTurn(held: Stored<UnitRecord>, route: Exclude<UnitRoute, { kind: 'objects' }>, facts: Facts | undefined, turn: BucketTurn, ctx: RunContext): Promise<BucketTurnResult> {
-  let etag = held.etag;
+  const unit = new HeldUnit(held, turn.store, turn.key);
   let current: UnitRecord = route.unit;
-  let checkpoints = 0;
   const factsForReport = facts !== undefined && typeof facts === 'object' && !('failure' in facts) ? { kmsKeyId: facts.kmsKeyId ?? null, versioned: facts.versioned } : {};
   current = { ...current, ...factsForReport };
 
@@ -84,25 +84,21 @@ export async function takeBucketTurn(held: Stored<UnitRecord>, route: Exclude<Un
     const now = Date.now();
     const { hold, ...rest } = next;
     const record: UnitRecord = renew && hold ? { ...next, hold: { owner: hold.owner, until: new Date(now + turn.leaseMs).toISOString() }, updatedAt: new Date(now).toISOString() } : { ...rest, updatedAt: new Date(now).toISOString() };
-    try {
-      const r = await turn.store.replace(turn.key, record, etag);
-      if (r === 'conflict') return false;
-      etag = r.etag;
-      current = r.value;
-      checkpoints += 1;
-      return true;
-    } catch (err) {
-      if (!(err instanceof StateStoreError)) throw err;
-      ctx.logger.warn('checkpoint not saved', { unit: turn.key, problem: err.problem, error: err.message });
-      if (mustPersist) return false;
-      current = record;
+    const w = await unit.write(record);
+    if (w.kind === 'lost') return false;
+    if (w.kind === 'saved') {
+      current = w.unit;
       return true;
     }
+    ctx.logger.warn('checkpoint not saved', { unit: turn.key, problem: w.error.problem, error: w.error.message });
+    if (mustPersist) return false;
+    current = record;
+    return true;
   };
   const end = async (fields: Partial<UnitRecord> & { state: UnitRecord['state'] }): Promise<BucketTurnResult> => {
     const { hold: _released, ...rest } = current;
     const ok = await save({ ...rest, ...fields } as UnitRecord, false);
-    return { unit: ok ? current : undefined, checkpoints };
+    return { unit: ok ? current : undefined, checkpoints: unit.saved };
   };
   const callError = (err: OciCallError): NonNullable<UnitRecord['error']> => ({
     status: err.failure.status ?? null, serviceCode: err.failure.serviceCode ?? null, message: err.message, opcRequestId: err.failure.opcRequestId ?? null,
@@ -125,7 +121,7 @@ export async function takeBucketTurn(held: Stored<UnitRecord>, route: Exclude<Un
     if (!(await save({ ...current, workRequest: wr }, true, true))) {
       // As the objects path does when the state bucket fails: the unit is taken over once its hold expires.
       ctx.notes.push(`${bucketName}: ReencryptBucket was not called: the call could not be recorded first (the state bucket failed, or another invocation took the unit over)`);
-      return { unit: undefined, checkpoints };
+      return { unit: undefined, checkpoints: unit.saved };
     }
     try {
       const started = await ctx.objectStorage.reencryptBucket(turn.namespace, bucketName);
@@ -153,7 +149,7 @@ export async function takeBucketTurn(held: Stored<UnitRecord>, route: Exclude<Un
       }
       return end({ state: UnitState.pending, noProgress, error: callError(err) });
     }
-    if (!(await save({ ...current, workRequest: wr }))) return { unit: undefined, checkpoints };
+    if (!(await save({ ...current, workRequest: wr }))) return { unit: undefined, checkpoints: unit.saved };
   }
 
   const workRequestId = wr.id as string;
@@ -200,7 +196,7 @@ export async function takeBucketTurn(held: Stored<UnitRecord>, route: Exclude<Un
         error: { status: null, serviceCode: first?.code ?? view.status, message: first?.message ?? `the work request ended ${view.status}`, opcRequestId: null },
       });
     }
-    if (!(await save({ ...current, workRequest: wr }))) return { unit: undefined, checkpoints };
+    if (!(await save({ ...current, workRequest: wr }))) return { unit: undefined, checkpoints: unit.saved };
     const wait = pollDelayMs(view, now, ctx.config.checkpointMs);
     // The next poll (and its checkpoint) must end before stopStartingAt, so that handing over has its margin.
     const step = Date.now() - stepStarted;

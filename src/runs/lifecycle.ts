@@ -16,6 +16,7 @@ import {
   claim, claimOrder, isClaimable, isFinal, newUnit, RunState, stopForLimit, UnitState, type RunRecord, type UnitRecord, type UnitSpec,
 } from './model';
 import { foldRanges, IDLE_POLL_MS, listingUnderWay, splitterFor, type Splitter } from './ranges';
+import { HoldWatch } from './holds';
 import { StateStoreError, type StateStore, type Stored } from './store';
 import { takeUnitTurn } from './worker';
 
@@ -23,11 +24,15 @@ import { takeUnitTurn } from './worker';
 const UNITS_PER_INVOCATION = 4;
 /** A hold lasts this many checkpoint intervals: a worker that misses a checkpoint or two keeps it. */
 const LEASE_CHECKPOINTS = 3;
+/** Wakes this long after a hold's expiry (so it has expired), and stops waiting this long before stopStartingAt. */
+const HOLD_WAIT_MARGIN_MS = 150;
+
+const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, Math.max(0, ms)));
 
 export const runKey = (runId: string): string => `runs/${runId}/run.json`;
 const unitKey = (runId: string, index: number): string => `runs/${runId}/units/${String(index).padStart(5, '0')}.json`;
 export const reportKey = (runId: string): string => `runs/${runId}/report.json`;
-const OPEN_PREFIX = 'unfinished/';
+export const OPEN_PREFIX = 'unfinished/';
 const openKey = (runId: string): string => `${OPEN_PREFIX}${runId}`;
 
 /** An event's run id: the same event delivered again finds the same run. */
@@ -126,39 +131,55 @@ export async function takeTurn(runId: string, runs: Runs, ctx: RunContext, optio
   }
   let run = await countInvocation(stored, store);
   const leaseMs = ctx.config.checkpointMs * LEASE_CHECKPOINTS;
+  // Holds that may be a dead holder's: waited for here, or left to a successor (holds.ts).
+  const watch = new HoldWatch(runs.owner);
   let units = await loadUnits(run.value, store);
+  watch.see(units.map((u) => u.value));
   // A bucket's listing pass adds range units to the run as it goes: read the run again before looking at its units.
   const reload = async (): Promise<Stored<UnitRecord>[]> => {
     run = (await store.get(runKey(runId), isRunRecord)) ?? run;
-    return loadUnits(run.value, store);
+    const loaded = await loadUnits(run.value, store);
+    watch.see(loaded.map((u) => u.value));
+    return loaded;
+  };
+  /**
+   * Nothing to take now: wait once, while there is time, for what may free a unit, then read
+   * the units again. A listing pass handing out ranges is looked at every second; a hold that
+   * may be a dead holder's is waited for until it expires (or this invocation's time is up).
+   * False when there is nothing to wait for, or no time left.
+   */
+  const waitForWork = async (): Promise<boolean> => {
+    const now = Date.now();
+    if (listingUnderWay(units.map((u) => u.value)) && ctx.budget.stopStartingAt - now > IDLE_POLL_MS) {
+      await sleep(IDLE_POLL_MS);
+    } else {
+      const expiries = watch.unverified(units.map((u) => u.value), now).map((h) => h.until);
+      const latest = ctx.budget.stopStartingAt - HOLD_WAIT_MARGIN_MS;
+      if (expiries.length === 0 || latest - now < HOLD_WAIT_MARGIN_MS) return false;
+      await sleep(Math.min(Math.min(...expiries) + HOLD_WAIT_MARGIN_MS, latest) - now);
+    }
+    units = await reload();
+    return true;
+  };
+  const claimOrWait = async (max: number): Promise<{ index: number; held: Stored<UnitRecord> }[]> => {
+    let claimed = await claimUnits(units, run.value, runs, leaseMs, max);
+    while (claimed.length === 0 && (await waitForWork())) claimed = await claimUnits(units, run.value, runs, leaseMs, max);
+    return claimed;
   };
   const worked: string[] = [];
   let reencrypted = 0;
   let checkpoints = 0;
   if (run.value.invocations > run.value.maxInvocations) {
-    for (const [index, u] of units.entries()) {
-      if (!isFinal(u.value) && isClaimable(u.value, Date.now())) await store.replace(unitKey(runId, index), stopForLimit(u.value, run.value.maxInvocations, Date.now()), u.etag);
-    }
+    // Over its limit, the run stops every unit as it becomes free, a dead holder's once its hold expires.
+    do {
+      for (const [index, u] of units.entries()) {
+        if (!isFinal(u.value) && isClaimable(u.value, Date.now())) await store.replace(unitKey(runId, index), stopForLimit(u.value, run.value.maxInvocations, Date.now()), u.etag);
+      }
+    } while (await waitForWork());
   } else {
     // A fanned-out run's worker holds one unit at a time, and takes the next when it finishes one.
     const perInvocation = run.value.workers > 1 ? 1 : UNITS_PER_INVOCATION;
-    let claimed = await claimUnits(units, run.value, runs, leaseMs, perInvocation);
-    // Nothing free, but a listing pass is handing out ranges: look again every second while there is time.
-    while (claimed.length === 0 && listingUnderWay(units.map((u) => u.value)) && ctx.budget.stopStartingAt - Date.now() > IDLE_POLL_MS) {
-      await new Promise((r) => setTimeout(r, IDLE_POLL_MS));
-      units = await reload();
-      claimed = await claimUnits(units, run.value, runs, leaseMs, perInvocation);
-    }
-    if (claimed.length === 0) {
-      // Every open unit is held. If a holder died, its hold runs out soon: wait for the
-      // first expiry (if it comes in time), then try once more.
-      const firstExpiry = Math.min(...units.filter((u) => u.value.state === UnitState.held && u.value.hold).map((u) => Date.parse(u.value.hold?.until ?? '')));
-      if (Number.isFinite(firstExpiry) && firstExpiry + 200 < ctx.budget.stopStartingAt) {
-        await new Promise((r) => setTimeout(r, Math.max(0, firstExpiry - Date.now()) + 100));
-        units = await reload();
-        claimed = await claimUnits(units, run.value, runs, leaseMs, perInvocation);
-      }
-    }
+    let claimed = await claimOrWait(perInvocation);
     const watermark = watermarkOf(run.value);
     while (claimed.length > 0) {
       const turns = claimed;
@@ -178,14 +199,7 @@ export async function takeTurn(runId: string, runs: Runs, ctx: RunContext, optio
       if (finishedItsUnit && ctx.budget.stopStartingAt - Date.now() > Math.min(ctx.config.checkpointMs, 5_000)) {
         units = await reload();
         // A listing pass may have made a one-worker run a fanned-out one.
-        if (run.value.workers > 1) {
-          claimed = await claimUnits(units, run.value, runs, leaseMs, 1);
-          while (claimed.length === 0 && listingUnderWay(units.map((u) => u.value)) && ctx.budget.stopStartingAt - Date.now() > IDLE_POLL_MS) {
-            await new Promise((r) => setTimeout(r, IDLE_POLL_MS));
-            units = await reload();
-            claimed = await claimUnits(units, run.value, runs, leaseMs, 1);
-          }
-        }
+        if (run.value.workers > 1) claimed = await claimOrWait(1);
       }
     }
   }
@@ -196,17 +210,23 @@ export async function takeTurn(runId: string, runs: Runs, ctx: RunContext, optio
     if (again.length === units.length) return finish(run.value, units.map((u) => u.value), runs, ctx, { worked, reencrypted, checkpoints });
     units = again;
   }
+  const now = Date.now();
   // What a successor could take: in a fanned-out run whose workers are all at work, nothing
   // (they take the pending units themselves), so an extra invocation does not hand over.
-  const open = claimOrder(units.map((u) => u.value), runs.owner, run.value.workers, Date.now());
+  const open = claimOrder(units.map((u) => u.value), runs.owner, run.value.workers, now);
+  // Holds this invocation could not see renewed nor wait out: a successor watches them (holds.ts).
+  const unverified = watch.unverified(units.map((u) => u.value), now);
   // A worker whose time is up while ranges are still being handed out keeps its place through a successor.
-  const keepPlace = open.length > 0 || (run.value.workers > 1 && listingUnderWay(units.map((u) => u.value)));
-  const handover: HandoverResult | undefined = keepPlace ? await invokeSelfDetached({ resume: runId }, ctx) : undefined;
+  const keepPlace = open.length > 0 || unverified.length > 0 || (run.value.workers > 1 && listingUnderWay(units.map((u) => u.value)));
+  let handover: HandoverResult | undefined = keepPlace ? await invokeSelfDetached({ resume: runId }, ctx) : undefined;
+  // The invocation that started the run has no failure destination behind it: while Functions
+  // is full, it keeps asking, with backoff, as long as it has time.
+  if (handover && !handover.invoked && handover.throttled && !options.failIfNotContinued) handover = await askAgainWhileFull(runId, handover, ctx);
   if (handover && !handover.invoked) {
-    ctx.logger.warn('run not continued', { runId, why: handover.why, open: open.length });
+    ctx.logger.warn('run not continued', { runId, why: handover.why, open: open.length, unverified: unverified.length });
     // Nothing alive may pick the run up: fail the call so the failure destination resumes it.
     // (Only waiting for a listing pass's ranges, the listing pass itself is alive.)
-    if (options.failIfNotContinued && handover.attempted && open.length > 0) throw new RunNotContinuedError([runId], handover.why);
+    if (options.failIfNotContinued && handover.attempted && (open.length > 0 || unverified.length > 0)) throw new RunNotContinuedError([runId], handover.why);
     ctx.notes.push(`not continued automatically (${handover.why}): resume with {"resume": "${runId}"}`);
   }
   const answer = {
@@ -215,8 +235,25 @@ export async function takeTurn(runId: string, runs: Runs, ctx: RunContext, optio
     handedOver: handover?.invoked ?? false, complete: false, continuation: null,
     report: { bucket: store.bucket, object: reportKey(runId) }, notes: ctx.notes,
   };
-  ctx.logger.info('run step', { runId, units: worked, reencrypted, checkpoints, handedOver: answer.handedOver, open: open.length });
+  ctx.logger.info('run step', { runId, units: worked, reencrypted, checkpoints, handedOver: answer.handedOver, open: open.length, unverified: unverified.length });
   return answer;
+}
+
+/** First wait before asking Functions again for a successor it refused (429); it doubles. */
+const REFUSED_RETRY_FIRST_MS = 250;
+
+async function askAgainWhileFull(runId: string, refused: HandoverResult, ctx: RunContext): Promise<HandoverResult> {
+  let last = refused;
+  let attempts = 1;
+  for (let wait = REFUSED_RETRY_FIRST_MS; !last.invoked && last.throttled; wait *= 2) {
+    // An ask started before the hard stop gets a second of its own (invokeSelfDetached), within Fn-Deadline.
+    if (Date.now() + wait > ctx.budget.hardStopAt) break;
+    await sleep(wait);
+    last = await invokeSelfDetached({ resume: runId }, ctx);
+    attempts += 1;
+  }
+  ctx.logger.info('successor asked for again', { runId, attempts, handedOver: last.invoked });
+  return last;
 }
 
 /**
@@ -269,32 +306,6 @@ export async function listUnfinished(runs: Runs): Promise<object> {
   const found = await Promise.all(names.slice(0, 200).map((n) => runs.store.get(n, isObject)));
   const list = found.flatMap((m) => (m ? [m.value] : []));
   return { ok: true, action: 'list-runs', unfinished: list, truncated: names.length > 200 };
-}
-
-/**
- * A failure destination's record (a detached invocation of this function
- * died): continue every unfinished run in a fresh detached invocation. Each
- * of those waits for the dead holder's lease to expire, then takes over.
- */
-export async function resumeAbandoned(runs: Runs, ctx: RunContext): Promise<object> {
-  const names = (await runs.store.list(OPEN_PREFIX)).slice(0, 50);
-  const resumed: string[] = [];
-  const refused: string[] = [];
-  let why = '';
-  for (const name of names) {
-    const runId = name.slice(OPEN_PREFIX.length);
-    const r = await invokeSelfDetached({ resume: runId }, ctx);
-    if (r.invoked) resumed.push(runId);
-    else {
-      ctx.notes.push(`${runId}: ${r.why}`);
-      if (r.attempted) refused.push(runId);
-      why = r.why;
-    }
-  }
-  ctx.logger.info('resumed abandoned runs', { resumed, refused });
-  // Fail the delivery so that Notifications retries it (with backoff) until Functions has room.
-  if (refused.length > 0) throw new RunNotContinuedError(refused, why);
-  return { ok: true, action: 'resume-abandoned', resumed, notes: ctx.notes };
 }
 
 async function claimUnits(units: Stored<UnitRecord>[], run: RunRecord, runs: Runs, leaseMs: number, max: number): Promise<{ index: number; held: Stored<UnitRecord> }[]> {

@@ -21,6 +21,7 @@ import type { BucketReport } from '../report/report';
 import { listNames, RangeCutter, type NameRange } from '../sweep/range-listing';
 import { invokeSelfDetached } from './handover';
 import { checkpoint, endTurn, isFinal, type RunRecord, type TurnOutcome, type UnitRecord, type UnitSpec } from './model';
+import { HeldUnit } from './held-unit';
 import { StateStoreError, type StateStore, type Stored } from './store';
 import type { TurnResult, UnitTurn } from './worker';
 
@@ -65,29 +66,19 @@ export function listingPosition(run: RunRecord, index: number): { readonly done:
 /** A whole-bucket unit's listing pass, for one turn: hands out ranges until the listing ends or time runs out. */
 async function listingTurn(held: Stored<UnitRecord>, facts: BucketFacts, index: number, access: RunAccess, turn: UnitTurn, ctx: RunContext): Promise<TurnResult> {
   const base = held.value;
-  let current = base;
-  let etag = held.etag;
-  let lost = false;
-  let checkpoints = 0;
+  const unit = new HeldUnit(held, turn.store, turn.key);
+  // Set when a range could not be added because the unit was taken over (a renewal that meets another writer sets unit.lost).
+  let lostRange = false;
+  const lost = (): boolean => lostRange || unit.lost;
   const renew = async (position: { start?: string }): Promise<void> => {
-    if (lost) return;
-    try {
-      const r = await turn.store.replace(turn.key, { ...checkpoint(current, { ...position, offset: 0 }, current.counts, Date.now(), turn.leaseMs), listing: true }, etag);
-      if (r === 'conflict') lost = true;
-      else {
-        etag = r.etag;
-        current = r.value;
-        checkpoints += 1;
-      }
-    } catch (err) {
-      if (!(err instanceof StateStoreError)) throw err;
-      ctx.logger.warn('listing checkpoint not saved', { unit: turn.key, problem: err.problem, error: err.message });
-    }
+    if (unit.lost) return;
+    const w = await unit.write({ ...checkpoint(unit.current, { ...position, offset: 0 }, unit.current.counts, Date.now(), turn.leaseMs), listing: true });
+    if (w.kind === 'failed') ctx.logger.warn('listing checkpoint not saved', { unit: turn.key, problem: w.error.problem, error: w.error.message });
   };
   const run = await readRun(access);
   let position = listingPosition(run.value, index);
   // Marks the unit as a listing pass before any range exists: a later turn lists on, whatever approximateCount says then.
-  if (current.listing !== true) await renew(startOf(position.next));
+  if (unit.current.listing !== true) await renew(startOf(position.next));
   let outcome: TurnOutcome | undefined;
   const dispatches: Promise<void>[] = [];
   let renewing: Promise<void> = Promise.resolve();
@@ -95,7 +86,7 @@ async function listingTurn(held: Stored<UnitRecord>, facts: BucketFacts, index: 
     renewing = renewing.then(() => renew(startOf(position.next)));
   }, ctx.config.checkpointMs);
   try {
-    if (!position.done && !lost) {
+    if (!position.done && !lost()) {
       const cutter = new RangeCutter(ctx.config.rangeSize);
       let from = position.next;
       let ended = true;
@@ -105,20 +96,20 @@ async function listingTurn(held: Stored<UnitRecord>, facts: BucketFacts, index: 
             const cut = cutter.push(name);
             if (cut === undefined) continue;
             if (!(await appendRange(access, index, base, { ...startOf(from), end: cut }, ctx, dispatches))) {
-              lost = true;
+              lostRange = true;
               break listing;
             }
             from = cut;
             position = { done: false, next: cut };
           }
-          if (lost || Date.now() >= ctx.budget.stopStartingAt || ctx.budget.stopSignal?.aborted === true) {
+          if (lost() || Date.now() >= ctx.budget.stopStartingAt || ctx.budget.stopSignal?.aborted === true) {
             ended = false;
             break;
           }
         }
-        if (ended && !lost) {
+        if (ended && !lost()) {
           if (await appendRange(access, index, base, startOf(from), ctx, dispatches)) position = { done: true };
-          else lost = true;
+          else lostRange = true;
         }
       } catch (err) {
         if (!(err instanceof OciCallError)) throw err;
@@ -136,22 +127,19 @@ async function listingTurn(held: Stored<UnitRecord>, facts: BucketFacts, index: 
     await Promise.all(dispatches);
   }
   await renewing;
-  if (lost) return { unit: undefined, checkpoints, reencrypted: 0 };
+  if (lost()) return { unit: undefined, checkpoints: unit.saved, reencrypted: 0 };
   outcome ??= position.done
     ? { kind: 'complete', counts: base.counts }
     : { kind: 'stopped', position: { ...startOf(position.next), offset: 0 }, counts: base.counts };
   // Progress is measured against where this turn began, not against its own checkpoints.
-  const ended = endTurn({ ...current, position: base.position }, outcome, { kmsKeyId: facts.kmsKeyId ?? null, versioned: facts.versioned }, turn.noProgressLimit, Date.now(), turn.alone);
-  try {
-    const r = await turn.store.replace(turn.key, { ...ended, listing: true }, etag);
-    if (r === 'conflict') return { unit: undefined, checkpoints, reencrypted: 0 };
-    ctx.logger.info('listing pass', { bucket: base.bucketName, state: r.value.state, ranges: listingRanges(await readRun(access), index) });
-    return { unit: r.value, checkpoints: checkpoints + 1, reencrypted: 0 };
-  } catch (err) {
-    if (!(err instanceof StateStoreError)) throw err;
-    ctx.notes.push(`${base.bucketName}: where its listing stands could not be saved (${err.message}); it resumes from its last range once its hold expires`);
-    return { unit: undefined, checkpoints, reencrypted: 0 };
+  const ended = endTurn({ ...unit.current, position: base.position }, outcome, { kmsKeyId: facts.kmsKeyId ?? null, versioned: facts.versioned }, turn.noProgressLimit, Date.now(), turn.alone);
+  const w = await unit.write({ ...ended, listing: true });
+  if (w.kind === 'saved') {
+    ctx.logger.info('listing pass', { bucket: base.bucketName, state: w.unit.state, ranges: listingRanges(await readRun(access), index) });
+    return { unit: w.unit, checkpoints: unit.saved, reencrypted: 0 };
   }
+  if (w.kind === 'failed') ctx.notes.push(`${base.bucketName}: where its listing stands could not be saved (${w.error.message}); it resumes from its last range once its hold expires`);
+  return { unit: undefined, checkpoints: unit.saved, reencrypted: 0 };
 }
 
 function startOf(name: string | undefined): { start?: string } {

@@ -7,7 +7,8 @@ import { sweepBucket } from '../sweep/sweep-bucket';
 import type { Watermark } from '../decide/decide-object';
 import { addCounts, checkpoint, endTurn, type TurnOutcome, type UnitCounts, type UnitRecord } from './model';
 import type { Splitter } from './ranges';
-import { StateStoreError, type StateStore, type Stored } from './store';
+import { HeldUnit } from './held-unit';
+import type { StateStore, Stored } from './store';
 import { routeUnit, takeBucketTurn, type StrategyAsk } from './bucket-unit';
 
 export interface UnitTurn {
@@ -59,10 +60,7 @@ export async function takeUnitTurn(held: Stored<UnitRecord>, turn: UnitTurn, ctx
 
 async function sweepUnitTurn(held: Stored<UnitRecord>, facts: Facts, turn: UnitTurn, ctx: RunContext): Promise<TurnResult> {
   const base = held.value;
-  let etag = held.etag;
-  let current = base;
-  let lost = false;
-  let checkpoints = 0;
+  const unit = new HeldUnit(held, turn.store, turn.key);
   const max = ctx.config.maxFailuresReported;
   let outcome: TurnOutcome;
   let reencrypted = 0;
@@ -76,22 +74,11 @@ async function sweepUnitTurn(held: Stored<UnitRecord>, facts: Facts, turn: UnitT
     let writing: Promise<void> = Promise.resolve();
     const save = (): void => {
       writing = writing.then(async function saveCheckpoint() {
-        if (lost) return;
-        const next = checkpoint(current, latest.position, latest.counts, Date.now(), turn.leaseMs);
-        try {
-          const r = await turn.store.replace(turn.key, next, etag);
-          if (r === 'conflict') lost = true;
-          else {
-            etag = r.etag;
-            current = r.value;
-            checkpoints += 1;
-          }
-        } catch (err) {
-          if (!(err instanceof StateStoreError)) throw err;
-          // Keep sweeping: the next checkpoint tries again; if none lands, the hold expires
-          // and the unit resumes from the last saved checkpoint.
-          ctx.logger.warn('checkpoint not saved', { unit: turn.key, problem: err.problem, error: err.message });
-        }
+        if (unit.lost) return;
+        const w = await unit.write(checkpoint(unit.current, latest.position, latest.counts, Date.now(), turn.leaseMs));
+        // Keep sweeping: the next checkpoint tries again; if none lands, the hold expires
+        // and the unit resumes from the last saved checkpoint.
+        if (w.kind === 'failed') ctx.logger.warn('checkpoint not saved', { unit: turn.key, problem: w.error.problem, error: w.error.message });
       });
     };
     const timer = setInterval(save, ctx.config.checkpointMs);
@@ -102,7 +89,7 @@ async function sweepUnitTurn(held: Stored<UnitRecord>, facts: Facts, turn: UnitT
       // Ctrl-C of `oci-reencrypt run|resume` (absent in the function): stop starting new work, like a plain sweep.
       ...(ctx.budget.stopSignal && { stopSignal: ctx.budget.stopSignal }),
       // Read on every decision: a lost hold stops new work at once.
-      get stopStartingAt() { return lost ? 0 : ctx.budget.stopStartingAt; },
+      get stopStartingAt() { return unit.lost ? 0 : ctx.budget.stopStartingAt; },
       onPageDone(position) {
         latest = { position, counts: addCounts(base.counts, tally.toReport(false), max) };
       },
@@ -117,20 +104,14 @@ async function sweepUnitTurn(held: Stored<UnitRecord>, facts: Facts, turn: UnitT
       outcome = { kind: 'failed', error, position: latest.position, counts: latest.counts };
     }
   }
-  if (lost) return { unit: undefined, checkpoints, reencrypted };
+  if (unit.lost) return { unit: undefined, checkpoints: unit.saved, reencrypted };
   const factsForReport = typeof facts === 'object' && !('failure' in facts)
     ? { kmsKeyId: facts.kmsKeyId ?? null, versioned: facts.versioned }
     : { kmsKeyId: base.kmsKeyId ?? null, versioned: base.versioned ?? false };
-  const ended = endTurn(current, outcome, factsForReport, turn.noProgressLimit, Date.now(), turn.alone);
-  try {
-    const r = await turn.store.replace(turn.key, ended, etag);
-    if (r === 'conflict') return { unit: undefined, checkpoints, reencrypted };
-    return { unit: r.value, checkpoints: checkpoints + 1, reencrypted };
-  } catch (err) {
-    if (!(err instanceof StateStoreError)) throw err;
-    ctx.notes.push(`${base.bucketName}: where the unit stands could not be saved (${err.message}); it resumes from its last checkpoint once its hold expires`);
-    return { unit: undefined, checkpoints, reencrypted };
-  }
+  const w = await unit.write(endTurn(unit.current, outcome, factsForReport, turn.noProgressLimit, Date.now(), turn.alone));
+  if (w.kind === 'saved') return { unit: w.unit, checkpoints: unit.saved, reencrypted };
+  if (w.kind === 'failed') ctx.notes.push(`${base.bucketName}: where the unit stands could not be saved (${w.error.message}); it resumes from its last checkpoint once its hold expires`);
+  return { unit: undefined, checkpoints: unit.saved, reencrypted };
 }
 
 type Facts = BucketFacts | 'not-found' | { readonly failure: NonNullable<TurnOutcome & { kind: 'failed' }>['error'] };

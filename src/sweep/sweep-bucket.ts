@@ -66,54 +66,120 @@ const PLANNED: ItemOutcome = { type: 'planned' };
 /**
  * Streams a bucket page by page (ListObjectVersions for versioned buckets, so
  * every version counts), decides each item and re-encrypts through the shared
- * limiter. Memory is one page plus the calls in flight. Items finish out of
- * order, so the resume position is the first item of the page not yet done,
- * and only the items before it are counted.
+ * limiter. Listing is pipelined with the work: the next page is listed while
+ * the current page's calls are in flight, and its items join the limiter's
+ * queue behind them, so the limiter stays full across page boundaries instead
+ * of draining at every page and waiting for a listing round trip. At most two
+ * pages are held at once (the one finishing and the one after it), plus the
+ * calls in flight.
+ *
+ * Items finish out of order, and pages too, so outcomes are committed to the
+ * tally page by page, in listing order, once every item of the page and of
+ * the pages before it is done: the resume position is the first item not yet
+ * done, and only the items before it are counted.
  */
 export async function sweepBucket(task: SweepTask, deps: SweepDeps): Promise<SweepOutcome> {
-  const { bucket, tally } = task;
-  let start = task.position.start;
-  let offset = task.position.offset;
-  let anchor = task.position.anchor;
+  // Not yet listed: resume exactly where the task said (its offset and anchor apply to this first page).
+  let listing = listPage(task, deps, task.position);
+  /** The page whose items are in flight and not yet committed; the page after it may be in flight too. */
+  let finishing: OpenPage | undefined;
   for (;;) {
-    // Not yet listed: resume where this page would have resumed.
-    const here: SweepOutcome = { state: 'stopped', position: { ...(start !== undefined && { start }), offset, ...(anchor && { anchor }) } };
-    if (mustStopStarting(deps)) return here;
-    let page: ListedPage;
-    try {
-      const range = task.range ?? {};
-      page = bucket.versioned
-        ? await deps.objectStorage.listVersionsPage(bucket.namespace, bucket.name, task.prefix, start, range)
-        : await deps.objectStorage.listObjectsPage(bucket.namespace, bucket.name, task.prefix, start ?? range.start, range.end);
-      // OCI applies start/end itself; a name outside the range would belong to another unit, so it is never handled here.
-      if (task.range) page = withinRange(page, task.range);
-    } catch (err) {
-      if (!(err instanceof OciCallError)) throw err;
-      if (err.failure.outOfTime) return here;
-      tally.error = {
-        status: err.failure.status ?? null, serviceCode: err.failure.serviceCode ?? null,
-        message: err.message, opcRequestId: err.failure.opcRequestId ?? null,
-      };
+    const listed = await listing;
+    if (listed.type !== 'page') {
+      // Stopped before this page, or its listing failed: what is in flight still finishes and counts.
+      const stoppedEarlier = finishing ? await settle(finishing, task, deps) : undefined;
+      if (stoppedEarlier) return stoppedEarlier;
+      if (listed.type === 'stop') return { state: 'stopped', position: listed.position };
+      task.tally.error = listed.error;
       return { state: 'failed' };
     }
-    const from = resumeIndex(page.items, offset, anchor);
-    const items = page.items.slice(from);
-    const outcomes = await Promise.all(items.map((item) => handleItem(item, task, deps).then((outcome) => countLive(tally, outcome))));
-    const firstNotDone = outcomes.findIndex((o) => o.type === 'not-done');
-    // The resume point is the first item not done. Items after it that did
-    // finish (a skip, or a call that completed while an earlier one ran out of
-    // time) are redone by the invocation that resumes, and counted there, so
-    // only the items before it count here: summed over a run, every counter
-    // matches the bucket exactly.
-    const cut = firstNotDone === -1 ? outcomes.length : firstNotDone;
-    for (let i = 0; i < cut; i += 1) commit(items[i] as ListedVersion, outcomes[i] as ItemOutcome, task, deps);
-    if (firstNotDone !== -1) return stopped(start, from + firstNotDone, items[firstNotDone] as ListedVersion);
-    if (page.next === undefined) return { state: 'complete' };
-    deps.onPageDone?.({ start: page.next, offset: 0 });
-    start = page.next;
-    offset = 0;
-    anchor = undefined;
+    const started = startPage(listed.page, listed.position, task, deps);
+    if (finishing) {
+      const stoppedEarlier = await settle(finishing, task, deps);
+      if (stoppedEarlier) {
+        // A later page's calls finish too (none is left running); the next invocation redoes and counts them.
+        await started.outcomes;
+        return stoppedEarlier;
+      }
+    }
+    if (started.next === undefined) return (await settle(started, task, deps)) ?? { state: 'complete' };
+    // Only `started` is open now: list the page after it while its calls run.
+    listing = listPage(task, deps, { start: started.next, offset: 0 });
+    finishing = started;
   }
+}
+
+/** A listed page whose items have been handed to the limiter. */
+interface OpenPage {
+  /** The page's own start (absent: the first page). */
+  readonly start?: string;
+  /** Index in the listed page of `items[0]` (a resumed page skips what was done). */
+  readonly from: number;
+  readonly items: readonly ListedVersion[];
+  readonly next?: string;
+  /** Every item's outcome, in order; rejects only on a bug (an error that is not an OciCallError). */
+  readonly outcomes: Promise<ItemOutcome[]>;
+}
+
+type Listed =
+  | { readonly type: 'page'; readonly page: ListedPage; readonly position: SweepPosition }
+  /** Not listed (time is up, or the listing ran out of time): resume from `position`. */
+  | { readonly type: 'stop'; readonly position: SweepPosition }
+  | { readonly type: 'failed'; readonly error: NonNullable<BucketTally['error']> };
+
+/** Lists the page that starts at `position`, unless no new work may start. Never rejects for an OCI error. */
+async function listPage(task: SweepTask, deps: SweepDeps, position: SweepPosition): Promise<Listed> {
+  if (mustStopStarting(deps)) return { type: 'stop', position };
+  const { bucket } = task;
+  const { start } = position;
+  try {
+    const range = task.range ?? {};
+    let page = bucket.versioned
+      ? await deps.objectStorage.listVersionsPage(bucket.namespace, bucket.name, task.prefix, start, range)
+      : await deps.objectStorage.listObjectsPage(bucket.namespace, bucket.name, task.prefix, start ?? range.start, range.end);
+    // OCI applies start/end itself; a name outside the range would belong to another unit, so it is never handled here.
+    if (task.range) page = withinRange(page, task.range);
+    // Time ran out while the page was listed (it was asked for ahead of need): none of its items may start, so deciding them is wasted work.
+    if (mustStopStarting(deps)) return { type: 'stop', position };
+    return { type: 'page', page, position };
+  } catch (err) {
+    if (!(err instanceof OciCallError)) throw err;
+    if (err.failure.outOfTime) return { type: 'stop', position };
+    return {
+      type: 'failed',
+      error: { status: err.failure.status ?? null, serviceCode: err.failure.serviceCode ?? null, message: err.message, opcRequestId: err.failure.opcRequestId ?? null },
+    };
+  }
+}
+
+/** Decides the page's items (from the resume point on) and hands them to the limiter; returns at once. */
+function startPage(page: ListedPage, position: SweepPosition, task: SweepTask, deps: SweepDeps): OpenPage {
+  const from = resumeIndex(page.items, position.offset, position.anchor);
+  const items = page.items.slice(from);
+  const outcomes = Promise.all(items.map((item) => handleItem(item, task, deps).then((outcome) => countLive(task.tally, outcome))));
+  // Awaited later, in page order; until then a bug's rejection must not count as unhandled.
+  outcomes.catch(() => undefined);
+  return { ...(position.start !== undefined && { start: position.start }), from, items, ...(page.next !== undefined && { next: page.next }), outcomes };
+}
+
+/**
+ * Waits for every item of the page and commits the page to the tally (every
+ * page before it is committed already). Returns where to resume when an item
+ * is not done; otherwise tells `onPageDone` where the sweep now stands.
+ */
+async function settle(open: OpenPage, task: SweepTask, deps: SweepDeps): Promise<SweepOutcome | undefined> {
+  const outcomes = await open.outcomes;
+  const firstNotDone = outcomes.findIndex((o) => o.type === 'not-done');
+  // The resume point is the first item not done. Items after it that did
+  // finish (a skip, or a call that completed while an earlier one ran out of
+  // time) are redone by the invocation that resumes, and counted there, so
+  // only the items before it count here: summed over a run, every counter
+  // matches the bucket exactly.
+  const cut = firstNotDone === -1 ? outcomes.length : firstNotDone;
+  for (let i = 0; i < cut; i += 1) commit(open.items[i] as ListedVersion, outcomes[i] as ItemOutcome, task, deps);
+  if (firstNotDone !== -1) return stopped(open.start, open.from + firstNotDone, open.items[firstNotDone] as ListedVersion);
+  if (open.next !== undefined) deps.onPageDone?.({ start: open.next, offset: 0 });
+  return undefined;
 }
 
 /** The page's items inside the range; past its end the listing is over. */

@@ -79,11 +79,13 @@ describe('an unfinished run: runs_unfinished, and its age carried across continu
   let emu: Emulator;
   let args: string[];
   let env: Record<string, string>;
+  let compartmentId: string;
+  let keyId: string;
   beforeAll(async () => {
     emu = await startEmulator();
-    const compartmentId = emu.createCompartment({ name: 'ops' }).id;
+    compartmentId = emu.createCompartment({ name: 'ops' }).id;
     const vaultId = emu.createVault({ compartmentId }).id;
-    const keyId = emu.createKey({ vaultId, compartmentId }).id;
+    keyId = emu.createKey({ vaultId, compartmentId }).id;
     emu.createBucket({ compartmentId, name: 'long', kmsKeyId: keyId });
     emu.seedObjects('long', { count: 300, prefix: 'l/', timeModified: HOUR_AGO(), encryption: { kind: 'kms', keyId } });
     emu.setRouteFaults('ReencryptObject', { latencyMs: 100 });
@@ -111,6 +113,24 @@ describe('an unfinished run: runs_unfinished, and its age carried across continu
     expect(series(emu.postedMetrics, 'unfinished_run_age_seconds', resumed)).toEqual([age, 0]);
     const reencrypted = [...series(emu.postedMetrics, 'versions_reencrypted', manual), ...series(emu.postedMetrics, 'versions_reencrypted', resumed)];
     expect(reencrypted.reduce((a, b) => a + b, 0)).toBe(300);
+  });
+
+  it('a run that ends at its --max-duration still posts its metrics before the CLI exits', async () => {
+    // Calls that outlast the budget are abandoned at its hard stop, so the run ends right at
+    // --max-duration; a PostMetricData that takes longer than what is left of it must still be
+    // waited for (the deadline ends new work, it kills nothing), or the points die with the process.
+    emu.createBucket({ compartmentId, name: 'slow', kmsKeyId: keyId });
+    emu.seedObjects('slow', { count: 4, prefix: 's/', timeModified: HOUR_AGO(), encryption: { kind: 'kms', keyId } });
+    emu.setRouteFaults('ReencryptObject', { latencyMs: 5000 });
+    emu.setRouteFaults('PostMetricData', { latencyMs: 1500 });
+    try {
+      const r = await runCli(['run', ...args, '--bucket-name', 'slow', '--force', '--max-duration', '2'], env);
+      expect(r.code, r.stderr).toBe(4);
+      expect(series(emu.postedMetrics, 'runs_unfinished', { bucket: 'slow', trigger: 'manual' })).toEqual([1]);
+    } finally {
+      emu.setRouteFaults('ReencryptObject', undefined);
+      emu.setRouteFaults('PostMetricData', undefined);
+    }
   });
 });
 

@@ -9,7 +9,8 @@ import type { Emulator } from '../../emulator/src/index';
 import { EventTypes } from '../../src/input/event-types';
 import { keyEvent } from '../support/events';
 import { eventually, keyVersionCounts, STATE_BUCKET, startStack, stateNames, stateRecord, type Stack } from '../support/stack';
-import { describeRuns, seedVersionedBucket, storedReports } from '../support/runs';
+import type { FunctionContainer } from '../../emulator/src/function-pool';
+import { describeRuns, eventuallyInRun, runDiagnostics, seedVersionedBucket, storedReports } from '../support/runs';
 
 /** Versions per bucket, as the issue asks (RUNS_E2E_VERSIONS to change it locally). */
 const VERSIONS = Number(process.env.RUNS_E2E_VERSIONS ?? 20_000);
@@ -229,16 +230,28 @@ describe('SIGKILL of the process running a unit, three times during one run', ()
     // A fixed seed: the kill points differ by run but not by machine speed alone.
     let seed = 20261130;
     const random = (): number => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
-    while (kills < 3) {
-      // A detached continuation that has been working for a while (reencrypting, not waiting).
-      const busy = await eventually(() => pool.live.find((c) => c.busyWith?.includes('"resume"')), 'a busy continuation', 120_000);
+    // Every wait ends when the run has ended (or fails with the run's diagnostics): an idle
+    // container stays live, so "the container is gone" alone is no end to a wait.
+    const ended = (): boolean => storedReports(s.emu).length > 0;
+    const waitFor = <T>(probe: () => T | undefined, what: string, limitMs: number): Promise<T> => eventuallyInRun(s.emu, s.functionId, probe, what, limitMs);
+    const resuming = (): FunctionContainer | undefined => pool.live.find((c) => c.busyWith?.includes('"resume"'));
+    for (let rounds = 0; kills < 3 && !ended(); rounds++) {
+      if (rounds >= 50) throw new Error(`no kill point in 50 rounds (${kills} kills)\n${runDiagnostics(s.emu, s.functionId)}`);
+      // A detached continuation at work.
+      const busy = await waitFor(() => (ended() ? null : resuming()), 'a busy continuation', 120_000);
+      if (!busy) break;
       const before = reencryptCalls(s.emu);
-      await eventually(() => (reencryptCalls(s.emu) > before + 200 + Math.floor(random() * 800) || !pool.live.includes(busy) ? true : undefined), 'some progress');
-      if (!pool.live.includes(busy) || !busy.busyWith) continue;
-      busy.process.kill('SIGKILL');
+      const after = before + 200 + Math.floor(random() * 800);
+      await waitFor(() => (reencryptCalls(s.emu) > after || !busy.busyWith || !pool.live.includes(busy) || ended() ? true : undefined), 'some progress', 120_000);
+      if (ended()) break;
+      // The continuation that was at work, or, if its turn ended meanwhile, another one at work now.
+      const victim = pool.live.includes(busy) && busy.busyWith?.includes('"resume"') ? busy : reencryptCalls(s.emu) > after ? resuming() : undefined;
+      if (!victim) continue;
+      victim.process.kill('SIGKILL');
       kills += 1;
     }
-    const report = await eventually(() => storedReports(s.emu)[0], 'the stored report');
+    const report = await waitFor(() => storedReports(s.emu)[0], 'the stored report', 240_000);
+    if (kills < 3) throw new Error(`the run ended after only ${kills} kills: make it bigger (RUNS_E2E_KILL_VERSIONS)\n${runDiagnostics(s.emu, s.functionId)}`);
     s.emu.setGlobalFaults(undefined);
     for (const b of ['kill-a', 'kill-b']) expect(keyVersionCounts(s.emu, b)).toEqual({ [`kms:${newVersion}`]: VERSIONS_EACH });
     expect(report.complete).toBe(true);

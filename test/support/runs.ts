@@ -3,7 +3,7 @@
  * finds them, the reports the function stored, and a watch on held units.
  */
 import type { Emulator } from '../../emulator/src/index';
-import { stateNames, stateRecord } from './stack';
+import { eventually, stateNames, stateRecord } from './stack';
 
 /** Versions written an hour ago, before any rotation a test performs. */
 const WRITTEN_AT = Date.now() - 3_600_000;
@@ -66,4 +66,37 @@ export function describeRuns(emu: Emulator, lastInvocations = 60): string {
     lines.push(`  ${i.startedAt.toISOString()} ${i.callId} ${i.invokeType}/${i.via} ${i.requestBody.slice(0, 80)} -> ${ended} ${(i.responseBody ?? '').slice(0, 160)}`);
   }
   return lines.join('\n');
+}
+
+/** The tail of a long text: diagnostics stay readable in a CI log. */
+function tail(lines: readonly string[], n: number): string[] {
+  return lines.length > n ? [`... ${lines.length - n} earlier lines`, ...lines.slice(-n)] : [...lines];
+}
+
+/**
+ * Everything needed to explain a run that did not end: each run's record, each unit's state,
+ * hold and position, the function's invocations (body, status, start, finish), failure
+ * records published, and the last lines of every live container's output.
+ */
+export function runDiagnostics(emu: Emulator, functionId: string): string {
+  const out: string[] = [describeRuns(emu, 200), `failure records published: ${emu.functions.published.length}, delivery attempts: ${emu.functions.deliveryAttempts}`];
+  const fns = emu.functions;
+  const pool = fns.functions.get(functionId)?.pool;
+  for (const [n, c] of (pool?.live ?? []).entries()) {
+    out.push(`container ${n} (pid ${c.process.pid}, busy with ${c.busyWith?.slice(0, 120) ?? 'nothing'}):`, ...tail(c.output, 40).map((l) => `  ${l.slice(0, 400)}`));
+  }
+  return out.join('\n');
+}
+
+/**
+ * Polls like `eventually`, but a run that does not get there fails with its diagnostics
+ * (runDiagnostics) instead of a bare timeout. The limit is a hang guard, not a timing assertion:
+ * keep it well below the test's own timeout so the diagnostics get printed.
+ */
+export async function eventuallyInRun<T>(emu: Emulator, functionId: string, probe: () => T | undefined, what: string, limitMs: number): Promise<T> {
+  try {
+    return await eventually(probe, what, limitMs);
+  } catch (err) {
+    throw new Error(`${(err as Error).message}\n--- run diagnostics ---\n${runDiagnostics(emu, functionId)}`);
+  }
 }

@@ -41,7 +41,14 @@ describe('classify: run requests', () => {
   });
 
   it('recognises a failure destination\'s record by a function OCID and a status, reading nothing else', () => {
-    expect(classify({ id: 'call-1', functionId: FN, status: 'FAILED', anything: { deep: [1, 2] } })).toEqual({ kind: 'invocation-failed', functionId: FN });
+    expect(classify({ id: 'call-1', functionId: FN, status: 'FAILED', anything: { deep: [1, 2] } })).toEqual({ kind: 'invocation-failed', functionId: FN, recordKey: expect.stringMatching(/^[0-9a-f]{40}$/) });
+  });
+
+  it('keys a failure record by its content: the same record delivered again has the same key, another record another', () => {
+    const key = (body: object): string => (classify(body) as { recordKey: string }).recordKey;
+    const record = { id: 'call-1', functionId: FN, status: 'FAILED', timeFinished: '2026-11-30T09:00:00.000Z' };
+    expect(key(JSON.parse(JSON.stringify(record)))).toBe(key(record));
+    expect(key({ ...record, id: 'call-2' })).not.toBe(key(record));
   });
 
   it.each([

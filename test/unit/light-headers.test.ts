@@ -14,7 +14,7 @@ type Op = { op: 'append' | 'set' | 'delete'; name: string; value: string };
 const names = fc.constantFrom('Content-Type', 'content-type', 'X-Date', 'x-date', 'opc-request-id', 'OPC-Request-Id', 'host', 'authorization', 'x');
 const values = fc.oneof(
   fc.string({ unit: fc.constantFrom('a', 'Z', '0', ' ', '\t', ',', '"', '=', '/', ':', 'é') }),
-  fc.constantFrom('', ' padded ', '\tx\t', 'application/json'),
+  fc.constantFrom('', ' padded ', '\tx\t', 'application/json', '\r\n x\n', '\n', ' ', 'x '),
 );
 const ops = fc.array(fc.record({ op: fc.constantFrom('append', 'set', 'delete'), name: names, value: values }) as fc.Arbitrary<Op>, { maxLength: 12 });
 

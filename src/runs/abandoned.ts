@@ -1,0 +1,73 @@
+/**
+ * What the function does with a failure destination's record: resume every
+ * unfinished run, once per record however often Notifications delivers it.
+ */
+import type { RunContext } from '../engine/context';
+import { RunNotContinuedError } from '../errors';
+import { invokeSelfDetached } from './handover';
+import { OPEN_PREFIX, type Runs } from './lifecycle';
+import { StateStoreError, type StateStore, type Stored } from './store';
+
+/** Per failure record whose delivery failed: the runs it already resumed (see resumeAbandoned). */
+const ABANDONED_PREFIX = 'abandoned/';
+interface ResumedFor {
+  readonly resumed: readonly string[];
+}
+
+/**
+ * A failure destination's record (a detached invocation of this function
+ * died): continue every unfinished run in a fresh detached invocation. Each
+ * of those waits for the dead holder's lease to expire, then takes over.
+ * When Functions refuses some of them, the delivery fails so that
+ * Notifications retries it; the runs this record already resumed are kept
+ * under its key, so a retry resumes only the rest instead of every run again.
+ */
+export async function resumeAbandoned(recordKey: string, runs: Runs, ctx: RunContext): Promise<object> {
+  const markerKey = `${ABANDONED_PREFIX}${recordKey}`;
+  const earlier = await runs.store.get(markerKey, isResumedFor);
+  const already = new Set(earlier?.value.resumed ?? []);
+  const names = (await runs.store.list(OPEN_PREFIX)).slice(0, 50);
+  const resumed: string[] = [];
+  const alreadyResumed: string[] = [];
+  const refused: string[] = [];
+  let why = '';
+  for (const name of names) {
+    const runId = name.slice(OPEN_PREFIX.length);
+    if (already.has(runId)) {
+      alreadyResumed.push(runId);
+      continue;
+    }
+    const r = await invokeSelfDetached({ resume: runId }, ctx);
+    if (r.invoked) resumed.push(runId);
+    else {
+      ctx.notes.push(`${runId}: ${r.why}`);
+      if (r.attempted) refused.push(runId);
+      why = r.why;
+    }
+  }
+  ctx.logger.info('resumed abandoned runs', { resumed, alreadyResumed, refused });
+  if (refused.length > 0) {
+    // Fail the delivery so that Notifications retries it (with backoff) until Functions has room.
+    if (resumed.length > 0) await rememberResumed(markerKey, earlier, [...already, ...resumed], runs.store, ctx);
+    throw new RunNotContinuedError(refused, why);
+  }
+  // Delivered: Notifications will not send this record again.
+  if (earlier) await runs.store.delete(markerKey);
+  return { ok: true, action: 'resume-abandoned', resumed, ...(alreadyResumed.length > 0 && { alreadyResumed }), notes: ctx.notes };
+}
+
+/** Best effort: if it is not stored, a retry resumes those runs once more (each extra invocation ends quickly). */
+async function rememberResumed(key: string, earlier: Stored<ResumedFor> | undefined, resumed: string[], store: StateStore, ctx: RunContext): Promise<void> {
+  const record: ResumedFor = { resumed };
+  try {
+    const r = earlier ? await store.replace(key, record, earlier.etag) : await store.create(key, record);
+    if (r === 'conflict' || r === 'exists') ctx.logger.warn('resumed runs not remembered: another delivery of the same record wrote first', { key });
+  } catch (err) {
+    if (!(err instanceof StateStoreError)) throw err;
+    ctx.logger.warn('resumed runs not remembered', { key, error: err.message });
+  }
+}
+
+function isResumedFor(v: unknown): v is ResumedFor {
+  return typeof v === 'object' && v !== null && Array.isArray((v as Record<string, unknown>)['resumed']) && ((v as Record<string, unknown>)['resumed'] as unknown[]).every((r) => typeof r === 'string');
+}
