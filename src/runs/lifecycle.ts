@@ -20,7 +20,7 @@ import { HoldWatch } from './holds';
 import { StateStoreError, type StateStore, type Stored } from './store';
 import { takeUnitTurn } from './worker';
 
-/** Units one invocation works on at once; each holds one listing page in memory. */
+/** Units one invocation works on at once; each holds at most two listing pages in memory (the page in flight and the next, listed ahead). */
 const UNITS_PER_INVOCATION = 4;
 /** A hold lasts this many checkpoint intervals: a worker that misses a checkpoint or two keeps it. */
 const LEASE_CHECKPOINTS = 3;
