@@ -19,6 +19,7 @@ export const LONGEST_FILES: readonly string[] = [
   'test/integration/runs.e2e.test.ts',
   'test/integration/cli-runs.e2e.test.ts',
   'test/integration/runbook.e2e.test.ts',
+  'test/integration/runs-dead-hold.e2e.test.ts', // ~41 (fresh clone, 2 cores)
   'test/integration/handover-refused.e2e.test.ts',
   'test/integration/bucket-strategy.e2e.test.ts',
   'test/integration/metrics.e2e.test.ts',
@@ -26,6 +27,7 @@ export const LONGEST_FILES: readonly string[] = [
   'test/integration/name-ranges.e2e.test.ts',
   'test/integration/object-names.e2e.test.ts',
   'test/integration/resilience.e2e.test.ts',
+  'test/integration/runs-start-refused.e2e.test.ts', // ~18
   'test/integration/sweep.e2e.test.ts',
   'emulator/test/faults.test.ts',
   'test/property/handler-contract.property.test.ts',
