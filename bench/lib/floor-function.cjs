@@ -5,7 +5,9 @@
 // no validators, no engine: whatever dist/func.js holds above this is its own JavaScript and data.
 'use strict';
 const { createPrivateKey, sign } = require('node:crypto');
+const { symlinkSync } = require('node:fs');
 const http = require('node:http');
+const { basename, dirname, join } = require('node:path');
 
 const listener = (process.env.FN_LISTENER ?? '').replace(/^unix:/, '');
 const endpoint = new URL(process.env.REENCRYPT_OBJECTSTORAGE_ENDPOINT ?? 'http://127.0.0.1:1');
@@ -37,4 +39,8 @@ http.createServer((req, res) => {
     res.writeHead(200, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(answer) });
     res.end(answer);
   });
-}).listen(listener);
+  // Listen on another name and link the Fn name to it once listening, as the FDK does: the socket
+  // file exists from bind(), a moment before listen(), and a caller that sees it then is refused.
+}).listen(join(dirname(listener), `phony-${process.pid}-${basename(listener)}`), function linkWhenListening() {
+  symlinkSync(basename(this.address()), listener);
+});
