@@ -15,17 +15,8 @@ import { BucketTally, type BucketReport } from '../../src/report/report';
 import { decodeContinuation, encodeContinuation, type SweepPosition } from '../../src/sweep/continuation';
 import { sweepBucket } from '../../src/sweep/sweep-bucket';
 import { fcParams } from '../support/fast-check';
+import { version, WATERMARK, type Kind } from '../support/listed-versions';
 
-const WATERMARK = new Date('2026-01-01T00:00:00Z');
-type Kind = 'old' | 'new' | 'delete-marker' | 'archived' | 'sse-c';
-
-function version(kind: Kind, i: number): ListedVersion {
-  return {
-    name: `o/${String(i).padStart(4, '0')}`, versionId: `v${i}`, isDeleteMarker: kind === 'delete-marker',
-    timeModified: new Date(WATERMARK.getTime() + (kind === 'new' ? 1000 : -1000)),
-    ...(kind === 'archived' && { archivalState: 'Archived' }),
-  };
-}
 
 /** One invocation's luck: for its n-th ReencryptObject call, how long it takes and whether it runs out of time. */
 interface CallPlan { readonly delayMs: number; readonly outOfTime: boolean }

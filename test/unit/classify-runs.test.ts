@@ -1,16 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { InvalidInputError } from '../../src/errors';
 import { classify } from '../../src/input/classify';
+import { problemsOf } from '../support/invalid-input';
 
-function problemsOf(body: unknown): { field: string; problem: string }[] {
-  try {
-    classify(body);
-  } catch (err) {
-    expect(err).toBeInstanceOf(InvalidInputError);
-    return [...(err as InvalidInputError).details];
-  }
-  throw new Error('expected InvalidInputError');
-}
 
 const FN = 'ocid1.fnfunc.oc1.phx.aaaaaaaaexamplefunction';
 

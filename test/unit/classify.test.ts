@@ -5,18 +5,10 @@ import { InvalidInputError } from '../../src/errors';
 import { classify, parseBody } from '../../src/input/classify';
 import { asCloudEvents10, bucketEvent, keyEvent, KEY, objectEvent, VAULT } from '../support/events';
 import { CLI_REENCRYPT_SKELETON, filledSkeleton } from '../support/cli-skeleton';
+import { problemsOf } from '../support/invalid-input';
 
 const fixture = (name: string) => JSON.parse(readFileSync(join(__dirname, '../fixtures/events', name), 'utf8')) as unknown;
 
-function problemsOf(body: unknown): { field: string; problem: string }[] {
-  try {
-    classify(body);
-  } catch (err) {
-    expect(err).toBeInstanceOf(InvalidInputError);
-    return [...(err as InvalidInputError).details];
-  }
-  throw new Error('expected InvalidInputError');
-}
 
 describe('classify: events', () => {
   it('reads the sample createobject event (space and slashes in the name)', () => {

@@ -2,11 +2,12 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config';
 import { chooseStrategy, STRATEGY_NAMES, type StrategyInput } from '../../src/decide/strategy';
-import { InvalidConfigurationError, InvalidInputError } from '../../src/errors';
+import { InvalidConfigurationError } from '../../src/errors';
 import { classify } from '../../src/input/classify';
 import { routeUnit, type StrategyAsk } from '../../src/runs/bucket-unit';
 import { newUnit } from '../../src/runs/model';
 import { fcParams } from '../support/fast-check';
+import { problemsOf } from '../support/invalid-input';
 
 const KEY = 'ocid1.key.oc1.phx.aaaa.kkkk';
 
@@ -123,15 +124,6 @@ describe('routeUnit', () => {
 });
 
 describe('strategy in manual requests', () => {
-  function problemsOf(body: unknown): { field: string; problem: string }[] {
-    try {
-      classify(body);
-    } catch (err) {
-      expect(err).toBeInstanceOf(InvalidInputError);
-      return [...(err as InvalidInputError).details];
-    }
-    throw new Error('expected InvalidInputError');
-  }
 
   it.each(STRATEGY_NAMES)('a bucket or key sweep may name strategy %s', (strategy) => {
     expect(classify({ bucketName: 'b', strategy })).toMatchObject({ scope: { type: 'bucket' }, strategy });
