@@ -10,9 +10,8 @@ import { startFunction } from '../test/support/fdk-process';
 import { startStack } from '../test/support/stack';
 import { bareSignUs } from './lib/bare-sign';
 import { sweepToCompletion } from './lib/fn';
+import { arg } from './lib/args';
 
-const arg = (name: string, fallback: string): string =>
-  process.argv.find((a) => a.startsWith(`--${name}=`))?.slice(name.length + 3) ?? fallback;
 
 async function main(): Promise<void> {
   const [a, b] = process.argv.slice(2).filter((x) => !x.startsWith('--')).map((p) => resolve(p));

@@ -11,9 +11,8 @@ import { startStack } from '../test/support/stack';
 import { clFigures, emulatorProbe, functionProbe, schedFigures, schedSnapshot } from './lib/cl-probe';
 import { sweepToCompletion } from './lib/fn';
 import { round } from './lib/stats';
+import { arg } from './lib/args';
 
-const arg = (name: string, fallback: string): string =>
-  process.argv.find((a) => a.startsWith(`--${name}=`))?.slice(name.length + 3) ?? fallback;
 
 async function main(): Promise<void> {
   const versions = Number(arg('versions', '8000'));

@@ -10,6 +10,7 @@ import { startStack } from '../test/support/stack';
 import { bareSignUs } from './lib/bare-sign';
 import { sweepToCompletion } from './lib/fn';
 import { readFileSync } from 'node:fs';
+import { arg } from './lib/args';
 
 /** utime and stime of a process, ms (clock ticks of 10 ms). */
 function userSystemMs(pid: number): [number, number] {
@@ -17,8 +18,6 @@ function userSystemMs(pid: number): [number, number] {
   return [Number(rest[11]) * 10, Number(rest[12]) * 10];
 }
 
-const arg = (name: string, fallback: string): string =>
-  process.argv.find((a) => a.startsWith(`--${name}=`))?.slice(name.length + 3) ?? fallback;
 
 async function main(): Promise<void> {
   const versions = Number(arg('versions', '8000'));
