@@ -1,0 +1,76 @@
+/**
+ * The emulator's CPU per re-encrypted version, two source trees paired (a developer tool, not part of `npm run bench`):
+ *   tsx bench/emu-ab.ts --a=DIR [--b=DIR] [--versions=8000] [--concurrency=64] [--latency=20] [--rounds=3] [--script=PATH]
+ * Each round starts an emulator process from each tree (emulator/src/process.ts), each with its own dist/func.js,
+ * and sweeps both buckets at the same time (so both see the same machine load), the order of start swapped
+ * between rounds. Prints, per round and as medians, each emulator's CPU per version (all its threads, from
+ * /proc/<pid>/task/*\/schedstat) and B over A; the functions' CPU per version for context.
+ */
+import { resolve } from 'node:path';
+import { startProcessStack, type ProcessStack } from './lib/cl-probe-stack';
+import { sweepToCompletion } from './lib/fn';
+import { readProcThreadsCpuMs } from './lib/proc';
+import { median, round } from './lib/stats';
+import { arg } from './lib/args';
+
+interface Side { label: string; dir: string }
+
+async function prepare(side: Side, versions: number, concurrency: number, latencyMs: number): Promise<ProcessStack> {
+  const s = await startProcessStack({
+    env: { REENCRYPT_LOG_LEVEL: 'info', REENCRYPT_MAX_ATTEMPTS: '8', REENCRYPT_CONCURRENCY: String(concurrency) },
+    emulator: { seed: 7, sourceDir: side.dir },
+    ...(process.argv.some((a) => a.startsWith('--script=')) && { script: resolve(arg('script', '')) }),
+  });
+  await s.emu.createBucket({ compartmentId: s.compartmentA, name: 'tp', kmsKeyId: s.keyId, versioning: 'Enabled' });
+  await s.emu.seedObjects('tp', { count: versions / 2, extraVersions: 1, prefix: 'tp/o-', timeModified: Date.now() - 3_600_000, timeStepMs: 1, encryption: { kind: 'kms', keyId: s.keyId } });
+  await s.emu.rotateKey(s.keyId);
+  await s.emu.setFaults({ global: { latencyMs } });
+  return s;
+}
+
+async function sweep(s: ProcessStack, versions: number): Promise<{ emuUs: number; fnUs: number; perSecond: number }> {
+  const emu0 = readProcThreadsCpuMs(s.emu.pid);
+  const run = await sweepToCompletion(s.fn, { bucketName: 'tp' }, 300_000);
+  const emuMs = readProcThreadsCpuMs(s.emu.pid) - emu0;
+  if (run.reencrypted !== versions) throw new Error(`re-encrypted ${run.reencrypted} of ${versions}`);
+  return { emuUs: (emuMs * 1000) / versions, fnUs: (run.fnCpuMs * 1000) / versions, perSecond: versions / (run.wallMs / 1000) };
+}
+
+async function main(): Promise<void> {
+  const versions = Number(arg('versions', '8000'));
+  const concurrency = Number(arg('concurrency', '64'));
+  const latencyMs = Number(arg('latency', '20'));
+  const rounds = Number(arg('rounds', '3'));
+  const a: Side = { label: 'A', dir: resolve(arg('a', '')) };
+  const b: Side = { label: 'B', dir: resolve(arg('b', resolve(__dirname, '..'))) };
+  if (!arg('a', '')) throw new Error('--a=DIR (a source tree with emulator/src) is required');
+  const ratios: number[] = [];
+  const all: Record<string, { emuUs: number[]; fnUs: number[]; perSecond: number[] }> = { A: { emuUs: [], fnUs: [], perSecond: [] }, B: { emuUs: [], fnUs: [], perSecond: [] } };
+  for (let round_ = 0; round_ < rounds; round_++) {
+    const order = round_ % 2 === 0 ? [a, b] : [b, a];
+    const stacks: ProcessStack[] = [];
+    try {
+      for (const side of order) stacks.push(await prepare(side, versions, concurrency, latencyMs));
+      const results = await Promise.all(stacks.map((s) => sweep(s, versions)));
+      order.forEach((side, i) => {
+        const r = results[i] as { emuUs: number; fnUs: number; perSecond: number };
+        all[side.label]?.emuUs.push(r.emuUs);
+        all[side.label]?.fnUs.push(r.fnUs);
+        all[side.label]?.perSecond.push(r.perSecond);
+      });
+      const ra = results[order.indexOf(a)] as { emuUs: number };
+      const rb = results[order.indexOf(b)] as { emuUs: number };
+      ratios.push(rb.emuUs / ra.emuUs);
+      console.log(`emu-ab> round=${round_ + 1} aEmuUs=${Math.round(ra.emuUs)} bEmuUs=${Math.round(rb.emuUs)} bOverA=${round(rb.emuUs / ra.emuUs, 3)} aFnUs=${Math.round(all['A']?.fnUs.at(-1) ?? 0)} bFnUs=${Math.round(all['B']?.fnUs.at(-1) ?? 0)}`);
+    } finally {
+      await Promise.all(stacks.map((s) => s.stop()));
+    }
+  }
+  const med = (xs: number[] | undefined): number => Math.round(median(xs ?? []));
+  console.log(`emu-ab> versions=${versions} concurrency=${concurrency} latencyMs=${latencyMs} rounds=${rounds} aEmuUsMedian=${med(all['A']?.emuUs)} bEmuUsMedian=${med(all['B']?.emuUs)} bOverAMedian=${round(median(ratios), 3)} aFnUsMedian=${med(all['A']?.fnUs)} bFnUsMedian=${med(all['B']?.fnUs)} aPerSecondMedian=${med(all['A']?.perSecond)} bPerSecondMedian=${med(all['B']?.perSecond)}`);
+}
+
+main().then(() => process.exit(0), (err: unknown) => {
+  console.error(err);
+  process.exit(1);
+});

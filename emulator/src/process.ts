@@ -1,0 +1,127 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { resolve } from 'node:path';
+import type { BucketInfo, KeyInfo, KeyVersionInfo, VaultInfo } from './emulator';
+import type { ResourcePrincipalEnv } from './auth';
+import type { CountersSnapshot, FaultSettings } from './faults';
+import type { CompartmentRec, CreateBucketInput } from './state';
+import type { EncryptionSummaryRow, ReadEncryptionOptions, SeedGenerator, SeedObject, SeedResult } from './types';
+
+export interface EmulatorProcessOptions {
+  /** Seed of the fault PRNG (default 1). */
+  seed?: number;
+  /** The emulator's source tree (default: this one); benchmarks compare two trees. */
+  sourceDir?: string;
+  /** Node binary (default: this process's). */
+  node?: string;
+  /** Extra node flags for the emulator process. */
+  nodeArgs?: readonly string[];
+}
+
+/**
+ * The emulator in a child process of its own (`emulator/src/cli.ts` under tsx), driven through its
+ * admin HTTP surface: so that its CPU does not share an event loop with the caller's, and so that
+ * its CPU time can be read apart from the caller's (`pid`). The methods mirror the in-process
+ * `Emulator`'s of the same names.
+ */
+export class EmulatorProcess {
+  private constructor(
+    readonly url: string,
+    readonly namespace: string,
+    readonly child: ChildProcess,
+  ) {}
+
+  get pid(): number {
+    return this.child.pid as number;
+  }
+
+  static async start(options: EmulatorProcessOptions = {}): Promise<EmulatorProcess> {
+    const root = resolve(options.sourceDir ?? resolve(__dirname, '../..'));
+    const child = spawn(options.node ?? process.execPath, [...(options.nodeArgs ?? []), '--import', 'tsx', resolve(root, 'emulator/src/cli.ts'), '--port', '0', '--seed', String(options.seed ?? 1)], {
+      cwd: root, stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stderr = '';
+    child.stderr?.on('data', (c: Buffer) => { stderr += c.toString('utf8'); });
+    const ready = await new Promise<{ url: string; namespace: string }>((resolvePromise, reject) => {
+      let out = '';
+      const onData = (c: Buffer): void => {
+        out += c.toString('utf8');
+        const nl = out.indexOf('\n');
+        if (nl < 0) return;
+        child.stdout?.off('data', onData);
+        try {
+          resolvePromise(JSON.parse(out.slice(0, nl)) as { url: string; namespace: string });
+        } catch (e) {
+          reject(e instanceof Error ? e : new Error(String(e)));
+        }
+      };
+      child.stdout?.on('data', onData);
+      child.once('exit', (code) => reject(new Error(`emulator process exited with ${code}: ${stderr}`)));
+    });
+    // Keep draining its output so a full pipe never blocks it.
+    child.stdout?.resume();
+    return new EmulatorProcess(ready.url, ready.namespace, child);
+  }
+
+  async stop(): Promise<void> {
+    if (this.child.exitCode !== null || this.child.signalCode !== null) return;
+    const exited = new Promise((r) => this.child.once('exit', r));
+    this.child.kill('SIGTERM');
+    await exited;
+  }
+
+  private async admin<T>(method: string, path: string, body?: unknown): Promise<T> {
+    const res = await fetch(`${this.url}/_emulator${path}`, {
+      method, ...(body !== undefined && { body: JSON.stringify(body), headers: { 'content-type': 'application/json' } }),
+    });
+    const text = await res.text();
+    if (!res.ok) throw new Error(`emulator admin ${method} ${path}: HTTP ${res.status} ${text}`);
+    return JSON.parse(text) as T;
+  }
+
+  createCompartment(input: { name?: string; parentId?: string; id?: string } = {}): Promise<CompartmentRec> {
+    return this.admin('POST', '/compartments', input);
+  }
+
+  createVault(input: { compartmentId: string; displayName?: string }): Promise<VaultInfo> {
+    return this.admin('POST', '/vaults', input);
+  }
+
+  createKey(input: { vaultId: string; compartmentId?: string; displayName?: string }): Promise<KeyInfo> {
+    return this.admin('POST', '/keys', input);
+  }
+
+  async rotateKey(keyId: string, options: { automatic?: boolean } = {}): Promise<KeyVersionInfo> {
+    const v = await this.admin<KeyVersionInfo & { timeCreated: string }>('POST', `/keys/${encodeURIComponent(keyId)}/rotate`, options);
+    return { ...v, timeCreated: new Date(v.timeCreated) };
+  }
+
+  issueResourcePrincipal(input: { tenancyId?: string; compartmentId: string; ttlSeconds?: number }): Promise<ResourcePrincipalEnv> {
+    return this.admin('POST', '/resource-principals', input);
+  }
+
+  createBucket(input: CreateBucketInput): Promise<BucketInfo> {
+    return this.admin('POST', '/buckets', input);
+  }
+
+  seedObjects(bucket: string, input: SeedObject[] | SeedGenerator): Promise<SeedResult> {
+    return this.admin('POST', `/buckets/${encodeURIComponent(bucket)}/objects`, Array.isArray(input) ? { objects: input } : { generator: input });
+  }
+
+  encryptionSummary(bucket: string, options: ReadEncryptionOptions = {}): Promise<EncryptionSummaryRow[]> {
+    const query = new URLSearchParams({ ...(options.prefix !== undefined && { prefix: options.prefix }), ...(options.includeVersions && { includeVersions: 'true' }) });
+    return this.admin('GET', `/buckets/${encodeURIComponent(bucket)}/encryption/summary?${query.toString()}`);
+  }
+
+  getCounters(): Promise<CountersSnapshot> {
+    return this.admin('GET', '/counters');
+  }
+
+  async resetCounters(): Promise<void> {
+    await this.admin('POST', '/counters/reset');
+  }
+
+  /** Replace all fault settings (restarts the seeded PRNG streams). */
+  setFaults(settings: FaultSettings): Promise<FaultSettings> {
+    return this.admin('PUT', '/faults', settings);
+  }
+}
