@@ -1,12 +1,16 @@
 /**
  * The emulator's CPU per re-encrypted version, two source trees paired (a developer tool, not part of `npm run bench`):
- *   tsx bench/emu-ab.ts --a=DIR [--b=DIR] [--versions=8000] [--concurrency=64] [--latency=20] [--rounds=3] [--script=PATH]
+ *   tsx bench/emu-ab.ts --a=DIR [--b=DIR] [--versions=8000] [--concurrency=64] [--latency=20] [--rounds=3] [--script=PATH] [--driver=raw [--requests=20000]]
  * Each round starts an emulator process from each tree (emulator/src/process.ts), each with its own dist/func.js,
  * and sweeps both buckets at the same time (so both see the same machine load), the order of start swapped
  * between rounds. Prints, per round and as medians, each emulator's CPU per version (all its threads, from
  * /proc/<pid>/task/*\/schedstat) and B over A; the functions' CPU per version for context.
+ * `--driver=raw`: no function; `--requests` pre-signed ReencryptObject requests on `--concurrency` keep-alive
+ * sockets (bench/lib/cl-probe-raw-load.ts), so the emulator's CPU per request is measured with less else running.
  */
 import { resolve } from 'node:path';
+import { EmulatorProcess } from '../emulator/src/process';
+import { rawLoad, signedRequests } from './lib/cl-probe-raw-load';
 import { startProcessStack, type ProcessStack } from './lib/cl-probe-stack';
 import { sweepToCompletion } from './lib/fn';
 import { readProcThreadsCpuMs } from './lib/proc';
@@ -28,6 +32,36 @@ async function prepare(side: Side, versions: number, concurrency: number, latenc
   return s;
 }
 
+interface Prepared { sweep(): Promise<{ emuUs: number; fnUs: number; perSecond: number }>; stop(): Promise<void> }
+
+async function prepareRaw(side: Side, versions: number, requests: number, concurrency: number, latencyMs: number): Promise<Prepared> {
+  const emu = await EmulatorProcess.start({ seed: 7, sourceDir: side.dir });
+  const compartmentId = (await emu.createCompartment({ name: 'finance' })).id;
+  const vault = await emu.createVault({ compartmentId });
+  const key = await emu.createKey({ vaultId: vault.id, compartmentId });
+  await emu.createBucket({ compartmentId, name: 'tp', kmsKeyId: key.id, versioning: 'Enabled' });
+  await emu.seedObjects('tp', { count: versions / 2, extraVersions: 1, prefix: 'tp/o-', timeModified: Date.now() - 3_600_000, timeStepMs: 1, encryption: { kind: 'kms', keyId: key.id } });
+  await emu.rotateKey(key.id);
+  const principal = await emu.issueResourcePrincipal({ compartmentId });
+  const rows = await emu.readEncryption('tp', { includeVersions: true });
+  const signed = signedRequests({
+    url: emu.url, namespace: emu.namespace, bucket: 'tp', versions: rows.map((r) => ({ name: r.name, versionId: r.versionId })),
+    rpst: principal.OCI_RESOURCE_PRINCIPAL_RPST, privateKeyPem: principal.OCI_RESOURCE_PRINCIPAL_PRIVATE_PEM,
+  });
+  await emu.setFaults({ global: { latencyMs } });
+  return {
+    async sweep() {
+      const started = Date.now();
+      const emu0 = readProcThreadsCpuMs(emu.pid);
+      const statuses = await rawLoad(emu.url, signed, requests, concurrency);
+      const emuMs = readProcThreadsCpuMs(emu.pid) - emu0;
+      if (statuses['200'] !== requests) throw new Error(`answers: ${JSON.stringify(statuses)}`);
+      return { emuUs: (emuMs * 1000) / requests, fnUs: 0, perSecond: requests / ((Date.now() - started) / 1000) };
+    },
+    stop: () => emu.stop(),
+  };
+}
+
 async function sweep(s: ProcessStack, versions: number): Promise<{ emuUs: number; fnUs: number; perSecond: number }> {
   const emu0 = readProcThreadsCpuMs(s.emu.pid);
   const run = await sweepToCompletion(s.fn, { bucketName: 'tp' }, 300_000);
@@ -41,6 +75,8 @@ async function main(): Promise<void> {
   const concurrency = Number(arg('concurrency', '64'));
   const latencyMs = Number(arg('latency', '20'));
   const rounds = Number(arg('rounds', '3'));
+  const raw = arg('driver', 'function') === 'raw';
+  const requests = Number(arg('requests', '20000'));
   const a: Side = { label: 'A', dir: resolve(arg('a', '')) };
   const b: Side = { label: 'B', dir: resolve(arg('b', resolve(__dirname, '..'))) };
   if (!arg('a', '')) throw new Error('--a=DIR (a source tree with emulator/src) is required');
@@ -48,10 +84,16 @@ async function main(): Promise<void> {
   const all: Record<string, { emuUs: number[]; fnUs: number[]; perSecond: number[] }> = { A: { emuUs: [], fnUs: [], perSecond: [] }, B: { emuUs: [], fnUs: [], perSecond: [] } };
   for (let round_ = 0; round_ < rounds; round_++) {
     const order = round_ % 2 === 0 ? [a, b] : [b, a];
-    const stacks: ProcessStack[] = [];
+    const stacks: Prepared[] = [];
     try {
-      for (const side of order) stacks.push(await prepare(side, versions, concurrency, latencyMs));
-      const results = await Promise.all(stacks.map((s) => sweep(s, versions)));
+      for (const side of order) {
+        if (raw) stacks.push(await prepareRaw(side, versions, requests, concurrency, latencyMs));
+        else {
+          const s = await prepare(side, versions, concurrency, latencyMs);
+          stacks.push({ sweep: () => sweep(s, versions), stop: () => s.stop() });
+        }
+      }
+      const results = await Promise.all(stacks.map((s) => s.sweep()));
       order.forEach((side, i) => {
         const r = results[i] as { emuUs: number; fnUs: number; perSecond: number };
         all[side.label]?.emuUs.push(r.emuUs);
@@ -67,7 +109,7 @@ async function main(): Promise<void> {
     }
   }
   const med = (xs: number[] | undefined): number => Math.round(median(xs ?? []));
-  console.log(`emu-ab> versions=${versions} concurrency=${concurrency} latencyMs=${latencyMs} rounds=${rounds} aEmuUsMedian=${med(all['A']?.emuUs)} bEmuUsMedian=${med(all['B']?.emuUs)} bOverAMedian=${round(median(ratios), 3)} aFnUsMedian=${med(all['A']?.fnUs)} bFnUsMedian=${med(all['B']?.fnUs)} aPerSecondMedian=${med(all['A']?.perSecond)} bPerSecondMedian=${med(all['B']?.perSecond)}`);
+  console.log(`emu-ab> driver=${raw ? `raw requests=${requests}` : 'function'} versions=${versions} concurrency=${concurrency} latencyMs=${latencyMs} rounds=${rounds} aEmuUsMedian=${med(all['A']?.emuUs)} bEmuUsMedian=${med(all['B']?.emuUs)} bOverAMedian=${round(median(ratios), 3)} aFnUsMedian=${med(all['A']?.fnUs)} bFnUsMedian=${med(all['B']?.fnUs)} aPerSecondMedian=${med(all['A']?.perSecond)} bPerSecondMedian=${med(all['B']?.perSecond)}`);
 }
 
 main().then(() => process.exit(0), (err: unknown) => {

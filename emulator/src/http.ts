@@ -147,7 +147,16 @@ export function errorReply(error: ApiError): Reply {
   return { status: error.status, body: { code: error.code, message: error.message }, headers: error.headers };
 }
 
+const NO_BODY = Buffer.alloc(0);
+
 export function readBody(req: IncomingMessage): Promise<Buffer> {
+  // A request with neither content-length (or content-length 0) nor transfer-encoding has no body (RFC 9112
+  // section 6.3): nothing to wait for, so no listeners and no stream events. Resumed so the request ends.
+  const length = req.headers['content-length'];
+  if ((length === undefined || length === '0') && req.headers['transfer-encoding'] === undefined) {
+    req.resume();
+    return Promise.resolve(NO_BODY);
+  }
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));

@@ -4,7 +4,7 @@ import type { BucketInfo, KeyInfo, KeyVersionInfo, VaultInfo } from './emulator'
 import type { ResourcePrincipalEnv } from './auth';
 import type { CountersSnapshot, FaultSettings } from './faults';
 import type { CompartmentRec, CreateBucketInput } from './state';
-import type { EncryptionSummaryRow, ReadEncryptionOptions, SeedGenerator, SeedObject, SeedResult } from './types';
+import type { EncryptionRow, EncryptionSummaryRow, ReadEncryptionOptions, SeedGenerator, SeedObject, SeedResult } from './types';
 
 export interface EmulatorProcessOptions {
   /** Seed of the fault PRNG (default 1). */
@@ -15,6 +15,8 @@ export interface EmulatorProcessOptions {
   node?: string;
   /** Extra node flags for the emulator process. */
   nodeArgs?: readonly string[];
+  /** Extra environment for the emulator process. */
+  env?: Record<string, string>;
 }
 
 /**
@@ -37,7 +39,7 @@ export class EmulatorProcess {
   static async start(options: EmulatorProcessOptions = {}): Promise<EmulatorProcess> {
     const root = resolve(options.sourceDir ?? resolve(__dirname, '../..'));
     const child = spawn(options.node ?? process.execPath, [...(options.nodeArgs ?? []), '--import', 'tsx', resolve(root, 'emulator/src/cli.ts'), '--port', '0', '--seed', String(options.seed ?? 1)], {
-      cwd: root, stdio: ['ignore', 'pipe', 'pipe'],
+      cwd: root, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...options.env },
     });
     let stderr = '';
     child.stderr?.on('data', (c: Buffer) => { stderr += c.toString('utf8'); });
@@ -45,13 +47,18 @@ export class EmulatorProcess {
       let out = '';
       const onData = (c: Buffer): void => {
         out += c.toString('utf8');
-        const nl = out.indexOf('\n');
-        if (nl < 0) return;
-        child.stdout?.off('data', onData);
-        try {
-          resolvePromise(JSON.parse(out.slice(0, nl)) as { url: string; namespace: string });
-        } catch (e) {
-          reject(e instanceof Error ? e : new Error(String(e)));
+        // The ready line is the first line that is a JSON object with a url (node flags such as --trace-gc print too).
+        for (let nl = out.indexOf('\n'); nl >= 0; nl = out.indexOf('\n')) {
+          const line = out.slice(0, nl);
+          out = out.slice(nl + 1);
+          if (!line.startsWith('{"url"')) continue;
+          child.stdout?.off('data', onData);
+          try {
+            resolvePromise(JSON.parse(line) as { url: string; namespace: string });
+          } catch (e) {
+            reject(e instanceof Error ? e : new Error(String(e)));
+          }
+          return;
         }
       };
       child.stdout?.on('data', onData);
@@ -107,9 +114,16 @@ export class EmulatorProcess {
     return this.admin('POST', `/buckets/${encodeURIComponent(bucket)}/objects`, Array.isArray(input) ? { objects: input } : { generator: input });
   }
 
+  /** Every row of the NDJSON listing (timeCreated and timeModified stay ISO strings). */
+  async readEncryption(bucket: string, options: ReadEncryptionOptions = {}): Promise<EncryptionRow[]> {
+    const res = await fetch(`${this.url}/_emulator/buckets/${encodeURIComponent(bucket)}/encryption?${readQuery(options)}`);
+    const text = await res.text();
+    if (!res.ok) throw new Error(`emulator admin readEncryption ${bucket}: HTTP ${res.status} ${text}`);
+    return text.split('\n').filter(Boolean).map((line) => JSON.parse(line) as EncryptionRow);
+  }
+
   encryptionSummary(bucket: string, options: ReadEncryptionOptions = {}): Promise<EncryptionSummaryRow[]> {
-    const query = new URLSearchParams({ ...(options.prefix !== undefined && { prefix: options.prefix }), ...(options.includeVersions && { includeVersions: 'true' }) });
-    return this.admin('GET', `/buckets/${encodeURIComponent(bucket)}/encryption/summary?${query.toString()}`);
+    return this.admin('GET', `/buckets/${encodeURIComponent(bucket)}/encryption/summary?${readQuery(options)}`);
   }
 
   getCounters(): Promise<CountersSnapshot> {
@@ -124,4 +138,8 @@ export class EmulatorProcess {
   setFaults(settings: FaultSettings): Promise<FaultSettings> {
     return this.admin('PUT', '/faults', settings);
   }
+}
+
+function readQuery(options: ReadEncryptionOptions): string {
+  return new URLSearchParams({ ...(options.prefix !== undefined && { prefix: options.prefix }), ...(options.includeVersions && { includeVersions: 'true' }) }).toString();
 }
