@@ -7,7 +7,9 @@
  * signatures' latency, both event loops' delay, and calls in flight while listings ran. `--emu-cpu-prof=FILE`
  * also writes a V8 CPU profile of this process (the emulator and the harness) during the sweep only.
  * `--emulator=process`: the emulator runs in a process of its own (emulator/src/process.ts, probed by
- * bench/lib/cl-probe-emulator-hook.cjs), so its CPU is its own and this process holds only the harness.
+ * bench/lib/cl-probe-emulator-hook.cjs), so its CPU is its own and this process holds only the harness;
+ * `--emulator=bundled`: the same, the emulator bundled by esbuild rather than run under tsx. `--emu-warm-up=N`:
+ * N calls through the emulator before the sweep (bench/lib/cl-probe-raw-load.ts), past its JIT warm-up.
  */
 import { writeFileSync } from 'node:fs';
 import { Session } from 'node:inspector/promises';
@@ -16,6 +18,7 @@ import type { SeedGenerator } from '../emulator/src/index';
 import type { RunningFunction } from '../test/support/fdk-process';
 import { startStack, type Stack } from '../test/support/stack';
 import { clFigures, emulatorProbe, emulatorProcessProbe, functionProbe, schedFigures, schedSnapshot } from './lib/cl-probe';
+import { warmEmulator } from './lib/cl-probe-raw-load';
 import { startProcessStack, type ProcessStack } from './lib/cl-probe-stack';
 import { sweepToCompletion } from './lib/fn';
 import { round } from './lib/stats';
@@ -42,7 +45,9 @@ async function main(): Promise<void> {
   const versions = Number(arg('versions', '8000'));
   const concurrency = Number(arg('concurrency', '64'));
   const latencyMs = Number(arg('latency', '20'));
-  const ownProcess = arg('emulator', 'in-process') === 'process';
+  const where = arg('emulator', 'in-process');
+  const ownProcess = where === 'process' || where === 'bundled';
+  const warmUp = Number(arg('emu-warm-up', '0'));
   const fnProbe = functionProbe();
   const emuProcessProbe = ownProcess ? emulatorProcessProbe() : undefined;
   const options = {
@@ -51,14 +56,14 @@ async function main(): Promise<void> {
     ...(process.argv.some((a) => a.startsWith('--script=')) && { script: resolve(arg('script', '')) }),
   };
   const s: BenchStack = emuProcessProbe
-    ? processBenchStack(await startProcessStack({ ...options, emulator: { seed: 7, nodeArgs: emuProcessProbe.nodeArgs, env: emuProcessProbe.env } }))
+    ? processBenchStack(await startProcessStack({ ...options, emulator: { seed: 7, nodeArgs: emuProcessProbe.nodeArgs, env: emuProcessProbe.env, bundled: where === 'bundled' } }))
     : inProcessBenchStack(await startStack({ ...options, timeoutSeconds: 300, emulator: { seed: 7 } }));
   let emu: ReturnType<ReturnType<typeof emulatorProbe>['stop']>;
   let run: Awaited<ReturnType<typeof sweepToCompletion>>;
   let sched: Record<string, string | number>;
   let emuCpuMs: number;
   try {
-    await s.setUp(versions, latencyMs);
+    await s.setUp(versions, latencyMs, warmUp);
     const probe = emuProcessProbe ? undefined : emulatorProbe();
     const fnPid = s.fn.process.pid as number;
     const fn0 = schedSnapshot(fnPid);
@@ -81,7 +86,7 @@ async function main(): Promise<void> {
   }
   const perS = versions / (run.wallMs / 1000);
   const figures = {
-    emulator: ownProcess ? 'own process' : 'in this process', versions, concurrency, latencyMs, wallMs: run.wallMs, versionsPerSecond: Math.round(perS), ofLimit: round(perS / ((concurrency * 1000) / latencyMs), 2),
+    emulator: where, emuWarmUp: warmUp, versions, concurrency, latencyMs, wallMs: run.wallMs, versionsPerSecond: Math.round(perS), ofLimit: round(perS / ((concurrency * 1000) / latencyMs), 2),
     fnCpuUsPerItem: Math.round((run.fnCpuMs * 1000) / versions), fnCores: round(run.fnCpuMs / run.wallMs, 2),
     // The emulator's process (all threads); in-process it includes this harness.
     emuCpuUsPerItem: Math.round((emuCpuMs * 1000) / versions), emuCores: round(emuCpuMs / run.wallMs, 2),
@@ -96,8 +101,11 @@ async function main(): Promise<void> {
 interface BenchStack {
   readonly fn: RunningFunction;
   readonly emulatorPid: number;
-  /** A versioned bucket `tp` of `versions` versions under the key's old version, the key rotated, `latencyMs` on every call. */
-  setUp(versions: number, latencyMs: number): Promise<void>;
+  /**
+   * A versioned bucket `tp` of `versions` versions under the key's old version, the key rotated, `latencyMs` on every
+   * call; first `warmUp` calls through the emulator (bench/lib/cl-probe-raw-load.ts) when not 0.
+   */
+  setUp(versions: number, latencyMs: number, warmUp: number): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -109,7 +117,8 @@ function inProcessBenchStack(s: Stack): BenchStack {
   let stopped: Promise<void> | undefined;
   return {
     fn: s.fn, emulatorPid: process.pid,
-    async setUp(versions, latencyMs) {
+    async setUp(versions, latencyMs, warmUp) {
+      if (warmUp > 0) await warmEmulator(s.emu, s.namespace, warmUp);
       s.emu.createBucket({ compartmentId: s.compartmentA, name: 'tp', kmsKeyId: s.keyId, versioning: 'Enabled' });
       s.emu.seedObjects('tp', seed(s.keyId, versions));
       s.emu.rotateKey(s.keyId);
@@ -123,7 +132,8 @@ function processBenchStack(s: ProcessStack): BenchStack {
   let stopped: Promise<void> | undefined;
   return {
     fn: s.fn, emulatorPid: s.emu.pid,
-    async setUp(versions, latencyMs) {
+    async setUp(versions, latencyMs, warmUp) {
+      if (warmUp > 0) await warmEmulator(s.emu, s.emu.namespace, warmUp);
       await s.emu.createBucket({ compartmentId: s.compartmentA, name: 'tp', kmsKeyId: s.keyId, versioning: 'Enabled' });
       await s.emu.seedObjects('tp', seed(s.keyId, versions));
       await s.emu.rotateKey(s.keyId);

@@ -113,7 +113,13 @@ export function jsonBody<T>(ctx: RequestContext): Partial<T> {
 }
 
 export function sendReply(res: ServerResponse, method: string, reply: Reply): void {
-  for (const [k, v] of Object.entries(reply.headers ?? {})) if (v !== undefined) res.setHeader(k, v);
+  const headers = reply.headers;
+  if (headers !== undefined) {
+    for (const k in headers) {
+      const v = headers[k];
+      if (v !== undefined) res.setHeader(k, v);
+    }
+  }
   if (reply.stream) {
     res.statusCode = reply.status;
     Readable.from(reply.stream).pipe(res);

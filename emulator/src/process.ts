@@ -1,5 +1,7 @@
 import { type ChildProcess, spawn } from 'node:child_process';
-import { resolve } from 'node:path';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
 import type { BucketInfo, KeyInfo, KeyVersionInfo, VaultInfo } from './emulator';
 import type { ResourcePrincipalEnv } from './auth';
 import type { CountersSnapshot, FaultSettings } from './faults';
@@ -17,6 +19,31 @@ export interface EmulatorProcessOptions {
   nodeArgs?: readonly string[];
   /** Extra environment for the emulator process. */
   env?: Record<string, string>;
+  /** A built emulator entry (JavaScript, run without tsx) instead of `sourceDir`'s emulator/src/cli.ts. */
+  script?: string;
+  /**
+   * Run `sourceDir`'s emulator/src/cli.ts bundled by esbuild (built once per tree and process, into a temporary
+   * directory) instead of under tsx: the same code without tsx's loader and its per-function name wrappers,
+   * about a tenth less CPU per request.
+   */
+  bundled?: boolean;
+}
+
+const bundles = new Map<string, string>();
+
+/** emulator/src/cli.ts of `root` as one JavaScript file (esbuild, a devDependency, loaded only here). */
+function bundledCli(root: string): string {
+  let file = bundles.get(root);
+  if (file === undefined) {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports -- a devDependency, needed only when a bundle is asked for
+    const esbuild = require('esbuild') as typeof import('esbuild');
+    const dir = mkdtempSync(join(tmpdir(), 'emulator-bundle-'));
+    process.once('exit', () => rmSync(dir, { recursive: true, force: true }));
+    file = join(dir, 'cli.js');
+    esbuild.buildSync({ entryPoints: [resolve(root, 'emulator/src/cli.ts')], bundle: true, platform: 'node', target: 'node20', outfile: file, logLevel: 'warning' });
+    bundles.set(root, file);
+  }
+  return file;
 }
 
 /**
@@ -38,7 +65,9 @@ export class EmulatorProcess {
 
   static async start(options: EmulatorProcessOptions = {}): Promise<EmulatorProcess> {
     const root = resolve(options.sourceDir ?? resolve(__dirname, '../..'));
-    const child = spawn(options.node ?? process.execPath, [...(options.nodeArgs ?? []), '--import', 'tsx', resolve(root, 'emulator/src/cli.ts'), '--port', '0', '--seed', String(options.seed ?? 1)], {
+    const script = options.script ?? (options.bundled ? bundledCli(root) : undefined);
+    const entry = script !== undefined ? [resolve(script)] : ['--import', 'tsx', resolve(root, 'emulator/src/cli.ts')];
+    const child = spawn(options.node ?? process.execPath, [...(options.nodeArgs ?? []), ...entry, '--port', '0', '--seed', String(options.seed ?? 1)], {
       cwd: root, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...options.env },
     });
     let stderr = '';
