@@ -1,30 +1,34 @@
 /**
  * The emulator's CPU per re-encrypted version, two source trees paired (a developer tool, not part of `npm run bench`):
- *   tsx bench/emu-ab.ts --a=DIR [--b=DIR] [--versions=8000] [--concurrency=64] [--latency=20] [--rounds=3] [--script=PATH] [--driver=raw [--requests=20000]]
+ *   tsx bench/emu-ab.ts --a=DIR [--b=DIR] [--a-mode=tsx|bundled] [--b-mode=...] [--a-warm-up=N] [--b-warm-up=N] [--versions=8000] [--concurrency=64] [--latency=20] [--rounds=3] [--script=PATH] [--driver=raw [--requests=20000]]
  * Each round starts an emulator process from each tree (emulator/src/process.ts), each with its own dist/func.js,
  * and sweeps both buckets at the same time (so both see the same machine load), the order of start swapped
  * between rounds. Prints, per round and as medians, each emulator's CPU per version (all its threads, from
  * /proc/<pid>/task/*\/schedstat) and B over A; the functions' CPU per version for context.
+ * `--a-mode=bundled` / `--b-mode=bundled`: that side's emulator bundled by esbuild instead of run under tsx;
+ * `--a-warm-up=N` / `--b-warm-up=N`: N calls through that side's emulator before its sweep.
  * `--driver=raw`: no function; `--requests` pre-signed ReencryptObject requests on `--concurrency` keep-alive
  * sockets (bench/lib/cl-probe-raw-load.ts), so the emulator's CPU per request is measured with less else running.
  */
 import { resolve } from 'node:path';
 import { EmulatorProcess } from '../emulator/src/process';
-import { rawLoad, signedRequests } from './lib/cl-probe-raw-load';
+import { rawLoad, signedRequests, warmEmulator } from './lib/cl-probe-raw-load';
 import { startProcessStack, type ProcessStack } from './lib/cl-probe-stack';
 import { sweepToCompletion } from './lib/fn';
 import { readProcThreadsCpuMs } from './lib/proc';
 import { median, round } from './lib/stats';
 import { arg } from './lib/args';
 
-interface Side { label: string; dir: string }
+/** A source tree, run under tsx or bundled, warmed up or not before its sweep. */
+interface Side { label: string; dir: string; bundled: boolean; warmUp: number }
 
 async function prepare(side: Side, versions: number, concurrency: number, latencyMs: number): Promise<ProcessStack> {
   const s = await startProcessStack({
     env: { REENCRYPT_LOG_LEVEL: 'info', REENCRYPT_MAX_ATTEMPTS: '8', REENCRYPT_CONCURRENCY: String(concurrency) },
-    emulator: { seed: 7, sourceDir: side.dir },
+    emulator: { seed: 7, sourceDir: side.dir, bundled: side.bundled },
     ...(process.argv.some((a) => a.startsWith('--script=')) && { script: resolve(arg('script', '')) }),
   });
+  if (side.warmUp > 0) await warmEmulator(s.emu, s.emu.namespace, side.warmUp);
   await s.emu.createBucket({ compartmentId: s.compartmentA, name: 'tp', kmsKeyId: s.keyId, versioning: 'Enabled' });
   await s.emu.seedObjects('tp', { count: versions / 2, extraVersions: 1, prefix: 'tp/o-', timeModified: Date.now() - 3_600_000, timeStepMs: 1, encryption: { kind: 'kms', keyId: s.keyId } });
   await s.emu.rotateKey(s.keyId);
@@ -35,7 +39,8 @@ async function prepare(side: Side, versions: number, concurrency: number, latenc
 interface Prepared { sweep(): Promise<{ emuUs: number; fnUs: number; perSecond: number }>; stop(): Promise<void> }
 
 async function prepareRaw(side: Side, versions: number, requests: number, concurrency: number, latencyMs: number): Promise<Prepared> {
-  const emu = await EmulatorProcess.start({ seed: 7, sourceDir: side.dir });
+  const emu = await EmulatorProcess.start({ seed: 7, sourceDir: side.dir, bundled: side.bundled });
+  if (side.warmUp > 0) await warmEmulator(emu, emu.namespace, side.warmUp);
   const compartmentId = (await emu.createCompartment({ name: 'finance' })).id;
   const vault = await emu.createVault({ compartmentId });
   const key = await emu.createKey({ vaultId: vault.id, compartmentId });
@@ -77,8 +82,12 @@ async function main(): Promise<void> {
   const rounds = Number(arg('rounds', '3'));
   const raw = arg('driver', 'function') === 'raw';
   const requests = Number(arg('requests', '20000'));
-  const a: Side = { label: 'A', dir: resolve(arg('a', '')) };
-  const b: Side = { label: 'B', dir: resolve(arg('b', resolve(__dirname, '..'))) };
+  const side = (label: 'A' | 'B', dir: string): Side => {
+    const l = label.toLowerCase();
+    return { label, dir: resolve(dir), bundled: arg(`${l}-mode`, 'tsx') === 'bundled', warmUp: Number(arg(`${l}-warm-up`, '0')) };
+  };
+  const a = side('A', arg('a', ''));
+  const b = side('B', arg('b', resolve(__dirname, '..')));
   if (!arg('a', '')) throw new Error('--a=DIR (a source tree with emulator/src) is required');
   const ratios: number[] = [];
   const all: Record<string, { emuUs: number[]; fnUs: number[]; perSecond: number[] }> = { A: { emuUs: [], fnUs: [], perSecond: [] }, B: { emuUs: [], fnUs: [], perSecond: [] } };
@@ -109,7 +118,7 @@ async function main(): Promise<void> {
     }
   }
   const med = (xs: number[] | undefined): number => Math.round(median(xs ?? []));
-  console.log(`emu-ab> driver=${raw ? `raw requests=${requests}` : 'function'} versions=${versions} concurrency=${concurrency} latencyMs=${latencyMs} rounds=${rounds} aEmuUsMedian=${med(all['A']?.emuUs)} bEmuUsMedian=${med(all['B']?.emuUs)} bOverAMedian=${round(median(ratios), 3)} aFnUsMedian=${med(all['A']?.fnUs)} bFnUsMedian=${med(all['B']?.fnUs)} aPerSecondMedian=${med(all['A']?.perSecond)} bPerSecondMedian=${med(all['B']?.perSecond)}`);
+  console.log(`emu-ab> a=${JSON.stringify(a)} b=${JSON.stringify(b)} driver=${raw ? `raw requests=${requests}` : 'function'} versions=${versions} concurrency=${concurrency} latencyMs=${latencyMs} rounds=${rounds} aEmuUsMedian=${med(all['A']?.emuUs)} bEmuUsMedian=${med(all['B']?.emuUs)} bOverAMedian=${round(median(ratios), 3)} aFnUsMedian=${med(all['A']?.fnUs)} bFnUsMedian=${med(all['B']?.fnUs)} aPerSecondMedian=${med(all['A']?.perSecond)} bPerSecondMedian=${med(all['B']?.perSecond)}`);
 }
 
 main().then(() => process.exit(0), (err: unknown) => {
