@@ -51,6 +51,32 @@ function checkEndpoint(endpoint: string): void {
   if (validEndpoints.size < 64) validEndpoints.add(endpoint);
 }
 
+/** The last endpoint template resolved, keyed by everything its resolution reads. */
+let resolved: { key: string; endpoint: string } | undefined;
+/** Only the namespace may be substituted into an endpoint kept in `resolved`. */
+const NAMESPACE_PARAMETERS = /\{namespaceName(\+Dot|\.)?\}/g;
+
+/**
+ * The client's endpoint with its templates resolved by the SDK's own code, as
+ * the SDK's reencryptObject resolves it on every call: a regional endpoint is a
+ * template (`https://objectstorage.<region>.{dualStack?ds.oci.:}oraclecloud.com`,
+ * realm-specific ones also `{namespaceName+Dot}`). The result is kept for the
+ * next call while the template, the client's dual-stack settings, the SDK's
+ * dual-stack environment variable and the namespace are the same.
+ */
+function resolvedEndpoint(client: ClientInternals, input: ReencryptObjectInput): string {
+  const template = client.endpoint;
+  if (!template.includes('{')) return template;
+  const key = `${template}\n${client._enableDualstackEndpoint}\n${client._serviceUsesDualStackByDefault}\n${process.env.OCI_DUAL_STACK_ENDPOINT_ENABLED}\n${input.namespaceName}`;
+  if (resolved?.key === key) return resolved.endpoint;
+  const withOptions = EndpointBuilder.updateEndpointTemplateForOptions(template, client._enableDualstackEndpoint, client._serviceUsesDualStackByDefault ?? false);
+  const endpoint = EndpointBuilder.populateServiceParamsInEndpoint(withOptions,
+    { '{namespaceName}': input.namespaceName, '{bucketName}': input.bucketName, '{objectName}': input.objectName },
+    { versionId: input.versionId }, new Set(['namespaceName', 'bucketName', 'objectName']));
+  if (!withOptions.replace(NAMESPACE_PARAMETERS, '').includes('{')) resolved = { key, endpoint };
+  return endpoint;
+}
+
 const present = (value: unknown): boolean => Boolean(value) || value === false || value === 0;
 
 function pathSegment(name: string, value: unknown): string {
@@ -68,14 +94,7 @@ function pathSegment(name: string, value: unknown): string {
  */
 export function reencryptObjectRequest(client: ObjectStorageClient, input: ReencryptObjectInput): HttpRequest {
   const internals = client as unknown as ClientInternals;
-  let endpoint = internals.endpoint;
-  // Endpoint templates ({dualStack?...}, {namespaceName+Dot}) are resolved by the SDK's own code, as the SDK does.
-  if (endpoint.includes('{')) {
-    endpoint = EndpointBuilder.updateEndpointTemplateForOptions(endpoint, internals._enableDualstackEndpoint, internals._serviceUsesDualStackByDefault ?? false);
-    endpoint = EndpointBuilder.populateServiceParamsInEndpoint(endpoint,
-      { '{namespaceName}': input.namespaceName, '{bucketName}': input.bucketName, '{objectName}': input.objectName },
-      { versionId: input.versionId }, new Set(['namespaceName', 'bucketName', 'objectName']));
-  }
+  const endpoint = resolvedEndpoint(internals, input);
   // In the SDK's order: the body is serialized, then the headers, path and URI composed (so the same error comes first).
   const body = serialize(input.reencryptObjectDetails);
   const headers = new Headers();
