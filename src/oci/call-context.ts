@@ -30,6 +30,10 @@ let sending: CallState | undefined;
 /** Calls in flight under `callContext.run`; the storage is disabled while there are none. */
 let running = 0;
 
+function isThenable(value: unknown): value is PromiseLike<unknown> {
+  return typeof value === 'object' && value !== null && typeof (value as { then?: unknown }).then === 'function';
+}
+
 function leave(): void {
   running -= 1;
   // With no instance enabled, Node turns its promise hooks off again: every other promise in the
@@ -65,8 +69,8 @@ export const callContext = {
       leave();
       throw err;
     }
-    if (result instanceof Promise) {
-      return result.then((value: unknown) => {
+    if (isThenable(result)) {
+      return Promise.resolve(result).then((value: unknown) => {
         leave();
         return value;
       }, (err: unknown) => {
