@@ -35,6 +35,16 @@ function serialize(details: unknown): string {
   return serializeDetails(details);
 }
 
+/**
+ * No fields (the bucket's own key, every version of a sweep): the SDK's serializer makes `{}` of it
+ * whatever its environment says (nothing to escape), so it is not run.
+ */
+function isEmptyObject(value: unknown): boolean {
+  if (typeof value !== 'object' || value === null || Object.getPrototypeOf(value) !== Object.prototype) return false;
+  for (const _ in value) return false;
+  return true;
+}
+
 const validEndpoints = new Set<string>();
 
 /** The SDK refuses an endpoint that is no http(s) URL or carries user info, a query or a fragment (same messages). */
@@ -96,7 +106,7 @@ export function reencryptObjectRequest(client: ObjectStorageClient, input: Reenc
   const internals = client as unknown as ClientInternals;
   const endpoint = resolvedEndpoint(internals, input);
   // In the SDK's order: the body is serialized, then the headers, path and URI composed (so the same error comes first).
-  const body = serialize(input.reencryptObjectDetails);
+  const body = isEmptyObject(input.reencryptObjectDetails) ? '{}' : serialize(input.reencryptObjectDetails);
   const headers = new Headers();
   const defaults = internals._defaultHeaders;
   if (defaults) for (const name of Object.keys(defaults)) headers.append(name, String(defaults[name]));
