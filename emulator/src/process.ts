@@ -47,7 +47,7 @@ function bundledCli(root: string): string {
 }
 
 /**
- * The emulator in a child process of its own (`emulator/src/cli.ts` under tsx), driven through its
+ * The emulator in a child process of its own (`emulator/src/cli.ts` under tsx, or bundled), driven through its
  * admin HTTP surface: so that its CPU does not share an event loop with the caller's, and so that
  * its CPU time can be read apart from the caller's (`pid`). The methods mirror the in-process
  * `Emulator`'s of the same names.
