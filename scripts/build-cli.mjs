@@ -3,6 +3,8 @@
 // function. Run from source (bin/oci-reencrypt.mjs, through tsx) every start compiles
 // the TypeScript and the schemas: about a second of CPU before the command does
 // anything. The bundle starts without either; the tests run it (test/support/cli.ts).
+// `npm run build:cli`; `npm test` runs it after `npm run build` (which the Dockerfile runs: the
+// image needs no CLI).
 //
 // Nothing else differs from the source: no SDK patches or shims (those are the
 // function's, in scripts/build.mjs), so the bundle does what `npx oci-reencrypt` does.

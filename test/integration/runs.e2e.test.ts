@@ -85,7 +85,7 @@ describe('the same event delivered twice', () => {
     const deliver = () => s.emu.functions.invoke(s.functionId, body, 'application/json', 'events');
     const watch = watchTakeovers(s.emu);
     const deliveries = await Promise.allSettled([deliver(), deliver()]);
-    const report = await eventually(() => storedReports(s.emu)[0], 'the stored report');
+    const report = await eventuallyInRun(s.emu, s.functionId, () => storedReports(s.emu)[0], 'the stored report', 240_000);
     s.emu.setGlobalFaults(undefined);
     await s.emu.whenIdle();
     watch.stop();
@@ -178,11 +178,16 @@ describe('the state bucket misbehaving', () => {
     s.emu.setRouteFaults(`GetObject@${STATE_BUCKET}`, { p429: 0.25, retryAfterSeconds: 0 });
     s.emu.setGlobalFaults({ latencyMs: 2 });
     const newVersion = s.emu.rotateKey(s.keyId).id;
-    await new Promise((r) => setTimeout(r, 6000));
+    // "A while": until both faults were answered, or the run ended first (counts, not a clock: on a
+    // starved machine the function may make no state call for seconds).
+    const faulted = () => {
+      const routes = s.emu.getCounters().routes;
+      return { put503: routes['PutObject']?.faults['503'] ?? 0, get429: routes['GetObject']?.faults['429'] ?? 0 };
+    };
+    await eventually(() => ((faulted().put503 > 0 && faulted().get429 > 0) || storedReports(s.emu).length > 0 ? true : undefined), 'a 503 and a 429 from the state bucket');
     s.emu.setRouteFaults(`PutObject@${STATE_BUCKET}`, undefined);
     s.emu.setRouteFaults(`GetObject@${STATE_BUCKET}`, undefined);
-    const faults = s.emu.getCounters().routes;
-    expect((faults['PutObject']?.faults['503'] ?? 0) + (faults['GetObject']?.faults['429'] ?? 0)).toBeGreaterThan(0);
+    expect(faulted().put503 + faulted().get429).toBeGreaterThan(0);
     const report = await eventually(() => storedReports(s.emu)[0], 'the stored report');
     s.emu.setGlobalFaults(undefined);
     expect(report.totals.reencrypted).toBe(3000);

@@ -3,7 +3,7 @@
  * OCI config file whose API key the emulator issued: the same path an
  * operator's `~/.oci/config` takes.
  *
- * The command run is the bundle `npm run build` writes, dist/cli.js
+ * The command run is the bundle `npm run build:cli` writes, dist/cli.js
  * (scripts/build-cli.mjs): from source (bin/oci-reencrypt.mjs, through tsx) every
  * start compiles the TypeScript and the schemas, about a second of CPU, and the
  * suite starts the command over a hundred times. cli.e2e.test.ts runs the source
@@ -27,13 +27,13 @@ export function outputProblems(json: unknown): string | undefined {
 
 /** The package's bin: the command run from source, as `npx oci-reencrypt` runs it. */
 export const SOURCE_BIN = resolve(__dirname, '../../bin/oci-reencrypt.mjs');
-/** The command bundled by `npm run build` (scripts/build-cli.mjs). */
+/** The command bundled by `npm run build:cli` (scripts/build-cli.mjs; npm test runs it). */
 export const BUILT_CLI = resolve(__dirname, '../../dist/cli.js');
 /** What the CLI tests run. */
 export const BIN = process.env.OCI_REENCRYPT_CLI === 'source' ? SOURCE_BIN : BUILT_CLI;
 
 function bin(): string {
-  if (!existsSync(BIN)) throw new Error(`${BIN} does not exist: run \`npm run build\` first (npm test does)`);
+  if (!existsSync(BIN)) throw new Error(`${BIN} does not exist: run \`npm run build:cli\` first (npm test does)`);
   return BIN;
 }
 
