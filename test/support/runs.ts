@@ -55,7 +55,7 @@ export interface Takeover {
 }
 
 /**
- * Samples the state bucket every `everyMs` for holds taken over after they expired. A holder
+ * Samples the state bucket every `everyMs` (a takeover waits out a lease of seconds) for holds taken over after they expired. A holder
  * that ends without saving where its unit stands (killed at its timeout, or its end-of-turn
  * save refused past its hard stop, both seen on a CPU-starved machine), or that is starved past
  * its lease, leaves its hold to expire; the next holder resumes from the unit's last saved
@@ -64,7 +64,7 @@ export interface Takeover {
  * then by B, B's claim no earlier than A's hold ran out (a hold released and claimed again
  * between two samples is claimed before it would have run out, and is not counted).
  */
-export function watchTakeovers(emu: Emulator, everyMs = 10): { takeovers: () => readonly Takeover[]; stop: () => void } {
+export function watchTakeovers(emu: Emulator, everyMs = 50): { takeovers: () => readonly Takeover[]; stop: () => void } {
   const last = new Map<string, { owner: string; until: string } | undefined>();
   const found: Takeover[] = [];
   const timer = setInterval(() => {
