@@ -73,7 +73,9 @@ describe('the same event delivered twice', () => {
   let s: Stack;
   const VERSIONS_EACH = 1500;
   beforeAll(async () => {
-    s = await startStack({ timeoutSeconds: 5, runs: { checkpointSeconds: 1, detachedTimeoutSeconds: 5, maxProcesses: 3 } });
+    // As deployed, with a failure destination: on a loaded machine Fn may end a continuation at its timeout,
+    // and only its failure record resumes a run whose every continuation has ended.
+    s = await startStack({ timeoutSeconds: 5, runs: { checkpointSeconds: 1, detachedTimeoutSeconds: 5, maxProcesses: 3, failureDestination: true } });
     for (const b of ['dup-a', 'dup-b']) seedVersionedBucket(s.emu, b, s.keyId, s.compartmentA, VERSIONS_EACH);
     s.emu.setGlobalFaults({ latencyMs: 2 });
   }, 60_000);
