@@ -34,10 +34,8 @@ describe('a rotation over 12 buckets of uneven sizes, one of 150,000 versions, w
     s = await startStack({
       eventRules: true, timeoutSeconds: 5,
       env: { REENCRYPT_MAX_WORKERS: String(MAX_WORKERS), REENCRYPT_RANGE_SIZE: String(RANGE_SIZE), REENCRYPT_CONCURRENCY: '32' },
-      // More containers than workers: the pool must not be what holds the workers back. A failure destination,
-      // as deployed: on a loaded machine Fn may end every worker at its timeout (seen: all four, before any
-      // handed over), and only their failure records resume the run.
-      runs: { checkpointSeconds: 1, detachedTimeoutSeconds: 5, maxProcesses: MAX_WORKERS + 4, failureDestination: true },
+      // More containers than workers: the pool must not be what holds the workers back.
+      runs: { checkpointSeconds: 1, detachedTimeoutSeconds: 5, maxProcesses: MAX_WORKERS + 4 },
     });
     for (const [b, n] of Object.entries(sizes)) seedVersionedBucket(s.emu, b, s.keyId, s.compartmentA, n);
   }, 300_000);
