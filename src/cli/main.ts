@@ -13,6 +13,21 @@ import { addStateOptions, listRuns, resumeLocally, showReport, showStatus, type 
 
 /** The `oci-reencrypt` command line: options and commands; each command lives in its own file. */
 
+/**
+ * The process's entry point (bin/oci-reencrypt.mjs from source, dist/cli.js built): runs the
+ * command line with this process's arguments and sets its exit code.
+ */
+export async function main(argv: readonly string[] = process.argv.slice(2)): Promise<void> {
+  // `oci-reencrypt ... | head`: a reader that stops early is not an error.
+  for (const stream of [process.stdout, process.stderr]) {
+    stream.on('error', (err: NodeJS.ErrnoException) => {
+      if (err.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+      throw err;
+    });
+  }
+  process.exitCode = await runCli(argv);
+}
+
 /** Runs the command line; resolves to the exit code (never calls process.exit but for a second Ctrl-C). */
 export async function runCli(argv: readonly string[], io: CliIo = DEFAULT_IO): Promise<number> {
   // stdout holds one JSON document: the SDK's console.log/info chatter (e.g. "No DEFAULT profile

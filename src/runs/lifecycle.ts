@@ -261,7 +261,8 @@ async function askAgainWhileFull(runId: string, refused: HandoverResult, ctx: Ru
  * (429/503 beyond the call's own retries): wait and try again while this
  * invocation has time. If it never comes back, a run that exists is handed to
  * a later invocation (spaced by that invocation's own waiting, so an outage
- * does not become a busy loop) and the error is answered.
+ * does not become a busy loop) and the error is answered; if it cannot be
+ * handed on, the call fails (RunNotContinued) for the failure destination.
  */
 export async function withStateRetries(ctx: RunContext, step: () => Promise<object>, resumeRunId?: string): Promise<object> {
   for (;;) {
@@ -274,6 +275,9 @@ export async function withStateRetries(ctx: RunContext, step: () => Promise<obje
         if (resumeRunId) {
           const h = await invokeSelfDetached({ resume: resumeRunId }, ctx);
           ctx.logger.warn('state bucket unavailable; run handed on', { runId: resumeRunId, handedOver: h.invoked });
+          // Not handed on either: fail the call (a `{"resume"}` is detached), so that the failure
+          // destination resumes the run; answered normally, nothing would (as in takeTurn).
+          if (!h.invoked && h.attempted) throw new RunNotContinuedError([resumeRunId], `${err.message}; ${h.why}`);
         }
         throw err;
       }

@@ -5,7 +5,7 @@ import { spawn } from 'node:child_process';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startEmulator, type Emulator } from '../../emulator/src/index';
-import { BIN, outputProblems, runCli as runCliRaw, startCli as startCliRaw, writeApiKeyConfig, writeSessionTokenConfig, type CliResult, type OciConfigFile } from '../support/cli';
+import { BIN, BUILT_CLI, outputProblems, runCli as runCliRaw, startCli as startCliRaw, SOURCE_BIN, writeApiKeyConfig, writeSessionTokenConfig, type CliResult, type OciConfigFile } from '../support/cli';
 
 /** Every command's stdout is checked against schemas/cli-output.schema.json (when it printed anything). */
 function checked(result: CliResult): CliResult {
@@ -88,6 +88,23 @@ describe.concurrent('oci-reencrypt CLI against the emulator, with config-file (A
     expect(keyVersionCounts(emu, 'small')).toEqual({ [`kms:${v1}`]: 30 });
     // Messages, not JSON, on stderr: the last progress line.
     expect(r.stderr).toMatch(/progress: 30 of ~30 versions in 1 bucket\(s\).*planned=30/);
+  });
+
+  it.sequential('run from source (the package bin, through tsx, as npx runs it), the command answers as the bundle the tests run does', async () => {
+    const args = ['plan', ...common(), '--bucket-name', 'small', '--vault-id', vaultId, '--no-progress'];
+    const [fromSource, built] = await Promise.all([runCli(args, {}, SOURCE_BIN), runCli(args, {}, BUILT_CLI)]);
+    expect(fromSource.code, fromSource.stderr).toBe(0);
+    expect(built.code, built.stderr).toBe(0);
+    // The same document but for when each ran.
+    const timeless = (json: Record<string, unknown>): unknown => JSON.parse(JSON.stringify(json, (k, v: unknown) => (/(At|Ms|Seconds)$/.test(k) ? '<time>' : v)));
+    expect(timeless(fromSource.json)).toEqual(timeless(built.json));
+    expect(fromSource.json).toMatchObject({ ok: true, dryRun: true, totals: { planned: 30 } });
+    // And refuses bad input the same way: the source compiles the schemas at start, the bundle carries them compiled.
+    const bad = ['run', ...common(), '--from-json', JSON.stringify({ bucketName: 'small', prefix: 7 })];
+    const [badSource, badBuilt] = await Promise.all([runCli(bad, {}, SOURCE_BIN), runCli(bad, {}, BUILT_CLI)]);
+    expect(badSource.code).toBe(2);
+    expect(badSource.json).toMatchObject({ ok: false, error: { code: 'InvalidInput', details: [{ field: 'prefix' }] } });
+    expect(badSource.json).toEqual(badBuilt.json);
   });
 
   it.sequential('--from-json takes the JSON the function takes; flags override its fields', async () => {

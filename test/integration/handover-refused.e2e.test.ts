@@ -7,7 +7,7 @@
  * without anyone resuming it by hand.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { eventually, keyVersionCounts, startStack, stateNames, stateRecord, type Stack } from '../support/stack';
+import { eventually, keyVersionCounts, STATE_BUCKET, startStack, stateNames, stateRecord, type Stack } from '../support/stack';
 
 const VERSIONS = 12_000;
 
@@ -71,6 +71,26 @@ describe('a successor refused by Functions with nothing else working on the run'
     } finally {
       s.emu.functions.concurrencyQuota = undefined;
       s.emu.setGlobalFaults(undefined);
+    }
+  }, 120_000);
+
+  it('a resume that can neither read the state bucket nor hand the run on fails, so the failure destination resumes it', async () => {
+    // Seen on a loaded machine: a continuation starved until its state reads were refused ("not started: the
+    // invocation deadline is too close"), whose successor was then not started either. Answering its error
+    // normally, it ended the run's chain: nothing was published, and nothing resumed the run.
+    await s.emu.whenIdle();
+    s.emu.setRouteFaults(`GetObject@${STATE_BUCKET}`, { p503: 1 });
+    s.emu.functions.concurrencyQuota = 0;
+    try {
+      const r = await s.fn.call(JSON.stringify({ resume: 'run-stranded' }), { deadlineMs: 3000 });
+      expect(s.emu.functions.throttled).toBeGreaterThan(0);
+      expect(r.status, r.text).not.toBe(200);
+      expect(r.text).toContain('RunNotContinued');
+      expect(r.text).toContain('run-stranded');
+      expect(r.text).toMatch(/state bucket/);
+    } finally {
+      s.emu.functions.concurrencyQuota = undefined;
+      s.emu.setRouteFaults(`GetObject@${STATE_BUCKET}`, undefined);
     }
   }, 120_000);
 });

@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { clientsFor } from '../../emulator/test/helpers';
 import { newUnit, type RunRecord, type UnitRecord } from '../../src/runs/model';
 import { keyVersionCounts, STATE_BUCKET, startStack, stateNames, stateRecord, type Stack } from '../support/stack';
-import { eventuallyInRun, seedVersionedBucket, storedReports } from '../support/runs';
+import { eventuallyInRun, expectRedoExplained, runDiagnostics, seedVersionedBucket, storedReports, watchTakeovers } from '../support/runs';
 
 const CHECKPOINT_MS = 1000;
 /**
@@ -16,10 +16,6 @@ const CHECKPOINT_MS = 1000;
  * so that a test process slowed by a loaded machine still renews it in time.
  */
 const LIVE_LEASE_MS = 10_000;
-
-function reencryptCalls(s: Stack): number {
-  return s.emu.getCounters().routes['ReencryptObject']?.calls ?? 0;
-}
 
 function callsOfRun(s: Stack, runId: string): number {
   return s.emu.functions.invocations.filter((i) => i.requestBody.includes(runId)).length;
@@ -73,17 +69,24 @@ describe('a unit held by a dead invocation while every live one ends', () => {
     const runId = 'run-dead-holder';
     // Longer than a detached invocation's whole budget: the one that finishes ghost-b cannot wait for it.
     const until = Date.now() + 12_000;
-    await plantRun(s, runId, ['ghost-a', 'ghost-b'], 'DEADCALL00000000000000000A', until);
-    const before = reencryptCalls(s);
+    const dead = 'DEADCALL00000000000000000A';
+    await plantRun(s, runId, ['ghost-a', 'ghost-b'], dead, until);
+    s.emu.resetCounters();
+    const watch = watchTakeovers(s.emu);
     s.emu.functions.invokeDetached(s.functionId, Buffer.from(JSON.stringify({ resume: runId })), 'application/json', 'api');
     const report = await eventuallyInRun(s.emu, s.functionId, () => storedReports(s.emu).find((r) => r.runId === runId), 'the run taken over from its dead holder to finish', 120_000);
     await s.emu.whenIdle();
+    watch.stop();
     const version = `kms:${s.emu.currentKeyVersion(s.keyId)}`;
     expect(report).toMatchObject({ complete: true, totals: { reencrypted: 2400 }, stopped: [] });
     expect(keyVersionCounts(s.emu, 'ghost-a')).toEqual({ [version]: 2000 });
     expect(keyVersionCounts(s.emu, 'ghost-b')).toEqual({ [version]: 400 });
-    // The dead holder had done nothing: nothing is redone.
-    expect(reencryptCalls(s) - before).toBe(2400);
+    // The planted holder was taken over, and had done nothing: nothing is redone for it. (A live
+    // invocation that ends without saving on a starved machine is taken over too: that one's redo is allowed.)
+    expect(watch.takeovers().filter((t) => t.from === dead)).toHaveLength(1);
+    const byFunction = watch.takeovers().filter((t) => t.from !== dead);
+    expectRedoExplained(s.emu, 'ghost-a', 2000, byFunction, () => runDiagnostics(s.emu, s.functionId));
+    expectRedoExplained(s.emu, 'ghost-b', 400, byFunction, () => runDiagnostics(s.emu, s.functionId));
     // Waiting for the hold is not a loop of invocations: each waits as long as its budget allows.
     expect(callsOfRun(s, runId)).toBeLessThanOrEqual(10);
   }, 180_000);

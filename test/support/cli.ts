@@ -1,10 +1,17 @@
 /**
- * Drives the `oci-reencrypt` command (bin/oci-reencrypt.mjs) as a child
- * process, authenticated with an OCI config file whose API key the emulator
- * issued: the same path an operator's `~/.oci/config` takes.
+ * Drives the `oci-reencrypt` command as a child process, authenticated with an
+ * OCI config file whose API key the emulator issued: the same path an
+ * operator's `~/.oci/config` takes.
+ *
+ * The command run is the bundle `npm run build:cli` writes, dist/cli.js
+ * (scripts/build-cli.mjs): from source (bin/oci-reencrypt.mjs, through tsx) every
+ * start compiles the TypeScript and the schemas, about a second of CPU, and the
+ * suite starts the command over a hundred times. cli.e2e.test.ts runs the source
+ * bin itself and checks it answers as the bundle does. `OCI_REENCRYPT_CLI=source`
+ * runs every CLI test from source instead.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import Ajv from 'ajv';
@@ -18,7 +25,17 @@ export function outputProblems(json: unknown): string | undefined {
   return validateOutput(json) ? undefined : JSON.stringify(validateOutput.errors?.slice(0, 5));
 }
 
-export const BIN = resolve(__dirname, '../../bin/oci-reencrypt.mjs');
+/** The package's bin: the command run from source, as `npx oci-reencrypt` runs it. */
+export const SOURCE_BIN = resolve(__dirname, '../../bin/oci-reencrypt.mjs');
+/** The command bundled by `npm run build:cli` (scripts/build-cli.mjs; npm test runs it). */
+export const BUILT_CLI = resolve(__dirname, '../../dist/cli.js');
+/** What the CLI tests run. */
+export const BIN = process.env.OCI_REENCRYPT_CLI === 'source' ? SOURCE_BIN : BUILT_CLI;
+
+function bin(): string {
+  if (!existsSync(BIN)) throw new Error(`${BIN} does not exist: run \`npm run build:cli\` first (npm test does)`);
+  return BIN;
+}
 
 export interface OciConfigFile {
   readonly path: string;
@@ -78,8 +95,9 @@ export interface RunningCli {
   done: Promise<CliResult>;
 }
 
-export function startCli(args: readonly string[], env: Record<string, string> = {}): RunningCli {
-  const child = spawn(process.execPath, [BIN, ...args], {
+/** `script`: the command to run (default BIN; SOURCE_BIN for the source bin). */
+export function startCli(args: readonly string[], env: Record<string, string> = {}, script = bin()): RunningCli {
+  const child = spawn(process.execPath, [script, ...args], {
     env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
@@ -124,6 +142,6 @@ export function startCli(args: readonly string[], env: Record<string, string> = 
   };
 }
 
-export function runCli(args: readonly string[], env: Record<string, string> = {}): Promise<CliResult> {
-  return startCli(args, env).done;
+export function runCli(args: readonly string[], env: Record<string, string> = {}, script?: string): Promise<CliResult> {
+  return startCli(args, env, script).done;
 }

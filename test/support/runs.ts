@@ -42,6 +42,60 @@ export function watchHolds(emu: Emulator, everyMs = 25): { peak: () => number; p
   return { peak: () => peak, peakWithEnded: () => peakWithEnded, stop: () => clearInterval(timer) };
 }
 
+/** A hold taken over once it had expired: the unit's holder before and after, and when. */
+export interface Takeover {
+  readonly unit: string;
+  readonly bucketName: string;
+  /** A bucket's listing pass (ranges.ts): it hands out ranges and re-encrypts nothing itself. */
+  readonly listing: boolean;
+  readonly from: string;
+  readonly expiredAt: string;
+  readonly to: string;
+  readonly at: string;
+}
+
+/**
+ * Samples the state bucket every `everyMs` (a takeover waits out a lease of seconds) for holds taken over after they expired. A holder
+ * that ends without saving where its unit stands (killed at its timeout, or its end-of-turn
+ * save refused past its hard stop, both seen on a CPU-starved machine), or that is starved past
+ * its lease, leaves its hold to expire; the next holder resumes from the unit's last saved
+ * position and does again what was done since. Re-encryption is idempotent, so that is allowed
+ * (see `expectRedoExplained`), but only where a takeover happened. Seen as: a unit held by A,
+ * then by B, B's claim no earlier than A's hold ran out (a hold released and claimed again
+ * between two samples is claimed before it would have run out, and is not counted).
+ */
+export function watchTakeovers(emu: Emulator, everyMs = 50): { takeovers: () => readonly Takeover[]; stop: () => void } {
+  const last = new Map<string, { owner: string; until: string } | undefined>();
+  const found: Takeover[] = [];
+  const timer = setInterval(() => {
+    for (const name of stateNames(emu, 'runs/').filter((n) => n.includes('/units/'))) {
+      const u = stateRecord(emu, name);
+      const hold = u?.state === 'held' && u.hold ? { owner: String(u.hold.owner), until: String(u.hold.until) } : undefined;
+      const before = last.get(name);
+      if (hold && before && hold.owner !== before.owner && Date.parse(String(u.updatedAt)) >= Date.parse(before.until)) {
+        found.push({ unit: name, bucketName: String(u.bucketName), listing: u.listing === true, from: before.owner, expiredAt: before.until, to: hold.owner, at: String(u.updatedAt) });
+      }
+      last.set(name, hold);
+    }
+  }, everyMs);
+  return { takeovers: () => [...found], stop: () => clearInterval(timer) };
+}
+
+/**
+ * Every version of `bucket` was re-encrypted, and none more often than once plus the takeovers
+ * of its units that re-encrypt (`watchTakeovers`; a listing pass's takeover redoes no
+ * re-encryption): each takeover redoes a version at most once. Without such a takeover this is
+ * exactly once per version, as a run that was not duplicated does it.
+ */
+export function expectRedoExplained(emu: Emulator, bucket: string, versions: number, takeovers: readonly Takeover[], diagnostics: () => string = () => ''): void {
+  const histogram = emu.reencryptCallHistogram(bucket);
+  const counted = Object.values(histogram).reduce((a, b) => a + b, 0);
+  const mine = takeovers.filter((t) => t.bucketName === bucket && !t.listing);
+  const most = Math.max(...Object.keys(histogram).map(Number));
+  const why = () => `${bucket}: versions by ReencryptObject calls ${JSON.stringify(histogram)}; takeovers ${JSON.stringify(mine)}\n${diagnostics()}`;
+  if (counted !== versions || histogram['0'] !== undefined || most > 1 + mine.length) throw new Error(`redo not explained by a takeover, or a version not re-encrypted: ${why()}`);
+}
+
 /**
  * What a stuck run looks like, for a test's failure message: every run and unit record in the
  * state bucket (state, hold, position, counts) and the function's invocations (how each was
