@@ -1,0 +1,187 @@
+/**
+ * Keep-alive HTTP/1.1 connections for requests whose body is in hand: one
+ * write of the serialized request, the response read by ResponseParser.
+ *
+ * Why not node:http: its ClientRequest, IncomingMessage, agent bookkeeping and
+ * stream machinery cost ~45–100 µs of CPU per call here, and each of the many
+ * async resources it creates pays for AsyncLocalStorage's propagation (the
+ * SDK's per-call context). Why not undici's Pool (as fast per call): loading it
+ * and compiling its WASM parser costs ~30 ms of CPU at the first request and
+ * several MiB of resident memory, against issue 11's cold-start and idle-RSS
+ * targets. bench/README.md has the figures.
+ *
+ * TLS: `tls.connect` with Node's CAs and host-name check (the defaults), SNI,
+ * ALPN `http/1.1`, sessions resumed across connections to the same origin.
+ * Connections are reused LIFO; an idle one is dropped when the server closes
+ * it, sends anything, or fails, and never keeps the process alive.
+ */
+import { connect as netConnect, isIP, type Socket } from 'node:net';
+import { connect as tlsConnect, type TLSSocket } from 'node:tls';
+import { ResponseParser } from './http1-response';
+
+/** Where a request goes (request-target.ts's WireUrl has these). */
+export interface Origin {
+  /** `https:` or `http:`. */
+  readonly protocol: string;
+  readonly hostname: string;
+  /** Empty for the scheme's default port. */
+  readonly port: string;
+  /** `host[:port]`. */
+  readonly host: string;
+}
+
+/** One request on a connection, from its write to its response's last byte (or failure). */
+export interface Exchange {
+  readonly parser: ResponseParser;
+  /** Called once: with the parser when the response is complete, or with the error. */
+  finish(error: unknown): void;
+}
+
+/** Shaped like the network errors the SDK's retrier reads. */
+function closedEarly(): Error {
+  return Object.assign(new Error('the connection closed before the response ended'), { code: 'ECONNRESET' });
+}
+
+class Connection {
+  exchange: Exchange | undefined;
+  private broken = false;
+
+  constructor(readonly socket: Socket, private readonly pool: OriginPool) {
+    socket.on('data', this.onData);
+    socket.on('end', this.onEnd);
+    socket.on('error', this.onError);
+    socket.on('close', this.onClose);
+  }
+
+  get usable(): boolean {
+    return !this.broken && !this.socket.destroyed;
+  }
+
+  /** Abandons the connection (the hard stop, or a failure): it is never reused. */
+  destroy(): void {
+    this.broken = true;
+    this.pool.forget(this);
+    this.socket.destroy();
+  }
+
+  private readonly onData = (chunk: Buffer): void => {
+    const exchange = this.exchange;
+    if (!exchange) {
+      this.destroy(); // nothing was asked: a server that talks now is not to be trusted with the next request
+      return;
+    }
+    let complete: boolean;
+    try {
+      complete = exchange.parser.feed(chunk);
+    } catch (err) {
+      this.exchange = undefined;
+      this.destroy();
+      exchange.finish(err);
+      return;
+    }
+    if (!complete) return;
+    this.exchange = undefined;
+    if (exchange.parser.reusable) this.pool.release(this);
+    else this.destroy();
+    exchange.finish(undefined);
+  };
+
+  private readonly onEnd = (): void => {
+    const exchange = this.exchange;
+    this.exchange = undefined;
+    this.destroy();
+    if (exchange) exchange.finish(exchange.parser.end() ? undefined : closedEarly());
+  };
+
+  private readonly onError = (err: Error): void => {
+    const exchange = this.exchange;
+    this.exchange = undefined;
+    this.destroy();
+    exchange?.finish(err);
+  };
+
+  private readonly onClose = (): void => {
+    const exchange = this.exchange;
+    this.exchange = undefined;
+    this.destroy();
+    exchange?.finish(closedEarly());
+  };
+}
+
+class OriginPool {
+  private readonly idle: Connection[] = [];
+  private session: Buffer | undefined;
+
+  constructor(private readonly origin: Origin) {}
+
+  acquire(): Connection {
+    for (let connection = this.idle.pop(); connection; connection = this.idle.pop()) {
+      if (connection.usable) {
+        connection.socket.ref();
+        return connection;
+      }
+    }
+    return new Connection(this.connect(), this);
+  }
+
+  release(connection: Connection): void {
+    if (!connection.usable) return;
+    connection.socket.unref();
+    this.idle.push(connection);
+  }
+
+  forget(connection: Connection): void {
+    const i = this.idle.indexOf(connection);
+    if (i >= 0) this.idle.splice(i, 1);
+  }
+
+  private connect(): Socket {
+    const { hostname, port } = this.origin;
+    const https = this.origin.protocol === 'https:';
+    const options = { host: hostname, port: Number(port || (https ? 443 : 80)), noDelay: true, keepAlive: true, keepAliveInitialDelay: 1000 };
+    if (!https) return netConnect(options);
+    const socket: TLSSocket = tlsConnect({
+      ...options, ALPNProtocols: ['http/1.1'], ...(isIP(hostname) === 0 && { servername: hostname }), ...(this.session && { session: this.session }),
+    });
+    socket.on('session', (session: Buffer) => {
+      this.session = session;
+    });
+    return socket;
+  }
+}
+
+/** The connections of one container, by origin. */
+export class Http1Connections {
+  private readonly pools = new Map<string, OriginPool>();
+
+  /**
+   * Writes `head` and `body` on a connection to `origin` and reads the response
+   * into `exchange.parser`. Returns a function that abandons the request
+   * (its connection is closed, never reused).
+   */
+  send(origin: Origin, head: string, body: string | Buffer | undefined, exchange: Exchange): () => void {
+    const key = `${origin.protocol}//${origin.host}`;
+    let pool = this.pools.get(key);
+    if (!pool) {
+      pool = new OriginPool(origin);
+      this.pools.set(key, pool);
+    }
+    const connection = pool.acquire();
+    connection.exchange = exchange;
+    const { socket } = connection;
+    if (body === undefined) {
+      socket.write(head, 'latin1');
+    } else if (typeof body === 'string' && Buffer.byteLength(body, 'utf8') === body.length) {
+      socket.write(head + body, 'latin1'); // an ASCII body: its latin1 bytes are its UTF-8 bytes
+    } else {
+      socket.cork();
+      socket.write(head, 'latin1');
+      socket.write(body);
+      socket.uncork();
+    }
+    return () => {
+      if (connection.exchange === exchange) connection.exchange = undefined;
+      connection.destroy();
+    };
+  }
+}
