@@ -24,8 +24,10 @@ export function keepAliveAgents(): Agents {
  * The one place requests go on the wire: the SDK clients' `httpClient`.
  * - the request target is encoded for the wire once (request-target.ts) and
  *   the signature covers exactly that target;
- * - keep-alive `node:http`/`node:https` (TLS verified against Node's CAs),
- *   no fetch, no Request/Response objects to build;
+ * - keep-alive HTTP/1.1 connections of our own for bodies in hand, which is
+ *   every request the function makes on its hot path (http1-connections.ts:
+ *   one write per request, TLS verified against Node's CAs), `node:http` /
+ *   `node:https` for streamed bodies; no fetch, no Request/Response objects;
  * - per call (callContext): counts attempts per operation, records
  *   `retry-after` for the retry strategy, and abandons the attempt at the
  *   call's hard stop, the response body included;
@@ -44,9 +46,11 @@ export function keepAliveAgents(): Agents {
  * Proxies: the SDK's fetch did not honour HTTP(S)_PROXY either.
  */
 export class WireHttpClient implements HttpClient {
-  private readonly connections = new Http1Connections();
-
-  constructor(private readonly signer: RequestSigner, private readonly agents: Agents = keepAliveAgents()) {}
+  constructor(
+    private readonly signer: RequestSigner,
+    private readonly agents: Agents = keepAliveAgents(),
+    private readonly connections: Http1Connections = new Http1Connections(),
+  ) {}
 
   async send(req: HttpRequest, forceExcludeBody = false, _targetService?: string, operationName?: string): Promise<Response> {
     const state = callContext.getStore();

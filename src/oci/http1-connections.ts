@@ -108,11 +108,16 @@ class Connection {
   };
 }
 
+/** TLS settings beyond Node's defaults: only tests set any (a CA of their own). */
+export interface TlsSettings {
+  readonly ca?: string | Buffer;
+}
+
 class OriginPool {
   private readonly idle: Connection[] = [];
   private session: Buffer | undefined;
 
-  constructor(private readonly origin: Origin) {}
+  constructor(private readonly origin: Origin, private readonly tls: TlsSettings) {}
 
   acquire(): Connection {
     for (let connection = this.idle.pop(); connection; connection = this.idle.pop()) {
@@ -141,7 +146,7 @@ class OriginPool {
     const options = { host: hostname, port: Number(port || (https ? 443 : 80)), noDelay: true, keepAlive: true, keepAliveInitialDelay: 1000 };
     if (!https) return netConnect(options);
     const socket: TLSSocket = tlsConnect({
-      ...options, ALPNProtocols: ['http/1.1'], ...(isIP(hostname) === 0 && { servername: hostname }), ...(this.session && { session: this.session }),
+      ...options, ...this.tls, ALPNProtocols: ['http/1.1'], ...(isIP(hostname) === 0 && { servername: hostname }), ...(this.session && { session: this.session }),
     });
     socket.on('session', (session: Buffer) => {
       this.session = session;
@@ -154,6 +159,8 @@ class OriginPool {
 export class Http1Connections {
   private readonly pools = new Map<string, OriginPool>();
 
+  constructor(private readonly tls: TlsSettings = {}) {}
+
   /**
    * Writes `head` and `body` on a connection to `origin` and reads the response
    * into `exchange.parser`. Returns a function that abandons the request
@@ -163,7 +170,7 @@ export class Http1Connections {
     const key = `${origin.protocol}//${origin.host}`;
     let pool = this.pools.get(key);
     if (!pool) {
-      pool = new OriginPool(origin);
+      pool = new OriginPool(origin, this.tls);
       this.pools.set(key, pool);
     }
     const connection = pool.acquire();
