@@ -42,8 +42,24 @@ function closedEarly(): Error {
   return Object.assign(new Error('the connection closed before the response ended'), { code: 'ECONNRESET' });
 }
 
+/** Longest a connection waits idle for its next request (node:http's agent had `timeout: 30_000`). */
+export const IDLE_LIMIT_MS = 30_000;
+
+/**
+ * How long a connection may stay idle: IDLE_LIMIT_MS, or less when the server
+ * said when it closes idle connections (`Keep-Alive: timeout=N`), with a second
+ * to spare as node:http's agent does. A connection dropped without a FIN (a
+ * NAT's idle timeout) would otherwise swallow the next request until the hard stop.
+ */
+export function idleLimitMs(keepAlive: string | undefined): number {
+  const timeout = keepAlive === undefined ? undefined : /(?:^|[\s,])timeout=(\d+)/i.exec(keepAlive)?.[1];
+  return timeout === undefined ? IDLE_LIMIT_MS : Math.max(0, Math.min(IDLE_LIMIT_MS, Number(timeout) * 1000 - 1000));
+}
+
 class Connection {
   exchange: Exchange | undefined;
+  /** While idle: the instant (Date.now()) after which it is not used again. */
+  idleUntil = 0;
   private broken = false;
 
   constructor(readonly socket: Socket, private readonly pool: OriginPool) {
@@ -81,7 +97,7 @@ class Connection {
     }
     if (!complete) return;
     this.exchange = undefined;
-    if (exchange.parser.reusable) this.pool.release(this);
+    if (exchange.parser.reusable) this.pool.release(this, idleLimitMs(exchange.parser.headers['keep-alive']));
     else this.destroy();
     exchange.finish(undefined);
   };
@@ -120,17 +136,23 @@ class OriginPool {
   constructor(private readonly origin: Origin, private readonly tls: TlsSettings) {}
 
   acquire(): Connection {
+    const now = Date.now();
     for (let connection = this.idle.pop(); connection; connection = this.idle.pop()) {
-      if (connection.usable) {
+      if (connection.usable && now <= connection.idleUntil) {
         connection.socket.ref();
         return connection;
       }
+      connection.destroy();
     }
     return new Connection(this.connect(), this);
   }
 
-  release(connection: Connection): void {
-    if (!connection.usable) return;
+  release(connection: Connection, idleLimit: number): void {
+    if (!connection.usable || idleLimit <= 0) {
+      connection.destroy();
+      return;
+    }
+    connection.idleUntil = Date.now() + idleLimit;
     connection.socket.unref();
     this.idle.push(connection);
   }

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import type { HttpRequest, RequestSigner } from 'oci-common';
 import { afterEach, describe, expect, it } from 'vitest';
 import { requestHead, WireHttpClient } from '../../src/oci/http-client';
-import { Http1Connections } from '../../src/oci/http1-connections';
+import { Http1Connections, idleLimitMs } from '../../src/oci/http1-connections';
 import { LightHeaders } from '../../src/oci/light-headers';
 import { toWireUrl } from '../../src/oci/request-target';
 
@@ -69,7 +69,7 @@ async function listen(server: Server | NetServer, scheme: 'http' | 'https'): Pro
   return r;
 }
 
-function httpServer(handler: (req: IncomingMessage, res: ServerResponse) => void, scheme: 'http' | 'https' = 'http', keepAliveTimeoutMs = 5000): Promise<Running> {
+function httpServer(handler: (req: IncomingMessage, res: ServerResponse) => void, scheme: 'http' | 'https' = 'http', keepAliveTimeoutMs = 600_000): Promise<Running> {
   let r: Running | undefined;
   const onRequest = (req: IncomingMessage, res: ServerResponse) => {
     r?.requests.push(`${req.method} ${req.url}`);
@@ -150,6 +150,40 @@ describe('keep-alive connections', () => {
     await new Promise((resolve) => setTimeout(resolve, 200));
     expect((await send(client, `${s.url}/2`)).text).toBe('ok');
     expect(count).toBe(2);
+  });
+});
+
+describe('idle limits', () => {
+  it('30 s, or a second less than the server\'s Keep-Alive timeout', () => {
+    expect(idleLimitMs(undefined)).toBe(30_000);
+    expect(idleLimitMs('timeout=5')).toBe(4000);
+    expect(idleLimitMs('timeout=5, max=1000')).toBe(4000);
+    expect(idleLimitMs('max=10, timeout=120')).toBe(30_000);
+    expect(idleLimitMs('timeout=1')).toBe(0);
+    expect(idleLimitMs('max=3')).toBe(30_000);
+  });
+
+  it('a connection idle past its limit is not used again, though the server keeps it open', async () => {
+    const s = await httpServer((_req, res) => {
+      res.setHeader('keep-alive', 'timeout=2');
+      res.end('ok');
+    });
+    const client = new WireHttpClient(unsigned);
+    await send(client, `${s.url}/1`);
+    await new Promise((resolve) => setTimeout(resolve, 1100));
+    await send(client, `${s.url}/2`);
+    expect(s.connections()).toBe(2);
+  });
+
+  it('a server that closes idle connections within a second gets a new one per call', async () => {
+    const s = await httpServer((_req, res) => {
+      res.setHeader('keep-alive', 'timeout=1');
+      res.end('ok');
+    });
+    const client = new WireHttpClient(unsigned);
+    await send(client, `${s.url}/1`);
+    await send(client, `${s.url}/2`);
+    expect(s.connections()).toBe(2);
   });
 });
 
@@ -261,7 +295,7 @@ describe('TLS', () => {
 describe('idle connections', () => {
   it('do not keep a process alive', { timeout: 90_000 }, async () => {
     // The server keeps the connection open longer than the child may live: only the client can let the child end.
-    const s = await httpServer((_req, res) => res.end('ok'), 'http', 600_000);
+    const s = await httpServer((_req, res) => res.end('ok'));
     const script = `
       const { WireHttpClient } = require(${JSON.stringify(join(__dirname, '../../src/oci/http-client.ts'))});
       const { LightHeaders } = require(${JSON.stringify(join(__dirname, '../../src/oci/light-headers.ts'))});
