@@ -16,7 +16,7 @@
  * it, sends anything, or fails, and never keeps the process alive.
  */
 import { connect as netConnect, isIP, type Socket } from 'node:net';
-import { connect as tlsConnect, type TLSSocket } from 'node:tls';
+import type { TLSSocket } from 'node:tls';
 import { ResponseParser } from './http1-response';
 
 /** Where a request goes (request-target.ts's WireUrl has these). */
@@ -167,7 +167,8 @@ class OriginPool {
     const https = this.origin.protocol === 'https:';
     const options = { host: hostname, port: Number(port || (https ? 443 : 80)), noDelay: true, keepAlive: true, keepAliveInitialDelay: 1000 };
     if (!https) return netConnect(options);
-    const socket: TLSSocket = tlsConnect({
+    // node:tls is loaded by the first https connection, not at start (the emulator's endpoints are plain HTTP).
+    const socket: TLSSocket = (require('node:tls') as typeof import('node:tls')).connect({
       ...options, ...this.tls, ALPNProtocols: ['http/1.1'], ...(isIP(hostname) === 0 && { servername: hostname }), ...(this.session && { session: this.session }),
     });
     socket.on('session', (session: Buffer) => {
