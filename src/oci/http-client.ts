@@ -126,8 +126,8 @@ const FIELD_VALUE = /^[\t\x20-\x7e\x80-\xff]*$/;
  * The request line and header block, ready for the wire, validated as
  * node:http validates them (a bad name or value throws before anything is
  * sent). Headers go in the order Headers iterates them; `host` and the
- * `content-length` of a body in hand are added when missing, as node:http
- * adds them. Undefined for framing only node:http does (transfer-encoding,
+ * `content-length` of a body in hand (0 for a POST, PUT or PATCH without
+ * one) are added when missing, as node:http adds them. Undefined for framing only node:http does (transfer-encoding,
  * expect).
  */
 export function requestHead(method: string, url: WireUrl, headers: Headers, body: string | Buffer | undefined): string | undefined {
@@ -147,7 +147,10 @@ export function requestHead(method: string, url: WireUrl, headers: Headers, body
   });
   if (nodeFraming) return undefined;
   if (!hasHost) head += `host: ${url.host}\r\n`;
-  if (!hasLength && body !== undefined) head += `content-length: ${Buffer.byteLength(body)}\r\n`;
+  // POST, PUT and PATCH define a meaning for content: without a body they say it is empty (as node:http did).
+  if (!hasLength && (body !== undefined || method === 'POST' || method === 'PUT' || method === 'PATCH')) {
+    head += `content-length: ${body === undefined ? 0 : Buffer.byteLength(body)}\r\n`;
+  }
   return `${head}connection: keep-alive\r\n\r\n`;
 }
 

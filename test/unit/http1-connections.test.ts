@@ -249,6 +249,11 @@ describe('request heads', () => {
       'POST /n/ns/b/x/o/a%2Fb?versionId=v1 HTTP/1.1\r\naccept: application/json\r\nx-date: d\r\nhost: example.test:8080\r\ncontent-length: 2\r\nconnection: keep-alive\r\n\r\n');
   });
 
+  it('a POST, PUT or PATCH without a body says its content is empty; GET, HEAD and DELETE say nothing', () => {
+    for (const method of ['POST', 'PUT', 'PATCH']) expect(requestHead(method, url, new LightHeaders(), undefined)).toContain('\r\ncontent-length: 0\r\n');
+    for (const method of ['GET', 'HEAD', 'DELETE']) expect(requestHead(method, url, new LightHeaders(), undefined)).not.toContain('content-length');
+  });
+
   it('refuses a header value with CR, LF or NUL and a bad name or method before anything is sent', () => {
     expect(() => requestHead('GET', url, headersOf([['x-a', 'v\r\nx-injected: 1']]), undefined)).toThrow(TypeError);
     expect(() => requestHead('GET', url, headersOf([['x-a', 'v\0']]), undefined)).toThrow(TypeError);
