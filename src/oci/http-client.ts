@@ -1,10 +1,12 @@
 import { Agent as HttpAgent, request as httpRequest, type ClientRequest, type IncomingHttpHeaders, type IncomingMessage, type RequestOptions } from 'node:http';
-import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
+import type { Agent as HttpsAgent } from 'node:https';
 import { Readable } from 'node:stream';
 import type { HttpClient, HttpRequest, RequestSigner } from 'oci-common';
 import { callContext, type CallState } from './call-context';
 
 export type { ApiCallCounter } from './call-context';
+import { Http1Connections, type Exchange as ConnectionExchange } from './http1-connections';
+import { ResponseParser } from './http1-response';
 import { toWireUrl, type WireUrl } from './request-target';
 
 export interface Agents {
@@ -12,18 +14,23 @@ export interface Agents {
   readonly https: HttpsAgent;
 }
 
+/** node:https, loaded when first needed: only streamed bodies go through node:http(s), and loading it (with node:tls) costs 2.5–6 ms of CPU. */
+const nodeHttps = (): typeof import('node:https') => require('node:https') as typeof import('node:https');
+
 /** Keep-alive connections, one pool per container. Idle sockets close after 30 s (or the server's Keep-Alive hint). */
 export function keepAliveAgents(): Agents {
   const options = { keepAlive: true, timeout: 30_000, scheduling: 'lifo' as const };
-  return { http: new HttpAgent(options), https: new HttpsAgent(options) };
+  return { http: new HttpAgent(options), https: new (nodeHttps().Agent)(options) };
 }
 
 /**
  * The one place requests go on the wire: the SDK clients' `httpClient`.
  * - the request target is encoded for the wire once (request-target.ts) and
  *   the signature covers exactly that target;
- * - keep-alive `node:http`/`node:https` (TLS verified against Node's CAs),
- *   no fetch, no Request/Response objects to build;
+ * - keep-alive HTTP/1.1 connections of our own for bodies in hand, which is
+ *   every request the function makes on its hot path (http1-connections.ts:
+ *   one write per request, TLS verified against Node's CAs), `node:http` /
+ *   `node:https` for streamed bodies; no fetch, no Request/Response objects;
  * - per call (callContext): counts attempts per operation, records
  *   `retry-after` for the retry strategy, and abandons the attempt at the
  *   call's hard stop, the response body included;
@@ -42,7 +49,11 @@ export function keepAliveAgents(): Agents {
  * Proxies: the SDK's fetch did not honour HTTP(S)_PROXY either.
  */
 export class WireHttpClient implements HttpClient {
-  constructor(private readonly signer: RequestSigner, private readonly agents: Agents = keepAliveAgents()) {}
+  constructor(
+    private readonly signer: RequestSigner,
+    private agents?: Agents,
+    private readonly connections: Http1Connections = new Http1Connections(),
+  ) {}
 
   async send(req: HttpRequest, forceExcludeBody = false, _targetService?: string, operationName?: string): Promise<Response> {
     const state = callContext.getStore();
@@ -69,15 +80,27 @@ export class WireHttpClient implements HttpClient {
   }
 
   private exchange(url: WireUrl, method: string, headers: Headers, body: string | Buffer | Readable | undefined, state: CallState | undefined): Promise<WireResponse> {
+    const head = body instanceof Readable ? undefined : requestHead(method, url, headers, body);
+    if (head === undefined) return this.exchangeWithNodeHttp(url, method, headers, body, state);
+    return new Promise<WireResponse>((resolve, reject) => {
+      const exchange = new Http1Exchange(method === 'HEAD', resolve, reject);
+      const abandon = this.connections.send(url, head, body as string | Buffer | undefined, exchange);
+      if (state) exchange.stopAt(state, abandon);
+    });
+  }
+
+  /** A streamed body (PutObject), or headers only node:http knows how to frame (transfer-encoding, expect). */
+  private exchangeWithNodeHttp(url: WireUrl, method: string, headers: Headers, body: string | Buffer | Readable | undefined, state: CallState | undefined): Promise<WireResponse> {
     const https = url.protocol === 'https:';
+    this.agents ??= keepAliveAgents();
     const options: RequestOptions = {
       agent: https ? this.agents.https : this.agents.http,
       hostname: url.hostname, method, path: url.target, headers: rawHeaders(headers, url.host, body),
     };
     if (url.port) options.port = url.port;
     return new Promise<WireResponse>((resolve, reject) => {
-      const exchange = new Exchange(resolve, reject);
-      const outgoing = https ? httpsRequest(options) : httpRequest(options);
+      const exchange = new NodeHttpExchange(resolve, reject);
+      const outgoing = https ? nodeHttps().request(options) : httpRequest(options);
       exchange.outgoing = outgoing;
       if (state) exchange.stopAt(state);
       outgoing.on('error', exchange.onError);
@@ -93,6 +116,42 @@ export class WireHttpClient implements HttpClient {
       }
     });
   }
+}
+
+const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
+/** What node:http accepts in a header value: no control character but tab (no CR, LF or NUL: no header injection). */
+const FIELD_VALUE = /^[\t\x20-\x7e\x80-\xff]*$/;
+
+/**
+ * The request line and header block, ready for the wire, validated as
+ * node:http validates them (a bad name or value throws before anything is
+ * sent). Headers go in the order Headers iterates them; `host` and the
+ * `content-length` of a body in hand (0 for a POST, PUT or PATCH without
+ * one) are added when missing, as node:http adds them. Undefined for framing only node:http does (transfer-encoding,
+ * expect).
+ */
+export function requestHead(method: string, url: WireUrl, headers: Headers, body: string | Buffer | undefined): string | undefined {
+  if (!TOKEN.test(method)) throw new TypeError(`invalid HTTP method "${method.slice(0, 20)}"`);
+  let head = `${method} ${url.target} HTTP/1.1\r\n`;
+  let hasHost = false;
+  let hasLength = false;
+  let nodeFraming = false;
+  headers.forEach((value, name) => {
+    if (!TOKEN.test(name)) throw new TypeError(`invalid header name "${name.slice(0, 100)}"`);
+    if (!FIELD_VALUE.test(value)) throw new TypeError(`invalid value of header "${name}"`);
+    const lower = name.toLowerCase();
+    if (lower === 'host') hasHost = true;
+    else if (lower === 'content-length') hasLength = true;
+    else if (lower === 'transfer-encoding' || lower === 'expect' || lower === 'connection') nodeFraming = true;
+    head += `${name}: ${value}\r\n`;
+  });
+  if (nodeFraming) return undefined;
+  if (!hasHost) head += `host: ${url.host}\r\n`;
+  // POST, PUT and PATCH define a meaning for content: without a body they say it is empty (as node:http did).
+  if (!hasLength && (body !== undefined || method === 'POST' || method === 'PUT' || method === 'PATCH')) {
+    head += `content-length: ${body === undefined ? 0 : Buffer.byteLength(body)}\r\n`;
+  }
+  return `${head}connection: keep-alive\r\n\r\n`;
 }
 
 /**
@@ -117,12 +176,50 @@ function rawHeaders(headers: Headers, host: string, body: string | Buffer | Read
 }
 
 /**
- * One request on the wire until its response is read whole, or it fails, or
- * the call's hard stop abandons it (the response body included). Its state and
- * handlers live in this one object (five handler fields instead of a scope
- * with eight closures per request).
+ * One request on our HTTP/1.1 connections until its response is read whole,
+ * or it fails, or the call's hard stop abandons it.
  */
-class Exchange {
+class Http1Exchange implements ConnectionExchange {
+  readonly parser: ResponseParser;
+  private timer: NodeJS.Timeout | undefined;
+  private settled = false;
+
+  constructor(headRequest: boolean, private readonly resolve: (response: WireResponse) => void, private readonly reject: (error: unknown) => void) {
+    this.parser = new ResponseParser(headRequest);
+  }
+
+  stopAt(state: CallState, abandon: () => void): void {
+    if (this.settled) return;
+    this.timer = setTimeout(() => {
+      state.outOfTime = true;
+      this.finish(outOfTimeError());
+      abandon();
+    }, Math.max(0, state.hardStopAt - Date.now()));
+  }
+
+  finish(error: unknown): void {
+    if (this.settled) return;
+    this.settled = true;
+    if (this.timer) clearTimeout(this.timer);
+    if (error !== undefined) {
+      this.reject(error);
+      return;
+    }
+    const { parser } = this;
+    this.resolve(new WireResponse(parser.status, parser.statusText, parser.headers, parser.body()));
+  }
+}
+
+/** Shaped like the SDK's own network errors (code + message); not retried: there is no time left. */
+function outOfTimeError(): { code: string; message: string; shouldBeRetried: boolean } {
+  return { code: 'ETIMEDOUT', message: 'no response before the invocation deadline', shouldBeRetried: false };
+}
+
+/**
+ * One request through node:http until its response is read whole, or it
+ * fails, or the call's hard stop abandons it (the response body included).
+ */
+class NodeHttpExchange {
   outgoing: ClientRequest | undefined;
   private incoming: IncomingMessage | undefined;
   private timer: NodeJS.Timeout | undefined;
@@ -134,8 +231,7 @@ class Exchange {
   stopAt(state: CallState): void {
     this.timer = setTimeout(() => {
       state.outOfTime = true;
-      // Shaped like the SDK's own network errors (code + message); not retried: there is no time left.
-      this.settle({ code: 'ETIMEDOUT', message: 'no response before the invocation deadline', shouldBeRetried: false });
+      this.settle(outOfTimeError());
       (this.incoming ?? this.outgoing)?.destroy();
     }, Math.max(0, state.hardStopAt - Date.now()));
   }
@@ -168,7 +264,8 @@ class Exchange {
 
   private readonly onEnd = (): void => {
     const res = this.incoming as IncomingMessage;
-    this.settle(undefined, new WireResponse(res.statusCode ?? 0, res.statusMessage ?? '', res.headers, this.chunks));
+    const content = this.chunks.length === 1 ? (this.chunks[0] as Buffer) : Buffer.concat(this.chunks);
+    this.settle(undefined, new WireResponse(res.statusCode ?? 0, res.statusMessage ?? '', res.headers, content));
   };
 }
 
@@ -190,12 +287,10 @@ async function readWhole(body: Readable): Promise<Buffer> {
 /** A response read whole: what the SDK's clients and retrier read of a fetch Response. */
 export class WireResponse {
   readonly headers: WireHeaders;
-  private readonly content: Buffer;
   private used = false;
 
-  constructor(readonly status: number, readonly statusText: string, headers: IncomingHttpHeaders, chunks: Buffer[]) {
+  constructor(readonly status: number, readonly statusText: string, headers: IncomingHttpHeaders, private readonly content: Buffer) {
     this.headers = new WireHeaders(headers);
-    this.content = chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks);
   }
 
   get ok(): boolean {
