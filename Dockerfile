@@ -6,7 +6,7 @@ COPY package.json package-lock.json ./
 RUN npm ci --no-audit --no-fund
 COPY tsconfig.json ./
 COPY scripts/build.mjs scripts/bake-compile-cache.cjs ./scripts/
-COPY scripts/lib/build-validators.mjs ./scripts/lib/
+COPY scripts/lib/build-validators.mjs scripts/lib/sdk-patches.mjs ./scripts/lib/
 COPY schemas ./schemas
 COPY src ./src
 RUN npm run build

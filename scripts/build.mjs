@@ -90,11 +90,15 @@ const shims = {
     // auth parses its session key with sshpk's parsePrivateKey only to write it back as PEM: node:crypto
     // answers that (src/oci/pem-private-key.ts), so sshpk stays out of the container unless something
     // else needs it.
+    // oci-common asks uuid for `v1` alone (opc-request-id, retry tokens); uuid's index loads all 21 of its
+    // modules (every version, md5, sha1, parse, validate) to offer it.
+    const uuid = (file) => [join(root, 'node_modules/uuid/dist/cjs', file), 'default'];
     const direct = {
+      uuid: { v1: uuid('v1.js'), v4: uuid('v4.js') },
       jsonwebtoken: { decode: 'jsonwebtoken/decode' },
       sshpk: { parsePrivateKey: [join(root, 'src/oci/pem-private-key.ts'), 'parsePrivateKey'] },
     };
-    b.onResolve({ filter: /^(sshpk|http-signature|jsonwebtoken)$/ }, (args) => (args.namespace === 'lazy' ? undefined : { path: args.path, namespace: 'lazy' }));
+    b.onResolve({ filter: /^(sshpk|http-signature|jsonwebtoken|uuid)$/ }, (args) => (args.namespace === 'lazy' ? undefined : { path: args.path, namespace: 'lazy' }));
     b.onLoad({ filter: /.*/, namespace: 'lazy' }, (args) => ({
       loader: 'js',
       resolveDir: root,

@@ -47,6 +47,11 @@ describe('the container image contents', () => {
     for (const [, sources] of dockerfile.matchAll(/^COPY (?!--from)(.+) \S+$/gm)) {
       for (const from of sources!.split(' ')) expect(() => readFileSync(join(ROOT, from)), from).not.toThrow(/ENOENT/);
     }
+    // ...and every local module scripts/build.mjs imports is among them (sdk-patches.mjs once was not).
+    const copied = [...(stages[0] ?? '').matchAll(/^COPY (?!--from)(.+) \S+$/gm)].flatMap(([, sources]) => sources!.split(' '));
+    const imported = [...readFileSync(join(ROOT, 'scripts/build.mjs'), 'utf8').matchAll(/^import .* from '\.\/(.+)';$/gm)].map(([, path]) => `scripts/${path}`);
+    expect(imported.length).toBeGreaterThan(1);
+    for (const path of imported) expect(copied, path).toContain(path);
   });
 
   it('func.yaml names the function, runs the Dockerfile, and allows a 300 s sweep', () => {
