@@ -15,10 +15,12 @@ RUN npm run build
 # here, at the path and with the node flags the function runs with.
 RUN node --max-old-space-size=256 --max-semi-space-size=2 scripts/bake-compile-cache.cjs /function/.compile-cache
 
-# Run: only the bundle (it carries the OCI SDK and the FDK) and its compile cache, no node_modules.
+# Run: only the bundle (it carries the OCI SDK and the FDK), the packages it loads when first used
+# (dist/lazy: KMS, Functions, Monitoring, Secrets clients...) and its compile cache, no node_modules.
 FROM fnproject/node:22
 WORKDIR /function
 COPY --from=build /function/dist/func.js ./dist/func.js
+COPY --from=build /function/dist/lazy ./dist/lazy
 COPY --from=build /function/.compile-cache ./.compile-cache
 ENV NODE_COMPILE_CACHE=/function/.compile-cache
 # At most two glibc malloc arenas (fnproject/node:22 is Oracle Linux 9: glibc, not musl). Each thread
