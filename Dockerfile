@@ -1,5 +1,5 @@
-# Build: bundle the TypeScript function into one file, dist/func.js, with its
-# validators compiled at build time (scripts/build.mjs).
+# Build: bundle the TypeScript function into dist/func.js (and dist/lazy/, the packages
+# it loads when first used), with its validators compiled at build time (scripts/build.mjs).
 FROM fnproject/node:22-dev AS build
 WORKDIR /function
 COPY package.json package-lock.json ./
