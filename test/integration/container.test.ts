@@ -39,7 +39,9 @@ describe('the container image contents', () => {
       'COPY --from=build /function/dist/lazy ./dist/lazy',
       'COPY --from=build /function/.compile-cache ./.compile-cache',
     ]);
-    expect(stages[1]?.match(/^ENV .*/gm)).toEqual(['ENV NODE_COMPILE_CACHE=/function/.compile-cache', 'ENV MALLOC_ARENA_MAX=2']);
+    expect(stages[1]?.match(/^ENV .*/gm)).toEqual([
+      'ENV NODE_COMPILE_CACHE=/function/.compile-cache', 'ENV MALLOC_ARENA_MAX=2', 'ENV MALLOC_TRIM_THRESHOLD_=524288', 'ENV MALLOC_MMAP_THRESHOLD_=524288',
+    ]);
     const entrypoint = /^ENTRYPOINT (\[.*\])$/m.exec(dockerfile)?.[1];
     const argv = JSON.parse(entrypoint ?? '[]') as string[];
     expect(argv[0]).toBe('node');
