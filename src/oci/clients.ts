@@ -1,6 +1,6 @@
 import {
   DefaultRequestSigner, ResourcePrincipalAuthenticationDetailsProvider, isRegionProvider,
-  type AuthenticationDetailsProvider, type ClientConfiguration, type Region, type RequestSigner,
+  type AuthenticationDetailsProvider, type ClientConfiguration, type HttpClient, type HttpRequest, type Region, type RequestSigner,
 } from 'oci-common';
 import type { FunctionsInvokeClient, FunctionsManagementClient } from 'oci-functions';
 import type { KmsManagementClient, KmsVaultClient } from 'oci-keymanagement';
@@ -10,6 +10,7 @@ import type { SecretsClient } from 'oci-secrets';
 import type { Config } from '../config';
 import { callContext, type ApiCallCounter, type CallState } from './call-context';
 import { configFileProvider } from './config-file-auth';
+import { DirectCall, type SdkOperation } from './direct-call';
 import { OciCallError, toCallFailure } from './errors';
 import { WireHttpClient } from './http-client';
 import { deadlineRetryConfiguration } from './retry';
@@ -28,16 +29,32 @@ export interface OciClients {
   /** PostMetricData only (telemetry-ingestion); present when metrics are configured. */
   readonly monitoring: MonitoringClient | undefined;
   readonly signer: RequestSigner;
+  /** The HTTP client every SDK client sends through (http-client.ts). */
+  readonly httpClient: HttpClient;
 }
 
 /** The OCI clients as one invocation uses them: shared clients, its own counters and deadline. */
-export interface Oci extends Omit<OciClients, 'signer'> {
+export interface Oci extends Omit<OciClients, 'signer' | 'httpClient'> {
   readonly apiCalls: ApiCallCounter;
   /**
    * Runs one SDK call with bounded retries that end before `hardStopAt`.
    * Throws OciCallError (never the SDK's raw objects).
    */
-  call<T>(operation: string, fn: () => Promise<T>, options?: { hardStopAt?: number; maxAttempts?: number }): Promise<T>;
+  call<T>(operation: string, fn: () => Promise<T>, options?: CallOptions): Promise<T>;
+  /**
+   * As `call`, for a request composed by our code as the SDK client method
+   * `sdk` composes it (reencrypt-request.ts): the SDK's retrier sends it with
+   * the same limits, counting and errors, without the SDK client method's
+   * per-call work or an AsyncLocalStorage context (direct-call.ts). Resolves
+   * with the 2xx response. `compose` runs inside the call, so what it throws
+   * comes out as an OciCallError too.
+   */
+  callDirect(operation: string, sdk: SdkOperation, compose: () => HttpRequest, options?: CallOptions): Promise<Response>;
+}
+
+export interface CallOptions {
+  readonly hardStopAt?: number;
+  readonly maxAttempts?: number;
 }
 
 /** The resource principal in OCI Functions; the OCI config file for local runs. */
@@ -78,7 +95,8 @@ function buildClients(config: Config): OciClients {
   const provider = authProvider(config);
   const signer = signerFor(provider);
   // The SDK takes either a provider or an HTTP client; with our client, the region comes from the provider.
-  const params = { httpClient: new WireHttpClient(signer) };
+  const httpClient = new WireHttpClient(signer);
+  const params = { httpClient };
   const configuration = clientConfiguration();
   const region = isRegionProvider(provider) ? provider.getRegion() : undefined;
   const place = <C extends object>(client: C, endpoint: string | undefined): C => {
@@ -115,6 +133,7 @@ function buildClients(config: Config): OciClients {
     get functionsManagement() { return functionsManagement(); },
     get monitoring() { return monitoring(); },
     signer,
+    httpClient,
     functionsInvokeAt(endpoint) {
       let client = invokeClients.get(endpoint);
       if (!client) {
@@ -166,14 +185,26 @@ export function createOci(config: Config, defaults: { hardStopAt: number }): Oci
         operation, hardStopAt: options?.hardStopAt ?? defaults.hardStopAt, maxAttempts: Math.min(options?.maxAttempts ?? config.maxAttempts, config.maxAttempts), apiCalls,
         attempts: 0, outOfTime: false,
       };
-      if (Date.now() >= state.hardStopAt) {
-        throw new OciCallError(operation, { message: 'not started: the invocation deadline is too close', outOfTime: true });
-      }
+      if (Date.now() >= state.hardStopAt) throw notStarted(operation);
       try {
         return await callContext.run(state, fn);
       } catch (err) {
         throw new OciCallError(operation, toCallFailure(err, state.outOfTime || Date.now() >= state.hardStopAt), { cause: err });
       }
     },
+    async callDirect(operation, sdk, compose, options) {
+      const call = new DirectCall(operation, options?.hardStopAt ?? defaults.hardStopAt,
+        Math.min(options?.maxAttempts ?? config.maxAttempts, config.maxAttempts), apiCalls, clients.httpClient);
+      if (Date.now() >= call.hardStopAt) throw notStarted(operation);
+      try {
+        return await call.exchange(compose(), sdk);
+      } catch (err) {
+        throw new OciCallError(operation, toCallFailure(err, call.outOfTime || Date.now() >= call.hardStopAt), { cause: err });
+      }
+    },
   };
+}
+
+function notStarted(operation: string): OciCallError {
+  return new OciCallError(operation, { message: 'not started: the invocation deadline is too close', outOfTime: true });
 }

@@ -1,6 +1,7 @@
 import type { models, ObjectStorageClient, requests } from 'oci-objectstorage';
 import type { NamePage, NameRange } from '../sweep/range-listing';
 import type { Oci } from './clients';
+import { REENCRYPT_OBJECT, reencryptObjectRequest } from './reencrypt-request';
 
 /**
  * The Object Storage calls the engine makes. The SDK does not URL-encode
@@ -233,8 +234,12 @@ export class ObjectStorage {
     return names;
   }
 
+  /**
+   * ReencryptObject, once per object version: composed as the SDK composes it and sent through the
+   * SDK's retrier without the client method around it (reencrypt-request.ts, direct-call.ts).
+   */
   async reencryptObject(target: ReencryptTarget): Promise<{ opcRequestId?: string }> {
-    const r = await this.oci.call('ReencryptObject', () => this.client.reencryptObject({
+    const response = await this.oci.callDirect('ReencryptObject', REENCRYPT_OBJECT, () => reencryptObjectRequest(this.client, {
       namespaceName: target.namespace, bucketName: target.bucketName, objectName: target.objectName,
       ...(target.versionId && { versionId: q(target.versionId) }),
       reencryptObjectDetails: {
@@ -243,7 +248,8 @@ export class ObjectStorage {
         ...(target.sourceSseCustomerKey && { sourceSseCustomerKey: sdkKey(target.sourceSseCustomerKey) }),
       },
     }));
-    return { ...(r.opcRequestId && { opcRequestId: r.opcRequestId }) };
+    const opcRequestId = response.headers.get('opc-request-id');
+    return opcRequestId ? { opcRequestId } : {};
   }
 }
 

@@ -11,13 +11,13 @@ function sources(dir: string): string[] {
 }
 
 /**
- * Every OCI call goes through `oci.call('<Operation>', ...)`: collect the names.
+ * Every OCI call goes through `oci.call('<Operation>', ...)` or `oci.callDirect('<Operation>', ...)`: collect the names.
  * The command line (src/cli) runs with the operator's own identity, not the
  * function's dynamic group: live-check's calls (CreateBucket, PutObject, ...)
  * are not the function's and need no grant in the module.
  */
 const called = new Set(sources(join(__dirname, '../../src')).filter((file) => !file.includes(join('src', 'cli')))
-  .flatMap((file) => [...readFileSync(file, 'utf8').matchAll(/\.call\(\s*'([A-Za-z]+)'/g)].map((m) => m[1] as string)));
+  .flatMap((file) => [...readFileSync(file, 'utf8').matchAll(/\.call(?:Direct)?\(\s*'([A-Za-z]+)'/g)].map((m) => m[1] as string)));
 
 describe('OCI_OPERATIONS (the list IAM is derived from)', () => {
   it('names exactly the operations the code calls', () => {
