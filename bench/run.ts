@@ -10,12 +10,13 @@ import { join, resolve } from 'node:path';
 import type { Emulator } from '../emulator/src/index';
 import { startFunction } from '../test/support/fdk-process';
 import { startStack, stateNames, stateRecord, type Stack } from '../test/support/stack';
-import { clFigures, emulatorProbe, functionProbe, schedFigures, schedSnapshot } from './lib/cl-probe';
+import { clFigures, emulatorProbe, emulatorProcessProbe, functionProbe, schedFigures, schedSnapshot } from './lib/cl-probe';
+import { type EmulatorPlacement, startReencryptStack } from './lib/cl-probe-stack';
 import { coldStart, sumCalls, sweepToCompletion, type SweepRun } from './lib/fn';
 import { fullGc } from './lib/gc';
 import { invocationMemory } from './lib/memory';
 import { imageEnv, imageNodeFlags, node22 } from './lib/node22';
-import { mib, readProcMemory } from './lib/proc';
+import { mib, readProcMemory, readProcThreadsCpuMs } from './lib/proc';
 import { rawObjectStorage } from './lib/sdk';
 import { bareSignUs, TARGET_OVER_BARE_SIGN } from './lib/bare-sign';
 import { signingCost } from './lib/signing';
@@ -53,6 +54,11 @@ const IMAGE_BUILD_LABEL = 'the image: bundle + compile cache';
 /** Benchmark 6's floor row (FLOOR_FUNCTION_JS). */
 const FLOOR_BUILD_LABEL = 'floor: node:http + RSA only';
 const DEADLINE_MS = 300_000;
+/**
+ * Where the re-encryption benchmarks (4, 5, 9, 9b) run the emulator: in a process of its own, bundled and warmed up
+ * (bench/lib/cl-probe-stack.ts), unless `--emulator=in-process` (in this process, as before 30 Nov 2026's `emu` pass).
+ */
+const EMULATOR_PLACEMENT: EmulatorPlacement = process.argv.includes('--emulator=in-process') ? 'in-process' : 'own-process';
 const HOUR_AGO = Date.now() - 3_600_000;
 
 type Row = Record<string, string | number | boolean>;
@@ -87,10 +93,11 @@ function functionEnv(s: Stack): Record<string, string> {
   };
 }
 
-function cpu(run: SweepRun, count: number): Row {
+/** `emuCpuMs`: the emulator's CPU when it is not this process's (default: this process's, the in-process emulator and the harness). */
+function cpu(run: SweepRun, count: number, emuCpuMs = run.hostCpuMs): Row {
   return {
-    fnCpuS: round(run.fnCpuMs / 1000, 1), emuCpuS: round(run.hostCpuMs / 1000, 1),
-    fnCpuUsPerItem: Math.round((run.fnCpuMs * 1000) / count), emuCpuUsPerItem: Math.round((run.hostCpuMs * 1000) / count),
+    fnCpuS: round(run.fnCpuMs / 1000, 1), emuCpuS: round(emuCpuMs / 1000, 1),
+    fnCpuUsPerItem: Math.round((run.fnCpuMs * 1000) / count), emuCpuUsPerItem: Math.round((emuCpuMs * 1000) / count),
   };
 }
 
@@ -227,28 +234,35 @@ interface ReencryptCase {
 
 async function reencryptCase(c: ReencryptCase): Promise<Row> {
   const fnProbe = c.probe ? functionProbe() : undefined;
-  const s: Stack = await startStack({
-    env: { ...BASE_ENV, REENCRYPT_CONCURRENCY: String(c.concurrency), ...fnProbe?.env }, timeoutSeconds: DEADLINE_MS / 1000, emulator: { seed: 7 },
-    ...(c.node && { node: c.node }), ...(c.script && { script: c.script }),
+  const emuProcessProbe = c.probe && EMULATOR_PLACEMENT === 'own-process' ? emulatorProcessProbe() : undefined;
+  const s = await startReencryptStack({
+    placement: EMULATOR_PLACEMENT, env: { ...BASE_ENV, REENCRYPT_CONCURRENCY: String(c.concurrency), ...fnProbe?.env }, timeoutSeconds: DEADLINE_MS / 1000,
+    ...(c.node && { node: c.node }), ...(c.script && { script: c.script }), ...(emuProcessProbe && { emulatorProbe: emuProcessProbe }),
   });
   let row: Row;
   let emuProbe: ReturnType<ReturnType<typeof emulatorProbe>['stop']> | undefined;
   try {
-    s.emu.createBucket({ compartmentId: s.compartmentA, name: 'tp', kmsKeyId: s.keyId, versioning: 'Enabled' });
-    s.emu.seedObjects('tp', { count: c.versions / 2, extraVersions: 1, prefix: 'tp/o-', timeModified: HOUR_AGO, timeStepMs: 1, encryption: { kind: 'kms', keyId: s.keyId } });
-    s.emu.rotateKey(s.keyId);
-    s.emu.setGlobalFaults({ latencyMs: c.latencyMs, ...(c.faults ?? {}) });
-    s.emu.resetCounters();
-    const probe = c.probe ? emulatorProbe() : undefined;
+    await s.setUp(c.versions, { latencyMs: c.latencyMs, ...(c.faults ?? {}) });
+    const probe = c.probe && !emuProcessProbe ? emulatorProbe() : undefined;
     const fnPid = s.fn.process.pid as number;
-    const sched0 = c.probe ? { fn: schedSnapshot(fnPid), emu: schedSnapshot(process.pid) } : undefined;
+    const sched0 = c.probe ? { fn: schedSnapshot(fnPid), emu: schedSnapshot(s.emulatorPid) } : undefined;
+    const since = emuProcessProbe?.started(s.emulatorPid) ?? 0;
+    const emuCpu0 = readProcThreadsCpuMs(s.emulatorPid);
     const run = await sweepToCompletion(s.fn, { bucketName: 'tp' }, DEADLINE_MS);
-    const sched = sched0 && { ...schedFigures('fn', sched0.fn, schedSnapshot(fnPid), c.versions, run.wallMs), ...schedFigures('emu', sched0.emu, schedSnapshot(process.pid), c.versions, run.wallMs) };
+    // The emulator's process, all threads (in-process: this process, harness included); the harness alone otherwise.
+    const emuCpuMs = s.placement === 'own-process' ? readProcThreadsCpuMs(s.emulatorPid) - emuCpu0 : run.hostCpuMs;
+    const harnessCpuMs = s.placement === 'own-process' ? run.hostCpuMs : 0;
+    const sched = sched0 && { ...schedFigures('fn', sched0.fn, schedSnapshot(fnPid), c.versions, run.wallMs), ...schedFigures('emu', sched0.emu, schedSnapshot(s.emulatorPid), c.versions, run.wallMs) };
     emuProbe = probe?.stop();
-    const counters = s.emu.getCounters();
-    s.emu.setGlobalFaults(undefined);
-    verifyAllCurrent(s.emu, 'tp', s.keyId, c.versions);
+    const counters = await s.counters();
+    await s.clearFaults();
+    await s.verifyAllCurrent(c.versions);
+    if (emuProcessProbe) {
+      await s.stop();
+      emuProbe = emuProcessProbe.read(since);
+    }
     const re = counters.routes['ReencryptObject'];
+    const cpuPerVersionMs = (run.fnCpuMs + emuCpuMs + harnessCpuMs) / c.versions;
     row = {
       versions: c.versions, concurrency: c.concurrency, latencyMs: c.latencyMs,
       ...(c.faults && { faults: `429:${c.faults.p429} (retry-after ${c.faults.retryAfterSeconds}s) 503:${c.faults.p503}` }),
@@ -262,16 +276,17 @@ async function reencryptCase(c: ReencryptCase): Promise<Row> {
       reencryptCalls: re?.calls ?? 0, injected429: sumFault(counters, '429'), injected503: sumFault(counters, '503'),
       // Every injected fault is answered; the function retries it unless the version ends up failed.
       retries: counters.totalFaults - run.failed,
-      peakRssMiB: run.peakRssMiB, ...cpu(run, c.versions),
+      peakRssMiB: run.peakRssMiB, ...cpu(run, c.versions, emuCpuMs),
+      emulator: s.placement,
+      ...(s.placement === 'own-process' && { harnessCpuUsPerItem: Math.round((harnessCpuMs * 1000) / c.versions) }),
       // Function CPU time over wall time: 1 means one core busy all along (CPU-bound).
       fnCores: round(run.fnCpuMs / run.wallMs, 2),
-      emuCores: round(run.hostCpuMs / run.wallMs, 2),
-      // What this machine's cores allow when the function and the emulator share them at the CPU per version measured:
-      // versions/s over the lower of it and C/L says how much of the reachable the run reached.
-      cpuLimitPerSecond: Math.round((availableParallelism() * 1e6) / ((run.fnCpuMs + run.hostCpuMs) * 1000 / c.versions)),
+      emuCores: round(emuCpuMs / run.wallMs, 2),
+      // What this machine's cores allow when the function, the emulator (and the harness) share them at the CPU per version
+      // measured: versions/s over the lower of it and C/L says how much of the reachable the run reached.
+      cpuLimitPerSecond: Math.round(availableParallelism() / cpuPerVersionMs * 1000),
       ...(c.latencyMs > 0 && {
-        ofReachable: round(perSecond(run.reencrypted, run.wallMs)
-          / Math.min((c.concurrency * 1000) / c.latencyMs, (availableParallelism() * 1e6) / ((run.fnCpuMs + run.hostCpuMs) * 1000 / c.versions)), 2),
+        ofReachable: round(perSecond(run.reencrypted, run.wallMs) / Math.min((c.concurrency * 1000) / c.latencyMs, (availableParallelism() / cpuPerVersionMs) * 1000), 2),
       }),
       ...sched,
     };

@@ -73,6 +73,36 @@ export function emulatorProbe(): { stop(): { served: [number, number, string][];
   };
 }
 
+/**
+ * The emulator's side when it runs in a process of its own (emulator/src/process.ts): the node flags and
+ * environment that preload bench/lib/cl-probe-emulator-hook.cjs, `started(pid)` when the sweep starts, and
+ * `read(since)` once the emulator process has stopped: the same figures as emulatorProbe(), for requests
+ * that arrived after `since` (epoch ms).
+ */
+export function emulatorProcessProbe(): {
+  nodeArgs: string[]; env: Record<string, string>; started(pid: number): number;
+  read(since: number): ReturnType<ReturnType<typeof emulatorProbe>['stop']>;
+} {
+  const dir = mkdtempSync(join(tmpdir(), 'cl-probe-emu-'));
+  const out = join(dir, 'emulator.json');
+  return {
+    nodeArgs: ['--require', resolve(__dirname, 'cl-probe-emulator-hook.cjs')],
+    env: { CL_PROBE_EMULATOR_OUT: out },
+    started(pid) {
+      process.kill(pid, 'SIGUSR2');
+      return now();
+    },
+    read(since) {
+      try {
+        const r = JSON.parse(readFileSync(out, 'utf8')) as ReturnType<ReturnType<typeof emulatorProbe>['stop']>;
+        return { served: r.served.filter((row) => row[0] >= since), eventLoopDelay: r.eventLoopDelay };
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
+      }
+    },
+  };
+}
+
 /** Time-weighted mean of a count that rises at each interval's start and falls at its end, over [from, to]; and the share of that time it spent below `low`. */
 export function occupancy(intervals: readonly Interval[], from: number, to: number, low: number): { mean: number; belowLowShare: number } {
   const edges: [number, number][] = [];

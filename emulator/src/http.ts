@@ -113,7 +113,13 @@ export function jsonBody<T>(ctx: RequestContext): Partial<T> {
 }
 
 export function sendReply(res: ServerResponse, method: string, reply: Reply): void {
-  for (const [k, v] of Object.entries(reply.headers ?? {})) if (v !== undefined) res.setHeader(k, v);
+  const headers = reply.headers;
+  if (headers !== undefined) {
+    for (const k in headers) {
+      const v = headers[k];
+      if (v !== undefined) res.setHeader(k, v);
+    }
+  }
   if (reply.stream) {
     res.statusCode = reply.status;
     Readable.from(reply.stream).pipe(res);
@@ -147,7 +153,16 @@ export function errorReply(error: ApiError): Reply {
   return { status: error.status, body: { code: error.code, message: error.message }, headers: error.headers };
 }
 
+const NO_BODY = Buffer.alloc(0);
+
 export function readBody(req: IncomingMessage): Promise<Buffer> {
+  // A request with neither content-length (or content-length 0) nor transfer-encoding has no body (RFC 9112
+  // section 6.3): nothing to wait for, so no listeners and no stream events. Resumed so the request ends.
+  const length = req.headers['content-length'];
+  if ((length === undefined || length === '0') && req.headers['transfer-encoding'] === undefined) {
+    req.resume();
+    return Promise.resolve(NO_BODY);
+  }
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));

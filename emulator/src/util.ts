@@ -1,4 +1,4 @@
-import { createHash, randomBytes, randomUUID } from 'node:crypto';
+import { createHash, hash, randomBytes, randomFillSync, randomUUID } from 'node:crypto';
 
 export const newUuid = (): string => randomUUID();
 
@@ -15,11 +15,26 @@ export function newOcid(type: string, region: string): string {
   return `ocid1.${type}.oc1.${region}.aaaaaaaa${randomSuffix(52)}`;
 }
 
+/**
+ * Request ids draw from a pool of random bytes refilled 256 ids at a time: one randomFillSync call per 256
+ * requests instead of a randomBytes call (a few µs) on every one. Same bytes, same randomness.
+ */
+const REQUEST_ID_BYTES = 16;
+const requestIdPool = Buffer.alloc(REQUEST_ID_BYTES * 256);
+let requestIdOffset = requestIdPool.length;
+
 export function newRequestId(): string {
-  return randomBytes(16).toString('hex').toUpperCase();
+  if (requestIdOffset === requestIdPool.length) {
+    randomFillSync(requestIdPool);
+    requestIdOffset = 0;
+  }
+  const id = requestIdPool.toString('hex', requestIdOffset, requestIdOffset + REQUEST_ID_BYTES).toUpperCase();
+  requestIdOffset += REQUEST_ID_BYTES;
+  return id;
 }
 
-export const sha256Base64 = (data: Buffer | string): string => createHash('sha256').update(data).digest('base64');
+/** crypto.hash: one call, no Hash object (a third of createHash's cost for a small input). */
+export const sha256Base64 = (data: Buffer | string): string => hash('sha256', data, 'base64');
 export const md5Base64 = (data: Buffer | string): string => createHash('md5').update(data).digest('base64');
 
 /** Deterministic 32-bit PRNG (mulberry32). Returns floats in [0, 1). */

@@ -1,8 +1,9 @@
 import { createSign } from 'node:crypto';
 import * as common from 'oci-common';
 import { ObjectStorageClient } from 'oci-objectstorage';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { type Emulator, startEmulator } from '../src/index';
+import { newRequestId } from '../src/util';
 import { COMPARTMENT, failure, providerFromEnv, rawConfig } from './helpers';
 
 let emu: Emulator;
@@ -137,5 +138,68 @@ describe('request signatures', () => {
     const key = emu.registerApiKey({ userId: 'ocid1.user.oc1..ghost' });
     const p = new common.SimpleAuthenticationDetailsProvider(emu.state.tenancyId, 'ocid1.user.oc1..someoneelse', key.fingerprint, key.privateKeyPem as string, null, common.Region.US_PHOENIX_1);
     expect((await signed('GET', '/n', undefined, { provider: p })).status).toBe(401);
+  });
+});
+
+describe('verification of repeated requests (the verifier keeps the last token it verified)', () => {
+  /** A GET signed as the SDK signs it (x-date, (request-target), host) with a resource principal's session key. */
+  function signedGet(env: { OCI_RESOURCE_PRINCIPAL_RPST: string; OCI_RESOURCE_PRINCIPAL_PRIVATE_PEM: string }, target: string, date: string): { method: string; target: string; headers: Record<string, string>; body: undefined; bodyExempt: false } {
+    const host = '127.0.0.1:1';
+    const signature = createSign('RSA-SHA256').update(`x-date: ${date}\n(request-target): get ${target}\nhost: ${host}`).sign(env.OCI_RESOURCE_PRINCIPAL_PRIVATE_PEM, 'base64');
+    return {
+      method: 'GET', target, body: undefined, bodyExempt: false,
+      headers: { host, 'x-date': date, authorization: `Signature version="1",keyId="ST$${env.OCI_RESOURCE_PRINCIPAL_RPST}",algorithm="rsa-sha256",headers="x-date (request-target) host",signature="${signature}"` },
+    };
+  }
+
+  it('rejects a token once it has expired, though requests it signed were accepted before', () => {
+    const env = emu.issueResourcePrincipal({ compartmentId: COMPARTMENT, ttlSeconds: 600 });
+    const now = Date.now();
+    expect(emu.auth.verify(signedGet(env, '/n', new Date(now).toUTCString()))).toMatchObject({ kind: 'resource', compartmentId: COMPARTMENT });
+    expect(emu.auth.verify(signedGet(env, '/n/x', new Date(now).toUTCString()))).toMatchObject({ kind: 'resource' });
+    // The same token eleven minutes later, in a request dated then (so the clock-skew check passes).
+    const later = now + 660_000;
+    const spy = vi.spyOn(Date, 'now').mockReturnValue(later);
+    try {
+      expect(() => emu.auth.verify(signedGet(env, '/n', new Date(later).toUTCString()))).toThrow('The security token has expired.');
+    } finally {
+      spy.mockRestore();
+    }
+  });
+
+  it('tells two tokens apart: a request signed with one token\'s key does not verify under the other', () => {
+    const first = emu.issueResourcePrincipal({ compartmentId: COMPARTMENT });
+    const second = emu.issueResourcePrincipal({ compartmentId: 'ocid1.compartment.oc1..aaaaaaaaothercompartment' });
+    const date = new Date().toUTCString();
+    expect(emu.auth.verify(signedGet(first, '/n', date))).toMatchObject({ compartmentId: COMPARTMENT });
+    expect(emu.auth.verify(signedGet(second, '/n', date))).toMatchObject({ compartmentId: 'ocid1.compartment.oc1..aaaaaaaaothercompartment' });
+    const crossed = signedGet({ ...first, OCI_RESOURCE_PRINCIPAL_PRIVATE_PEM: second.OCI_RESOURCE_PRINCIPAL_PRIVATE_PEM }, '/n', date);
+    expect(() => emu.auth.verify(crossed)).toThrow('The signature does not verify.');
+    expect(emu.auth.verify(signedGet(first, '/n', date))).toMatchObject({ compartmentId: COMPARTMENT });
+  });
+});
+
+describe('request bodies and request ids', () => {
+  it('reads a chunked body (no content-length) as it reads any other', async () => {
+    const { request } = await import('node:http');
+    const answer = await new Promise<{ status: number; body: string }>((resolve, reject) => {
+      const req = request(`${emu.url}/_emulator/compartments`, { method: 'POST', headers: { 'content-type': 'application/json', 'transfer-encoding': 'chunked' } }, (res) => {
+        let body = '';
+        res.on('data', (c: Buffer) => { body += c.toString('utf8'); });
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
+      });
+      req.on('error', reject);
+      req.write('{"name":"chunk');
+      req.end('ed-compartment"}');
+    });
+    expect(answer.status).toBe(200);
+    expect(JSON.parse(answer.body)).toMatchObject({ name: 'chunked-compartment' });
+  });
+
+  it('gives every answer its own 32-hex-digit request id, past refills of its random pool', () => {
+    const ids = new Set<string>();
+    for (let i = 0; i < 600; i++) ids.add(newRequestId());
+    expect(ids.size).toBe(600);
+    for (const id of ids) expect(id).toMatch(/^[0-9A-F]{32}$/);
   });
 });
