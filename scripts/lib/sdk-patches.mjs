@@ -22,9 +22,36 @@ export const SDK_PATCHES = [
   },
 ];
 
+/**
+ * Each client package's model index (oci-objectstorage/lib/model/index.js, 61 models; oci-keymanagement's,
+ * 85) requires every model module when the client is loaded, though a call serializes and reads only the
+ * few models it names (a dry run touches 3 of Object Storage's 61). Every `const X = __importStar(require("./x"));
+ * exports.X = X.X;` pair becomes a getter that loads its module on first access and then replaces itself
+ * with the value: the same exports, the same objects, only later. The build fails if an index has any
+ * other shape (an SDK upgrade changed it).
+ */
+export const LAZY_MODEL_INDEX = /[\\/]oci-[a-z]+[\\/]lib[\\/]model[\\/]index\.js$/;
+const MODEL_PAIR = /^const ([A-Za-z0-9_]+) = __importStar\(require\("(\.\/[a-z0-9-]+)"\)\);\nexports\.\1 = \1\.\1;$/gm;
+
+export function lazyModelIndex(path, source) {
+  const requires = source.match(/require\(/g)?.length ?? 0;
+  let pairs = 0;
+  const out = source.replace(MODEL_PAIR, (_, name, file) => {
+    pairs += 1;
+    return `Object.defineProperty(exports, "${name}", { enumerable: true, configurable: true, get() {\n`
+      + `    const value = __importStar(require("${file}")).${name};\n`
+      + `    Object.defineProperty(exports, "${name}", { value, enumerable: true, writable: true, configurable: true });\n`
+      + '    return value;\n} });';
+  });
+  if (pairs === 0 || pairs !== requires) {
+    throw new Error(`SDK patch does not apply to ${path}: ${pairs} lazy model pairs for ${requires} requires (the SDK's model index changed?)`);
+  }
+  return out;
+}
+
 /** The source of `path` with its patches applied (unchanged if none applies to it). */
 export function patchSource(path, source) {
-  let out = source;
+  let out = LAZY_MODEL_INDEX.test(path) ? lazyModelIndex(path, source) : source;
   for (const patch of SDK_PATCHES) {
     if (!patch.file.test(path)) continue;
     const at = out.indexOf(patch.from);
@@ -40,7 +67,7 @@ export function patchSource(path, source) {
 export const sdkPatches = {
   name: 'oci-sdk-patches',
   setup(b) {
-    const files = new RegExp(SDK_PATCHES.map((p) => p.file.source).join('|'));
+    const files = new RegExp([...SDK_PATCHES.map((p) => p.file.source), LAZY_MODEL_INDEX.source].join('|'));
     b.onLoad({ filter: files }, async (args) => ({ loader: 'js', contents: patchSource(args.path, await readFile(args.path, 'utf8')) }));
   },
 };

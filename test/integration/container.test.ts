@@ -1,13 +1,14 @@
-import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { copyFileSync, cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { objectEvent } from '../support/events';
+import { startStack, type Stack } from '../support/stack';
 import { FUNC_JS, startFunction, type RunningFunction } from '../../scripts/lib/fdk-process';
 
 const ROOT = resolve(__dirname, '../..');
 
-/** What the Dockerfile's runtime stage holds: dist/func.js alone, no node_modules. */
+/** What the Dockerfile's runtime stage holds: dist/func.js and dist/lazy, no node_modules. */
 describe('the container image contents', () => {
   let dir: string;
   let fn: RunningFunction;
@@ -15,6 +16,7 @@ describe('the container image contents', () => {
     dir = mkdtempSync(join(tmpdir(), 'image-'));
     mkdirSync(join(dir, 'dist'));
     copyFileSync(FUNC_JS, join(dir, 'dist/func.js'));
+    cpSync(join(FUNC_JS, '../lazy'), join(dir, 'dist/lazy'), { recursive: true });
     fn = await startFunction({}, join(dir, 'dist/func.js'));
   });
   afterAll(async () => {
@@ -34,9 +36,12 @@ describe('the container image contents', () => {
     expect(stages[1]).toMatch(/^fnproject\/node:22\n/);
     expect(stages[1]?.match(/^COPY .*/gm)).toEqual([
       'COPY --from=build /function/dist/func.js ./dist/func.js',
+      'COPY --from=build /function/dist/lazy ./dist/lazy',
       'COPY --from=build /function/.compile-cache ./.compile-cache',
     ]);
-    expect(stages[1]?.match(/^ENV .*/gm)).toEqual(['ENV NODE_COMPILE_CACHE=/function/.compile-cache', 'ENV MALLOC_ARENA_MAX=2']);
+    expect(stages[1]?.match(/^ENV .*/gm)).toEqual([
+      'ENV NODE_COMPILE_CACHE=/function/.compile-cache', 'ENV MALLOC_ARENA_MAX=2', 'ENV MALLOC_TRIM_THRESHOLD_=524288', 'ENV MALLOC_MMAP_THRESHOLD_=524288',
+    ]);
     const entrypoint = /^ENTRYPOINT (\[.*\])$/m.exec(dockerfile)?.[1];
     const argv = JSON.parse(entrypoint ?? '[]') as string[];
     expect(argv[0]).toBe('node');
@@ -47,6 +52,11 @@ describe('the container image contents', () => {
     for (const [, sources] of dockerfile.matchAll(/^COPY (?!--from)(.+) \S+$/gm)) {
       for (const from of sources!.split(' ')) expect(() => readFileSync(join(ROOT, from)), from).not.toThrow(/ENOENT/);
     }
+    // ...and every local module scripts/build.mjs imports is among them (sdk-patches.mjs once was not).
+    const copied = [...(stages[0] ?? '').matchAll(/^COPY (?!--from)(.+) \S+$/gm)].flatMap(([, sources]) => sources!.split(' '));
+    const imported = [...readFileSync(join(ROOT, 'scripts/build.mjs'), 'utf8').matchAll(/^import .* from '\.\/(.+)';$/gm)].map(([, path]) => `scripts/${path}`);
+    expect(imported.length).toBeGreaterThan(1);
+    for (const path of imported) expect(copied, path).toContain(path);
   });
 
   it('func.yaml names the function, runs the Dockerfile, and allows a 300 s sweep', () => {
@@ -55,6 +65,36 @@ describe('the container image contents', () => {
     expect(yaml).toMatch(/^name: oci-reencrypt$/m);
     expect(yaml).toMatch(/^runtime: docker$/m);
     expect(yaml).toMatch(/^timeout: 300$/m);
+  });
+});
+
+/**
+ * The packages the first calls do not need are files of their own (scripts/build.mjs, SPLIT): a key
+ * rotation sweep reads the key's versions with the KMS client, which only dist/lazy holds, taking
+ * oci-common from dist/func.js. Copied as the image holds them, with no node_modules to fall back on.
+ */
+describe('dist/lazy in the image layout', () => {
+  let dir: string;
+  let s: Stack;
+  beforeAll(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'image-lazy-'));
+    mkdirSync(join(dir, 'dist'));
+    copyFileSync(FUNC_JS, join(dir, 'dist/func.js'));
+    cpSync(join(FUNC_JS, '../lazy'), join(dir, 'dist/lazy'), { recursive: true });
+    s = await startStack({ script: join(dir, 'dist/func.js') });
+    s.emu.createBucket({ compartmentId: s.compartmentA, name: 'rotated', kmsKeyId: s.keyId, versioning: 'Enabled' });
+    s.emu.seedObjects('rotated', { count: 3, extraVersions: 1, timeModified: Date.now() - 3_600_000, encryption: { kind: 'kms', keyId: s.keyId } });
+    s.emu.rotateKey(s.keyId);
+  });
+  afterAll(async () => {
+    await s?.stop();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('re-encrypts under the key\'s current version, loading the KMS client from dist/lazy', async () => {
+    const r = await s.fn.call(JSON.stringify({ bucketName: 'rotated' }), { deadlineMs: 60_000 });
+    expect(r.json).toMatchObject({ ok: true, complete: true, totals: { reencrypted: 6, failed: 0 } });
+    expect(s.emu.getCounters().routes['GetKey']?.calls ?? 0).toBeGreaterThan(0);
   });
 });
 

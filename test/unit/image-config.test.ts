@@ -10,7 +10,7 @@ const dockerfile = readFileSync(join(ROOT, 'Dockerfile'), 'utf8');
 describe("the image's node flags and environment, as the benchmarks read them", () => {
   it('are the ENTRYPOINT flags and the runtime stage ENV (the compile cache directory is the bench\'s own)', () => {
     expect(imageNodeFlags(dockerfile)).toEqual(['--max-old-space-size=256', '--max-semi-space-size=2']);
-    expect(imageEnv(dockerfile)).toEqual({ MALLOC_ARENA_MAX: '2' });
+    expect(imageEnv(dockerfile)).toEqual({ MALLOC_ARENA_MAX: '2', MALLOC_TRIM_THRESHOLD_: '524288', MALLOC_MMAP_THRESHOLD_: '524288' });
   });
 
   it('take ENV from the runtime stage only', () => {
