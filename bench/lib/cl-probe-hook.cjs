@@ -47,6 +47,21 @@ dc.subscribe('http.client.response.finish', ({ request, response }) => {
   response.once('end', () => { row[2] = now(); });
 });
 
+// Requests on the function's own HTTP/1.1 connections (src/oci/http-client.ts), which node:http never
+// sees: the response is read whole before the finish message, so its headers and end are one instant.
+const wireRows = new WeakMap();
+dc.subscribe('oci-reencrypt:wire.request.start', (message) => {
+  const row = [now(), 0, 0, kindOf(message.method, message.target)];
+  wireRows.set(message, row);
+  requests.push(row);
+});
+dc.subscribe('oci-reencrypt:wire.request.finish', (message) => {
+  const row = wireRows.get(message.start);
+  if (!row) return;
+  row[1] = now();
+  row[2] = row[1];
+});
+
 process.on('SIGTERM', () => {
   delay.disable();
   const ms = (ns) => ns / 1e6;

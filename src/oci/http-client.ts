@@ -1,5 +1,6 @@
 import { Agent as HttpAgent, request as httpRequest, type ClientRequest, type IncomingHttpHeaders, type IncomingMessage, type RequestOptions } from 'node:http';
 import type { Agent as HttpsAgent } from 'node:https';
+import { channel } from 'node:diagnostics_channel';
 import { Readable } from 'node:stream';
 import type { HttpClient, HttpRequest, RequestSigner } from 'oci-common';
 import { callContext, type CallState } from './call-context';
@@ -13,6 +14,17 @@ export interface Agents {
   readonly http: HttpAgent;
   readonly https: HttpsAgent;
 }
+
+/**
+ * What node:http publishes on its `http.client.*` channels, for requests on our
+ * own connections (which node:http never sees): a diagnostic such as the
+ * benchmark's C/L probe subscribes. Publishing costs a property read while
+ * nobody listens. Messages: `{ method, target }` at start; `{ start, status }`
+ * (or `{ start, error }`) when the response has been read whole, `start` being
+ * the start message itself.
+ */
+export const wireRequestStart = channel('oci-reencrypt:wire.request.start');
+export const wireRequestFinish = channel('oci-reencrypt:wire.request.finish');
 
 /** node:https, loaded when first needed: only streamed bodies go through node:http(s), and loading it (with node:tls) costs 2.5–6 ms of CPU. */
 const nodeHttps = (): typeof import('node:https') => require('node:https') as typeof import('node:https');
@@ -84,6 +96,7 @@ export class WireHttpClient implements HttpClient {
     if (head === undefined) return this.exchangeWithNodeHttp(url, method, headers, body, state);
     return new Promise<WireResponse>((resolve, reject) => {
       const exchange = new Http1Exchange(method === 'HEAD', resolve, reject);
+      if (wireRequestStart.hasSubscribers || wireRequestFinish.hasSubscribers) exchange.publishTo({ method, target: url.target });
       const abandon = this.connections.send(url, head, body as string | Buffer | undefined, exchange);
       if (state) exchange.stopAt(state, abandon);
     });
@@ -183,9 +196,16 @@ class Http1Exchange implements ConnectionExchange {
   readonly parser: ResponseParser;
   private timer: NodeJS.Timeout | undefined;
   private settled = false;
+  private message: { method: string; target: string } | undefined;
 
   constructor(headRequest: boolean, private readonly resolve: (response: WireResponse) => void, private readonly reject: (error: unknown) => void) {
     this.parser = new ResponseParser(headRequest);
+  }
+
+  /** Diagnostics only: announce this request now and its end in finish(). */
+  publishTo(message: { method: string; target: string }): void {
+    this.message = message;
+    wireRequestStart.publish(message);
   }
 
   stopAt(state: CallState, abandon: () => void): void {
@@ -201,6 +221,7 @@ class Http1Exchange implements ConnectionExchange {
     if (this.settled) return;
     this.settled = true;
     if (this.timer) clearTimeout(this.timer);
+    if (this.message) wireRequestFinish.publish(error !== undefined ? { start: this.message, error } : { start: this.message, status: this.parser.status });
     if (error !== undefined) {
       this.reject(error);
       return;

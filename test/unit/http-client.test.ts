@@ -13,7 +13,7 @@ import { callContext, type CallState } from '../../src/oci/call-context';
 import { createOci, ociClients } from '../../src/oci/clients';
 import { OciCallError } from '../../src/oci/errors';
 import { ObjectStorage } from '../../src/oci/object-storage';
-import { WireHttpClient } from '../../src/oci/http-client';
+import { WireHttpClient, wireRequestFinish, wireRequestStart } from '../../src/oci/http-client';
 import { CachedKeyRequestSigner } from '../../src/oci/signer';
 
 /**
@@ -138,6 +138,30 @@ describe('the wire', () => {
     await client.listObjects({ namespaceName: 'ns', bucketName: 'b', prefix: "café/it's", start: 'a b' });
     expect(seen[0]?.url).toBe('/n/ns/b/b/o?prefix=caf%C3%A9/it%27s&start=a%20b');
     expect(seen[0]?.signatureValid).toBe(true);
+  });
+
+  it('announces each request on its own connections to diagnostics subscribers, start and finish, with the status', async () => {
+    handler = (req, res) => json(res, req.url?.includes('missing') ? 404 : 200, { objects: [] });
+    const events: string[] = [];
+    const onStart = (m: unknown) => { const { method, target } = m as { method: string; target: string }; events.push(`start ${method} ${target}`); };
+    const onFinish = (m: unknown) => {
+      const { start, status } = m as { start: { method: string; target: string }; status?: number };
+      events.push(`finish ${start.method} ${start.target} ${status}`);
+    };
+    wireRequestStart.subscribe(onStart);
+    wireRequestFinish.subscribe(onFinish);
+    try {
+      const client = sdkClientWith({ retryConfiguration: { terminationStrategy: new MaxAttemptsTerminationStrategy(1) } });
+      await client.listObjects({ namespaceName: 'ns', bucketName: 'b', prefix: 'a b' });
+      await expect(client.listObjects({ namespaceName: 'ns', bucketName: 'missing' })).rejects.toBeInstanceOf(OciError);
+    } finally {
+      wireRequestStart.unsubscribe(onStart);
+      wireRequestFinish.unsubscribe(onFinish);
+    }
+    expect(events).toEqual([
+      'start GET /n/ns/b/b/o?prefix=a%20b', 'finish GET /n/ns/b/b/o?prefix=a%20b 200',
+      'start GET /n/ns/b/missing/o', 'finish GET /n/ns/b/missing/o 404',
+    ]);
   });
 
   it('keeps one connection alive across sequential calls', async () => {
