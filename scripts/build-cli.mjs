@@ -9,48 +9,21 @@
 // Nothing else differs from the source: no SDK patches or shims (those are the
 // function's, in scripts/build.mjs), so the bundle does what `npx oci-reencrypt` does.
 import { build } from 'esbuild';
-import { mkdirSync, readdirSync } from 'node:fs';
-import { join, relative, resolve } from 'node:path';
+import { mkdirSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { writeValidators } from './lib/build-validators.mjs';
+import { precompileValidators } from './lib/build-validators.mjs';
 
 const root = resolve(fileURLToPath(import.meta.url), '../..');
 const work = join(root, 'dist/.build-cli');
 mkdirSync(work, { recursive: true });
 
-/** Every source module but the function's entry points: the schemas any of them compiles at load. */
-function sourceModules(dir = join(root, 'src')) {
-  return readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {
-    const path = join(dir, entry.name);
-    if (entry.isDirectory()) return sourceModules(path);
-    if (!entry.name.endsWith('.ts') || entry.name.endsWith('.d.ts')) return [];
-    const rel = relative(join(root, 'src'), path);
-    return rel === 'func.ts' || rel === 'fdk.ts' ? [] : [path];
-  });
-}
-
 const common = { bundle: true, platform: 'node', target: 'node20', format: 'cjs', logLevel: 'warning' };
 
-// 1. Load every module once (a throwaway bundle) to learn which schemas they compile, with which settings.
-const collector = join(work, 'collect-schemas.cjs');
-await build({
-  ...common,
-  stdin: {
-    contents: [
-      ...sourceModules().map((path) => `require(${JSON.stringify(path)});`),
-      `module.exports = require(${JSON.stringify(join(root, 'src/input/ajv.ts'))});`,
-    ].join('\n'),
-    resolveDir: root,
-    loader: 'js',
-  },
-  outfile: collector,
-});
+// Validators compiled from the schemas the sources ask for, as for the function (scripts/lib/build-validators.mjs).
+const validators = await precompileValidators(root, work);
 
-// 2. Compile them with ajv into standalone code.
-const validators = join(work, 'precompiled-validators.cjs');
-await writeValidators(collector, validators);
-
-// 3. The command, with the precompiled validators in place of the empty table (and so no ajv compiler).
+// The command, with the precompiled validators in place of the empty table (and so no ajv compiler).
 await build({
   ...common,
   stdin: {

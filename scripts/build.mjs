@@ -5,49 +5,18 @@
 // Validators are compiled here, not at start (ajv standalone code): the schemas
 // are whatever the sources say at build time, so schema edits flow through.
 import { build } from 'esbuild';
-import { mkdirSync, readdirSync, rmSync } from 'node:fs';
+import { mkdirSync, rmSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { writeValidators } from './lib/build-validators.mjs';
+import { precompileValidators, sourceModules } from './lib/build-validators.mjs';
 import { sdkPatches } from './lib/sdk-patches.mjs';
 
 const root = resolve(fileURLToPath(import.meta.url), '../..');
 const work = join(root, 'dist/.build');
 mkdirSync(work, { recursive: true });
 
-/** Every source module but the entry point and the FDK wrapper (importing them would serve). */
-function sourceModules(dir = join(root, 'src')) {
-  return readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {
-    const path = join(dir, entry.name);
-    if (entry.isDirectory()) return sourceModules(path);
-    if (!entry.name.endsWith('.ts') || entry.name.endsWith('.d.ts')) return [];
-    const rel = relative(join(root, 'src'), path);
-    return rel === 'func.ts' || rel === 'fdk.ts' ? [] : [path];
-  });
-}
-
-// 1. Load every module once (a throwaway bundle) to learn which schemas they compile, with which settings.
-const collector = join(work, 'collect-schemas.cjs');
-await build({
-  stdin: {
-    contents: [
-      ...sourceModules().map((path) => `require(${JSON.stringify(path)});`),
-      `module.exports = require(${JSON.stringify(join(root, 'src/input/ajv.ts'))});`,
-    ].join('\n'),
-    resolveDir: root,
-    loader: 'js',
-  },
-  outfile: collector,
-  bundle: true,
-  platform: 'node',
-  target: 'node20',
-  format: 'cjs',
-  logLevel: 'warning',
-});
-
-// 2. Compile them with ajv into standalone code.
-const validators = join(work, 'precompiled-validators.cjs');
-await writeValidators(collector, validators);
+// Validators compiled from the schemas the sources ask for (scripts/lib/build-validators.mjs).
+const validators = await precompileValidators(root, work);
 
 /**
  * A module that stands for `name` and loads it on first property access. `direct` maps
@@ -76,7 +45,7 @@ module.exports = new Proxy({}, {
 });`;
 }
 
-// 3. The bundle, with the precompiled validators in place of the empty table, and without
+// The bundle, with the precompiled validators in place of the empty table, and without
 // the fetch polyfills: Node has fetch, and our HTTP client does not use it.
 const shims = {
   name: 'oci-reencrypt-shims',
@@ -186,26 +155,25 @@ if (process.argv.includes('--sdk-signer')) {
   variants.push({ outfile: 'dist/func-sdk-signer.js', signer: 'sdk' }, { outfile: 'dist/func-main-thread-signer.js', signer: 'main-thread' });
 }
 
+/**
+ * What every shipped file (the bundle and its chunks) is built with. Without the SDK's doc comments
+ * and indentation the bundle is less than half the size: less to read, scan and keep in memory (V8
+ * holds the source) at each cold start. Names stay as they are, for stack traces and profiles.
+ */
+const shipped = {
+  bundle: true, platform: 'node', target: 'node20', format: 'cjs', sourcemap: 'linked', legalComments: 'linked', logLevel: 'warning',
+  minifyWhitespace: true, minifySyntax: true,
+};
+
 const mainOptions = ({ outfile, signer }, shared) => ({
+  ...shipped,
   entryPoints: ['src/func.ts'],
   outfile,
-  bundle: true,
-  platform: 'node',
-  target: 'node20',
-  format: 'cjs',
-  sourcemap: 'linked',
-  legalComments: 'linked',
-  logLevel: 'warning',
   define: { 'process.env.OCI_REENCRYPT_BUNDLE': '"precompiled"', 'process.env.OCI_REENCRYPT_SIGNER': JSON.stringify(signer) },
   // Two SDK per-request wastes removed, nothing sent changes (scripts/lib/sdk-patches.mjs).
   plugins: [shims, splitPlugin(shared), sdkPatches],
   // The SDK's request headers without loading undici (src/oci/light-headers.ts).
   inject: [join(root, 'src/oci/light-headers.ts')],
-  // Without the SDK's doc comments and indentation the bundle is less than half the size: less to
-  // read, scan and keep in memory (V8 holds the source) at each cold start. Names stay as they are,
-  // for stack traces and profiles.
-  minifyWhitespace: true,
-  minifySyntax: true,
 });
 
 // The main bundle once to learn what it holds, the chunks (which learn what they take from it), then
@@ -216,20 +184,12 @@ const shared = new Set();
 rmSync(lazyDir, { recursive: true, force: true });
 for (const name of SPLIT) await build({
   stdin: { contents: `module.exports = require(${JSON.stringify(name)});`, resolveDir: root, loader: 'js' },
+  ...shipped,
   outfile: join(lazyDir, `${name}.js`),
-  bundle: true,
-  platform: 'node',
-  target: 'node20',
-  format: 'cjs',
-  sourcemap: 'linked',
-  legalComments: 'linked',
-  logLevel: 'warning',
   plugins: [sharedPlugin(name, mainInputs, shared), sdkPatches],
   // A chunk is a function of the registry: dist/func.js calls it once, on the package's first require.
   banner: { js: 'module.exports = function loadChunk(__shared) { const module = { exports: {} }; const exports = module.exports;' },
   footer: { js: 'return module.exports; };' },
-  minifyWhitespace: true,
-  minifySyntax: true,
 });
 for (const variant of variants) await build(mainOptions(variant, shared));
 
@@ -237,7 +197,7 @@ for (const variant of variants) await build(mainOptions(variant, shared));
 // loaded at run time, schemas compiled at start): the benchmarks' cold-start baseline.
 if (process.argv.includes('--unbundled')) {
   await build({
-    entryPoints: sourceModules().concat(join(root, 'src/func.ts'), join(root, 'src/fdk.ts')),
+    entryPoints: sourceModules(root).concat(join(root, 'src/func.ts'), join(root, 'src/fdk.ts')),
     outdir: join(root, '.unbundled'), // at the root's depth, so ../../schemas resolves as in src
     outbase: join(root, 'src'),
     bundle: false,

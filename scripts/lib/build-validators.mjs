@@ -4,8 +4,49 @@
 import Ajv from 'ajv';
 import addFormats from 'ajv-formats';
 import standaloneCode from 'ajv/dist/standalone/index.js';
-import { writeFileSync } from 'node:fs';
+import { build } from 'esbuild';
+import { readdirSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import { join, relative } from 'node:path';
+
+/** Every source module under `root`/src but the function's entry point and its FDK wrapper (importing them would serve). */
+export function sourceModules(root, dir = join(root, 'src')) {
+  return readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {
+    const path = join(dir, entry.name);
+    if (entry.isDirectory()) return sourceModules(root, path);
+    if (!entry.name.endsWith('.ts') || entry.name.endsWith('.d.ts')) return [];
+    const rel = relative(join(root, 'src'), path);
+    return rel === 'func.ts' || rel === 'fdk.ts' ? [] : [path];
+  });
+}
+
+/**
+ * Loads every source module once (a throwaway bundle in `work`) to learn which schemas they
+ * compile, with which settings, and compiles those into `work`/precompiled-validators.cjs.
+ * Returns that file's path: the bundles resolve `precompiled-validators` to it.
+ */
+export async function precompileValidators(root, work) {
+  const collector = join(work, 'collect-schemas.cjs');
+  await build({
+    stdin: {
+      contents: [
+        ...sourceModules(root).map((path) => `require(${JSON.stringify(path)});`),
+        `module.exports = require(${JSON.stringify(join(root, 'src/input/ajv.ts'))});`,
+      ].join('\n'),
+      resolveDir: root,
+      loader: 'js',
+    },
+    outfile: collector,
+    bundle: true,
+    platform: 'node',
+    target: 'node20',
+    format: 'cjs',
+    logLevel: 'warning',
+  });
+  const validators = join(work, 'precompiled-validators.cjs');
+  await writeValidators(collector, validators);
+  return validators;
+}
 
 /**
  * `collectorPath`: a bundle of every source module, exporting src/input/ajv.ts
