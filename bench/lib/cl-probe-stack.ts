@@ -4,11 +4,10 @@
  * configured as test/support/stack.ts configures it, the emulator set up through its admin surface.
  * The emulator's CPU is then its process's, apart from this harness's.
  */
-import { randomBytes } from 'node:crypto';
 import type { CountersSnapshot, EncryptionSummaryRow, FaultConfig, SeedGenerator } from '../../emulator/src/index';
 import { EmulatorProcess, type EmulatorProcessOptions } from '../../emulator/src/process';
 import { startFunction, type RunningFunction } from '../../test/support/fdk-process';
-import { startStack } from '../../test/support/stack';
+import { functionEnv, newFunctionId, startStack } from '../../test/support/stack';
 import { warmEmulator } from './cl-probe-raw-load';
 
 export interface ProcessStack {
@@ -28,19 +27,7 @@ export async function startProcessStack(options: { env?: Record<string, string>;
     const key = await emu.createKey({ vaultId: vault.id, compartmentId: compartmentA, displayName: 'finance-master-key' });
     const principal = await emu.issueResourcePrincipal({ compartmentId: compartmentA });
     const fn = await startFunction({
-      ...principal,
-      FN_FN_ID: `ocid1.fnfunc.oc1.phx.aaaaaaaa${randomBytes(12).toString('hex')}`,
-      REENCRYPT_OBJECTSTORAGE_ENDPOINT: emu.url,
-      REENCRYPT_KMS_VAULT_ENDPOINT: emu.url,
-      REENCRYPT_SECRETS_ENDPOINT: emu.url,
-      REENCRYPT_FUNCTIONS_INVOKE_ENDPOINT: emu.url,
-      REENCRYPT_MONITORING_ENDPOINT: emu.url,
-      REENCRYPT_METRICS_COMPARTMENT_ID: compartmentA,
-      REENCRYPT_COMPARTMENT_IDS: `${compartmentA},${compartmentB}`,
-      REENCRYPT_VAULT_IDS: vault.id,
-      REENCRYPT_CLOCK_SKEW_SECONDS: '0',
-      REENCRYPT_SAFETY_MARGIN_SECONDS: '2',
-      REENCRYPT_SELF_INVOKE: 'false',
+      ...functionEnv({ principal, functionId: newFunctionId(), emulatorUrl: emu.url, compartmentA, compartmentB, vaultId: vault.id }),
       ...options.env,
     }, options.script, options.node);
     return {

@@ -60,6 +60,36 @@ export interface StackSetup {
 
 export const STATE_BUCKET = 'reencrypt-state';
 
+/** A function OCID, as the platform would give one. */
+export function newFunctionId(): string {
+  return `ocid1.fnfunc.oc1.phx.aaaaaaaa${randomBytes(12).toString('hex')}`;
+}
+
+/**
+ * The function's environment against an emulator, as the Terraform module configures it (every
+ * endpoint is the emulator), with its resource principal. Self-invocation is off: tests that drive
+ * continuations themselves must not race a self-invoked chain.
+ */
+export function functionEnv(o: {
+  principal: Record<string, string>; functionId: string; emulatorUrl: string; compartmentA: string; compartmentB: string; vaultId: string;
+}): Record<string, string> {
+  return {
+    ...o.principal,
+    FN_FN_ID: o.functionId,
+    REENCRYPT_OBJECTSTORAGE_ENDPOINT: o.emulatorUrl,
+    REENCRYPT_KMS_VAULT_ENDPOINT: o.emulatorUrl,
+    REENCRYPT_SECRETS_ENDPOINT: o.emulatorUrl,
+    REENCRYPT_FUNCTIONS_INVOKE_ENDPOINT: o.emulatorUrl,
+    REENCRYPT_MONITORING_ENDPOINT: o.emulatorUrl,
+    REENCRYPT_METRICS_COMPARTMENT_ID: o.compartmentA,
+    REENCRYPT_COMPARTMENT_IDS: `${o.compartmentA},${o.compartmentB}`,
+    REENCRYPT_VAULT_IDS: o.vaultId,
+    REENCRYPT_CLOCK_SKEW_SECONDS: '0',
+    REENCRYPT_SAFETY_MARGIN_SECONDS: '2',
+    REENCRYPT_SELF_INVOKE: 'false',
+  };
+}
+
 export async function startStack(options: StackOptions = {}): Promise<Stack> {
   const emu = await startEmulator(options.emulator);
   const compartmentA = emu.createCompartment({ name: 'finance' }).id;
@@ -71,22 +101,9 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     : options.env;
   const principal = emu.issueResourcePrincipal({ compartmentId: compartmentA });
   // Chosen up front so the function knows its own OCID (FN_FN_ID), as on the platform.
-  const functionId = `ocid1.fnfunc.oc1.phx.aaaaaaaa${randomBytes(12).toString('hex')}`;
+  const functionId = newFunctionId();
   const env: Record<string, string> = {
-    ...principal,
-    FN_FN_ID: functionId,
-    REENCRYPT_OBJECTSTORAGE_ENDPOINT: emu.url,
-    REENCRYPT_KMS_VAULT_ENDPOINT: emu.url,
-    REENCRYPT_SECRETS_ENDPOINT: emu.url,
-    REENCRYPT_FUNCTIONS_INVOKE_ENDPOINT: emu.url,
-    REENCRYPT_MONITORING_ENDPOINT: emu.url,
-    REENCRYPT_METRICS_COMPARTMENT_ID: compartmentA,
-    REENCRYPT_COMPARTMENT_IDS: `${compartmentA},${compartmentB}`,
-    REENCRYPT_VAULT_IDS: vault.id,
-    REENCRYPT_CLOCK_SKEW_SECONDS: '0',
-    REENCRYPT_SAFETY_MARGIN_SECONDS: '2',
-    // Tests that drive continuations themselves must not race a self-invoked chain.
-    REENCRYPT_SELF_INVOKE: 'false',
+    ...functionEnv({ principal, functionId, emulatorUrl: emu.url, compartmentA, compartmentB, vaultId: vault.id }),
     ...(options.runs && {
       REENCRYPT_SELF_INVOKE: 'true',
       REENCRYPT_STATE_BUCKET: STATE_BUCKET,
