@@ -180,31 +180,31 @@ export function createOci(config: Config, defaults: { hardStopAt: number }): Oci
     get monitoring() { return clients.monitoring; },
     kmsManagement: (endpoint) => clients.kmsManagement(endpoint),
     apiCalls,
-    async call(operation, fn, options) {
-      const state: CallState = {
-        operation, hardStopAt: options?.hardStopAt ?? defaults.hardStopAt, maxAttempts: Math.min(options?.maxAttempts ?? config.maxAttempts, config.maxAttempts), apiCalls,
-        attempts: 0, outOfTime: false,
-      };
-      if (Date.now() >= state.hardStopAt) throw notStarted(operation);
-      try {
-        return await callContext.run(state, fn);
-      } catch (err) {
-        throw new OciCallError(operation, toCallFailure(err, state.outOfTime || Date.now() >= state.hardStopAt), { cause: err });
-      }
+    call(operation, fn, options) {
+      const state: CallState = { operation, ...limits(options), apiCalls, attempts: 0, outOfTime: false };
+      return guarded(state, () => callContext.run(state, fn));
     },
-    async callDirect(operation, sdk, compose, options) {
-      const call = new DirectCall(operation, options?.hardStopAt ?? defaults.hardStopAt,
-        Math.min(options?.maxAttempts ?? config.maxAttempts, config.maxAttempts), apiCalls, clients.httpClient);
-      if (Date.now() >= call.hardStopAt) throw notStarted(operation);
-      try {
-        return await call.exchange(compose(), sdk);
-      } catch (err) {
-        throw new OciCallError(operation, toCallFailure(err, call.outOfTime || Date.now() >= call.hardStopAt), { cause: err });
-      }
+    callDirect(operation, sdk, compose, options) {
+      const { hardStopAt, maxAttempts } = limits(options);
+      const call = new DirectCall(operation, hardStopAt, maxAttempts, apiCalls, clients.httpClient);
+      return guarded(call, () => call.exchange(compose(), sdk));
     },
   };
+
+  /** A call's limits: the invocation's hard stop unless told otherwise, never more attempts than configured. */
+  function limits(options: CallOptions | undefined): { hardStopAt: number; maxAttempts: number } {
+    return { hardStopAt: options?.hardStopAt ?? defaults.hardStopAt, maxAttempts: Math.min(options?.maxAttempts ?? config.maxAttempts, config.maxAttempts) };
+  }
 }
 
-function notStarted(operation: string): OciCallError {
-  return new OciCallError(operation, { message: 'not started: the invocation deadline is too close', outOfTime: true });
+/** Runs a call's attempts unless its hard stop has passed; whatever fails comes out as an OciCallError. */
+async function guarded<T>(state: CallState, attempts: () => Promise<T>): Promise<T> {
+  if (Date.now() >= state.hardStopAt) {
+    throw new OciCallError(state.operation, { message: 'not started: the invocation deadline is too close', outOfTime: true });
+  }
+  try {
+    return await attempts();
+  } catch (err) {
+    throw new OciCallError(state.operation, toCallFailure(err, state.outOfTime || Date.now() >= state.hardStopAt), { cause: err });
+  }
 }
