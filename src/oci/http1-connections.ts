@@ -152,9 +152,13 @@ class OriginPool {
       connection.destroy();
       return;
     }
-    connection.idleUntil = Date.now() + idleLimit;
+    const now = Date.now();
+    connection.idleUntil = now + idleLimit;
     connection.socket.unref();
     this.idle.push(connection);
+    // The least recently used are at the bottom, where steady traffic on the top one never reaches them:
+    // those idle past their limit are closed here (node:http's agent closed them at their timeout).
+    for (let oldest = this.idle[0]; oldest && oldest.idleUntil < now; oldest = this.idle[0]) oldest.destroy();
   }
 
   forget(connection: Connection): void {
