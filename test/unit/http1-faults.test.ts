@@ -291,3 +291,22 @@ describe('TLS', () => {
     expect(s.requests.map((r) => `${r.connection}.${r.onConnection}`)).toEqual(['1.1', '1.2', '2.1']);
   });
 });
+
+describe('idle connections under steady traffic', () => {
+  it('a connection left idle past its limit below the one in use is closed, not kept open while the top one carries the traffic', async () => {
+    // The server asks for at most 2 s idle (our limit: 1 s) but never closes a connection itself.
+    const s = await rawServer((r) => r.socket.write(OK.replace('\r\n\r\n', '\r\nKeep-Alive: timeout=2\r\n\r\n')));
+    const config = configFor(s.url, 1);
+    // A burst of three at once: three connections, idle afterwards.
+    await Promise.all(['a', 'b', 'c'].map((name) => reencrypt(config, name)));
+    expect(s.accepted()).toBe(3);
+    // Then one call at a time for well past the idle limit: the most recently used connection carries them.
+    for (let i = 0; i < 8; i++) {
+      expect((await reencrypt(config, `steady-${i}`)).ok).toEqual({ opcRequestId: 'ok' });
+      await new Promise((resolve) => setTimeout(resolve, 250));
+    }
+    await until(() => s.open() === 1);
+    expect(s.accepted()).toBe(3);
+    expect(s.open()).toBe(1);
+  });
+});
