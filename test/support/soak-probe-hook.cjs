@@ -1,6 +1,6 @@
 // Preloaded into a function process by the soak tests (NODE_OPTIONS=--expose-gc --require ...): on SIGUSR2
 // it collects garbage and prints one `SOAK-PROBE {...}` line with what a long-lived container could leak:
-// the resources keeping the event loop alive (timers, sockets, by type), its file descriptors, its TCP
+// the resources keeping the event loop alive (timers, sockets, by type), its file descriptors by kind, its TCP
 // connections by state (read from /proc, so unref'd idle sockets count too), the listeners on `process`,
 // the warnings it emitted (MaxListenersExceededWarning among them) and its memory after a full GC.
 'use strict';
@@ -15,13 +15,14 @@ const TCP_STATES = { '01': 'established', '06': 'timeWait', '08': 'closeWait', '
 
 function tcpByState() {
   const inodes = new Set();
-  let fds = 0;
+  const fdKinds = {};
   for (const fd of readdirSync('/proc/self/fd')) {
-    fds += 1;
-    try {
-      const m = /^socket:\[(\d+)\]$/.exec(readlinkSync(`/proc/self/fd/${fd}`));
-      if (m) inodes.add(m[1]);
-    } catch { /* closed meanwhile */ }
+    let link = '';
+    try { link = readlinkSync(`/proc/self/fd/${fd}`); } catch { continue; } // the directory's own fd, closed meanwhile
+    const m = /^socket:\[(\d+)\]$/.exec(link);
+    if (m) inodes.add(m[1]);
+    const kind = m ? 'socket' : /^pipe:/.test(link) ? 'pipe' : /^anon_inode:/.test(link) ? 'anon_inode' : 'file';
+    fdKinds[kind] = (fdKinds[kind] || 0) + 1;
   }
   const byState = {};
   for (const file of ['/proc/self/net/tcp', '/proc/self/net/tcp6']) {
@@ -34,7 +35,7 @@ function tcpByState() {
       byState[state] = (byState[state] || 0) + 1;
     }
   }
-  return { fds, tcp: byState };
+  return { fdKinds, tcp: byState };
 }
 
 process.on('SIGUSR2', () => {
