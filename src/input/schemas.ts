@@ -5,16 +5,18 @@
  * required, and unknown fields are allowed because OCI adds them over time.
  */
 const NON_EMPTY = { type: 'string', minLength: 1 } as const;
-const NO_CONTROL_CHARS = '^[^\\u0000-\\u001f\\u007f]+$';
+/** Lone UTF-16 surrogates (`\ud800` in JSON text) are not characters: no UTF-8 name or id holds one, and encodeURIComponent throws on them. */
+const NO_CONTROL_CHARS = '^[^\\u0000-\\u001f\\u007f\\ud800-\\udfff]+$';
 const OCID = '^ocid1\\.[a-z0-9_]+\\.[a-z0-9-]+\\.[a-z0-9-]*\\.[A-Za-z0-9._-]+$';
 
 /**
  * Oracle's object naming rules exclude only NUL, line feed and carriage return
  * (a tab is a legal name character), so an event about such an object must be
  * accepted. 1,024 characters bounds a name of 1,024 UTF-8 bytes; the byte
- * limit itself is checked where the name is read (classify).
+ * limit itself is checked where the name is read (classify). A name is UTF-8:
+ * a lone surrogate is refused as NO_CONTROL_CHARS says.
  */
-const OBJECT_NAME = { type: 'string', minLength: 1, maxLength: 1024, pattern: '^[^\\u0000\\n\\r]+$' } as const;
+const OBJECT_NAME = { type: 'string', minLength: 1, maxLength: 1024, pattern: '^[^\\u0000\\n\\r\\ud800-\\udfff]+$' } as const;
 const BUCKET_NAME = { type: 'string', minLength: 1, maxLength: 256, pattern: '^[A-Za-z0-9._-]+$' } as const;
 const NAMESPACE = { type: 'string', minLength: 1, maxLength: 64, pattern: '^[a-z0-9-]+$' } as const;
 
