@@ -9,7 +9,7 @@ import type { HandlerResult } from './response';
  */
 export function serveWithFdk(handle: (raw: unknown, invocation: Invocation) => Promise<HandlerResult>): void {
   fdk.handle(async function fdkEntry(input: unknown, ctx: FdkContext) {
-    const invocation: Invocation = { callId: ctx.callID ?? '', deadline: safeDeadline(ctx), caller: callerOf(ctx) };
+    const invocation: Invocation = { callId: ctx.callID ?? '', deadline: safeDeadline(ctx.getHeader('Fn-Deadline')), caller: callerOf(ctx) };
     const result = await handle(input, invocation);
     // The FDK turns a rejection into its 502 "Exception in function": the failure OCI acts on.
     if (result.failInvocation && 'error' in result.body) throw new FunctionFailure(`${result.body.error.code}: ${result.body.error.message}`);
@@ -49,11 +49,18 @@ function callerOf(ctx: FdkContext): Caller {
   return caller;
 }
 
-/** A missing or unparsable Fn-Deadline falls back to the platform's default 30 s timeout. */
-function safeDeadline(ctx: FdkContext): Date {
-  const header = ctx.getHeader('Fn-Deadline');
+/** The longest an invocation runs on OCI Functions: a detached one, 3600 s (a synchronous one, 300 s). */
+const MAX_INVOCATION_MS = 3600_000;
+
+/**
+ * A missing or unparsable Fn-Deadline falls back to the platform's default 30 s timeout; one
+ * further away than any invocation runs is brought back to that limit (a deadline years away
+ * would overflow the 32-bit timers that hold each call's hard stop: Node fires those at once).
+ */
+function safeDeadline(header: string | null, now = Date.now()): Date {
   const parsed = header ? new Date(header) : undefined;
-  return parsed && !Number.isNaN(parsed.getTime()) ? parsed : new Date(Date.now() + 30_000);
+  if (!parsed || Number.isNaN(parsed.getTime())) return new Date(now + 30_000);
+  return parsed.getTime() > now + MAX_INVOCATION_MS ? new Date(now + MAX_INVOCATION_MS) : parsed;
 }
 
 /** What the FDK prints and answers (in `detail`) for a call failed on purpose: our own message, never a secret. */
