@@ -28,6 +28,7 @@ export const LONGEST_FILES: readonly string[] = [
   'test/integration/object-names.e2e.test.ts',
   'test/integration/resilience.e2e.test.ts',
   'test/integration/runs-start-refused.e2e.test.ts', // ~18
+  'test/integration/soak.e2e.test.ts', // ~30 quiet (2,100 invocations through one process)
   'test/integration/sweep.e2e.test.ts',
   'emulator/test/faults.test.ts',
   'test/property/handler-contract.property.test.ts',

@@ -236,15 +236,47 @@ describe('Connection: close', () => {
 });
 
 describe('a server that does not answer', () => {
-  it('one that stops reading: the attempt ends at the hard stop, out of time, and its connection is destroyed', async () => {
+  it('one that reads the request and never answers: the attempt ends at the hard stop, out of time, and its connection is destroyed', async () => {
     const s = await rawServer(() => undefined);
     const config = configFor(s.url, 4);
-    // Connected and heard nothing back: the socket is paused so nothing more is read.
     const { err, attempts } = await reencrypt(config, 'silent', 800);
     expect((err as OciCallError).failure).toMatchObject({ outOfTime: true });
     expect(attempts).toBe(1);
     await until(() => s.open() === 0);
     expect(s.open()).toBe(0);
+  });
+
+  it('one that stops reading in the middle of a large body: the write never completes, the attempt ends at the hard stop, its connection destroyed', async () => {
+    let open = 0;
+    let accepted = 0;
+    const paused = new Set<Socket>();
+    const server = createNetServer((socket) => {
+      accepted += 1;
+      open += 1;
+      paused.add(socket);
+      socket.pause(); // reads nothing: our write fills the socket buffers and waits
+      socket.on('close', () => (open -= 1));
+      socket.on('error', () => undefined);
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    servers.push({ url: '', requests: [], accepted: () => accepted, open: () => open, close: () => new Promise<void>((resolve) => {
+      for (const socket of paused) socket.destroy();
+      server.close(() => resolve());
+    }) });
+    const call = new DirectCall('PutObject', Date.now() + 800, 4, new Map(), new WireHttpClient(unsigned));
+    const request = {
+      method: 'PUT', uri: `http://127.0.0.1:${(server.address() as AddressInfo).port}/n/ns/b/b/o/big`,
+      headers: new LightHeaders({ 'content-type': 'application/octet-stream' }), body: Buffer.alloc(16 * 1024 * 1024, 0x61),
+    };
+    const err = await call.exchange(request as unknown as HttpRequest, REENCRYPT_OBJECT).then(() => undefined, (e: unknown) => e);
+    expect(err).toMatchObject({ code: 'ETIMEDOUT' });
+    expect(call.outOfTime).toBe(true);
+    expect(call.apiCalls.get('PutObject')).toBe(1);
+    // Our close waits in the kernel behind the bytes the server never read: reading them, it sees the close.
+    for (const socket of paused) socket.resume();
+    await until(() => open === 0);
+    expect(open).toBe(0);
+    expect(accepted).toBe(1);
   });
 
   it('one that trickles its answer: the attempt still ends at the hard stop, its connection destroyed', async () => {
