@@ -194,7 +194,7 @@ function classifyManual(raw: Record<string, unknown>): ManualRequest {
   // The CLI's skeleton: null means "not given", an empty kmsKeyId the bucket's key.
   const body = withoutUnsetCliFields(raw);
   if (!validateManual(body)) {
-    const details = manualProblems(validateManual.errors ?? []);
+    const details = listed(manualProblems(validateManual.errors ?? []));
     throw new InvalidInputError(`The manual request is invalid: ${summarise(details)}`, details);
   }
   const { objectName, namespace } = resolveCliAliases(body);
@@ -265,7 +265,7 @@ const SCOPE_REQUIRED: FieldProblem = {
 
 function check<T>(validate: ReturnType<typeof compile<T>>, value: unknown, root: string, message: string): T {
   if (validate(value)) return value;
-  const details = toFieldProblems(validate.errors, root);
+  const details = listed(toFieldProblems(validate.errors, root));
   throw new InvalidInputError(`${message}: ${summarise(details)}`, details);
 }
 
@@ -297,6 +297,16 @@ function invalid(message: string, field: string, problem: string): InvalidInputE
 
 function summarise(details: readonly FieldProblem[]): string {
   return details.map((d) => `${d.field} ${d.problem}`).join('; ');
+}
+
+/** The most problems an answer lists: 100,000 wrong array items in a 256 KB body would otherwise answer (and log) megabytes. */
+export const MAX_PROBLEMS_LISTED = 20;
+
+/** The first MAX_PROBLEMS_LISTED problems, then one line saying how many more there are. */
+function listed(details: readonly FieldProblem[]): FieldProblem[] {
+  if (details.length <= MAX_PROBLEMS_LISTED) return [...details];
+  const more = details.length - MAX_PROBLEMS_LISTED;
+  return [...details.slice(0, MAX_PROBLEMS_LISTED), { field: '(body)', problem: `has ${more} more problem${more === 1 ? '' : 's'}, not listed` }];
 }
 
 /** Echo untrusted text back safely: no control characters, bounded length. */
