@@ -9,12 +9,13 @@
  *   escapes that no UTF-8 name holds): refused at the edge naming the field,
  *   not sent on to fail as "URI malformed";
  * - deep nesting just under the body limit, in fields and as the body;
+ * - a small body with a hundred thousand problems: the answer lists a few;
  * - hostile Fn headers: a deadline years away, a header over the FDK
  *   server's limit, an 8 KB call id.
  * After all of it the same process answers a valid request.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { MAX_BODY_BYTES } from '../../src/input/classify';
+import { MAX_BODY_BYTES, MAX_PROBLEMS_LISTED } from '../../src/input/classify';
 import type { FnCallResult } from '../support/fdk-process';
 import { asCloudEvents10, bucketEvent, keyEvent, objectEvent } from '../support/events';
 import { startStack, type Stack } from '../support/stack';
@@ -155,6 +156,25 @@ describe('hostile input at the edges, through the FDK socket', () => {
       it(`${depth} arrays deep in ${field}: refused naming it`, async () => {
         expect(Buffer.byteLength(body)).toBeLessThanOrEqual(MAX_BODY_BYTES);
         expectRefused(await s.fn.call(body), field, field);
+      });
+    }
+  });
+
+  describe('many problems in one small body', () => {
+    const cases: [what: string, body: string, field: string][] = [
+      ['100,000 numbers as compartmentIds', `{"kmsKeyId":"ocid1.key.oc1.phx.a.b","compartmentIds":[${Array(100_000).fill('1').join(',')}]}`, 'compartmentIds[0]'],
+      ['20,000 unknown fields', `{"bucketName":"edges",${Array.from({ length: 20_000 }, (_, i) => `"f${i}":1`).join(',')}}`, 'f0'],
+    ];
+    for (const [what, body, field] of cases) {
+      it(`${what}: refused naming the first problems and how many more, in an answer and a log line of a few KB`, async () => {
+        expect(Buffer.byteLength(body)).toBeLessThanOrEqual(MAX_BODY_BYTES);
+        const logged = s.fn.output.length;
+        const r = await s.fn.call(body);
+        expectRefused(r, field, what);
+        expect(r.json.error.details).toHaveLength(MAX_PROBLEMS_LISTED + 1);
+        expect(r.json.error.details.at(-1)).toEqual({ field: '(body)', problem: expect.stringMatching(/^has \d+ more problems, not listed$/) });
+        expect(r.text.length).toBeLessThan(16 * 1024);
+        expect(s.fn.output.slice(logged).join('\n').length).toBeLessThan(16 * 1024);
       });
     }
   });
