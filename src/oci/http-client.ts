@@ -214,7 +214,7 @@ class Http1Exchange implements ConnectionExchange {
       state.outOfTime = true;
       this.finish(outOfTimeError());
       abandon();
-    }, Math.max(0, state.hardStopAt - Date.now()));
+    }, untilHardStop(state));
   }
 
   finish(error: unknown): void {
@@ -229,6 +229,14 @@ class Http1Exchange implements ConnectionExchange {
     const { parser } = this;
     this.resolve(new WireResponse(parser.status, parser.statusText, parser.headers, parser.body()));
   }
+}
+
+/** The longest delay setTimeout holds (2^31 - 1 ms, 24.8 days): a longer one fires at once. */
+const MAX_TIMER_MS = 2 ** 31 - 1;
+
+/** Milliseconds to the call's hard stop, for its timer (a hard stop weeks away, the CLI's --max-duration, must not fire now). */
+function untilHardStop(state: CallState): number {
+  return Math.min(MAX_TIMER_MS, Math.max(0, state.hardStopAt - Date.now()));
 }
 
 /** Shaped like the SDK's own network errors (code + message); not retried: there is no time left. */
@@ -254,7 +262,7 @@ class NodeHttpExchange {
       state.outOfTime = true;
       this.settle(outOfTimeError());
       (this.incoming ?? this.outgoing)?.destroy();
-    }, Math.max(0, state.hardStopAt - Date.now()));
+    }, untilHardStop(state));
   }
 
   settle(error: unknown, response?: WireResponse): void {
