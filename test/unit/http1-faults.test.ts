@@ -352,3 +352,14 @@ describe('idle connections under steady traffic', () => {
     expect(s.open()).toBe(1);
   });
 });
+
+describe('a hard stop further away than a timer holds', () => {
+  it('40 days away (the CLI with --max-duration 3456000): the call is answered, not abandoned at once as out of time', async () => {
+    const s = await rawServer((r) => setTimeout(() => r.socket.write(OK), 50));
+    const call = new DirectCall('ReencryptObject', Date.now() + 40 * 24 * 3600 * 1000, 1, new Map(), new WireHttpClient(unsigned));
+    const request = { method: 'POST', uri: `${s.url}/n/ns/b/b/actions/reencrypt/o`, headers: new LightHeaders({ 'content-type': 'application/json' }), body: '' };
+    const status = await call.exchange(request as unknown as HttpRequest, REENCRYPT_OBJECT).then((r) => r.status, (err: unknown) => err);
+    expect(status).toBe(200);
+    expect(call.outOfTime).toBe(false);
+  });
+});
