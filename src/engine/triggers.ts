@@ -123,6 +123,8 @@ export async function onManual(request: ManualRequest, ctx: RunContext): Promise
       { field: 'strategy', problem: 'cannot be bucket when REENCRYPT_STATE_BUCKET is not set (use objects or auto)' },
     ]);
   }
+  // The key's vault is read (GetVault) while the namespace and the bucket are: the key lookup below needs it.
+  if (request.watermark.type === 'key-version') ctx.keys.prefetch(request.vaultId);
   const namespace = await namespaceOf(request.namespace, ctx);
   if (scope.type === 'bucket') {
     const bucket = await bucketOrMissing(namespace, scope.bucketName, ctx);

@@ -60,6 +60,9 @@ function world(buckets: readonly string[], count = 10) {
     config: { maxFailuresReported: 10, clockSkewMs: 0, compartmentIds: ['ocid1.compartment.oc1..c'], strategy: 'objects', bucketStrategyMinObjects: 1000 },
     objectStorage,
     keys: {
+      prefetch: (vaultHint?: string) => {
+        events.push(`prefetch ${vaultHint ?? 'configured'}`);
+      },
       currentVersion: () => {
         lookups += 1;
         events.push('lookup started');
@@ -90,7 +93,7 @@ describe('a manual bucket sweep looks the key version up while it lists', () => 
     const outcome = onManual(manual({ bucketName: 'b' }), w.ctx);
     await turns(20);
     // The listing went out while the lookup was pending; nothing was decided or written.
-    expect(w.events).toEqual(['GetBucket b', 'lookup started', 'List b 0']);
+    expect(w.events).toEqual(['prefetch configured', 'GetBucket b', 'lookup started', 'List b 0']);
     w.lookup.resolve(found);
     const result = await outcome;
     expect(w.events.indexOf('lookup done')).toBeLessThan(w.events.findIndex((e) => e.startsWith('Reencrypt')));
@@ -112,7 +115,7 @@ describe('a manual bucket sweep looks the key version up while it lists', () => 
     const settledAt = w.events.length;
     await turns(20);
     // Only the first page was listed; no item was written, and nothing happened after the error.
-    expect(w.events).toEqual(['GetBucket b', 'lookup started', 'List b 0', 'lookup done']);
+    expect(w.events).toEqual(['prefetch configured', 'GetBucket b', 'lookup started', 'List b 0', 'lookup done']);
     expect(w.events.length).toBe(settledAt);
   });
 
@@ -128,6 +131,7 @@ describe('a manual bucket sweep looks the key version up while it lists', () => 
     const w = world(['b']);
     const result = await onManual(manual({ bucketName: 'b', before: '2026-06-01T00:00:00Z' }), w.ctx);
     expect(w.lookups()).toBe(0);
+    expect(w.events.filter((e) => e.startsWith('prefetch'))).toEqual([]);
     expect(result.buckets[0]).toMatchObject({ reencrypted: 5 });
   });
 });
@@ -135,9 +139,10 @@ describe('a manual bucket sweep looks the key version up while it lists', () => 
 describe('a manual key sweep looks the key version up while it finds and lists the buckets', () => {
   it('finds the buckets and lists their first pages before the lookup returns, then re-encrypts', async () => {
     const w = world(['b1', 'b2']);
-    const outcome = onManual(manual({ kmsKeyId: KEY }), w.ctx);
+    const outcome = onManual(manual({ kmsKeyId: KEY, vaultId: 'ocid1.vault.oc1..aaaaaaaavault' }), w.ctx);
     await turns(30);
     expect(w.events.filter((e) => e.startsWith('Reencrypt'))).toEqual([]);
+    expect(w.events[0]).toBe('prefetch ocid1.vault.oc1..aaaaaaaavault');
     expect(w.events).toEqual(expect.arrayContaining(['lookup started', 'ListBuckets', 'GetBucket b1', 'GetBucket b2', 'List b1 0', 'List b2 0']));
     w.lookup.resolve(found);
     const result = await outcome;
