@@ -11,7 +11,8 @@
  * `--emulator=bundled`: the same, the emulator bundled by esbuild rather than run under tsx. `--emu-warm-up=N`:
  * N calls through the emulator before the sweep (bench/lib/cl-probe-raw-load.ts), past its JIT warm-up.
  * `--emulator-dir=DIR` (with `--emulator=process|bundled`): the emulator of another source tree (e.g. an earlier
- * commit's `git archive`), to compare two emulators with the same function.
+ * commit's `git archive`), to compare two emulators with the same function. `--emu-node-args='--cpu-prof ...'`:
+ * node flags for the emulator's process (e.g. a CPU profile of the emulator alone).
  */
 import { writeFileSync } from 'node:fs';
 import { Session } from 'node:inspector/promises';
@@ -59,7 +60,7 @@ async function main(): Promise<void> {
   };
   const s: BenchStack = emuProcessProbe
     ? processBenchStack(await startProcessStack({ ...options, emulator: {
-      seed: 7, nodeArgs: emuProcessProbe.nodeArgs, env: emuProcessProbe.env, bundled: where === 'bundled',
+      seed: 7, nodeArgs: [...emuProcessProbe.nodeArgs, ...arg('emu-node-args', '').split(' ').filter(Boolean)], env: emuProcessProbe.env, bundled: where === 'bundled',
       ...(process.argv.some((a) => a.startsWith('--emulator-dir=')) && { sourceDir: resolve(arg('emulator-dir', '')) }),
     } }))
     : inProcessBenchStack(await startStack({ ...options, timeoutSeconds: 300, emulator: { seed: 7 } }));

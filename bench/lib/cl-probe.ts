@@ -168,7 +168,8 @@ export function clFigures(fn: FunctionProbe, emu: ReturnType<ReturnType<typeof e
  * steady part (from the first ReencryptObject to the moment calls in flight last were `concurrency`:
  * `steadyInFlightMean`), the drain after it (`drainMs`, the last calls finishing with fewer in flight), and
  * each phase's share of the calls-in-flight deficit (`deficitPrefixPct`, `deficitSteadyPct`, `deficitDrainPct`:
- * where the time-weighted mean's gap to `concurrency` comes from).
+ * where the time-weighted mean's gap to `concurrency` comes from); and the prefix in round trips (`prefixRoundTrips`:
+ * its length over the mean time of its calls), which the machine's load stretches less than milliseconds.
  */
 export function sweepPhases(reqs: FunctionProbe['requests'], calls: readonly Interval[], from: number, to: number, concurrency: number): Row {
   const firstReencrypt = Math.min(...reqs.filter((r) => r[3] === 'ReencryptObject').map((r) => r[0]));
@@ -182,13 +183,17 @@ export function sweepPhases(reqs: FunctionProbe['requests'], calls: readonly Int
     if (count >= concurrency) drainFrom = t;
   }
   drainFrom = Math.max(drainFrom, firstReencrypt);
+  const before = reqs.filter((r) => r[0] < firstReencrypt);
+  const beforeMs = mean(before.map((r) => r[2] - r[0]));
   const deficit = (a: number, b: number) => (b > a ? (concurrency - occupancy(calls, a, b, 0).mean) * (b - a) : 0);
   const parts = [deficit(from, firstReencrypt), deficit(firstReencrypt, drainFrom), deficit(drainFrom, to)];
   const total = parts.reduce((x, y) => x + y, 0) || 1;
   return {
     prefixMs: round(firstReencrypt - from, 1),
+    // The prefix in round trips (its length over the mean time of its calls): how many of them it waits for one after another.
+    prefixRoundTrips: round((firstReencrypt - from) / beforeMs, 1),
     // Each call before the first ReencryptObject: kind@start-end, ms from the first signature.
-    prefixCalls: reqs.filter((r) => r[0] < firstReencrypt)
+    prefixCalls: before
       .map((r) => `${r[3].replace(' other', '').replace('ListObjectVersions', 'List')}@${Math.round(r[0] - from)}-${Math.round(r[2] - from)}`).join(','),
     steadyInFlightMean: drainFrom > firstReencrypt ? round(occupancy(calls, firstReencrypt, drainFrom, 0).mean, 1) : 'n/a',
     drainMs: round(to - drainFrom, 1),

@@ -17,7 +17,7 @@ function fakeOci(vaults: Record<string, string | number>) {
   const calls: string[] = [];
   const oci = {
     call: (operation: string, fn: () => Promise<unknown>) => fn().catch((err: unknown) => {
-      throw new OciCallError(operation, { status: err as number, serviceCode: 'NotAuthorizedOrNotFound', message: 'no' });
+      throw new OciCallError(operation, { status: err as number, serviceCode: 'NotAuthorizedOrNotFound', message: 'no', outOfTime: false });
     }),
     kmsVault: {
       getVault: async ({ vaultId }: { vaultId: string }) => {
