@@ -184,6 +184,8 @@ export function sweepPhases(reqs: FunctionProbe['requests'], calls: readonly Int
   }
   drainFrom = Math.max(drainFrom, firstReencrypt);
   const before = reqs.filter((r) => r[0] < firstReencrypt);
+  const lastReencryptEnd = Math.max(...reqs.filter((r) => r[3] === 'ReencryptObject').map((r) => r[2]));
+  const label = (r: FunctionProbe['requests'][number]) => `${r[3].replace(' other', '').replace('ListObjectVersions', 'List')}@${Math.round(r[0] - from)}-${Math.round(r[2] - from)}`;
   const beforeMs = mean(before.map((r) => r[2] - r[0]));
   const deficit = (a: number, b: number) => (b > a ? (concurrency - occupancy(calls, a, b, 0).mean) * (b - a) : 0);
   const parts = [deficit(from, firstReencrypt), deficit(firstReencrypt, drainFrom), deficit(drainFrom, to)];
@@ -193,8 +195,10 @@ export function sweepPhases(reqs: FunctionProbe['requests'], calls: readonly Int
     // The prefix in round trips (its length over the mean time of its calls): how many of them it waits for one after another.
     prefixRoundTrips: round((firstReencrypt - from) / beforeMs, 1),
     // Each call before the first ReencryptObject: kind@start-end, ms from the first signature.
-    prefixCalls: before
-      .map((r) => `${r[3].replace(' other', '').replace('ListObjectVersions', 'List')}@${Math.round(r[0] - from)}-${Math.round(r[2] - from)}`).join(','),
+    prefixCalls: before.map(label).join(','),
+    // After the last ReencryptObject (e.g. PostMetricData before the answer), same format.
+    suffixCalls: reqs.filter((r) => r[0] >= lastReencryptEnd).map(label).join(',') || 'none',
+    lastReencryptToEndMs: round(to - lastReencryptEnd, 1),
     steadyInFlightMean: drainFrom > firstReencrypt ? round(occupancy(calls, firstReencrypt, drainFrom, 0).mean, 1) : 'n/a',
     drainMs: round(to - drainFrom, 1),
     deficitPrefixPct: round((parts[0] as number) / total * 100, 0),
