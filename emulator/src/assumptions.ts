@@ -14,7 +14,8 @@
  * (C/L, calls in flight over latency, is the limit the benchmarks measure against). The
  * emulator answers `latencyMs` after the request arrived (its 'request' event), not after its
  * own checks, and asks the timer for that much less the lateness its timers have shown lately
- * (a running mean, at most 2 ms either way; no busy-waiting), so answers go out on time on
+ * (a running mean, at most 2 ms either way; whole ms, the rounding carried to the next request;
+ * no busy-waiting), so answers go out on time on
  * average. Every check (signature, routing, faults) still runs, before the wait; the operation
  * itself runs after it, as before. Not switchable (emulator/src/latency.ts).
  *

@@ -9,7 +9,8 @@ import { performance } from 'node:perf_hooks';
  * cached loop time, and whatever else the event loop is doing): 20 ms injected served in a p50 of
  * ~20.5–21.3 ms. Here the wait ends `latencyMs` after the request arrived, and the timer is asked
  * for that much less the lateness timers have shown lately (a running mean), so the answers go out
- * on time on average. No busy-waiting: one timer per request, as before. Every check the emulator
+ * on time on average. No busy-waiting: one timer per request, as before, of whole milliseconds
+ * (the rounding error carried to the next request). Every check the emulator
  * does still runs, before the wait, so a 401 is never delayed past the others.
  */
 
@@ -28,6 +29,17 @@ const clamp = (x: number, limit: number): number => Math.min(Math.max(x, -limit)
 /** The timer to ask for, ms (0: answer now): what is left until `dueAt`, less the expected lateness. Pure. */
 export function timerMs(dueAt: number, now: number, latenessMs: number): number {
   return Math.max(0, dueAt - now - latenessMs);
+}
+
+/**
+ * Whole milliseconds to ask the timer for, carrying the rounding error to the next request so that
+ * it averages out: Node keeps one timer list per distinct duration, so a fractional duration per
+ * request would cost a list (and a heap insertion) per request, and setTimeout counts whole
+ * milliseconds anyway. Returns the whole ms (0: answer now) and the carry for the next request. Pure.
+ */
+export function wholeMs(idealMs: number, carryMs: number): { readonly ms: number; readonly carryMs: number } {
+  const ms = Math.max(0, Math.round(idealMs + carryMs));
+  return { ms, carryMs: clamp(carryMs + idealMs - ms, 1) };
 }
 
 /**
@@ -56,6 +68,7 @@ const SYSTEM_CLOCK: LatencyClock = {
 /** One per emulator: learns how late its event loop's timers fire and waits that much less. */
 export class LatencyInjector {
   private latenessMs = 0;
+  private carryMs = 0;
 
   constructor(private readonly clock: LatencyClock = SYSTEM_CLOCK) {}
 
@@ -73,8 +86,11 @@ export class LatencyInjector {
   waitFrom(arrivedAt: number, latencyMs: number): Promise<void> | undefined {
     if (latencyMs <= 0) return undefined;
     const askedAt = this.clock.now();
-    const ms = timerMs(arrivedAt + latencyMs, askedAt, this.latenessMs);
-    if (ms <= 0) return undefined;
+    const ideal = timerMs(arrivedAt + latencyMs, askedAt, this.latenessMs);
+    if (ideal <= 0) return undefined;
+    const { ms, carryMs } = wholeMs(ideal, this.carryMs);
+    this.carryMs = carryMs;
+    if (ms === 0) return undefined;
     return new Promise((resolve) => {
       this.clock.setTimer(() => {
         this.latenessMs = nextLateness(this.latenessMs, this.clock.now() - askedAt - ms);
