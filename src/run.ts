@@ -35,7 +35,8 @@ export const runRequest: Runner = async function runRequest(request, invocation,
   // The store is made only when a request needs it: the upload path never touches it.
   let runs: Runs | undefined;
   const runsNow = async (): Promise<Runs> => {
-    runs ??= { store: new StateStore(objectStorage, config.namespace ?? await objectStorage.getNamespace(), requireStateBucket(config)), owner: invocation.callId || freshRunId() };
+    // The store's calls are the run's bookkeeping: they get their own time past the hard stop (StateStore).
+    runs ??= { store: new StateStore(objectStorage, config.namespace ?? await objectStorage.getNamespace(), requireStateBucket(config), budget), owner: invocation.callId || freshRunId() };
     return runs;
   };
   const ctx: RunContext = {

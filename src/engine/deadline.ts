@@ -21,3 +21,23 @@ export function budgetFor(deadline: Date, safetyMarginMs: number, now = Date.now
   const margin = Math.min(safetyMarginMs, Math.max(250, total / 5));
   return { startedAt: now, deadline: deadline.getTime(), stopStartingAt: deadline.getTime() - margin, hardStopAt: deadline.getTime() - margin / 3 };
 }
+
+/** Time of its own every bookkeeping call gets once the work has stopped (bookkeepingHardStop). */
+export const BOOKKEEPING_OWN_MS = 1000;
+/** Bookkeeping ends this long before Fn-Deadline, so the answer still goes out in time. */
+export const BOOKKEEPING_DEADLINE_MARGIN_MS = 50;
+
+/**
+ * The hard stop of a bookkeeping call: what must still happen after the work stopped at
+ * `hardStopAt` (saving where a run's unit stands and releasing it, the run's records and
+ * report, handing over to a successor, posting metrics). The time between `hardStopAt` and
+ * Fn-Deadline is kept for exactly this, but a turn whose calls retried up to `hardStopAt`
+ * reaches it only then: a call started now gets `ownMs` of its own, never past Fn-Deadline
+ * (less a small margin). Before the hard stop it is the hard stop, as for any call. A soft
+ * budget (the CLI's --max-duration) kills nothing at its deadline: there, `ownMs` always.
+ */
+export function bookkeepingHardStop(budget: Budget, options: { now?: number; ownMs?: number } = {}): number {
+  const now = options.now ?? Date.now();
+  const ownStop = Math.max(budget.hardStopAt, now + (options.ownMs ?? BOOKKEEPING_OWN_MS));
+  return budget.soft ? ownStop : Math.min(budget.deadline - BOOKKEEPING_DEADLINE_MARGIN_MS, ownStop);
+}
