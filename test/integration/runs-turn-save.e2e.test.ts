@@ -74,6 +74,8 @@ describe('a turn throttled up to its hard stop', () => {
     expect(keyVersionCounts(s.emu, BUCKET)).toEqual({ [`kms:${s.emu.currentKeyVersion(s.keyId)}`]: VERSIONS });
     // Every turn released its unit: none was left to expire and be taken over.
     expect(watch.takeovers(), diagnostics()).toEqual([]);
+    const counters = s.emu.getCounters().routes['ReencryptObject'];
+    console.log(`[turn-save] throttled turns re-encrypted ${first.thisInvocation.reencrypted} and ${second.thisInvocation.reencrypted}; ReencryptObject faults ${JSON.stringify(counters?.faults)}, ${report.invocations} invocations`);
   }, 300_000);
 });
 
