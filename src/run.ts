@@ -16,7 +16,7 @@ import { recordRunMetrics } from './metrics';
 import { totalsOf } from './report/report';
 import { invokeSelfDetached } from './runs/handover';
 import {
-  freshRunId, listUnfinished, runStatus, startRun, takeTurn, withStateRetries, type RunPlan, type Runs,
+  freshRunId, listUnfinished, runStatus, startRunRetrying, takeTurn, withStateRetries, type RunPlan, type Runs,
 } from './runs/lifecycle';
 import { resumeAbandoned } from './runs/abandoned';
 import { StateStore } from './runs/store';
@@ -44,7 +44,7 @@ export const runRequest: Runner = async function runRequest(request, invocation,
     ...(config.stateBucket && {
       durable: async (plan: SweepPlan) => {
         const planned = runPlan(plan, request, ctx.notes, config);
-        return withStateRetries(ctx, async () => startRun(planned, await runsNow(), ctx));
+        return startRunRetrying(planned, runsNow, ctx);
       },
     }),
   };

@@ -8,11 +8,14 @@
  * position), the sweep would never get anywhere.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { keyVersionCounts, startStack, stateRecord, type Stack } from '../support/stack';
+import { eventually, keyVersionCounts, STATE_BUCKET, startStack, stateRecord, type Stack } from '../support/stack';
 import { eventuallyInRun, runDiagnostics, seedVersionedBucket, storedReports, watchTakeovers } from '../support/runs';
 
 const BUCKET = 'turn-save';
 const RUN_ID = 'turn-save';
+/** The second case's bucket and run. */
+const BUCKET_2 = 'turn-save-2';
+const RUN_ID_2 = 'turn-save-2';
 /** More than a listing page (1,000): a throttled turn ends inside the first page. */
 const VERSIONS = 1200;
 const UNIT = `runs/${RUN_ID}/units/00000.json`;
@@ -36,7 +39,7 @@ describe('a turn throttled up to its hard stop', () => {
       // A checkpoint interval longer than a turn: only the end-of-turn save records where a unit stands.
       runs: { checkpointSeconds: 60, detachedTimeoutSeconds: TURN_SECONDS, maxProcesses: 2 },
     });
-    seedVersionedBucket(s.emu, BUCKET, s.keyId, s.compartmentA, VERSIONS);
+    for (const b of [BUCKET, BUCKET_2]) seedVersionedBucket(s.emu, b, s.keyId, s.compartmentA, VERSIONS);
     s.emu.rotateKey(s.keyId);
   }, 60_000);
   afterAll(async () => s?.stop());
@@ -76,6 +79,27 @@ describe('a turn throttled up to its hard stop', () => {
     expect(watch.takeovers(), diagnostics()).toEqual([]);
     const counters = s.emu.getCounters().routes['ReencryptObject'];
     console.log(`[turn-save] throttled turns re-encrypted ${first.thisInvocation.reencrypted} and ${second.thisInvocation.reencrypted}; ReencryptObject faults ${JSON.stringify(counters?.faults)}, ${report.invocations} invocations`);
+  }, 300_000);
+
+  it('whose run\'s first invocation cannot read the run after its turn hands the run to a successor, which finishes it', async () => {
+    s.emu.setRouteFaults('ReencryptObject', THROTTLED);
+    const resumes = (): number => s.emu.functions.invocations.filter((i) => i.requestBody === JSON.stringify({ resume: RUN_ID_2 })).length;
+    const answer = s.fn.call(JSON.stringify({ bucketName: BUCKET_2, force: true, runId: RUN_ID_2 }), { deadlineMs: TURN_SECONDS * 1000 });
+    // Once the turn holds its unit, the state bucket stops answering reads (writes still land).
+    await eventually(() => (stateRecord(s.emu, `runs/${RUN_ID_2}/units/00000.json`)?.state === 'held' ? true : undefined), 'the first turn at work', 60_000);
+    s.emu.setRouteFaults(`GetObject@${STATE_BUCKET}`, { p503: 1 });
+    const first = (await answer).json as Answer;
+    s.emu.setRouteFaults(`GetObject@${STATE_BUCKET}`, undefined);
+    const diagnostics = (): string => `first answer: ${JSON.stringify(first)}\n${runDiagnostics(s.emu, s.functionId)}`;
+    expect(first, diagnostics()).toMatchObject({ ok: false, error: { code: 'StateStoreUnavailable' } });
+    // It saved where its unit stands (a write) and handed the run on: the invocation that starts a run has no failure destination.
+    expect(stateRecord(s.emu, `runs/${RUN_ID_2}/units/00000.json`).counts.reencrypted, diagnostics()).toBeGreaterThan(0);
+    expect(resumes(), diagnostics()).toBe(1);
+    s.emu.setRouteFaults('ReencryptObject', undefined);
+    const report = await eventuallyInRun(s.emu, s.functionId, () => storedReports(s.emu).find((r) => r.runId === RUN_ID_2), 'the second run finished', 120_000);
+    await s.emu.whenIdle();
+    expect(report).toMatchObject({ complete: true, totals: { reencrypted: VERSIONS, failed: 0 } });
+    expect(keyVersionCounts(s.emu, BUCKET_2)).toEqual({ [`kms:${s.emu.currentKeyVersion(s.keyId)}`]: VERSIONS });
   }, 300_000);
 });
 
