@@ -33,11 +33,18 @@ export const BOOKKEEPING_DEADLINE_MARGIN_MS = 50;
  * report, handing over to a successor, posting metrics). The time between `hardStopAt` and
  * Fn-Deadline is kept for exactly this, but a turn whose calls retried up to `hardStopAt`
  * reaches it only then: a call started now gets `ownMs` of its own, never past Fn-Deadline
- * (less a small margin). Before the hard stop it is the hard stop, as for any call. A soft
- * budget (the CLI's --max-duration) kills nothing at its deadline: there, `ownMs` always.
+ * (less a small margin). Before the hard stop it is the hard stop, as for any call.
+ *
+ * `leaveMs`: time kept at the end for what must follow this call (the run state store's calls
+ * leave the handover its own second), or half the time between the hard stop and Fn-Deadline
+ * when that is shorter; so a slow state call never takes the time of the successor's start.
+ * A soft budget (the CLI's --max-duration) kills nothing at its deadline: there, `ownMs` always.
  */
-export function bookkeepingHardStop(budget: Budget, options: { now?: number; ownMs?: number } = {}): number {
+export function bookkeepingHardStop(budget: Budget, options: { now?: number; ownMs?: number; leaveMs?: number } = {}): number {
   const now = options.now ?? Date.now();
   const ownStop = Math.max(budget.hardStopAt, now + (options.ownMs ?? BOOKKEEPING_OWN_MS));
-  return budget.soft ? ownStop : Math.min(budget.deadline - BOOKKEEPING_DEADLINE_MARGIN_MS, ownStop);
+  if (budget.soft) return ownStop;
+  const end = budget.deadline - BOOKKEEPING_DEADLINE_MARGIN_MS;
+  const left = Math.min(options.leaveMs ?? 0, Math.max(0, end - budget.hardStopAt) / 2);
+  return Math.min(end - left, ownStop);
 }

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { bookkeepingHardStop, type Budget } from '../engine/deadline';
+import { BOOKKEEPING_OWN_MS, bookkeepingHardStop, type Budget } from '../engine/deadline';
 import { ReencryptError } from '../errors';
 import type { CallOptions } from '../oci/clients';
 import { OciCallError } from '../oci/errors';
@@ -44,8 +44,9 @@ interface Envelope<T> {
  * Every call of the store is the run's bookkeeping: with the invocation's `budget`, each
  * gets bookkeepingHardStop's time, so what must follow the work (saving where a unit
  * stands and releasing it, reading the run to finish or hand it over, the report) is still
- * done when the work's calls retried up to the hard stop. Without a budget (the CLI reading
- * runs), the calls have the Oci's own hard stop.
+ * done when the work's calls retried up to the hard stop. They leave the handover its own
+ * time at the end: a slow state bucket must not keep the run from its successor. Without a
+ * budget (the CLI reading runs), the calls have the Oci's own hard stop.
  */
 export class StateStore {
   constructor(
@@ -57,7 +58,7 @@ export class StateStore {
 
   /** The limits of a call starting now. */
   private limits(): CallOptions | undefined {
-    return this.budget ? { hardStopAt: bookkeepingHardStop(this.budget) } : undefined;
+    return this.budget ? { hardStopAt: bookkeepingHardStop(this.budget, { leaveMs: BOOKKEEPING_OWN_MS }) } : undefined;
   }
 
   async get<T>(name: string, isValid: (v: unknown) => v is T): Promise<Stored<T> | undefined> {

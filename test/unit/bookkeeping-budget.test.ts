@@ -38,6 +38,18 @@ describe('bookkeepingHardStop', () => {
     expect(bookkeepingHardStop(budget(deadlineIn, hardStopIn), { now: NOW })).toBe(NOW + expected);
   });
 
+  it.each<[string, number, number, number, number]>([
+    // [case, deadline in, hard stop in, time left for what follows, expected stop from NOW]
+    ['a long window: a second of its own, the last second before the margin kept', 6_700, -3_000, 1_000, BOOKKEEPING_OWN_MS],
+    ['a long window, late in it: up to the second kept for what follows', 1_500, -5_000, 1_000, 1_500 - BOOKKEEPING_DEADLINE_MARGIN_MS - 1_000],
+    ['a short window: its first half, the other kept', 333, 0, 1_000, (333 - BOOKKEEPING_DEADLINE_MARGIN_MS) / 2],
+    ['a short window, late in it: a stop already reached', 100, -200, 1_000, -200 + (300 - BOOKKEEPING_DEADLINE_MARGIN_MS) / 2],
+    ['no window (a hard stop within the margin): the deadline less the margin', 30, 20, 1_000, 30 - BOOKKEEPING_DEADLINE_MARGIN_MS],
+    ['before the hard stop: the hard stop, whatever is kept after it', 30_000, 10_000, 1_000, 10_000],
+  ])('leaving time for what follows: %s', (_name, deadlineIn, hardStopIn, leaveMs, expected) => {
+    expect(bookkeepingHardStop(budget(deadlineIn, hardStopIn), { now: NOW, leaveMs })).toBe(NOW + expected);
+  });
+
   it('gives what a caller asks for as its own time, still within Fn-Deadline', () => {
     expect(bookkeepingHardStop(budget(30_000, -100), { now: NOW, ownMs: 5_000 })).toBe(NOW + 5_000);
     expect(bookkeepingHardStop(budget(3_000, -100), { now: NOW, ownMs: 5_000 })).toBe(NOW + 3_000 - BOOKKEEPING_DEADLINE_MARGIN_MS);
@@ -60,18 +72,24 @@ describe('bookkeepingHardStop', () => {
 
   it('never passes Fn-Deadline less the margin, never ends before the hard stop or a second from now when the deadline allows', () => {
     fc.assert(fc.property(
-      fc.integer({ min: -10_000, max: 600_000 }), fc.integer({ min: 0, max: 120_000 }), fc.integer({ min: 0, max: 10_000 }), fc.integer({ min: 1, max: 20_000 }),
-      (deadlineIn, margin, sinceHardStop, ownMs) => {
+      fc.integer({ min: -10_000, max: 600_000 }), fc.integer({ min: 0, max: 120_000 }), fc.integer({ min: 0, max: 10_000 }),
+      fc.integer({ min: 1, max: 20_000 }), fc.integer({ min: 0, max: 5_000 }),
+      (deadlineIn, margin, sinceHardStop, ownMs, leaveMs) => {
         const deadline = NOW + deadlineIn;
         const b: Budget = { startedAt: NOW - 1, deadline, stopStartingAt: deadline - margin, hardStopAt: deadline - margin / 3 };
         const now = b.hardStopAt - 5_000 + sinceHardStop;
-        const stop = bookkeepingHardStop(b, { now, ownMs });
-        const limit = deadline - BOOKKEEPING_DEADLINE_MARGIN_MS;
+        const stop = bookkeepingHardStop(b, { now, ownMs, leaveMs });
+        const end = deadline - BOOKKEEPING_DEADLINE_MARGIN_MS;
+        // What follows keeps its time, up to half the window after the hard stop.
+        const limit = end - Math.min(leaveMs, Math.max(0, end - b.hardStopAt) / 2);
+        expect(stop).toBeLessThanOrEqual(end);
         expect(stop).toBeLessThanOrEqual(limit);
-        expect(stop).toBeGreaterThanOrEqual(Math.min(b.hardStopAt, limit));
+        expect(stop).toBeGreaterThanOrEqual(Math.min(b.hardStopAt, end));
         expect(stop).toBeGreaterThanOrEqual(Math.min(now + ownMs, limit));
         // Nothing more than needed: the hard stop, or exactly its own time from now.
         expect([b.hardStopAt, now + ownMs, limit]).toContain(stop);
+        // Without anything to leave, the whole window (the handover's).
+        expect(bookkeepingHardStop(b, { now, ownMs })).toBe(Math.min(end, Math.max(b.hardStopAt, now + ownMs)));
       },
     ), fcParams(500));
   });
@@ -172,12 +190,22 @@ describe('the run state store after the hard stop', () => {
     expect(stops.every((s) => s.hardStopAt > b.hardStopAt)).toBe(true);
   });
 
-  it('stops at Fn-Deadline less the margin when that is closer than a second', async () => {
+  it('when Fn-Deadline is closer than its second and the handover\'s, takes the first half of what is left and leaves the rest to the handover', async () => {
     const now = Date.now();
-    const b: Budget = { startedAt: now - 60_000, deadline: now + 900, stopStartingAt: now - 2_000, hardStopAt: now - 1 };
+    const b: Budget = { startedAt: now - 60_000, deadline: now + 1_500, stopStartingAt: now - 2_000, hardStopAt: now - 1 };
     const { objectStorage, stops } = fakeOci(b.hardStopAt);
     await new StateStore(objectStorage, 'ns', 'state', b).create('u', { n: 1 });
-    expect(stops).toEqual([{ operation: 'PutObject', hardStopAt: b.deadline - BOOKKEEPING_DEADLINE_MARGIN_MS }]);
+    const end = b.deadline - BOOKKEEPING_DEADLINE_MARGIN_MS;
+    expect(stops).toEqual([{ operation: 'PutObject', hardStopAt: end - (end - b.hardStopAt) / 2 }]);
+  });
+
+  it('late in a long window, stops where the handover\'s own second begins', async () => {
+    const now = Date.now();
+    // The work stopped 3 s ago; Fn-Deadline is less than two seconds away.
+    const b: Budget = { startedAt: now - 60_000, deadline: now + 1_800, stopStartingAt: now - 5_000, hardStopAt: now - 3_000 };
+    const { objectStorage, stops } = fakeOci(b.hardStopAt);
+    await new StateStore(objectStorage, 'ns', 'state', b).create('u', { n: 1 });
+    expect(stops).toEqual([{ operation: 'PutObject', hardStopAt: b.deadline - BOOKKEEPING_DEADLINE_MARGIN_MS - BOOKKEEPING_OWN_MS }]);
   });
 
   it('within the margin of Fn-Deadline, a write is not started: the state bucket is unavailable, nothing is written', async () => {
