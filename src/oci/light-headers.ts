@@ -16,11 +16,12 @@
 const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
 const INVALID_VALUE = /[\0\r\n\u0100-\uffff]/;
 /**
- * A character node:http refuses in a field value (all but tab, visible ASCII,
- * space and obs-text). It also finds every character INVALID_VALUE finds, so
- * one scan of a value usually settles both questions (see `wireSafe`).
+ * A value node:http sends as it is: tab, visible ASCII, space and obs-text
+ * only. Such a value also passes fetch's rule (INVALID_VALUE), so one scan of
+ * a value usually settles both questions (see `wireSafe`). Anchored, as
+ * V8 runs it faster than a search for the first bad character.
  */
-const NOT_WIRE_SAFE = /[^\t\x20-\x7e\x80-\xff]/;
+const WIRE_SAFE = /^[\t\x20-\x7e\x80-\xff]*$/;
 const HTTP_WHITESPACE_EDGES = /^[\t\n\r ]+|[\t\n\r ]+$/g;
 
 type Init = Record<string, string> | Iterable<readonly [string, string]> | { forEach(cb: (value: string, name: string) => void): void };
@@ -57,7 +58,7 @@ function headerValue(value: string): string {
 
 /** Whether `text` (a stripped value) may go on the wire as node:http allows; throws where fetch's Headers throws. */
 function checkValue(text: string): boolean {
-  if (!NOT_WIRE_SAFE.test(text)) return true;
+  if (WIRE_SAFE.test(text)) return true;
   if (INVALID_VALUE.test(text)) throw new TypeError('Headers: invalid header value (NUL, CR, LF or a character above U+00FF)');
   return false;
 }
