@@ -80,7 +80,9 @@ describe('SDK modules the bundle loads on first use', () => {
     const sign = async (signer: InstanceType<typeof common.DefaultRequestSigner>) => {
       const headers = new Headers({ 'x-date': 'Mon, 30 Nov 2026 12:00:00 GMT' });
       await signer.signHttpRequest({ uri: 'https://objectstorage.example.com/n/ns/b/b/actions/reencrypt', method: 'POST', headers, body: '{"kmsKeyId":"k"}' });
-      return Object.fromEntries(headers);
+      const signed: Record<string, string> = {};
+      headers.forEach((value, name) => { signed[name] = value; });
+      return signed;
     };
     const expected = await sign(new common.DefaultRequestSigner(auth));
     expect(expected['x-content-sha256']).toMatch(/^[A-Za-z0-9+/]{43}=$/);
