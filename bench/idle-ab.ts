@@ -68,24 +68,24 @@ async function main(): Promise<void> {
       }
     }
     const settle = Number(arg('settle', '30000'));
-    type Idle = { listening: number; half: number; settled: number; anon: number; warmCpu: number; afterIdleCpu: number };
+    type Idle = { listening: number; half: number; settled: number; anon: number; warmCpu: number; afterIdleCpu: number; idleCpu: number };
     const idle = new Map<string, Idle[]>(builds.map((b) => [b.label, []]));
     for (let r = 0; r < Number(arg('idle-rounds', '3')); r++) {
       const got = await Promise.all(builds.map((b) => coldStart({ ...fnEnv, ...b.env }, body, { node, script: b.script, nodeArgs: b.flags, settleMs: settle })));
       got.forEach((c, k) => {
         const row = {
           listening: c.listeningRssMiB, half: c.idleRssMiB, settled: c.settledSplit?.rssMiB ?? NaN, anon: c.settledSplit?.anonMiB ?? NaN,
-          warmCpu: c.secondCallCpuMs, afterIdleCpu: c.afterIdleCallCpuMs ?? NaN,
+          warmCpu: c.secondCallCpuMs, afterIdleCpu: c.afterIdleCallCpuMs ?? NaN, idleCpu: c.idleCpuMs ?? NaN,
         };
         idle.get((builds[k] as Build).label)?.push(row);
-        console.log(`idle-ab> round ${r} ${(builds[k] as Build).label}: listening ${row.listening} 0.5s ${row.half} settled ${row.settled} (anon ${row.anon}) MiB; CPU 2nd call ${round(row.warmCpu)} ms, after idle ${round(row.afterIdleCpu)} ms`);
+        console.log(`idle-ab> round ${r} ${(builds[k] as Build).label}: listening ${row.listening} 0.5s ${row.half} settled ${row.settled} (anon ${row.anon}) MiB; CPU 2nd call ${round(row.warmCpu)} ms, while idle ${round(row.idleCpu)} ms, after idle ${round(row.afterIdleCpu)} ms`);
       });
     }
     for (const b of builds) {
       const c = cpu.get(b.label) as number[];
       const i = idle.get(b.label) as Idle[];
       const m = (pick: (x: (typeof i)[number]) => number) => (i.length ? round(median(i.map(pick))) : NaN);
-      console.log(`idle-ab> ${b.label}: cpuToFirstAnswer median ${c.length ? round(median(c)) : NaN} ms [${c.map((x) => round(x)).join(' ')}]; RSS listening ${m((x) => x.listening)} 0.5s ${m((x) => x.half)} [${i.map((x) => x.half).join(' ')}] settled ${m((x) => x.settled)} [${i.map((x) => x.settled).join(' ')}] anon ${m((x) => x.anon)} MiB; CPU of the 2nd call ${m((x) => x.warmCpu)} ms, of a call after the idle ${m((x) => x.afterIdleCpu)} ms [${i.map((x) => round(x.afterIdleCpu)).join(' ')}]`);
+      console.log(`idle-ab> ${b.label}: cpuToFirstAnswer median ${c.length ? round(median(c)) : NaN} ms [${c.map((x) => round(x)).join(' ')}]; RSS listening ${m((x) => x.listening)} 0.5s ${m((x) => x.half)} [${i.map((x) => x.half).join(' ')}] settled ${m((x) => x.settled)} [${i.map((x) => x.settled).join(' ')}] anon ${m((x) => x.anon)} MiB; CPU of the 2nd call ${m((x) => x.warmCpu)} ms, while idle ${m((x) => x.idleCpu)} ms, of a call after the idle ${m((x) => x.afterIdleCpu)} ms [${i.map((x) => round(x.afterIdleCpu)).join(' ')}]`);
     }
   } finally {
     await s.stop();
