@@ -261,6 +261,18 @@ describe('request heads', () => {
     expect(() => requestHead('GET /x HTTP/1.1\r\n', url, headersOf([]), undefined)).toThrow(TypeError);
   });
 
+  it('refuses what node:http refuses in a value even when the bundle\'s Headers took it (fetch allows other control characters)', () => {
+    for (const value of ['a\x01b', 'a\x7fb', '\x1b[31m']) {
+      const headers = new LightHeaders();
+      headers.set('x-a', value); // fetch's rule: only NUL, CR, LF and characters above U+00FF are refused
+      expect(() => requestHead('GET', url, headers, undefined)).toThrow(TypeError);
+      headers.set('x-a', 'fine\tvalue é');
+      expect(requestHead('GET', url, headers, undefined)).toContain('\r\nx-a: fine\tvalue é\r\n');
+      headers.append('x-a', value);
+      expect(() => requestHead('GET', url, headers, undefined)).toThrow(TypeError);
+    }
+  });
+
   it('leaves transfer-encoding, expect and connection to node:http (undefined)', () => {
     for (const name of ['transfer-encoding', 'expect', 'connection']) expect(requestHead('PUT', url, headersOf([[name, 'x']]), 'b')).toBeUndefined();
   });
