@@ -230,13 +230,15 @@ interface ReencryptCase {
   faults?: { p429: number; p503: number; retryAfterSeconds: number };
   /** Record where the time goes (bench/lib/cl-probe.ts): calls in flight, per-call latency, loop delays. */
   probe?: boolean;
+  /** More environment for the function's process (e.g. the image's NODE_OPTIONS and malloc settings). */
+  env?: Record<string, string>;
 }
 
 async function reencryptCase(c: ReencryptCase): Promise<Row> {
   const fnProbe = c.probe ? functionProbe() : undefined;
   const emuProcessProbe = c.probe && EMULATOR_PLACEMENT === 'own-process' ? emulatorProcessProbe() : undefined;
   const s = await startReencryptStack({
-    placement: EMULATOR_PLACEMENT, env: { ...BASE_ENV, REENCRYPT_CONCURRENCY: String(c.concurrency), ...fnProbe?.env }, timeoutSeconds: DEADLINE_MS / 1000,
+    placement: EMULATOR_PLACEMENT, env: { ...BASE_ENV, REENCRYPT_CONCURRENCY: String(c.concurrency), ...c.env, ...fnProbe?.env }, timeoutSeconds: DEADLINE_MS / 1000,
     ...(c.node && { node: c.node }), ...(c.script && { script: c.script }), ...(emuProcessProbe && { emulatorProbe: emuProcessProbe }),
   });
   let row: Row;
@@ -350,6 +352,19 @@ async function sideBySide(): Promise<void> {
         rows.push(row);
       }
     }
+  }
+  // The container as deployed: Node 22 with the image's node flags and environment (Dockerfile ENTRYPOINT/ENV), at the
+  // batch size above and at the issue's own measurement size (20,000 versions: a fresh process's warm-up, JIT and heap
+  // growth, is spread over more versions, as in a container that serves more than one sweep).
+  const imageEnvForNode = { ...IMAGE_ENV, ...(IMAGE_NODE_FLAGS.length > 0 && { NODE_OPTIONS: IMAGE_NODE_FLAGS.join(' ') }) };
+  for (const imageVersions of [versions, Math.max(versions, SIZES.throughput20 * 2.5)]) {
+    const [nodeLabel, node] = nodes[1] as [string, string];
+    const before = bareSignUs(node);
+    const row: Row = { node: `${nodeLabel}, image flags`, signer: 'cached key, threadpool (dist/func.js)', ...(await reencryptCase({ versions: imageVersions, concurrency: 64, latencyMs: 20, node, env: imageEnvForNode })) };
+    row['bareSignUs'] = Math.round((before + bareSignUs(node)) / 2);
+    row['overBareSignX'] = round((row['fnCpuUsPerItem'] as number) / (row['bareSignUs'] as number), 2);
+    line('side-by-side', row);
+    rows.push(row);
   }
   results['sideBySide'] = rows;
   table(`9. Side by side: Node 20 and 22, the SDK's signer and ours, signing on the main thread or in the threadpool (${versions.toLocaleString('en-US')} versions)`, rows);
