@@ -16,7 +16,7 @@ import { recordRunMetrics } from './metrics';
 import { totalsOf } from './report/report';
 import { invokeSelfDetached } from './runs/handover';
 import {
-  freshRunId, listUnfinished, runStatus, startRun, takeTurn, withStateRetries, type RunPlan, type Runs,
+  freshRunId, listUnfinished, runStatus, startRunRetrying, takeTurn, withStateRetries, type RunPlan, type Runs,
 } from './runs/lifecycle';
 import { resumeAbandoned } from './runs/abandoned';
 import { StateStore } from './runs/store';
@@ -35,7 +35,8 @@ export const runRequest: Runner = async function runRequest(request, invocation,
   // The store is made only when a request needs it: the upload path never touches it.
   let runs: Runs | undefined;
   const runsNow = async (): Promise<Runs> => {
-    runs ??= { store: new StateStore(objectStorage, config.namespace ?? await objectStorage.getNamespace(), requireStateBucket(config)), owner: invocation.callId || freshRunId() };
+    // The store's calls are the run's bookkeeping: they get their own time past the hard stop (StateStore).
+    runs ??= { store: new StateStore(objectStorage, config.namespace ?? await objectStorage.getNamespace(), requireStateBucket(config), budget), owner: invocation.callId || freshRunId() };
     return runs;
   };
   const ctx: RunContext = {
@@ -43,7 +44,7 @@ export const runRequest: Runner = async function runRequest(request, invocation,
     ...(config.stateBucket && {
       durable: async (plan: SweepPlan) => {
         const planned = runPlan(plan, request, ctx.notes, config);
-        return withStateRetries(ctx, async () => startRun(planned, await runsNow(), ctx));
+        return startRunRetrying(planned, runsNow, ctx);
       },
     }),
   };

@@ -21,3 +21,30 @@ export function budgetFor(deadline: Date, safetyMarginMs: number, now = Date.now
   const margin = Math.min(safetyMarginMs, Math.max(250, total / 5));
   return { startedAt: now, deadline: deadline.getTime(), stopStartingAt: deadline.getTime() - margin, hardStopAt: deadline.getTime() - margin / 3 };
 }
+
+/** Time of its own every bookkeeping call gets once the work has stopped (bookkeepingHardStop). */
+export const BOOKKEEPING_OWN_MS = 1000;
+/** Bookkeeping ends this long before Fn-Deadline, so the answer still goes out in time. */
+export const BOOKKEEPING_DEADLINE_MARGIN_MS = 50;
+
+/**
+ * The hard stop of a bookkeeping call: what must still happen after the work stopped at
+ * `hardStopAt` (saving where a run's unit stands and releasing it, the run's records and
+ * report, handing over to a successor, posting metrics). The time between `hardStopAt` and
+ * Fn-Deadline is kept for exactly this, but a turn whose calls retried up to `hardStopAt`
+ * reaches it only then: a call started now gets `ownMs` of its own, never past Fn-Deadline
+ * (less a small margin). Before the hard stop it is the hard stop, as for any call.
+ *
+ * `leaveMs`: time kept at the end for what must follow this call (the run state store's calls
+ * leave the handover its own second), or half the time between the hard stop and Fn-Deadline
+ * when that is shorter; so a slow state call never takes the time of the successor's start.
+ * A soft budget (the CLI's --max-duration) kills nothing at its deadline: there, `ownMs` always.
+ */
+export function bookkeepingHardStop(budget: Budget, options: { now?: number; ownMs?: number; leaveMs?: number } = {}): number {
+  const now = options.now ?? Date.now();
+  const ownStop = Math.max(budget.hardStopAt, now + (options.ownMs ?? BOOKKEEPING_OWN_MS));
+  if (budget.soft) return ownStop;
+  const end = budget.deadline - BOOKKEEPING_DEADLINE_MARGIN_MS;
+  const left = Math.min(options.leaveMs ?? 0, Math.max(0, end - budget.hardStopAt) / 2);
+  return Math.min(end - left, ownStop);
+}

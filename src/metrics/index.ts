@@ -1,4 +1,5 @@
 import type { RunContext } from '../engine/context';
+import { bookkeepingHardStop } from '../engine/deadline';
 import type { ReencryptRequest } from '../input/types';
 import { containerMetrics, flushMetrics } from './publisher';
 import { runMetrics, triggerOf, type RunSummary } from './run-metrics';
@@ -29,11 +30,9 @@ async function recordMetrics(run: RunSummary, trigger: string, objectEvent: bool
   if (!target) return;
   containerMetrics.add(runMetrics(run, trigger));
   if (objectEvent && !containerMetrics.due()) return;
-  // Like the self-invoke: at least a second, never past Fn-Deadline. A soft deadline (the CLI's
-  // --max-duration) kills nothing, and the process exits after this run: post with time to spare,
-  // or the points kept for a next flush would be lost with it.
-  const hardStopAt = ctx.budget.soft
-    ? Math.max(ctx.budget.hardStopAt, Date.now() + SOFT_DEADLINE_POST_MS)
-    : Math.min(ctx.budget.deadline - 50, Math.max(ctx.budget.hardStopAt, Date.now() + 1000));
+  // Bookkeeping after the work: its own time past the hard stop, never past Fn-Deadline. A soft
+  // deadline (the CLI's --max-duration) kills nothing, and the process exits after this run: post
+  // with time to spare, or the points kept for a next flush would be lost with it.
+  const hardStopAt = bookkeepingHardStop(ctx.budget, ctx.budget.soft ? { ownMs: SOFT_DEADLINE_POST_MS } : {});
   await flushMetrics(containerMetrics, ctx.oci, target, ctx.logger, hardStopAt);
 }

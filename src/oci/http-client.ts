@@ -8,6 +8,7 @@ import { callContext, type CallState } from './call-context';
 export type { ApiCallCounter } from './call-context';
 import { Http1Connections, type Exchange as ConnectionExchange } from './http1-connections';
 import { ResponseParser } from './http1-response';
+import { LightHeaders } from './light-headers';
 import { toWireUrl, type WireUrl } from './request-target';
 
 export interface Agents {
@@ -149,9 +150,11 @@ export function requestHead(method: string, url: WireUrl, headers: Headers, body
   let hasHost = false;
   let hasLength = false;
   let nodeFraming = false;
+  // The bundle's Headers (light-headers.ts) checked each name and value as it was set: it says which values pass.
+  const checked = headers instanceof LightHeaders ? headers : undefined;
   headers.forEach((value, name) => {
-    if (!TOKEN.test(name)) throw new TypeError(`invalid header name "${name.slice(0, 100)}"`);
-    if (!FIELD_VALUE.test(value)) throw new TypeError(`invalid value of header "${name}"`);
+    if (!checked && !TOKEN.test(name)) throw new TypeError(`invalid header name "${name.slice(0, 100)}"`);
+    if (!checked?.wireSafe(name) && !FIELD_VALUE.test(value)) throw new TypeError(`invalid value of header "${name}"`);
     const lower = name.toLowerCase();
     if (lower === 'host') hasHost = true;
     else if (lower === 'content-length') hasLength = true;

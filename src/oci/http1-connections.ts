@@ -14,10 +14,21 @@
  * ALPN `http/1.1`, sessions resumed across connections to the same origin.
  * Connections are reused LIFO; an idle one is dropped when the server closes
  * it, sends anything, or fails, and never keeps the process alive.
+ *
+ * Reads: every connection reads into one buffer (the sockets' documented
+ * `onread` option, net and tls alike) and feeds the bytes to its parser at
+ * once, which copies what it keeps. A socket's 'data' events would allocate
+ * a 64 KiB read buffer per read, wrap it in a Buffer and run the stream
+ * machinery (push, emit, a nextTick) for each response: CPU and garbage per
+ * call that nothing here needs. One buffer is enough: the callback runs
+ * synchronously on the event loop, one read at a time.
  */
-import { connect as netConnect, isIP, type Socket } from 'node:net';
+import { connect as netConnect, isIP, type OnReadOpts, type Socket } from 'node:net';
 import type { TLSSocket } from 'node:tls';
 import { ResponseParser } from './http1-response';
+
+/** node:net's `onread` option: data is read into `buffer` and handed to `callback` instead of emitted as 'data'. */
+type OnRead = OnReadOpts & { readonly buffer: Uint8Array };
 
 /** Where a request goes (request-target.ts's WireUrl has these). */
 export interface Origin {
@@ -56,14 +67,27 @@ export function idleLimitMs(keepAlive: string | undefined): number {
   return timeout === undefined ? IDLE_LIMIT_MS : Math.max(0, Math.min(IDLE_LIMIT_MS, Number(timeout) * 1000 - 1000));
 }
 
+/** Size of the read buffer all connections share (node:net reads up to 64 KiB at a time too). */
+const READ_BUFFER_BYTES = 64 * 1024;
+let readBuffer: Buffer | undefined;
+
+/** The read buffer every connection's socket reads into, made when the first connection opens. */
+function sharedReadBuffer(): Buffer {
+  readBuffer ??= Buffer.allocUnsafe(READ_BUFFER_BYTES);
+  return readBuffer;
+}
+
 class Connection {
   exchange: Exchange | undefined;
   /** While idle: the instant (Date.now()) after which it is not used again. */
   idleUntil = 0;
+  readonly socket: Socket;
   private broken = false;
 
-  constructor(readonly socket: Socket, private readonly pool: OriginPool) {
-    socket.on('data', this.onData);
+  /** `open` opens the socket with the given `onread` option (the connection's reader). */
+  constructor(open: (onread: OnRead) => Socket, private readonly pool: OriginPool) {
+    const socket = open({ buffer: sharedReadBuffer(), callback: this.onRead });
+    this.socket = socket;
     socket.on('end', this.onEnd);
     socket.on('error', this.onError);
     socket.on('close', this.onClose);
@@ -80,7 +104,16 @@ class Connection {
     this.socket.destroy();
   }
 
-  private readonly onData = (chunk: Buffer): void => {
+  /**
+   * `onread`'s callback: `bytes` (the shared buffer) holds `length` new bytes
+   * until this returns. Always true: keep reading (false would pause the socket).
+   */
+  private readonly onRead = (length: number, bytes: Uint8Array): boolean => {
+    this.read(length, bytes as Buffer);
+    return true;
+  };
+
+  private read(length: number, bytes: Buffer): void {
     const exchange = this.exchange;
     if (!exchange) {
       this.destroy(); // nothing was asked: a server that talks now is not to be trusted with the next request
@@ -88,7 +121,7 @@ class Connection {
     }
     let complete: boolean;
     try {
-      complete = exchange.parser.feed(chunk);
+      complete = exchange.parser.feed(bytes, length);
     } catch (err) {
       this.exchange = undefined;
       this.destroy();
@@ -100,7 +133,7 @@ class Connection {
     if (exchange.parser.reusable) this.pool.release(this, idleLimitMs(exchange.parser.headers['keep-alive']));
     else this.destroy();
     exchange.finish(undefined);
-  };
+  }
 
   private readonly onEnd = (): void => {
     const exchange = this.exchange;
@@ -144,7 +177,7 @@ class OriginPool {
       }
       connection.destroy();
     }
-    return new Connection(this.connect(), this);
+    return new Connection((onread) => this.connect(onread), this);
   }
 
   release(connection: Connection, idleLimit: number): void {
@@ -162,10 +195,10 @@ class OriginPool {
     if (i >= 0) this.idle.splice(i, 1);
   }
 
-  private connect(): Socket {
+  private connect(onread: OnRead): Socket {
     const { hostname, port } = this.origin;
     const https = this.origin.protocol === 'https:';
-    const options = { host: hostname, port: Number(port || (https ? 443 : 80)), noDelay: true, keepAlive: true, keepAliveInitialDelay: 1000 };
+    const options = { host: hostname, port: Number(port || (https ? 443 : 80)), noDelay: true, keepAlive: true, keepAliveInitialDelay: 1000, onread };
     if (!https) return netConnect(options);
     // node:tls is loaded by the first https connection, not at start (the emulator's endpoints are plain HTTP).
     const socket: TLSSocket = (require('node:tls') as typeof import('node:tls')).connect({

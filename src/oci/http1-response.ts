@@ -54,25 +54,30 @@ export class ResponseParser {
   }
 
   /**
-   * Reads `chunk`; true once the response is complete. Bytes after a complete
-   * response (the server sent more than one answer) make the connection unusable.
+   * Reads `chunk[0, end)`; true once the response is complete. Bytes after a
+   * complete response (the server sent more than one answer) make the
+   * connection unusable.
+   *
+   * The bytes are read during the call only: whatever the parser keeps (a
+   * body, an unfinished line) it copies, because the connections read every
+   * socket into one buffer they reuse (http1-connections.ts).
    */
-  feed(chunk: Buffer): boolean {
+  feed(chunk: Buffer, end = chunk.length): boolean {
     let at = 0;
-    while (at < chunk.length) {
+    while (at < end) {
       switch (this.state) {
-        case State.Head: at = this.readHead(chunk, at); break;
-        case State.Length: at = this.readBody(chunk, at, State.Done); break;
-        case State.ChunkSize: at = this.readLine(chunk, at, MAX_CHUNK_LINE, (line) => this.onChunkSize(line)); break;
-        case State.ChunkData: at = this.readBody(chunk, at, State.ChunkDataEnd); break;
-        case State.ChunkDataEnd: at = this.readLine(chunk, at, 2, (line) => {
+        case State.Head: at = this.readHead(chunk, at, end); break;
+        case State.Length: at = this.readBody(chunk, at, end, State.Done); break;
+        case State.ChunkSize: at = this.readLine(chunk, at, end, MAX_CHUNK_LINE, (line) => this.onChunkSize(line)); break;
+        case State.ChunkData: at = this.readBody(chunk, at, end, State.ChunkDataEnd); break;
+        case State.ChunkDataEnd: at = this.readLine(chunk, at, end, 2, (line) => {
           if (line.length !== 0) throw new Http1ProtocolError('a chunk is longer than its size says');
           this.state = State.ChunkSize;
         }); break;
-        case State.Trailers: at = this.readLine(chunk, at, MAX_HEAD_BYTES, (line) => {
+        case State.Trailers: at = this.readLine(chunk, at, end, MAX_HEAD_BYTES, (line) => {
           if (line.length === 0) this.state = State.Done; // trailer fields are read and dropped
         }); break;
-        case State.UntilClose: this.chunks.push(at === 0 ? chunk : chunk.subarray(at)); at = chunk.length; break;
+        case State.UntilClose: this.chunks.push(copyOf(chunk, at, end)); at = end; break;
         case State.Done: this.reusable = false; return true;
       }
     }
@@ -86,14 +91,15 @@ export class ResponseParser {
     return this.state === State.Done;
   }
 
-  private readHead(chunk: Buffer, at: number): number {
+  private readHead(chunk: Buffer, at: number, chunkEnd: number): number {
     const before = this.pending?.length ?? 0;
-    const buffer = this.pending ? Buffer.concat([this.pending, chunk.subarray(at)]) : chunk.subarray(at);
+    // `buffer` is a view of `chunk` when nothing is pending: kept only as a copy.
+    const buffer = this.pending ? Buffer.concat([this.pending, chunk.subarray(at, chunkEnd)]) : chunk.subarray(at, chunkEnd);
     const end = buffer.indexOf('\r\n\r\n', Math.max(0, before - 3), 'latin1');
     if (end < 0) {
       if (buffer.length > MAX_HEAD_BYTES) throw new Http1ProtocolError('the response head is too large');
-      this.pending = buffer;
-      return chunk.length;
+      this.pending = this.pending ? buffer : copyOf(buffer, 0, buffer.length);
+      return chunkEnd;
     }
     if (end > MAX_HEAD_BYTES) throw new Http1ProtocolError('the response head is too large');
     this.pending = undefined;
@@ -161,23 +167,25 @@ export class ResponseParser {
     this.reusable = false;
   }
 
-  private readBody(chunk: Buffer, at: number, next: State): number {
-    const take = Math.min(this.remaining, chunk.length - at);
-    this.chunks.push(at === 0 && take === chunk.length ? chunk : chunk.subarray(at, at + take));
+  private readBody(chunk: Buffer, at: number, end: number, next: State): number {
+    const take = Math.min(this.remaining, end - at);
+    this.chunks.push(copyOf(chunk, at, at + take));
     this.remaining -= take;
     if (this.remaining === 0) this.state = next;
     return at + take;
   }
 
   /** Reads up to CRLF (at most `max` bytes before it), then hands the line (latin1) to `onLine`. */
-  private readLine(chunk: Buffer, at: number, max: number, onLine: (line: string) => void): number {
-    const lf = chunk.indexOf(LF, at);
-    const piece = chunk.subarray(at, lf < 0 ? chunk.length : lf + 1);
+  private readLine(chunk: Buffer, at: number, end: number, max: number, onLine: (line: string) => void): number {
+    const rest = chunk.subarray(at, end); // bytes past `end` are not this response's (a reused buffer)
+    const found = rest.indexOf(LF);
+    const lf = found < 0 ? -1 : at + found;
+    const piece = found < 0 ? rest : rest.subarray(0, found + 1);
     const line = this.pending ? Buffer.concat([this.pending, piece]) : piece;
     if (lf < 0) {
       if (line.length > max + 2) throw new Http1ProtocolError('a chunk line is too long');
-      this.pending = line;
-      return chunk.length;
+      this.pending = this.pending ? line : copyOf(line, 0, line.length);
+      return end;
     }
     this.pending = undefined;
     if (line.length < 2 || line[line.length - 2] !== CR || line.length - 2 > max) throw new Http1ProtocolError('a malformed chunk line');
@@ -191,6 +199,13 @@ export class ResponseParser {
     this.remaining = parseInt(size[1] as string, 16);
     this.state = this.remaining === 0 ? State.Trailers : State.ChunkData;
   }
+}
+
+/** A copy of `bytes[start, end)`: the bytes fed to the parser are reused after `feed` returns. */
+function copyOf(bytes: Buffer, start: number, end: number): Buffer {
+  const copy = Buffer.allocUnsafe(end - start);
+  bytes.copy(copy, 0, start, end);
+  return copy;
 }
 
 function trimOws(text: string): string {

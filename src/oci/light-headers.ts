@@ -15,14 +15,34 @@
  */
 const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
 const INVALID_VALUE = /[\0\r\n\u0100-\uffff]/;
+/**
+ * A value node:http sends as it is: tab, visible ASCII, space and obs-text
+ * only. Such a value also passes fetch's rule (INVALID_VALUE), so one scan of
+ * a value usually settles both questions (see `wireSafe`). Anchored, as
+ * V8 runs it faster than a search for the first bad character.
+ */
+const WIRE_SAFE = /^[\t\x20-\x7e\x80-\xff]*$/;
 const HTTP_WHITESPACE_EDGES = /^[\t\n\r ]+|[\t\n\r ]+$/g;
 
 type Init = Record<string, string> | Iterable<readonly [string, string]> | { forEach(cb: (value: string, name: string) => void): void };
 
+/**
+ * Names already checked, as given, to their lowercase form: a request's
+ * headers are read and written ~20 times by name (the SDK, the signer, the
+ * HTTP client) under the same few literal names. Bounded: hostile input
+ * cannot grow it past MAX_KNOWN_NAMES.
+ */
+const knownNames = new Map<string, string>();
+const MAX_KNOWN_NAMES = 256;
+
 function headerName(name: string): string {
-  const text = String(name);
+  const text = typeof name === 'string' ? name : String(name);
+  const known = knownNames.get(text);
+  if (known !== undefined) return known;
   if (!TOKEN.test(text)) throw new TypeError(`Headers: invalid header name "${text.slice(0, 100)}"`);
-  return text.toLowerCase();
+  const lower = text.toLowerCase();
+  if (knownNames.size < MAX_KNOWN_NAMES) knownNames.set(text, lower);
+  return lower;
 }
 
 const isHttpWhitespace = (code: number): boolean => code === 0x20 || code === 0x09 || code === 0x0a || code === 0x0d;
@@ -33,12 +53,22 @@ function headerValue(value: string): string {
   if (text.length > 0 && (isHttpWhitespace(text.charCodeAt(0)) || isHttpWhitespace(text.charCodeAt(text.length - 1)))) {
     text = text.replace(HTTP_WHITESPACE_EDGES, '');
   }
-  if (INVALID_VALUE.test(text)) throw new TypeError('Headers: invalid header value (NUL, CR, LF or a character above U+00FF)');
   return text;
+}
+
+/** Whether `text` (a stripped value) may go on the wire as node:http allows; throws where fetch's Headers throws. */
+function checkValue(text: string): boolean {
+  if (WIRE_SAFE.test(text)) return true;
+  if (INVALID_VALUE.test(text)) throw new TypeError('Headers: invalid header value (NUL, CR, LF or a character above U+00FF)');
+  return false;
 }
 
 export class LightHeaders implements Headers {
   private readonly map = new Map<string, string>();
+  /** Names whose value fetch accepts but node:http would refuse (another control character): usually none. */
+  private notWireSafe: Set<string> | undefined;
+  /** The names sorted, as iteration goes; dropped when a name comes or goes. */
+  private sorted: string[] | undefined;
 
   constructor(init?: Init | null) {
     if (init === undefined || init === null) return;
@@ -57,12 +87,40 @@ export class LightHeaders implements Headers {
   append(name: string, value: string): void {
     const key = headerName(name);
     const text = headerValue(value);
+    const safe = checkValue(text);
     const existing = this.map.get(key);
-    this.map.set(key, existing === undefined ? text : `${existing}, ${text}`);
+    if (existing === undefined) {
+      this.sorted = undefined;
+      this.map.set(key, text);
+      this.markWireSafe(key, safe);
+    } else {
+      this.map.set(key, `${existing}, ${text}`);
+      if (!safe) this.markWireSafe(key, false); // safe, ", " and safe is safe
+    }
   }
 
   set(name: string, value: string): void {
-    this.map.set(headerName(name), headerValue(value));
+    const key = headerName(name);
+    const text = headerValue(value);
+    const safe = checkValue(text);
+    if (!this.map.has(key)) this.sorted = undefined;
+    this.map.set(key, text);
+    this.markWireSafe(key, safe);
+  }
+
+  /**
+   * True when the value of `name` (lowercase) has only the characters
+   * node:http allows in a field value: tab, space, visible ASCII, obs-text.
+   * The HTTP client (http-client.ts) asks this instead of scanning every
+   * value a second time; the `authorization` value is ~2 kB.
+   */
+  wireSafe(name: string): boolean {
+    return this.map.has(name) && !this.notWireSafe?.has(name);
+  }
+
+  private markWireSafe(key: string, safe: boolean): void {
+    if (!safe) (this.notWireSafe ??= new Set()).add(key);
+    else this.notWireSafe?.delete(key);
   }
 
   get(name: string): string | null {
@@ -74,7 +132,9 @@ export class LightHeaders implements Headers {
   }
 
   delete(name: string): void {
-    this.map.delete(headerName(name));
+    const key = headerName(name);
+    if (this.map.delete(key)) this.sorted = undefined;
+    this.notWireSafe?.delete(key);
   }
 
   getSetCookie(): string[] {
@@ -83,11 +143,22 @@ export class LightHeaders implements Headers {
   }
 
   forEach(callback: (value: string, key: string, parent: Headers) => void, thisArg?: unknown): void {
-    for (const [name, value] of this.entries()) callback.call(thisArg, value, name, this);
+    for (const name of this.sortedNames()) {
+      const value = this.map.get(name);
+      if (value !== undefined) callback.call(thisArg, value, name, this); // the callback may have deleted it
+    }
   }
 
   *entries(): IterableIterator<[string, string]> {
-    for (const name of [...this.map.keys()].sort()) yield [name, this.map.get(name) as string];
+    for (const name of this.sortedNames()) {
+      const value = this.map.get(name);
+      if (value !== undefined) yield [name, value];
+    }
+  }
+
+  private sortedNames(): readonly string[] {
+    this.sorted ??= [...this.map.keys()].sort();
+    return this.sorted;
   }
 
   *keys(): IterableIterator<string> {

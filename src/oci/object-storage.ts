@@ -1,6 +1,6 @@
 import type { models, ObjectStorageClient, requests } from 'oci-objectstorage';
 import type { NamePage, NameRange } from '../sweep/range-listing';
-import type { Oci } from './clients';
+import type { CallOptions, Oci } from './clients';
 import { REENCRYPT_OBJECT, reencryptObjectRequest } from './reencrypt-request';
 
 /**
@@ -141,11 +141,11 @@ export class ObjectStorage {
   }
 
   /** One page of ListObjects: latest versions only, for unversioned buckets; names below `end` only when given. */
-  async listObjectsPage(namespace: string, bucketName: string, prefix: string | undefined, start: string | undefined, end?: string): Promise<ListedPage> {
+  async listObjectsPage(namespace: string, bucketName: string, prefix: string | undefined, start: string | undefined, end?: string, options?: CallOptions): Promise<ListedPage> {
     const r = await this.oci.call('ListObjects', () => this.client.listObjects({
       namespaceName: namespace, bucketName, limit: PAGE_LIMIT, fields: LIST_FIELDS,
       ...(prefix && { prefix: q(prefix) }), ...(start !== undefined && { start: q(start) }), ...(end !== undefined && { end: q(end) }),
-    }));
+    }), options);
     const items = r.listObjects.objects.map((o): ListedVersion => ({
       name: o.name, isDeleteMarker: false,
       ...(o.timeCreated && { timeCreated: new Date(o.timeCreated) }),
@@ -199,35 +199,36 @@ export class ObjectStorage {
 
   /**
    * PutObject of a small text body. `ifMatch` replaces only that ETag; `ifNoneMatch: '*'`
-   * creates only when the name is free (OCI answers 412 otherwise).
+   * creates only when the name is free (OCI answers 412 otherwise). `options`: the call's
+   * limits when not the invocation's (the run state store's bookkeeping, src/runs/store.ts).
    */
-  async putText(namespace: string, bucketName: string, objectName: string, text: string, condition: { ifMatch?: string; ifNoneMatch?: '*' }): Promise<{ etag: string }> {
+  async putText(namespace: string, bucketName: string, objectName: string, text: string, condition: { ifMatch?: string; ifNoneMatch?: '*' }, options?: CallOptions): Promise<{ etag: string }> {
     const r = await this.oci.call('PutObject', () => this.client.putObject({
       namespaceName: namespace, bucketName, objectName, putObjectBody: text, contentLength: Buffer.byteLength(text),
       contentType: 'application/json', ...(condition.ifMatch && { ifMatch: condition.ifMatch }), ...(condition.ifNoneMatch && { ifNoneMatch: condition.ifNoneMatch }),
-    }));
+    }), options);
     return { etag: r.eTag };
   }
 
   /** GetObject of a small text body, with its ETag. */
-  async getText(namespace: string, bucketName: string, objectName: string): Promise<{ text: string; etag: string }> {
+  async getText(namespace: string, bucketName: string, objectName: string, options?: CallOptions): Promise<{ text: string; etag: string }> {
     const r = await this.oci.call('GetObject', async () => {
       const answer = await this.client.getObject({ namespaceName: namespace, bucketName, objectName });
       return { etag: answer.eTag, text: await readAll(answer.value) };
-    });
+    }, options);
     return r;
   }
 
-  async deleteObject(namespace: string, bucketName: string, objectName: string, ifMatch?: string): Promise<void> {
-    await this.oci.call('DeleteObject', () => this.client.deleteObject({ namespaceName: namespace, bucketName, objectName, ...(ifMatch && { ifMatch }) }));
+  async deleteObject(namespace: string, bucketName: string, objectName: string, ifMatch?: string, options?: CallOptions): Promise<void> {
+    await this.oci.call('DeleteObject', () => this.client.deleteObject({ namespaceName: namespace, bucketName, objectName, ...(ifMatch && { ifMatch }) }), options);
   }
 
   /** Every object name under a prefix (ListObjects, all pages). */
-  async listNames(namespace: string, bucketName: string, prefix: string, max = 10_000): Promise<string[]> {
+  async listNames(namespace: string, bucketName: string, prefix: string, max = 10_000, options?: CallOptions): Promise<string[]> {
     const names: string[] = [];
     let start: string | undefined;
     do {
-      const page = await this.listObjectsPage(namespace, bucketName, prefix, start);
+      const page = await this.listObjectsPage(namespace, bucketName, prefix, start, undefined, options);
       names.push(...page.items.map((i) => i.name));
       start = page.next;
     } while (start !== undefined && names.length < max);

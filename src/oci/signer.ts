@@ -82,7 +82,7 @@ export class CachedKeyRequestSigner implements RequestSigner {
   async sign(request: SignableRequest, forceExcludeBody = false): Promise<void> {
     const { headers } = request;
     if (!headers.has('host')) headers.set('host', hostOf(request.uri));
-    if (!headers.has('x-date')) headers.set('x-date', new Date().toUTCString());
+    if (!headers.has('x-date')) headers.set('x-date', httpDate());
 
     const method = request.method.toUpperCase();
     const withBody = !forceExcludeBody && METHODS_WITH_BODY.has(method);
@@ -115,6 +115,18 @@ export class CachedKeyRequestSigner implements RequestSigner {
     this.keyBuilds += 1;
     return key;
   }
+}
+
+/** The current second as an HTTP date (`toUTCString`), formatted once per second rather than once per request. */
+let dateSecond = Number.NaN;
+let dateText = '';
+function httpDate(): string {
+  const second = Math.floor(Date.now() / 1000);
+  if (second !== dateSecond) {
+    dateSecond = second;
+    dateText = new Date(second * 1000).toUTCString();
+  }
+  return dateText;
 }
 
 function required(headers: Headers, name: string): string {

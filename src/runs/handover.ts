@@ -1,5 +1,6 @@
 import type { requests } from 'oci-functions';
 import type { RunContext } from '../engine/context';
+import { bookkeepingHardStop } from '../engine/deadline';
 import { OciCallError } from '../oci/errors';
 
 /**
@@ -27,8 +28,8 @@ export async function invokeSelfDetached(body: object, ctx: RunContext, options:
   if (!config.selfInvoke) return { invoked: false, why: 'REENCRYPT_SELF_INVOKE is false', throttled: false, attempted: false };
   const functionId = config.functionId;
   if (!functionId) return { invoked: false, why: 'FN_FN_ID is not set (not running in OCI Functions), so the function cannot invoke itself', throttled: false, attempted: false };
-  // A detached invoke answers at once; give it at least a second, but never past Fn-Deadline.
-  const hardStopAt = Math.min(ctx.budget.deadline - 50, Math.max(ctx.budget.hardStopAt, Date.now() + 1000));
+  // Handing over follows the work: it gets the bookkeeping's time of its own past the hard stop (a detached invoke answers at once).
+  const hardStopAt = bookkeepingHardStop(ctx.budget);
   try {
     const endpoint = await invokeEndpoint(functionId, ctx, hardStopAt);
     const client = ctx.oci.functionsInvokeAt(endpoint);

@@ -65,8 +65,19 @@ export interface Runs {
   readonly owner: string;
 }
 
-/** Starts the run (or joins it, when this is a redelivery) and takes a turn on it. */
-export async function startRun(plan: RunPlan, runs: Runs, ctx: RunContext): Promise<object> {
+/**
+ * startRun, riding out a state bucket that is unavailable (withStateRetries). Once the run
+ * exists, an invocation that runs out of time that way (its turn's bookkeeping failed after the
+ * work) hands the run to a successor, as a resume does: the invocation that started a run has
+ * no failure destination behind it, so without one the run would wait for someone to resume it.
+ */
+export async function startRunRetrying(plan: RunPlan, runs: () => Promise<Runs>, ctx: RunContext): Promise<object> {
+  let exists = false;
+  return withStateRetries(ctx, async () => startRun(plan, await runs(), ctx, () => { exists = true; }), () => (exists ? plan.runId : undefined));
+}
+
+/** Starts the run (or joins it, when this is a redelivery) and takes a turn on it; `onExists` is told once the run is stored. */
+export async function startRun(plan: RunPlan, runs: Runs, ctx: RunContext, onExists?: () => void): Promise<object> {
   const { store } = runs;
   const now = Date.now();
   const w = describeWatermark(plan.watermark);
@@ -86,6 +97,7 @@ export async function startRun(plan: RunPlan, runs: Runs, ctx: RunContext): Prom
   } else {
     ctx.notes.push('this run already exists (a redelivered event or a repeated request): joined it');
   }
+  onExists?.();
   if (created && record.workers > 1) {
     // Fan-out: this invocation only plans; the workers sweep. If Functions took none of them, it works itself.
     const started = await startWorkers(plan.runId, record.workers, ctx);
@@ -263,8 +275,9 @@ async function askAgainWhileFull(runId: string, refused: HandoverResult, ctx: Ru
  * a later invocation (spaced by that invocation's own waiting, so an outage
  * does not become a busy loop) and the error is answered; if it cannot be
  * handed on, the call fails (RunNotContinued) for the failure destination.
+ * `resume`: the run to hand on, or a function naming it once it exists.
  */
-export async function withStateRetries(ctx: RunContext, step: () => Promise<object>, resumeRunId?: string): Promise<object> {
+export async function withStateRetries(ctx: RunContext, step: () => Promise<object>, resume?: string | (() => string | undefined)): Promise<object> {
   for (;;) {
     try {
       return await step();
@@ -272,6 +285,7 @@ export async function withStateRetries(ctx: RunContext, step: () => Promise<obje
       if (!(err instanceof StateStoreError) || err.problem !== 'unavailable') throw err;
       const wait = Math.min(10_000, ctx.budget.stopStartingAt - Date.now() - 1000);
       if (wait <= 0) {
+        const resumeRunId = typeof resume === 'function' ? resume() : resume;
         if (resumeRunId) {
           const h = await invokeSelfDetached({ resume: resumeRunId }, ctx);
           ctx.logger.warn('state bucket unavailable; run handed on', { runId: resumeRunId, handedOver: h.invoked });

@@ -1,5 +1,7 @@
 import { randomUUID } from 'node:crypto';
+import { BOOKKEEPING_OWN_MS, bookkeepingHardStop, type Budget } from '../engine/deadline';
 import { ReencryptError } from '../errors';
+import type { CallOptions } from '../oci/clients';
 import { OciCallError } from '../oci/errors';
 import type { ObjectStorage } from '../oci/object-storage';
 
@@ -38,18 +40,31 @@ interface Envelope<T> {
  * replace), so two invocations never both win the same write. A write whose
  * answer was lost and was retried by the SDK may meet its own earlier success
  * as a 412: the record's `writeId` tells that case apart from a real conflict.
+ *
+ * Every call of the store is the run's bookkeeping: with the invocation's `budget`, each
+ * gets bookkeepingHardStop's time, so what must follow the work (saving where a unit
+ * stands and releasing it, reading the run to finish or hand it over, the report) is still
+ * done when the work's calls retried up to the hard stop. They leave the handover its own
+ * time at the end: a slow state bucket must not keep the run from its successor. Without a
+ * budget (the CLI reading runs), the calls have the Oci's own hard stop.
  */
 export class StateStore {
   constructor(
     private readonly objectStorage: ObjectStorage,
     readonly namespace: string,
     readonly bucket: string,
+    private readonly budget?: Budget,
   ) {}
+
+  /** The limits of a call starting now. */
+  private limits(): CallOptions | undefined {
+    return this.budget ? { hardStopAt: bookkeepingHardStop(this.budget, { leaveMs: BOOKKEEPING_OWN_MS }) } : undefined;
+  }
 
   async get<T>(name: string, isValid: (v: unknown) => v is T): Promise<Stored<T> | undefined> {
     let got: { text: string; etag: string };
     try {
-      got = await this.objectStorage.getText(this.namespace, this.bucket, name);
+      got = await this.objectStorage.getText(this.namespace, this.bucket, name, this.limits());
     } catch (err) {
       if (isAbsent(err)) return undefined;
       throw this.wrap(err, `read ${name}`);
@@ -79,7 +94,7 @@ export class StateStore {
 
   async delete(name: string): Promise<void> {
     try {
-      await this.objectStorage.deleteObject(this.namespace, this.bucket, name);
+      await this.objectStorage.deleteObject(this.namespace, this.bucket, name, undefined, this.limits());
     } catch (err) {
       if (isAbsent(err)) return;
       throw this.wrap(err, `delete ${name}`);
@@ -88,7 +103,7 @@ export class StateStore {
 
   async list(prefix: string, max?: number): Promise<string[]> {
     try {
-      return await this.objectStorage.listNames(this.namespace, this.bucket, prefix, max);
+      return await this.objectStorage.listNames(this.namespace, this.bucket, prefix, max, this.limits());
     } catch (err) {
       throw this.wrap(err, `list ${prefix}`);
     }
@@ -98,7 +113,7 @@ export class StateStore {
     const writeId = randomUUID();
     const text = JSON.stringify({ writeId, record } satisfies Envelope<T>);
     try {
-      const { etag } = await this.objectStorage.putText(this.namespace, this.bucket, name, text, condition);
+      const { etag } = await this.objectStorage.putText(this.namespace, this.bucket, name, text, condition, this.limits());
       return { value: record, etag };
     } catch (err) {
       if (!isStatus(err, 412)) throw this.wrap(err, `write ${name}`);
@@ -111,7 +126,7 @@ export class StateStore {
 
   private async getRaw(name: string): Promise<{ writeId: string; etag: string } | undefined> {
     try {
-      const got = await this.objectStorage.getText(this.namespace, this.bucket, name);
+      const got = await this.objectStorage.getText(this.namespace, this.bucket, name, this.limits());
       const parsed = JSON.parse(got.text) as { writeId?: unknown };
       return typeof parsed.writeId === 'string' ? { writeId: parsed.writeId, etag: got.etag } : undefined;
     } catch {

@@ -42,6 +42,20 @@ describe('LightHeaders (the bundle\'s request Headers)', () => {
     }), fcParams(300));
   });
 
+  it('says of each value whether node:http would send it (tab, space, visible ASCII, obs-text only), for any sequence of append/set/delete', () => {
+    const FIELD_VALUE = /^[\t\x20-\x7e\x80-\xff]*$/;
+    const anyValue = fc.string({ unit: fc.oneof(fc.constantFrom('a', ' ', '\t', ',', 'é', '\x01', '\x1f', '\x7f', '\x0b'), fc.integer({ min: 0x20, max: 0xff }).map((c) => String.fromCharCode(c))) });
+    const wireOps = fc.array(fc.record({ op: fc.constantFrom('append', 'set', 'delete'), name: names, value: anyValue }) as fc.Arbitrary<Op>, { maxLength: 12 });
+    fc.assert(fc.property(wireOps, (list) => {
+      const ours = new LightHeaders();
+      apply(ours, list);
+      for (const name of ['content-type', 'x-date', 'opc-request-id', 'host', 'authorization', 'x', 'missing']) {
+        const value = ours.get(name);
+        expect(ours.wireSafe(name)).toBe(value !== null && FIELD_VALUE.test(value));
+      }
+    }), fcParams(300));
+  });
+
   it('is built from a record, pairs or another Headers as fetch\'s is', () => {
     const record = { 'Content-Type': 'application/json', 'X-Date': ' now ' };
     expect(contents(new LightHeaders(record))).toEqual(contents(new Headers(record)));

@@ -7,7 +7,7 @@ import {
   ConfigFileAuthenticationDetailsProvider, DefaultRequestSigner, ResourcePrincipalAuthenticationDetailsProvider,
   type AuthenticationDetailsProvider,
 } from 'oci-common';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { Authenticator } from '../../emulator/src/auth';
 import { toWireUrl } from '../../src/oci/request-target';
 import { CachedKeyRequestSigner } from '../../src/oci/signer';
@@ -254,5 +254,24 @@ describe('with a resource principal read from files, as in OCI Functions', () =>
     expect(after).toContain(`keyId="ST$${second.OCI_RESOURCE_PRINCIPAL_RPST}"`);
     expect(verifiesWith(after, second.OCI_RESOURCE_PRINCIPAL_PRIVATE_PEM)).toBe(true);
     expect(signer.keyBuilds).toBe(2);
+  });
+
+  it('dates a request without x-date with the current second, as toUTCString gives it', async () => {
+    const { privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
+    const pem = privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
+    const signer = new CachedKeyRequestSigner({ getKeyId: async () => 'k', getPrivateKey: () => pem, getPassphrase: () => null } as unknown as AuthenticationDetailsProvider);
+    const dateAt = async (ms: number): Promise<string | null> => {
+      vi.setSystemTime(ms);
+      const headers = new Headers();
+      await signer.sign({ method: 'GET', headers, uri: `${HOST}/n` });
+      return headers.get('x-date');
+    };
+    vi.useFakeTimers({ toFake: ['Date'] });
+    try {
+      const t = Date.UTC(2026, 10, 30, 14, 5, 7);
+      for (const ms of [t, t + 999, t + 1000, t + 1999, t - 1, t + 86_400_000, t]) expect(await dateAt(ms)).toBe(new Date(ms).toUTCString());
+    } finally {
+      vi.useRealTimers();
+    }
   });
 });
