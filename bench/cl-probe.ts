@@ -10,6 +10,9 @@
  * bench/lib/cl-probe-emulator-hook.cjs), so its CPU is its own and this process holds only the harness;
  * `--emulator=bundled`: the same, the emulator bundled by esbuild rather than run under tsx. `--emu-warm-up=N`:
  * N calls through the emulator before the sweep (bench/lib/cl-probe-raw-load.ts), past its JIT warm-up.
+ * `--emulator-dir=DIR` (with `--emulator=process|bundled`): the emulator of another source tree (e.g. an earlier
+ * commit's `git archive`), to compare two emulators with the same function. `--emu-node-args='--cpu-prof ...'`:
+ * node flags for the emulator's process (e.g. a CPU profile of the emulator alone).
  */
 import { writeFileSync } from 'node:fs';
 import { Session } from 'node:inspector/promises';
@@ -56,7 +59,10 @@ async function main(): Promise<void> {
     ...(process.argv.some((a) => a.startsWith('--script=')) && { script: resolve(arg('script', '')) }),
   };
   const s: BenchStack = emuProcessProbe
-    ? processBenchStack(await startProcessStack({ ...options, emulator: { seed: 7, nodeArgs: emuProcessProbe.nodeArgs, env: emuProcessProbe.env, bundled: where === 'bundled' } }))
+    ? processBenchStack(await startProcessStack({ ...options, emulator: {
+      seed: 7, nodeArgs: [...emuProcessProbe.nodeArgs, ...arg('emu-node-args', '').split(' ').filter(Boolean)], env: emuProcessProbe.env, bundled: where === 'bundled',
+      ...(process.argv.some((a) => a.startsWith('--emulator-dir=')) && { sourceDir: resolve(arg('emulator-dir', '')) }),
+    } }))
     : inProcessBenchStack(await startStack({ ...options, timeoutSeconds: 300, emulator: { seed: 7 } }));
   let emu: ReturnType<ReturnType<typeof emulatorProbe>['stop']>;
   let run: Awaited<ReturnType<typeof sweepToCompletion>>;

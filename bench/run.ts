@@ -358,7 +358,7 @@ async function sideBySide(): Promise<void> {
   for (const [nodeLabel, node] of nodes) {
     const full = { node: nodeLabel, ...(await reencryptCase({ versions, concurrency: 64, latencyMs: 20, node, probe: true })) };
     line('cl-probe', full);
-    const dropped = new Set(['versions', 'concurrency', 'latencyMs', 'reencrypted', 'failed', 'limitPerSecond', 'invocations', 'fnApiCalls', 'emulatorCalls', 'reencryptCalls', 'injected429', 'injected503', 'retries', 'peakRssMiB', 'fnCpuS', 'emuCpuS']);
+    const dropped = new Set(['versions', 'concurrency', 'latencyMs', 'reencrypted', 'failed', 'limitPerSecond', 'invocations', 'fnApiCalls', 'emulatorCalls', 'reencryptCalls', 'injected429', 'injected503', 'retries', 'peakRssMiB', 'fnCpuS', 'emuCpuS', 'prefixCalls', 'suffixCalls']);
     probeRows.push(Object.fromEntries(Object.entries(full).filter(([k]) => !dropped.has(k))));
   }
   results['clProbe'] = probeRows;

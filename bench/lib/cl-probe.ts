@@ -144,6 +144,7 @@ export function clFigures(fn: FunctionProbe, emu: ReturnType<ReturnType<typeof e
   const signMs = fn.signs.filter((x) => x[1] > 0).map((x) => x[1] - x[0]);
   const lists = reqs.filter((r) => r[3].startsWith('List'));
   const duringLists = lists.slice(1).map((l) => occupancy(calls, l[0], l[2], 1).mean);
+  const phases = sweepPhases(reqs, calls, from, to, concurrency);
   return {
     inFlightMean: round(inFlight.mean, 1),
     inFlightBelowHalfPct: round(inFlight.belowLowShare * 100, 1),
@@ -153,10 +154,56 @@ export function clFigures(fn: FunctionProbe, emu: ReturnType<ReturnType<typeof e
     signMsMean: round(mean(signMs), 2), signMsP90: round(percentile(signMs, 90), 2),
     fnLoopDelayMsMean: round(fn.eventLoopDelay['meanMs'] ?? Number.NaN, 2), fnLoopDelayMsP99: round(fn.eventLoopDelay['p99Ms'] ?? Number.NaN, 2),
     emuLoopDelayMsMean: round(emu.eventLoopDelay['meanMs'] ?? Number.NaN, 2), emuLoopDelayMsP99: round(emu.eventLoopDelay['p99Ms'] ?? Number.NaN, 2),
+    ...phases,
     listings: lists.length,
     // Listings after the first: how many calls stayed in flight meanwhile (the listing's own call included).
     inFlightDuringListingsMean: duringLists.length > 0 ? round(mean(duringLists), 1) : 'n/a',
     tcpConnections: fn.socketsOpened,
+  };
+}
+
+/**
+ * Where calls in flight fall short of `concurrency`, by phase: before the first ReencryptObject (the serial
+ * calls that find the bucket, the key's current version and the first page: `prefixMs`, `prefixCalls`), the
+ * steady part (from the first ReencryptObject to the moment calls in flight last were `concurrency`:
+ * `steadyInFlightMean`), the drain after it (`drainMs`, the last calls finishing with fewer in flight), and
+ * each phase's share of the calls-in-flight deficit (`deficitPrefixPct`, `deficitSteadyPct`, `deficitDrainPct`:
+ * where the time-weighted mean's gap to `concurrency` comes from); and the prefix in round trips (`prefixRoundTrips`:
+ * its length over the mean time of its calls), which the machine's load stretches less than milliseconds.
+ */
+export function sweepPhases(reqs: FunctionProbe['requests'], calls: readonly Interval[], from: number, to: number, concurrency: number): Row {
+  const firstReencrypt = Math.min(...reqs.filter((r) => r[3] === 'ReencryptObject').map((r) => r[0]));
+  if (!Number.isFinite(firstReencrypt)) return {};
+  // The last instant with `concurrency` calls in flight: the drain starts there.
+  const edges: [number, number][] = calls.flatMap(([s, e]) => [[s, 1], [e, -1]] as [number, number][]).sort((a, b) => a[0] - b[0] || a[1] - b[1]);
+  let count = 0;
+  let drainFrom = firstReencrypt;
+  for (const [t, d] of edges) {
+    count += d;
+    if (count >= concurrency) drainFrom = t;
+  }
+  drainFrom = Math.max(drainFrom, firstReencrypt);
+  const before = reqs.filter((r) => r[0] < firstReencrypt);
+  const lastReencryptEnd = Math.max(...reqs.filter((r) => r[3] === 'ReencryptObject').map((r) => r[2]));
+  const label = (r: FunctionProbe['requests'][number]) => `${r[3].replace(' other', '').replace('ListObjectVersions', 'List')}@${Math.round(r[0] - from)}-${Math.round(r[2] - from)}`;
+  const beforeMs = mean(before.map((r) => r[2] - r[0]));
+  const deficit = (a: number, b: number) => (b > a ? (concurrency - occupancy(calls, a, b, 0).mean) * (b - a) : 0);
+  const parts = [deficit(from, firstReencrypt), deficit(firstReencrypt, drainFrom), deficit(drainFrom, to)];
+  const total = parts.reduce((x, y) => x + y, 0) || 1;
+  return {
+    prefixMs: round(firstReencrypt - from, 1),
+    // The prefix in round trips (its length over the mean time of its calls): how many of them it waits for one after another.
+    prefixRoundTrips: round((firstReencrypt - from) / beforeMs, 1),
+    // Each call before the first ReencryptObject: kind@start-end, ms from the first signature.
+    prefixCalls: before.map(label).join(','),
+    // After the last ReencryptObject (e.g. PostMetricData before the answer), same format.
+    suffixCalls: reqs.filter((r) => r[0] >= lastReencryptEnd).map(label).join(',') || 'none',
+    lastReencryptToEndMs: round(to - lastReencryptEnd, 1),
+    steadyInFlightMean: drainFrom > firstReencrypt ? round(occupancy(calls, firstReencrypt, drainFrom, 0).mean, 1) : 'n/a',
+    drainMs: round(to - drainFrom, 1),
+    deficitPrefixPct: round((parts[0] as number) / total * 100, 0),
+    deficitSteadyPct: round((parts[1] as number) / total * 100, 0),
+    deficitDrainPct: round((parts[2] as number) / total * 100, 0),
   };
 }
 

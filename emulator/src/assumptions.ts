@@ -7,7 +7,17 @@
  * A21 (the record a failed detached invocation sends to its failure
  * destination) and A29 (how Notifications delivers to a function and retries)
  * are fixed choices documented where they are made:
- * routes/objectstorage/objects.ts and functions.ts).
+ * routes/objectstorage/objects.ts and functions.ts), and so is A32 below.
+ *
+ * A32: what an injected latency (`FaultConfig.latencyMs`, `jitterMs`) measures. OCI's
+ * documentation does not define a service time; in the emulator it is a benchmark parameter
+ * (C/L, calls in flight over latency, is the limit the benchmarks measure against). The
+ * emulator answers `latencyMs` after the request arrived (its 'request' event), not after its
+ * own checks, and asks the timer for that much less the lateness its timers have shown lately
+ * (a running mean, at most 2 ms either way; whole ms, the rounding carried to the next request;
+ * no busy-waiting), so answers go out on time on
+ * average. Every check (signature, routing, faults) still runs, before the wait; the operation
+ * itself runs after it, as before. Not switchable (emulator/src/latency.ts).
  *
  * `startEmulator({ assumptions: { ... } })` can override any of them, so a
  * test can check that client code copes with the other plausible answer.

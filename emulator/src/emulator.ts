@@ -19,7 +19,8 @@ import { vaultRoutes } from './routes/vault';
 import type { Services } from './services';
 import { type BucketRec, type CompartmentRec, type CreateBucketInput, type CreateSecretInput, EmulatorState, type UpdateBucketInput } from './state';
 import type { EncryptionRow, EncryptionSummaryRow, ReadEncryptionOptions, SeedGenerator, SeedObject, SeedResult } from './types';
-import { newRequestId, sleep } from './util';
+import { LatencyInjector } from './latency';
+import { newRequestId } from './util';
 import { WorkRequestRunner, type WorkRequestOptions } from './work-requests';
 
 export interface EmulatorOptions {
@@ -93,6 +94,8 @@ export class Emulator {
   readonly events: EventsService;
   readonly workRequests: WorkRequestRunner;
   readonly monitoring: MonitoringService;
+  /** Injected latency, from each request's arrival (A32). */
+  readonly latency = new LatencyInjector();
   private readonly routes: Route[];
   private readonly admin: Route[];
   private server: Server | undefined;
@@ -151,6 +154,7 @@ export class Emulator {
   // ---- request pipeline ---------------------------------------------------
 
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const arrivedAt = this.latency.arrival();
     const requestId = newRequestId();
     const clientRequestId = req.headers['opc-request-id'];
     res.setHeader('opc-request-id', typeof clientRequestId === 'string' ? `${clientRequestId}/${requestId}` : requestId);
@@ -185,7 +189,8 @@ export class Emulator {
       const principal = this.auth.verify({ method, target, headers: req.headers, body, bodyExempt: route.bodyExempt ?? false });
       const bucketMatch = /^\/n\/[^/]+\/b\/([^/]+)/.exec(path);
       const decision = this.faults.decide(operation, bucketMatch ? decodeComponent(bucketMatch[1] ?? '', 'path') : undefined);
-      if (decision.delayMs > 0) await sleep(decision.delayMs);
+      const wait = this.latency.waitFrom(arrivedAt, decision.delayMs);
+      if (wait) await wait;
       if (decision.fault) {
         this.counters.fault(operation, decision.fault);
         if (decision.fault === 'drop') {

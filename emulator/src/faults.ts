@@ -2,7 +2,7 @@ import { hash32, mulberry32 } from './util';
 
 /** Latency and failure injection for one route (or all routes). */
 export interface FaultConfig {
-  /** Fixed latency added before answering, ms. */
+  /** Fixed latency, ms: the answer goes out this long after the request arrived (A32, emulator/src/latency.ts). */
   latencyMs?: number;
   /** Uniform random extra latency in [0, jitterMs), ms. */
   jitterMs?: number;

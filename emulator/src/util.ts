@@ -84,7 +84,6 @@ export function compareCodeUnit(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
 }
 
-export const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
 export function toDate(value: Date | string | number | undefined, fallback: number): number {
   if (value === undefined) return fallback;

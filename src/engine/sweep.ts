@@ -38,6 +38,15 @@ export interface SweepPlan {
   readonly strategy?: StrategyName;
 }
 
+/**
+ * A plan whose watermark may still be being looked up (the key's current version: GetVault, GetKey,
+ * GetKeyVersion, one after another): the buckets are listed meanwhile and nothing is decided before it
+ * resolves. If the lookup fails, the sweep fails with its error, as if it had been looked up first.
+ */
+export interface EarlySweepPlan extends Omit<SweepPlan, 'watermark'> {
+  readonly watermark: ResolvedWatermark | Promise<ResolvedWatermark>;
+}
+
 export interface SweepResult {
   readonly buckets: BucketReport[];
   /** Set when time ran out: resumes exactly where this invocation stopped. */
@@ -47,12 +56,23 @@ export interface SweepResult {
 }
 
 /** Sweeps every target with one shared limiter and collects a continuation for what is left. */
-export async function sweepTargets(plan: SweepPlan, ctx: RunContext): Promise<SweepResult> {
+export async function sweepTargets(plan: EarlySweepPlan, ctx: RunContext): Promise<SweepResult> {
   const bucketLimit = pLimit(BUCKETS_IN_PARALLEL);
-  const outcomes = await Promise.all(plan.targets.map((target) => bucketLimit(async function sweepOneBucket() {
+  const lookup = plan.watermark instanceof Promise ? plan.watermark : undefined;
+  // Each bucket awaits the watermark after its first listing, and a failed lookup is thrown below;
+  // once it has failed, no further bucket is listed.
+  let lookupFailed = false;
+  lookup?.catch(() => {
+    lookupFailed = true;
+  });
+  const pendingWatermark = lookup?.then((w) => w.watermark);
+  pendingWatermark?.catch(() => undefined);
+  const watermark = pendingWatermark ?? (plan.watermark as ResolvedWatermark).watermark;
+  const settled = await Promise.allSettled(plan.targets.map((target) => bucketLimit(async function sweepOneBucket(): Promise<BucketOutcome> {
     const tally = new BucketTally(target.bucket, target.prefix, {
       maxFailures: ctx.config.maxFailuresReported, maxPlan: MAX_PLAN_ENTRIES, dryRun: plan.dryRun,
     });
+    if (lookupFailed) await lookup;
     ctx.progress?.bucketStarted(tally);
     if (!target.bucket.kmsKeyId) {
       tally.skippedBecause = 'oracle-managed-key';
@@ -60,7 +80,7 @@ export async function sweepTargets(plan: SweepPlan, ctx: RunContext): Promise<Sw
     }
     const outcome = await sweepBucket({
       bucket: target.bucket, ...(target.prefix !== undefined && { prefix: target.prefix }),
-      watermark: plan.watermark.watermark, position: target.position ?? { offset: 0 }, tally,
+      watermark, position: target.position ?? { offset: 0 }, tally,
     }, {
       objectStorage: ctx.objectStorage, limit: ctx.limit, stopStartingAt: ctx.budget.stopStartingAt,
       ...(ctx.budget.stopSignal && { stopSignal: ctx.budget.stopSignal }), dryRun: plan.dryRun, logger: ctx.logger,
@@ -68,10 +88,17 @@ export async function sweepTargets(plan: SweepPlan, ctx: RunContext): Promise<Sw
     const pending: PendingBucket | undefined = outcome.state === 'stopped'
       ? { name: target.bucket.name, ...(target.prefix !== undefined && { prefix: target.prefix }), position: outcome.position }
       : undefined;
-    return { report: { ...tally.toReport(outcome.state === 'complete'), strategy: strategyWithoutRuns(plan, target, ctx) }, pending };
+    // The sweep has decided items, so the watermark is known (a failed lookup threw above).
+    const strategy = strategyWithoutRuns({ ...plan, watermark: await plan.watermark }, target, ctx);
+    return { report: { ...tally.toReport(outcome.state === 'complete'), strategy }, pending };
   })));
-  const pending = [...(plan.carried ?? []), ...outcomes.map((o) => o.pending).filter((p): p is PendingBucket => p !== undefined)];
-  const issued = pending.length > 0 ? continuationFor({ ...plan, runStartedAt: plan.runStartedAt ?? ctx.budget.startedAt }, pending) : undefined;
+  // Every bucket has finished (nothing is left running) before a failure is thrown: the watermark's first.
+  const resolved = await plan.watermark;
+  const failed = settled.find((s): s is PromiseRejectedResult => s.status === 'rejected');
+  if (failed) throw failed.reason;
+  const outcomes = settled.map((s) => (s as PromiseFulfilledResult<BucketOutcome>).value);
+  const left = [...(plan.carried ?? []), ...outcomes.map((o) => o.pending).filter((p): p is PendingBucket => p !== undefined)];
+  const issued = left.length > 0 ? continuationFor({ ...plan, watermark: resolved, runStartedAt: plan.runStartedAt ?? ctx.budget.startedAt }, left) : undefined;
   if (issued && issued.left.length > 0) {
     const names = issued.left.slice(0, 20).map((p) => p.name).join(', ');
     ctx.notes.push(
@@ -84,6 +111,12 @@ export async function sweepTargets(plan: SweepPlan, ctx: RunContext): Promise<Sw
     ...(issued?.token !== undefined && { continuation: issued.token }),
     ...(issued && issued.left.length > 0 && { incomplete: true as const }),
   };
+}
+
+interface BucketOutcome {
+  readonly report: BucketReport;
+  /** Where the bucket stopped for time: goes into the continuation. */
+  readonly pending?: PendingBucket;
 }
 
 /**

@@ -15,7 +15,7 @@ import type { RunContext } from './context';
 import { runIdForEvent } from '../runs/lifecycle';
 import { bucketsUsingKey } from './discover';
 import { reencryptSingleObject } from './single-object';
-import { sweepTargets, type SweepPlan, type SweepTarget } from './sweep';
+import { sweepTargets, type EarlySweepPlan, type SweepTarget } from './sweep';
 import { judgeTargets } from './target-policy';
 
 /** What a trigger did, before timing and API counts are added. */
@@ -123,6 +123,8 @@ export async function onManual(request: ManualRequest, ctx: RunContext): Promise
       { field: 'strategy', problem: 'cannot be bucket when REENCRYPT_STATE_BUCKET is not set (use objects or auto)' },
     ]);
   }
+  // The key's vault is read (GetVault) while the namespace and the bucket are: the key lookup below needs it.
+  if (request.watermark.type === 'key-version') ctx.keys.prefetch(request.vaultId);
   const namespace = await namespaceOf(request.namespace, ctx);
   if (scope.type === 'bucket') {
     const bucket = await bucketOrMissing(namespace, scope.bucketName, ctx);
@@ -133,7 +135,10 @@ export async function onManual(request: ManualRequest, ctx: RunContext): Promise
         { field: 'strategy', problem: `cannot be bucket for ${scope.bucketName}, which has no kmsKeyId (use objects or auto)` },
       ]);
     }
-    const watermark = bucket.kmsKeyId ? await manualWatermark(request, bucket.kmsKeyId, ctx) : EVERYTHING;
+    // The key's current version (GetVault, GetKey, GetKeyVersion, one after another) is looked up while
+    // the bucket's first page is listed; nothing is decided before it is known, and a lookup that fails
+    // fails the request as it did when it was looked up first.
+    const watermark = bucket.kmsKeyId ? startedEarly(manualWatermark(request, bucket.kmsKeyId, ctx)) : EVERYTHING;
     return sweep({
       trigger: triggerOf(request), namespace, dryRun: request.dryRun, watermark,
       targets: [{ bucket, ...(scope.prefix !== undefined && { prefix: scope.prefix }) }], ...(request.runId && { runId: request.runId }),
@@ -148,7 +153,8 @@ export async function onManual(request: ManualRequest, ctx: RunContext): Promise
       { field: 'compartmentIds', problem: 'is required when REENCRYPT_COMPARTMENT_IDS is not configured' },
     ]);
   }
-  const watermark = await manualWatermark(request, scope.kmsKeyId, ctx);
+  // Looked up while the buckets that use the key are found and their first pages listed (as above).
+  const watermark = startedEarly(manualWatermark(request, scope.kmsKeyId, ctx));
   return sweepKey(scope.kmsKeyId, compartments, watermark, triggerOf(request), request.dryRun, namespace, ctx, request.runId, request.strategy);
 }
 
@@ -189,6 +195,15 @@ async function manualObject(request: ManualRequest, scope: ObjectScope, ctx: Run
   return { action: 'reencrypted-object', namespace, dryRun: request.dryRun, buckets: [report] };
 }
 
+/**
+ * A lookup started before its result is needed: its failure is thrown where it is awaited (the sweep),
+ * and is not an unhandled rejection while other calls run before that.
+ */
+function startedEarly<T>(lookup: Promise<T>): Promise<T> {
+  lookup.catch(() => undefined);
+  return lookup;
+}
+
 /** force: everything; before: the request's time; otherwise when the key's current version was created. */
 async function manualWatermark(request: ManualRequest, keyId: string, ctx: RunContext): Promise<ResolvedWatermark> {
   if (request.watermark.type === 'force') return EVERYTHING;
@@ -201,7 +216,7 @@ async function manualWatermark(request: ManualRequest, keyId: string, ctx: RunCo
 }
 
 async function sweepKey(
-  keyId: string, compartments: readonly string[], watermark: ResolvedWatermark, trigger: SweepTrigger, dryRun: boolean,
+  keyId: string, compartments: readonly string[], watermark: EarlySweepPlan['watermark'], trigger: SweepTrigger, dryRun: boolean,
   namespace: string, ctx: RunContext, runId?: string, strategy?: StrategyName,
 ): Promise<Outcome> {
   const discovery = await bucketsUsingKey(ctx.objectStorage, namespace, compartments, keyId, ctx.limit);
@@ -222,11 +237,14 @@ function triggerOf(request: KeyRotationRequest | BucketKeyChangeRequest | Manual
   return trigger;
 }
 
-async function sweep(plan: SweepPlan, ctx: RunContext): Promise<Outcome> {
-  if (ctx.durable) return { action: 'swept', namespace: plan.namespace, dryRun: plan.dryRun, watermark: plan.watermark, buckets: [], answer: await ctx.durable(plan) };
+async function sweep(plan: EarlySweepPlan, ctx: RunContext): Promise<Outcome> {
+  if (ctx.durable) {
+    const watermark = await plan.watermark;
+    return { action: 'swept', namespace: plan.namespace, dryRun: plan.dryRun, watermark, buckets: [], answer: await ctx.durable({ ...plan, watermark }) };
+  }
   const result = await sweepTargets(plan, ctx);
   return {
-    action: 'swept', namespace: plan.namespace, dryRun: plan.dryRun, watermark: plan.watermark, buckets: result.buckets,
+    action: 'swept', namespace: plan.namespace, dryRun: plan.dryRun, watermark: await plan.watermark, buckets: result.buckets,
     ...(result.continuation && { continuation: result.continuation }),
     ...(result.incomplete && { incomplete: true }),
   };

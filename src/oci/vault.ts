@@ -20,7 +20,21 @@ export type KeyLookup =
  */
 export class KeyDirectory {
   private readonly cache = new Map<string, Promise<KeyLookup>>();
+  /** GetVault's answer (the management endpoint) per vault, read once per invocation. */
+  private readonly endpoints = new Map<string, Promise<string>>();
   constructor(private readonly oci: Oci, private readonly config: Config) {}
+
+  /**
+   * Starts reading the vault a key lookup reads first (GetVault), before the key is known: a manual
+   * sweep calls this while it reads the bucket (GetNamespace, GetBucket), so the lookup that follows
+   * waits for GetKey and GetKeyVersion only. Further vaults are read only if the key is not in the
+   * first, as before; a failed read is reported by the lookup, as before.
+   */
+  prefetch(vaultHint?: string): void {
+    if (this.config.endpoints.kmsManagement) return;
+    const first = this.vaultIds(vaultHint)[0];
+    if (first !== undefined) this.endpointOf(first).catch(() => undefined);
+  }
 
   currentVersion(keyId: string, vaultHint?: string): Promise<KeyLookup> {
     let lookup = this.cache.get(keyId);
@@ -52,15 +66,29 @@ export class KeyDirectory {
       yield this.config.endpoints.kmsManagement;
       return;
     }
-    const vaults = [...new Set([vaultHint, ...this.config.vaultIds].filter((v): v is string => Boolean(v)))];
-    for (const vaultId of vaults) {
+    for (const vaultId of this.vaultIds(vaultHint)) {
+      let endpoint: string;
       try {
-        const { vault } = await this.oci.call('GetVault', () => this.oci.kmsVault.getVault({ vaultId }));
-        yield vault.managementEndpoint;
+        endpoint = await this.endpointOf(vaultId);
       } catch (err) {
         reasons.push(describe(err, vaultId));
+        continue;
       }
+      yield endpoint;
     }
+  }
+
+  private vaultIds(vaultHint: string | undefined): string[] {
+    return [...new Set([vaultHint, ...this.config.vaultIds].filter((v): v is string => Boolean(v)))];
+  }
+
+  private endpointOf(vaultId: string): Promise<string> {
+    let endpoint = this.endpoints.get(vaultId);
+    if (!endpoint) {
+      endpoint = this.oci.call('GetVault', () => this.oci.kmsVault.getVault({ vaultId })).then((r) => r.vault.managementEndpoint);
+      this.endpoints.set(vaultId, endpoint);
+    }
+    return endpoint;
   }
 }
 

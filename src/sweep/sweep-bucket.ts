@@ -1,5 +1,5 @@
 import type { LimitFunction } from 'p-limit';
-import { decideObject, type SkipReason, type Watermark } from '../decide/decide-object';
+import { decideObject, type DecisionContext, type SkipReason, type Watermark } from '../decide/decide-object';
 import type { Logger } from '../log';
 import { OciCallError, objectSkipReason, type CallFailure } from '../oci/errors';
 import type { BucketFacts, ListedPage, ListedVersion, ObjectStorage } from '../oci/object-storage';
@@ -30,7 +30,12 @@ export interface SweepTask {
   readonly prefix?: string;
   /** A name range of the bucket (a range unit of a run): the listing starts at its start and stops before its end. */
   readonly range?: NameRange;
-  readonly watermark: Watermark;
+  /**
+   * A promise while the key's current version is still being looked up (a manual sweep looks it up
+   * while the first page is listed): no item is decided before it resolves, and if it rejects the
+   * sweep rejects with its error once the listing has returned, having counted nothing.
+   */
+  readonly watermark: Watermark | Promise<Watermark>;
   readonly position: SweepPosition;
   readonly tally: BucketTally;
 }
@@ -81,6 +86,7 @@ const PLANNED: ItemOutcome = { type: 'planned' };
 export async function sweepBucket(task: SweepTask, deps: SweepDeps): Promise<SweepOutcome> {
   // Not yet listed: resume exactly where the task said (its offset and anchor apply to this first page).
   let listing = listPage(task, deps, task.position);
+  const decisions = await decisionContext(task, listing);
   /** The page whose items are in flight and not yet committed; the page after it may be in flight too. */
   let finishing: OpenPage | undefined;
   for (;;) {
@@ -93,7 +99,7 @@ export async function sweepBucket(task: SweepTask, deps: SweepDeps): Promise<Swe
       task.tally.error = listed.error;
       return { state: 'failed' };
     }
-    const started = startPage(listed.page, listed.position, task, deps);
+    const started = startPage(listed.page, listed.position, decisions, task, deps);
     if (finishing) {
       const stoppedEarlier = await settle(finishing, task, deps);
       if (stoppedEarlier) {
@@ -152,11 +158,27 @@ async function listPage(task: SweepTask, deps: SweepDeps, position: SweepPositio
   }
 }
 
+/**
+ * What every item of the bucket is decided against, once the watermark is known. It may still be
+ * looked up while the first page is listed; if that fails, the listing is let finish (nothing is
+ * left running) and the lookup's error is thrown, before any item is decided or counted.
+ */
+async function decisionContext(task: SweepTask, firstListing: Promise<Listed>): Promise<DecisionContext> {
+  let watermark: Watermark;
+  try {
+    watermark = await task.watermark;
+  } catch (err) {
+    await firstListing.catch(() => undefined);
+    throw err;
+  }
+  return { hasTargetKey: task.bucket.kmsKeyId !== undefined, watermark, ...(task.prefix !== undefined && { prefix: task.prefix }) };
+}
+
 /** Decides the page's items (from the resume point on) and hands them to the limiter; returns at once. */
-function startPage(page: ListedPage, position: SweepPosition, task: SweepTask, deps: SweepDeps): OpenPage {
+function startPage(page: ListedPage, position: SweepPosition, decisions: DecisionContext, task: SweepTask, deps: SweepDeps): OpenPage {
   const from = resumeIndex(page.items, position.offset, position.anchor);
   const items = page.items.slice(from);
-  const outcomes = Promise.all(items.map((item) => handleItem(item, task, deps).then((outcome) => countLive(task.tally, outcome))));
+  const outcomes = Promise.all(items.map((item) => handleItem(item, decisions, task, deps).then((outcome) => countLive(task.tally, outcome))));
   // Awaited later, in page order; until then a bug's rejection must not count as unhandled.
   outcomes.catch(() => undefined);
   return { ...(position.start !== undefined && { start: position.start }), from, items, ...(page.next !== undefined && { next: page.next }), outcomes };
@@ -216,8 +238,8 @@ function resumeIndex(items: readonly ListedVersion[], offset: number, anchor: Sw
 }
 
 /** Decides one item and, for a real run, re-encrypts it through the shared limiter. Counts nothing. */
-async function handleItem(item: ListedVersion, task: SweepTask, deps: SweepDeps): Promise<ItemOutcome> {
-  const decision = decideObject(item, { hasTargetKey: task.bucket.kmsKeyId !== undefined, watermark: task.watermark, ...(task.prefix !== undefined && { prefix: task.prefix }) });
+async function handleItem(item: ListedVersion, decisions: DecisionContext, task: SweepTask, deps: SweepDeps): Promise<ItemOutcome> {
+  const decision = decideObject(item, decisions);
   if (decision.action === 'skip') return { type: 'skipped', reason: decision.reason };
   if (deps.dryRun) return PLANNED;
   return deps.limit(async function reencryptListedVersion(): Promise<ItemOutcome> {
