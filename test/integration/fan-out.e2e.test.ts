@@ -66,7 +66,7 @@ function rotationOverUnevenBuckets(name: string, starve?: StarveOptions): void {
       expect(report.totals).toMatchObject({ reencrypted: total, scanned: total, failed: 0 });
       for (const [b, n] of Object.entries(sizes)) {
         expect(keyVersionCounts(s.emu, b)).toEqual({ [`kms:${newVersion}`]: n });
-        expectRedoExplained(s.emu, b, n, takeovers.takeovers(), diagnostics);
+        expectRedoExplained(s.emu, b, n, takeovers.takeovers(), diagnostics, starver?.pauses().length ?? 0);
       }
       // The event's invocation planned and answered with the run id; workers did the rest.
       const delivered = s.emu.functions.invocations.filter((i) => i.via === 'events');

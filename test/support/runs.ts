@@ -106,13 +106,17 @@ export function watchTakeovers(emu: Emulator, everyMs = 50): { takeovers: () => 
  * re-encryption): each takeover redoes a version at most once. Without such a takeover this is
  * exactly once per version, as a run that was not duplicated does it.
  */
-export function expectRedoExplained(emu: Emulator, bucket: string, versions: number, takeovers: readonly Takeover[], diagnostics: () => string = () => ''): void {
+export function expectRedoExplained(emu: Emulator, bucket: string, versions: number, takeovers: readonly Takeover[], diagnostics: () => string = () => '', pauses = 0): void {
   const histogram = emu.reencryptCallHistogram(bucket);
   const counted = Object.values(histogram).reduce((a, b) => a + b, 0);
   const mine = takeovers.filter((t) => t.bucketName === bucket && !t.listing);
   const most = Math.max(...Object.keys(histogram).map(Number));
-  const why = () => `${bucket}: versions by ReencryptObject calls ${JSON.stringify(histogram)}; takeovers ${JSON.stringify(mine)}\n${diagnostics()}`;
-  if (counted !== versions || histogram['0'] !== undefined || most > 1 + mine.length) throw new Error(`redo not explained by a takeover, or a version not re-encrypted: ${why()}`);
+  const why = () => `${bucket}: versions by ReencryptObject calls ${JSON.stringify(histogram)}; takeovers ${JSON.stringify(mine)}; pauses ${pauses}\n${diagnostics()}`;
+  // `pauses`: containers stopped on purpose (test/support/starve.ts). A paused holder's calls in flight are
+  // answered by the emulator while it cannot read them; woken past its hard stop it abandons them as not
+  // done, and the next holder redoes them without taking over an expired hold. One pause leaves at most one
+  // such call per version (a holder has at most one call in flight per version).
+  if (counted !== versions || histogram['0'] !== undefined || most > 1 + mine.length + pauses) throw new Error(`redo not explained by a takeover or a pause, or a version not re-encrypted: ${why()}`);
 }
 
 /**
