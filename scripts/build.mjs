@@ -85,12 +85,13 @@ const shims = {
 
 // Packages the first calls never load go to files of their own, dist/lazy/<package>.js, read when the
 // function first requires them: KMS, Functions, Monitoring and Secrets clients, and what only the SDK's
-// own signer or instance-principal auth use. V8 keeps a script's whole source in memory for the life of
+// own signer or instance-principal auth use (jsSHA too), and es6-promise, which only a Node without a native
+// Promise would load (scripts/lib/sdk-patches.mjs). V8 keeps a script's whole source in memory for the life of
 // the container (for lazy compilation), so code that is only bundled costs RSS anyway: these are half
 // of the bundle's bytes (bench/README.md, idle RSS). A chunk takes every module the main bundle also
 // holds (oci-common, the SDK's shared helpers) from it, through the registry below, so each module still
 // exists once in the process; a split package another chunk uses comes from that chunk.
-const SPLIT = ['oci-keymanagement', 'oci-functions', 'oci-monitoring', 'oci-secrets', 'sshpk', 'http-signature', 'jsonwebtoken'];
+const SPLIT = ['oci-keymanagement', 'oci-functions', 'oci-monitoring', 'oci-secrets', 'sshpk', 'http-signature', 'jsonwebtoken', 'jssha', 'es6-promise'];
 const splitOf = (spec) => SPLIT.find((name) => spec === name || spec === `${name}/lib/index.js`);
 const lazyDir = join(root, 'dist/lazy');
 const rootRelative = (path) => relative(root, path).split('\\').join('/');

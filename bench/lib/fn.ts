@@ -106,6 +106,12 @@ export interface ColdStart {
   /** CPU the process used from spawn to the socket, and to its first answer, ms (all threads; little moved by machine load). */
   cpuToSocketMs: number;
   cpuToFirstAnswerMs: number;
+  /** CPU of the second (warm) call, ms. */
+  secondCallCpuMs: number;
+  /** With `settleMs`: CPU of a third identical call made after the settled reading, ms (code V8 flushed while idle is compiled again). */
+  afterIdleCallCpuMs: number | undefined;
+  /** With `settleMs`: CPU the process used while idle, from the second answer to the settled reading, ms (V8's memory reducer). */
+  idleCpuMs: number | undefined;
 }
 
 export interface ColdStartOptions {
@@ -144,18 +150,30 @@ export async function coldStart(env: Record<string, string>, body: object, optio
     const cpuToFirstAnswerMs = readProcThreadsCpuMs(pid);
     const startupStderr = stderr;
     const t2 = process.hrtime.bigint();
+    const cpu2 = readProcThreadsCpuMs(pid);
     asReport(await callFunction(socketPath, JSON.stringify(body), { deadlineMs: 30_000 }));
     const secondCallMs = Number(process.hrtime.bigint() - t2) / 1e6;
+    const cpuAfterSecond = readProcThreadsCpuMs(pid);
+    const secondCallCpuMs = cpuAfterSecond - cpu2;
     await new Promise((r) => setTimeout(r, 500));
     const idleRssMiB = mib((readProcMemory(pid)?.rssKb ?? 0) * 1024);
     const idleSplit = readResidentSplit(pid);
     const peakRssMiB = sampler.stop().peakRssMiB;
     let settledSplit: ResidentSplit | undefined;
+    let afterIdleCallCpuMs: number | undefined;
+    let idleCpuMs: number | undefined;
     if (options.settleMs !== undefined) {
       await new Promise((r) => setTimeout(r, Math.max(0, options.settleMs! - 500)));
       settledSplit = readResidentSplit(pid);
+      const cpu3 = readProcThreadsCpuMs(pid);
+      idleCpuMs = cpu3 - cpuAfterSecond;
+      asReport(await callFunction(socketPath, JSON.stringify(body), { deadlineMs: 30_000 }));
+      afterIdleCallCpuMs = readProcThreadsCpuMs(pid) - cpu3;
     }
-    return { spawnToSocketMs, firstCallMs, secondCallMs, peakRssMiB, listeningRssMiB, idleRssMiB, idleSplit, settledSplit, startupStderr, cpuToSocketMs, cpuToFirstAnswerMs };
+    return {
+      spawnToSocketMs, firstCallMs, secondCallMs, peakRssMiB, listeningRssMiB, idleRssMiB, idleSplit, settledSplit, startupStderr, cpuToSocketMs, cpuToFirstAnswerMs,
+      secondCallCpuMs, afterIdleCallCpuMs, idleCpuMs,
+    };
   } finally {
     if (child.exitCode === null) {
       const exited = new Promise((r) => child.once('exit', r));

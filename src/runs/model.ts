@@ -156,9 +156,12 @@ export function isClaimable(unit: UnitRecord, now: number): boolean {
  * first (a step retried after a state-store outage), then holds whose lease ran out: taking one
  * over replaces a holder that died or was starved, whose next conditional write then fails.
  * In a fanned-out run (`workers` > 1, one unit per worker) a pending unit is offered only while
- * fewer than `workers` units are held by others under a live lease, so an extra invocation (a
- * failure destination's resume whose dead predecessor held nothing, a delivery retried) does
- * not become one worker too many; it may still take over a lease that runs out.
+ * fewer than `workers` units are held by others, so an extra invocation (a failure
+ * destination's resume whose dead predecessor held nothing, a delivery retried) does not become
+ * one worker too many; it may still take over a lease that runs out. A lease that ran out
+ * counts as held too: it is a worker's place until someone takes it over, and two invocations
+ * that read the same units both see it offered; the one whose takeover meets the other's write
+ * must not go on to a pending unit (that made the run one worker too many under load).
  */
 export function claimOrder(units: readonly UnitRecord[], owner: string, workers: number, now: number): number[] {
   const own: number[] = [];
@@ -172,7 +175,7 @@ export function claimOrder(units: readonly UnitRecord[], owner: string, workers:
     else if (isClaimable(unit, now)) expired.push(index);
     else heldByOthers += 1;
   }
-  const room = workers > 1 ? Math.max(0, workers - heldByOthers - own.length) : pending.length;
+  const room = workers > 1 ? Math.max(0, workers - heldByOthers - expired.length - own.length) : pending.length;
   return [...own, ...expired, ...pending.slice(0, room)];
 }
 

@@ -19,12 +19,12 @@ export const LONGEST_FILES: readonly string[] = [
   'test/integration/runs.e2e.test.ts',
   'test/integration/cli-runs.e2e.test.ts',
   'test/integration/runbook.e2e.test.ts',
+  'test/integration/fan-out.e2e.test.ts', // ~70: a quiet and a starved run, and the 429 one
   'test/integration/runs-turn-save.e2e.test.ts', // ~50: three turns of 15 s, two of them throttled
   'test/integration/runs-dead-hold.e2e.test.ts', // ~41 (fresh clone, 2 cores)
   'test/integration/handover-refused.e2e.test.ts',
   'test/integration/bucket-strategy.e2e.test.ts',
   'test/integration/metrics.e2e.test.ts',
-  'test/integration/fan-out.e2e.test.ts',
   'test/integration/name-ranges.e2e.test.ts',
   'test/integration/object-names.e2e.test.ts',
   'test/integration/resilience.e2e.test.ts',

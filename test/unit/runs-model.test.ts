@@ -143,7 +143,55 @@ describe('which units an invocation may claim (claimOrder)', () => {
       // only by as many as were live already beyond it).
       expect(live).toBeLessThanOrEqual(Math.max(workers, liveBefore) + states.filter((s) => s === 'expired').length);
       const fromPending = units.filter((u, i) => states[i] === 'pending' && u.state === UnitState.held).length;
-      expect(fromPending).toBeLessThanOrEqual(Math.max(0, workers - liveBefore));
+      // A lease that ran out is still a worker's place: pending units fill only what neither kind of hold takes.
+      expect(fromPending).toBeLessThanOrEqual(Math.max(0, workers - liveBefore - states.filter((s) => s === 'expired').length));
     }), fcParams(300));
+  });
+
+  it('two invocations that read the same units and claim with conditional writes do not hold one unit too many', () => {
+    // Seen under load in the tenancy-scale run (5 units held by running invocations, cap 4): two
+    // claimers both offered [the expired lease, a pending unit]; the one that lost the takeover
+    // went on to the pending unit. A lease that ran out is a worker's place still.
+    let units = [heldBy('w1'), heldBy('w2'), heldBy('w3'), heldBy('starved', T0 - 2 * LEASE), pending(), pending()];
+    const [a, b] = [claimOrder(units, 'resume', 4, T0), claimOrder(units, 'worker', 4, T0)];
+    const versions = units.map(() => 0);
+    for (const [who, order] of [['resume', a], ['worker', b]] as const) {
+      const index = order.find((i) => versions[i] === 0);
+      if (index === undefined) continue;
+      units = units.map((u, i) => (i === index ? claim(u, who, T0, LEASE) : u));
+      versions[index] = (versions[index] ?? 0) + 1;
+    }
+    expect(units.filter((u) => u.state === UnitState.held).length).toBe(4);
+  });
+
+  it('claimers reading the units at any moments and claiming with conditional writes never hold more units than workers (property)', () => {
+    // A claimer reads every unit (a snapshot of records and their versions), then tries what claimOrder
+    // offers, in order, each write conditional on the version it read, and stops at its first success
+    // (a worker holds one unit); the steps of several claimers interleave in any order.
+    const state = fc.constantFrom<'pending' | 'live' | 'expired' | 'done'>('pending', 'live', 'expired', 'done');
+    const steps = fc.array(fc.record({ claimer: fc.nat(5), read: fc.boolean() }), { maxLength: 30 });
+    fc.assert(fc.property(fc.array(state, { maxLength: 10 }), fc.integer({ min: 2, max: 6 }), steps, (states, workers, plan) => {
+      let units = states.map((s, i): UnitRecord => s === 'pending' ? pending() : s === 'done' ? done() : heldBy(`o${i}`, s === 'live' ? T0 : T0 - 2 * LEASE));
+      const versions = units.map(() => 0);
+      const heldBefore = units.filter((u) => u.state === UnitState.held).length;
+      const seen = new Map<number, { order: number[]; versions: number[]; tried: number }>();
+      const holding = new Set<number>();
+      for (const { claimer, read } of plan) {
+        if (holding.has(claimer)) continue;
+        const view = seen.get(claimer);
+        if (read || !view) {
+          seen.set(claimer, { order: claimOrder(units, `claimer-${claimer}`, workers, T0), versions: [...versions], tried: 0 });
+          continue;
+        }
+        const index = view.order[view.tried];
+        if (index === undefined) continue;
+        view.tried += 1;
+        if (versions[index] !== view.versions[index]) continue; // conflict: someone wrote the unit since the read
+        units = units.map((u, i) => (i === index ? claim(u, `claimer-${claimer}`, T0, LEASE) : u));
+        versions[index] = (versions[index] ?? 0) + 1;
+        holding.add(claimer);
+      }
+      expect(units.filter((u) => u.state === UnitState.held).length).toBeLessThanOrEqual(Math.max(workers, heldBefore));
+    }), fcParams(1000));
   });
 });

@@ -1,0 +1,109 @@
+/**
+ * CPU starvation on demand, for the durable-run tests: what a loaded machine does to a
+ * function's containers (load average ~25 on 2 cores), made deterministic. A container
+ * serving a `{"resume": ...}` call is stopped (SIGSTOP) for a while and continued
+ * (SIGCONT): it runs no code, misses its checkpoints, its lease runs out, and if the
+ * pause reaches its Fn timeout the emulator ends the call and kills the container, as Fn
+ * does, before the invocation could hand over. Which calls are paused, when and for how
+ * long is drawn from a seeded PRNG per call, so a seed gives the same plan of pauses.
+ *
+ * The emulator is not changed: this only observes which container takes which call (by
+ * wrapping the function pool's acquire/release of this one stack) and signals processes.
+ */
+import type { Emulator } from '../../emulator/src/index';
+import type { FunctionContainer } from '../../emulator/src/function-pool';
+import { mulberry32 } from '../../emulator/src/util';
+
+export interface StarveOptions {
+  readonly seed: number;
+  /** Share of resume calls paused past their timeout (Fn kills them before they hand over). */
+  readonly pKill: number;
+  /** Share of resume calls paused past their lease but (usually) not their timeout: taken over while alive. */
+  readonly pStall: number;
+  /** Stop pausing after this many calls have been paused (so a run always gets to finish). */
+  readonly maxPauses?: number;
+}
+
+export interface Pause {
+  readonly callId: string | undefined;
+  readonly kind: 'kill' | 'stall';
+  readonly afterMs: number;
+  readonly forMs: number;
+}
+
+export interface Starver {
+  /** Pauses planned so far (each began, unless the call ended first). */
+  pauses(): readonly Pause[];
+  /** Continues every paused container and stops pausing new calls. */
+  stop(): void;
+}
+
+/**
+ * Pauses some of the `{"resume"}` calls of `functionId` (a stack with `runs`, whose emulator runs the
+ * containers). `timeoutSeconds`: the function's detached timeout (a kill pause lasts past it);
+ * `leaseMs`: a hold's lease (a stall pause lasts past it).
+ */
+export function starveResumes(emu: Emulator, functionId: string, timing: { timeoutSeconds: number; leaseMs: number }, options: StarveOptions): Starver {
+  const pool = emu.functions.functions.get(functionId)?.pool;
+  if (!pool) throw new Error(`function ${functionId} has no container pool (a stack without runs?)`);
+  const next = mulberry32(options.seed);
+  const planned: Pause[] = [];
+  const timers = new Map<FunctionContainer, NodeJS.Timeout[]>();
+  const stopped = new Set<FunctionContainer>();
+  const taken = new Set<string>();
+  let active = true;
+  const signal = (c: FunctionContainer, sig: NodeJS.Signals): void => {
+    try {
+      c.process.kill(sig);
+    } catch {
+      // Already gone (killed at its timeout): nothing to continue.
+    }
+  };
+  const clear = (c: FunctionContainer): void => {
+    for (const t of timers.get(c) ?? []) clearTimeout(t);
+    timers.delete(c);
+    if (stopped.delete(c)) signal(c, 'SIGCONT');
+  };
+  const acquire = pool.acquire.bind(pool);
+  const release = pool.release.bind(pool);
+  pool.acquire = async (body: string): Promise<FunctionContainer> => {
+    const c = await acquire(body);
+    // Three draws per call whatever is decided, so a seed gives the same plan per call number.
+    const [kindDraw, atDraw, lengthDraw] = [next(), next(), next()];
+    if (!active || !body.startsWith('{"resume"') || (options.maxPauses !== undefined && planned.length >= options.maxPauses)) return c;
+    const kind = kindDraw < options.pKill ? 'kill' : kindDraw < options.pKill + options.pStall ? 'stall' : undefined;
+    if (!kind) return c;
+    const timeoutMs = timing.timeoutSeconds * 1000;
+    // Somewhere in the turn: after it claimed (a second in), before its safety margin.
+    const afterMs = Math.round(500 + atDraw * (timeoutMs * 0.6));
+    const forMs = kind === 'kill'
+      ? Math.round(timeoutMs + 1000 + lengthDraw * 1000)
+      : Math.round(timing.leaseMs + 200 + lengthDraw * 800);
+    const running = emu.functions.invocations.filter((i) => i.finishedAt === undefined && i.requestBody === body && !taken.has(i.callId));
+    const callId = running[0]?.callId;
+    if (callId) taken.add(callId);
+    planned.push({ callId, kind, afterMs, forMs });
+    timers.set(c, [
+      setTimeout(() => {
+        if (!active) return;
+        stopped.add(c);
+        signal(c, 'SIGSTOP');
+      }, afterMs),
+      setTimeout(() => clear(c), afterMs + forMs),
+    ]);
+    return c;
+  };
+  pool.release = (c: FunctionContainer, healthy?: boolean): void => {
+    clear(c);
+    release(c, healthy);
+  };
+  return {
+    pauses: () => [...planned],
+    stop() {
+      active = false;
+      for (const c of [...timers.keys()]) clear(c);
+      pool.acquire = acquire;
+      pool.release = release;
+    },
+  };
+}
