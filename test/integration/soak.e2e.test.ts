@@ -23,7 +23,7 @@ import { startStack, type Stack } from '../support/stack';
 
 const HOOK = join(__dirname, '../support/soak-probe-hook.cjs');
 /** Invocations between the probes; SOAK_INVOCATIONS runs a longer soak locally. */
-const ROUND = Number(process.env.SOAK_INVOCATIONS ?? 700);
+const ROUND = Number(process.env.SOAK_INVOCATIONS ?? 400);
 /** Calls in flight at once (the FDK serves them concurrently; the Fn server sends one at a time, which is the easier case). */
 const LANES = 4;
 const OBJECTS = 20;
