@@ -357,7 +357,7 @@ async function sideBySide(): Promise<void> {
   // batch size above and at the issue's own measurement size (20,000 versions: a fresh process's warm-up, JIT and heap
   // growth, is spread over more versions, as in a container that serves more than one sweep).
   const imageEnvForNode = { ...IMAGE_ENV, ...(IMAGE_NODE_FLAGS.length > 0 && { NODE_OPTIONS: IMAGE_NODE_FLAGS.join(' ') }) };
-  for (const imageVersions of [versions, Math.max(versions, SIZES.throughput20 * 2.5)]) {
+  for (const imageVersions of [versions, versions * 2.5]) {
     const [nodeLabel, node] = nodes[1] as [string, string];
     const before = bareSignUs(node);
     const row: Row = { node: `${nodeLabel}, image flags`, signer: 'cached key, threadpool (dist/func.js)', ...(await reencryptCase({ versions: imageVersions, concurrency: 64, latencyMs: 20, node, env: imageEnvForNode })) };

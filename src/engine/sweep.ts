@@ -58,16 +58,15 @@ export interface SweepResult {
 /** Sweeps every target with one shared limiter and collects a continuation for what is left. */
 export async function sweepTargets(plan: EarlySweepPlan, ctx: RunContext): Promise<SweepResult> {
   const bucketLimit = pLimit(BUCKETS_IN_PARALLEL);
-  const lookup = plan.watermark instanceof Promise ? plan.watermark : undefined;
-  // Each bucket awaits the watermark after its first listing, and a failed lookup is thrown below;
-  // once it has failed, no further bucket is listed.
+  // The watermark, known or still being looked up: each bucket awaits it after its first listing, and a
+  // failed lookup is thrown below; once it has failed, no further bucket is listed.
+  const lookup = Promise.resolve(plan.watermark);
   let lookupFailed = false;
-  lookup?.catch(() => {
+  lookup.catch(() => {
     lookupFailed = true;
   });
-  const pendingWatermark = lookup?.then((w) => w.watermark);
-  pendingWatermark?.catch(() => undefined);
-  const watermark = pendingWatermark ?? (plan.watermark as ResolvedWatermark).watermark;
+  const watermark = lookup.then((w) => w.watermark);
+  watermark.catch(() => undefined);
   const settled = await Promise.allSettled(plan.targets.map((target) => bucketLimit(async function sweepOneBucket(): Promise<BucketOutcome> {
     const tally = new BucketTally(target.bucket, target.prefix, {
       maxFailures: ctx.config.maxFailuresReported, maxPlan: MAX_PLAN_ENTRIES, dryRun: plan.dryRun,
@@ -89,11 +88,11 @@ export async function sweepTargets(plan: EarlySweepPlan, ctx: RunContext): Promi
       ? { name: target.bucket.name, ...(target.prefix !== undefined && { prefix: target.prefix }), position: outcome.position }
       : undefined;
     // The sweep has decided items, so the watermark is known (a failed lookup threw above).
-    const strategy = strategyWithoutRuns({ ...plan, watermark: await plan.watermark }, target, ctx);
+    const strategy = strategyWithoutRuns({ ...plan, watermark: await lookup }, target, ctx);
     return { report: { ...tally.toReport(outcome.state === 'complete'), strategy }, pending };
   })));
   // Every bucket has finished (nothing is left running) before a failure is thrown: the watermark's first.
-  const resolved = await plan.watermark;
+  const resolved = await lookup;
   const failed = settled.find((s): s is PromiseRejectedResult => s.status === 'rejected');
   if (failed) throw failed.reason;
   const outcomes = settled.map((s) => (s as PromiseFulfilledResult<BucketOutcome>).value);
