@@ -37,6 +37,9 @@ const validateInvocationRecord = compile<{ functionId: string }>({
   not: { anyOf: [{ required: ['bucketName'] }, { required: ['kmsKeyId'] }, { required: ['continuation'] }, { required: ['resume'] }, { required: ['runId'] }] },
 });
 
+/** What an Fn call id looks like (the `handedOverBy` field's pattern in the request schema). */
+const FN_CALL_ID = /^[A-Za-z0-9_-]{1,64}$/;
+
 interface ObjectEventData {
   compartmentId?: string;
   resourceName: string;
@@ -78,7 +81,11 @@ export function classify(body: unknown): ReencryptRequest {
   if (Object.hasOwn(record, 'eventType') || Object.hasOwn(record, 'cloudEventsVersion')) return classifyEvent(fromCloudEvents01(record));
   if (Object.hasOwn(record, 'specversion')) return classifyEvent(fromCloudEvents10(record));
   if (validateInvocationRecord(record)) {
-    return { kind: 'invocation-failed', functionId: record.functionId, recordKey: createHash('sha256').update(JSON.stringify(record)).digest('hex').slice(0, 40) };
+    const recordKey = createHash('sha256').update(JSON.stringify(record)).digest('hex').slice(0, 40);
+    // The failed call's id names a state object (chains.ts): taken only in the shape of an Fn call id, else ignored.
+    const id = (record as Record<string, unknown>)['id'];
+    const failedCallId = typeof id === 'string' && FN_CALL_ID.test(id) ? id : undefined;
+    return { kind: 'invocation-failed', functionId: record.functionId, recordKey, ...(failedCallId && { failedCallId }) };
   }
   return classifyManual(record);
 }
@@ -205,7 +212,7 @@ function classifyManual(raw: Record<string, unknown>): ManualRequest {
       : { type: 'key-version' as const };
   let scope: ManualScope;
   if (b.continuation) scope = { type: 'continuation', token: b.continuation };
-  else if (b.resume) scope = { type: 'resume', runId: b.resume };
+  else if (b.resume) scope = { type: 'resume', runId: b.resume, ...(b.handedOverBy && { handedOverBy: b.handedOverBy }) };
   else if (b.listRuns) scope = { type: 'list-runs' };
   else if (b.runId && !b.bucketName && !b.kmsKeyId) scope = { type: 'run-status', runId: b.runId };
   else if (b.bucketName && objectName) {

@@ -61,6 +61,7 @@ export interface ManualRequestBody {
   continuation?: string;
   runId?: string;
   resume?: string;
+  handedOverBy?: string;
   listRuns?: true;
   strategy?: StrategyName;
 }
@@ -81,7 +82,11 @@ export type ManualScope =
   /** A run's status, or its final report once it has ended. */
   | { readonly type: 'run-status'; readonly runId: string }
   /** Work on an unfinished run now. */
-  | { readonly type: 'resume'; readonly runId: string }
+  | {
+      readonly type: 'resume'; readonly runId: string;
+      /** The Fn call id of the invocation that handed the run over (set by the function's own handovers; chains.ts). */
+      readonly handedOverBy?: string;
+    }
   | { readonly type: 'list-runs' };
 
 /** How a sweep decides which versions are old: a time, everything, or the key's current version. */
@@ -117,6 +122,11 @@ export interface InvocationFailedRequest {
    * attempt resumed.
    */
   readonly recordKey: string;
+  /**
+   * The failed invocation's Fn call id, when the record names one in `id` (the record's fields
+   * are not documented, assumption A21; without it every unfinished run is resumed, as before).
+   */
+  readonly failedCallId?: string;
 }
 
 export type ReencryptRequest = ObjectEventRequest | KeyRotationRequest | BucketKeyChangeRequest | ManualRequest | InvocationFailedRequest;
