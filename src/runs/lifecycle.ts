@@ -11,6 +11,7 @@ import { recordFinishedRunMetrics } from '../metrics';
 import { BUCKET_STRATEGY_CAVEAT, totalsOf, type BucketReport } from '../report/report';
 import type { StrategyAsk } from './bucket-unit';
 import { startWorkers, type WorkersStarted } from './fan-out';
+import { successorBody } from './chains';
 import { invokeSelfDetached, type HandoverResult } from './handover';
 import {
   claim, claimOrder, isClaimable, isFinal, newUnit, RunState, stopForLimit, UnitState, type RunRecord, type UnitRecord, type UnitSpec,
@@ -230,10 +231,12 @@ export async function takeTurn(runId: string, runs: Runs, ctx: RunContext, optio
   const unverified = watch.unverified(units.map((u) => u.value), now);
   // A worker whose time is up while ranges are still being handed out keeps its place through a successor.
   const keepPlace = open.length > 0 || unverified.length > 0 || (run.value.workers > 1 && listingUnderWay(units.map((u) => u.value)));
-  let handover: HandoverResult | undefined = keepPlace ? await invokeSelfDetached({ resume: runId }, ctx) : undefined;
+  // The successor learns who handed over, and records it (chains.ts): this call's failure record then resumes nothing.
+  const successor = successorBody(runId, runs.owner);
+  let handover: HandoverResult | undefined = keepPlace ? await invokeSelfDetached(successor, ctx) : undefined;
   // The invocation that started the run has no failure destination behind it: while Functions
   // is full, it keeps asking, with backoff, as long as it has time.
-  if (handover && !handover.invoked && handover.throttled && !options.failIfNotContinued) handover = await askAgainWhileFull(runId, handover, ctx);
+  if (handover && !handover.invoked && handover.throttled && !options.failIfNotContinued) handover = await askAgainWhileFull(runId, successor, handover, ctx);
   if (handover && !handover.invoked) {
     ctx.logger.warn('run not continued', { runId, why: handover.why, open: open.length, unverified: unverified.length });
     // Nothing alive may pick the run up: fail the call so the failure destination resumes it.
@@ -254,14 +257,14 @@ export async function takeTurn(runId: string, runs: Runs, ctx: RunContext, optio
 /** First wait before asking Functions again for a successor it refused (429); it doubles. */
 const REFUSED_RETRY_FIRST_MS = 250;
 
-async function askAgainWhileFull(runId: string, refused: HandoverResult, ctx: RunContext): Promise<HandoverResult> {
+async function askAgainWhileFull(runId: string, successor: object, refused: HandoverResult, ctx: RunContext): Promise<HandoverResult> {
   let last = refused;
   let attempts = 1;
   for (let wait = REFUSED_RETRY_FIRST_MS; !last.invoked && last.throttled; wait *= 2) {
     // An ask started before the hard stop gets a second of its own (invokeSelfDetached), within Fn-Deadline.
     if (Date.now() + wait > ctx.budget.hardStopAt) break;
     await sleep(wait);
-    last = await invokeSelfDetached({ resume: runId }, ctx);
+    last = await invokeSelfDetached(successor, ctx);
     attempts += 1;
   }
   ctx.logger.info('successor asked for again', { runId, attempts, handedOver: last.invoked });
