@@ -19,6 +19,7 @@ import {
   freshRunId, listUnfinished, runStatus, startRunRetrying, takeTurn, withStateRetries, type RunPlan, type Runs,
 } from './runs/lifecycle';
 import { resumeAbandoned } from './runs/abandoned';
+import { recordSuccession } from './runs/chains';
 import { StateStore } from './runs/store';
 
 /** Runs one validated request: pick the trigger's plan, execute it, report what happened. */
@@ -52,7 +53,7 @@ export const runRequest: Runner = async function runRequest(request, invocation,
     if (request.functionId !== config.functionId || !config.stateBucket) {
       return { ok: true, action: 'ignored', reason: 'a failed-invocation record for another function, or no state bucket to resume from', notes: [] };
     }
-    return resumeAbandoned(request.recordKey, await runsNow(), ctx);
+    return resumeAbandoned(request.recordKey, await runsNow(), ctx, request.failedCallId);
   }
   if (request.kind === 'manual') {
     const { scope } = request;
@@ -61,7 +62,16 @@ export const runRequest: Runner = async function runRequest(request, invocation,
       auditManualRequest(ctx, request, { verdict: 'allowed', targets: NO_EXPLICIT_TARGET });
     }
     if (scope.type === 'run-status') return runStatus(scope.runId, await runsNow());
-    if (scope.type === 'resume') return withStateRetries(ctx, async () => takeTurn(scope.runId, await runsNow(), ctx, { failIfNotContinued: true }), scope.runId);
+    if (scope.type === 'resume') {
+      // A handover's successor first records who handed the run over (runs/chains.ts), once.
+      let succession = scope.handedOverBy;
+      return withStateRetries(ctx, async () => {
+        const r = await runsNow();
+        if (succession) await recordSuccession(scope.runId, succession, r.store, r.owner, ctx);
+        succession = undefined;
+        return takeTurn(scope.runId, r, ctx, { failIfNotContinued: true });
+      }, scope.runId);
+    }
     if (scope.type === 'list-runs') return listUnfinished(await runsNow());
   }
   const outcome = await dispatch(request, ctx);

@@ -1,9 +1,11 @@
 /**
  * What the function does with a failure destination's record: resume every
- * unfinished run, once per record however often Notifications delivers it.
+ * unfinished run, once per record however often Notifications delivers it;
+ * nothing when the failed call had handed its run over (chains.ts).
  */
 import type { RunContext } from '../engine/context';
 import { RunNotContinuedError } from '../errors';
+import { failureVerdict, successionOf } from './chains';
 import { invokeSelfDetached } from './handover';
 import { OPEN_PREFIX, type Runs } from './lifecycle';
 import { StateStoreError, type StateStore, type Stored } from './store';
@@ -22,7 +24,13 @@ interface ResumedFor {
  * Notifications retries it; the runs this record already resumed are kept
  * under its key, so a retry resumes only the rest instead of every run again.
  */
-export async function resumeAbandoned(recordKey: string, runs: Runs, ctx: RunContext): Promise<object> {
+export async function resumeAbandoned(recordKey: string, runs: Runs, ctx: RunContext, failedCallId?: string): Promise<object> {
+  // A call that handed its run over before it failed broke no chain: its successor carries the run.
+  const verdict = failureVerdict(failedCallId, failedCallId === undefined ? undefined : await successionOf(failedCallId, runs.store));
+  if (!verdict.resume) {
+    ctx.logger.info('failed call had handed its run over: nothing resumed', { failedCallId, runId: verdict.runId, successor: verdict.successor });
+    return { ok: true, action: 'resume-abandoned', resumed: [], handedOver: { runId: verdict.runId, to: verdict.successor }, notes: ctx.notes };
+  }
   const markerKey = `${ABANDONED_PREFIX}${recordKey}`;
   const earlier = await runs.store.get(markerKey, isResumedFor);
   const already = new Set(earlier?.value.resumed ?? []);
