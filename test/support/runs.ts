@@ -189,7 +189,7 @@ export async function eventuallyInRun<T>(emu: Emulator, functionId: string, prob
  * invocations the machine's load killed.
  */
 export interface InvocationAccount {
-  /** `{"resume": runId}` invocations. */
+  /** `{"resume": runId}` invocations (handovers' bodies also name who handed over). */
   readonly resumes: number;
   /** Workers the planner's answer counts as started. */
   readonly workersStarted: number;
@@ -209,6 +209,16 @@ export interface InvocationAccount {
   readonly deliveries: number;
 }
 
+/** A `{"resume": runId}` body, with or without the `handedOverBy` a handover adds (src/runs/chains.ts). */
+export function isResumeOf(body: string, runId: string): boolean {
+  try {
+    const v: unknown = JSON.parse(body);
+    return typeof v === 'object' && v !== null && (v as { resume?: unknown }).resume === runId;
+  } catch {
+    return false;
+  }
+}
+
 export function accountInvocations(emu: Emulator, runId: string): InvocationAccount {
   const calls = emu.functions.invocations;
   const answer = (body: string | undefined): Record<string, unknown> | undefined => {
@@ -220,7 +230,7 @@ export function accountInvocations(emu: Emulator, runId: string): InvocationAcco
     }
   };
   const answeredOk = (i: (typeof calls)[number]): boolean => i.status !== undefined && i.status < 300 && answer(i.responseBody)?.ok === true;
-  const resumes = calls.filter((i) => i.requestBody === JSON.stringify({ resume: runId }));
+  const resumes = calls.filter((i) => isResumeOf(i.requestBody, runId));
   const planner = calls.find((i) => i.via !== 'notifications' && answer(i.responseBody)?.action === 'run-started' && answer(i.responseBody)?.runId === runId);
   const deliveries = calls.filter((i) => i.via === 'notifications');
   const started = (answer(planner?.responseBody)?.workers as { started?: number } | undefined)?.started ?? 0;

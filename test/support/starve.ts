@@ -107,3 +107,76 @@ export function starveResumes(emu: Emulator, functionId: string, timing: { timeo
     },
   };
 }
+
+export interface HandoverStopper {
+  /** Call ids of the invocations stopped once their successor was accepted. */
+  stopped(): readonly string[];
+  /** Continues any container still stopped and stops watching. */
+  stop(): void;
+}
+
+/**
+ * The one case a fanned-out run's chains must survive and not multiply on: an invocation killed
+ * AFTER Functions accepted its successor. For the first `times` handovers of `runId` made by a
+ * `{"resume"}` invocation, the predecessor's container is stopped (SIGSTOP) the moment the
+ * emulator admits the successor, and stays stopped until Fn kills it at its timeout: the
+ * successor runs, and the predecessor's failure record reaches the failure destination. The
+ * predecessor is the `{"resume"}` call of the run the successor's body names (`handedOverBy`),
+ * or, for a body that names none, the only one of the run running; with more than one
+ * candidate nothing is stopped (use it on runs of one chain, or on bodies that name it).
+ */
+export function stopAfterHandover(emu: Emulator, functionId: string, runId: string, times: number): HandoverStopper {
+  const fns = emu.functions;
+  const pool = fns.functions.get(functionId)?.pool;
+  if (!pool) throw new Error(`function ${functionId} has no container pool (a stack without runs?)`);
+  const containerOf = new Map<string, FunctionContainer>();
+  const stopped: string[] = [];
+  const frozen = new Set<FunctionContainer>();
+  const resumeOf = (body: string): { resume?: unknown; handedOverBy?: unknown } | undefined => {
+    try {
+      const v: unknown = JSON.parse(body);
+      return typeof v === 'object' && v !== null && 'resume' in v ? (v as { resume?: unknown; handedOverBy?: unknown }) : undefined;
+    } catch {
+      return undefined;
+    }
+  };
+  const acquire = pool.acquire.bind(pool);
+  pool.acquire = async (body: string): Promise<FunctionContainer> => {
+    const c = await acquire(body);
+    const call = fns.invocations.find((i) => i.finishedAt === undefined && i.requestBody === body && !containerOf.has(i.callId));
+    if (call) containerOf.set(call.callId, c);
+    return c;
+  };
+  const invokeDetached = fns.invokeDetached.bind(fns);
+  fns.invokeDetached = (fid, body, contentType, via, caller) => {
+    const asked = via === 'api' ? resumeOf(body.toString('utf8')) : undefined;
+    let predecessor: string | undefined;
+    if (asked?.resume === runId && stopped.length < times) {
+      const running = fns.invocations.filter((i) => i.finishedAt === undefined && resumeOf(i.requestBody)?.resume === runId && containerOf.has(i.callId));
+      const named = typeof asked.handedOverBy === 'string' ? running.filter((i) => i.callId === asked.handedOverBy) : running;
+      if (named.length === 1) predecessor = named[0]?.callId;
+    }
+    const record = invokeDetached(fid, body, contentType, via, caller);
+    const c = predecessor === undefined ? undefined : containerOf.get(predecessor);
+    if (predecessor !== undefined && c) {
+      stopped.push(predecessor);
+      frozen.add(c);
+      c.process.kill('SIGSTOP');
+    }
+    return record;
+  };
+  return {
+    stopped: () => [...stopped],
+    stop() {
+      pool.acquire = acquire;
+      fns.invokeDetached = invokeDetached;
+      for (const c of frozen) {
+        try {
+          c.process.kill('SIGCONT');
+        } catch {
+          // Killed at its timeout already.
+        }
+      }
+    },
+  };
+}
