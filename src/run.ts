@@ -70,7 +70,7 @@ export const runRequest: Runner = async function runRequest(request, invocation,
         if (succession) await recordSuccession(scope.runId, succession, r.store, r.owner, ctx);
         succession = undefined;
         return takeTurn(scope.runId, r, ctx, { failIfNotContinued: true });
-      }, scope.runId);
+      }, scope.runId, invocation.callId || undefined);
     }
     if (scope.type === 'list-runs') return listUnfinished(await runsNow());
   }

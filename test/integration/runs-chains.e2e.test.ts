@@ -10,7 +10,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { keyVersionCounts, startStack, type Stack } from '../support/stack';
-import { accountInvocations, eventuallyInRun, expectInvocationsAccounted, runDiagnostics, seedVersionedBucket, storedReports } from '../support/runs';
+import { accountInvocations, chainsOf, eventuallyInRun, expectInvocationsAccounted, runDiagnostics, seedVersionedBucket, storedReports } from '../support/runs';
 import { stopAfterHandover } from '../support/starve';
 
 const BUCKET = 'chain-one';
@@ -55,6 +55,10 @@ describe('an invocation killed after handing its run over', () => {
     expect(account.resumedByDeliveries, diagnostics()).toBe(0);
     // One chain: every resume invocation is the successor of a handover (the killed calls' included).
     expect(account.resumes, diagnostics()).toBe(account.handedOver + KILLED_AFTER_HANDOVER + (first.json.handedOver === true ? 1 : 0));
+    // Traced through the handovers' bodies: one live chain at any time, and no extra one.
+    const chains = chainsOf(s.emu, RUN_ID);
+    expect(chains.extra, diagnostics()).toEqual([]);
+    expect(chains.peak, diagnostics()).toBe(1);
     const delivered = s.emu.functions.invocations.filter((i) => i.via === 'notifications').map((i) => JSON.parse(i.responseBody ?? '{}'));
     for (const d of delivered) expect(d, diagnostics()).toMatchObject({ ok: true, action: 'resume-abandoned', resumed: [], handedOver: { runId: RUN_ID } });
     expect(accountInvocations(s.emu, RUN_ID).deliveries).toBe(KILLED_AFTER_HANDOVER);

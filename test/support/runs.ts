@@ -3,7 +3,7 @@
  * finds them, the reports the function stored, and a watch on held units.
  */
 import type { Emulator } from '../../emulator/src/index';
-import { eventually, stateNames, stateRecord } from './stack';
+import { eventually, STATE_BUCKET, stateNames, stateRecord } from './stack';
 
 /** Versions written an hour ago, before any rotation a test performs. */
 const WRITTEN_AT = Date.now() - 3_600_000;
@@ -261,5 +261,96 @@ export function expectInvocationsAccounted(emu: Emulator, runId: string, diagnos
   // One failure record per detached invocation that did not end well, and each is delivered (and retried only when a delivery failed).
   if (a.published !== detachedFailed) throw new Error(why(`${a.published} failure records for ${detachedFailed} failed detached invocations`));
   if (emu.functions.deliveryAttempts < a.published) throw new Error(why('a failure record not delivered'));
+  // Chains (src/runs/chains.ts): a failure record resumes the run again only for a call whose chain broke.
+  const chains = chainsOf(emu, runId);
+  const unexplained = chains.extra.filter((e) => e.explained === undefined);
+  if (unexplained.length > 0) throw new Error(why(`failure records of calls that had handed the run over resumed it again: ${JSON.stringify(unexplained)}`));
+  const workers = Math.max(1, Number(stateRecord(emu, `runs/${runId}/run.json`)?.workers ?? 1));
+  if (chains.peak > workers + chains.extra.length) throw new Error(why(`${chains.peak} live chains at ${chains.peakAt}, more than ${workers} workers + ${chains.extra.length} explained extra chains`));
   return a;
+}
+
+function bodyOf(body: string): Record<string, unknown> | undefined {
+  try {
+    const v: unknown = JSON.parse(body);
+    return typeof v === 'object' && v !== null && !Array.isArray(v) ? (v as Record<string, unknown>) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** A failure record's delivery that resumed the run although the failed call had handed it over. */
+export interface ExtraChain {
+  readonly failedCall: string;
+  readonly delivery: string;
+  /**
+   * Why it was not seen as handed over, if it is one of the allowed cases: the successor recorded
+   * the succession only after the delivery began (a race with a slow successor), or never, because
+   * it ended badly before its first write. Undefined: a record resumed a run it should not have.
+   */
+  readonly explained: 'recorded-after-the-delivery-began' | 'successor-ended-before-recording' | 'no-call-id' | 'a-call-of-another-run' | undefined;
+}
+
+export interface ChainAccount {
+  /** The most live chains at once: resume invocations running whose successor had not started. */
+  readonly peak: number;
+  readonly peakAt: string;
+  readonly extra: readonly ExtraChain[];
+}
+
+/**
+ * The run's chains of invocations, from the emulator's records of the calls: a handover's body
+ * names its predecessor (`handedOverBy`), so each `{"resume"}` invocation is a link. A chain is
+ * live from its invocation's start until its successor starts or it ends. What may add a chain
+ * beyond the run's workers is a failure record resuming the run for a call whose chain had not
+ * broken (`extra`): each must be one of the cases chains.ts allows, or it is a defect.
+ */
+export function chainsOf(emu: Emulator, runId: string): ChainAccount {
+  const calls = emu.functions.invocations;
+  const resumes = calls.filter((i) => isResumeOf(i.requestBody, runId));
+  const successorStart = new Map<string, number>();
+  for (const i of resumes) {
+    const by = bodyOf(i.requestBody)?.['handedOverBy'];
+    if (typeof by === 'string') successorStart.set(by, Math.min(successorStart.get(by) ?? Infinity, i.startedAt.getTime()));
+  }
+  const edges: { at: number; d: number }[] = [];
+  for (const i of resumes) {
+    const end = Math.min(successorStart.get(i.callId) ?? Infinity, i.finishedAt?.getTime() ?? Infinity);
+    edges.push({ at: i.startedAt.getTime(), d: 1 });
+    if (end !== Infinity) edges.push({ at: end, d: -1 });
+  }
+  // Ends before starts at the same instant: a successor that starts as its predecessor's chain passes to it.
+  edges.sort((x, y) => x.at - y.at || x.d - y.d);
+  let live = 0;
+  let peak = 0;
+  let peakAt = 0;
+  for (const e of edges) {
+    live += e.d;
+    if (live > peak) [peak, peakAt] = [live, e.at];
+  }
+  const extra: ExtraChain[] = [];
+  for (const d of calls.filter((i) => i.via === 'notifications')) {
+    const failedCall = bodyOf(d.requestBody)?.['id'];
+    const answer = bodyOf(d.responseBody ?? '');
+    if (!(answer?.['resumed'] as unknown[] | undefined)?.includes(runId)) continue;
+    // A record naming no call, or a call of another run (a record resumes every unfinished run): allowed, and counted.
+    if (typeof failedCall !== 'string') {
+      extra.push({ failedCall: '', delivery: d.callId, explained: 'no-call-id' });
+      continue;
+    }
+    if (!resumes.some((i) => i.callId === failedCall)) {
+      extra.push({ failedCall, delivery: d.callId, explained: 'a-call-of-another-run' });
+      continue;
+    }
+    // A call of this run that broke its chain (no successor): the record replaces it.
+    if (!successorStart.has(failedCall)) continue;
+    // When the emulator stored the succession (not the successor's clock: a starved successor may write long after it read it).
+    const recordedAt = emu.state.buckets.get(STATE_BUCKET)?.store.latest(`handed/${failedCall}`)?.timeCreated;
+    const successor = resumes.find((i) => bodyOf(i.requestBody)?.['handedOverBy'] === failedCall);
+    const successorEndedBadly = successor !== undefined && (successor.error !== undefined || (successor.status ?? 0) >= 300);
+    const explained = recordedAt !== undefined && recordedAt >= d.startedAt.getTime() ? 'recorded-after-the-delivery-began'
+      : recordedAt === undefined && successorEndedBadly ? 'successor-ended-before-recording' : undefined;
+    extra.push({ failedCall, delivery: d.callId, explained });
+  }
+  return { peak, peakAt: new Date(peakAt).toISOString(), extra };
 }
