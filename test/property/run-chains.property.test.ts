@@ -10,10 +10,10 @@
  *    will start, or a record still to be delivered resumes the run;
  *  - at most `workers` live chains, plus one per record that resumed the run for a call whose
  *    successor had not (yet) recorded the succession (a record naming no call, a successor slower
- *    than the record, a succession the state bucket refused): and none of those when records
- *    carry the call id, the state bucket takes every write and successors start before the
- *    records of their predecessors are delivered (in practice: a record comes only once its call
- *    has been killed at its timeout).
+ *    than the record, a successor killed before its first write, a succession the state bucket
+ *    refused): and none of those when records carry the call id, each successor records its
+ *    predecessor as it starts and starts before its predecessor's record is delivered (in
+ *    practice: a record comes only once its call has been killed at its timeout).
  * And the old decision (every record resumes) breaks the bound, which is the defect fixed.
  */
 import fc from 'fast-check';
@@ -43,7 +43,10 @@ interface Step {
 interface World {
   readonly workers: number;
   readonly turns: number;
-  /** Records carry the id, every write lands, and a record is delivered only once its call's successor started. */
+  /**
+   * Records carry the id, every succession is recorded as its successor starts, and a record is
+   * delivered only once its call's successor started.
+   */
   readonly tidy: boolean;
   readonly steps: readonly Step[];
 }
@@ -57,7 +60,7 @@ const world = (tidy: boolean): fc.Arbitrary<World> => fc.record({
     pick: fc.nat(),
     // Mishaps are rarer than not, as they are.
     mishap: fc.integer({ min: 0, max: 4 }).map((n) => n === 0),
-  }), { maxLength: 300 }),
+  }), { maxLength: 300, size: 'max' }),
 });
 
 /** Plays a schedule; returns the first invariant broken, if any. */
@@ -83,7 +86,8 @@ function play(w: World, decide: Decide): string | undefined {
     if (step.kind === 'start' || step.kind === 'start-dies') {
       const c = among(inPhase('queued'), step.pick);
       if (!c) continue;
-      if (step.kind === 'start-dies') fail(c, !step.mishap);
+      // Tidy: a successor that starts records its predecessor before anything can kill it.
+      if (step.kind === 'start-dies' && !w.tidy) fail(c, !step.mishap);
       else {
         c.phase = 'running';
         // The successor's first act (run.ts): record who handed the run over; the state bucket may refuse it.
@@ -152,6 +156,13 @@ describe('chains of a run (failureVerdict in a model of handovers, kills and fai
     const found = fc.check(fc.property(world(true), (w) => play(w, everyRecordResumes) === undefined), fcParams(400));
     expect(found.failed).toBe(true);
     expect(play(found.counterexample?.[0] as World, everyRecordResumes)).toMatch(/live chains|extra chains/);
+  });
+
+  it('a decision that drops records a broken chain needs leaves a run with nothing alive: the liveness check has teeth', () => {
+    const neverResumes: Decide = (id) => ({ resume: false, runId: 'r', successor: id ?? '' });
+    const found = fc.check(fc.property(world(false), (w) => play(w, neverResumes) === undefined), fcParams(400));
+    expect(found.failed).toBe(true);
+    expect(play(found.counterexample?.[0] as World, neverResumes)).toMatch(/no invocation is alive/);
   });
 
   it('a record with no call id, or for a call that did not hand over, resumes; one whose successor recorded it does not', () => {
