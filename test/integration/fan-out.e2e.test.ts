@@ -12,14 +12,16 @@
  * invocations than workers, every invocation accounted for (workers,
  * handovers, one resume per failure record delivered), the run finishing by
  * itself, every version re-encrypted and none redone without a takeover. The
- * second block makes that load deterministic (test/support/starve.ts).
+ * second block makes that load deterministic (test/support/starve.ts), and stops
+ * two workers the moment their successor is accepted, until Fn kills them: their
+ * failure records must not add chains (expectInvocationsAccounted traces them).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { keyVersionCounts, startStack, stateRecord, type Stack } from '../support/stack';
 import {
   eventuallyInRun, expectInvocationsAccounted, expectRedoExplained, runDiagnostics, seedVersionedBucket, storedReports, watchHolds, watchTakeovers,
 } from '../support/runs';
-import { starveResumes, type StarveOptions } from '../support/starve';
+import { starveResumes, stopAfterHandover, type StarveOptions } from '../support/starve';
 
 /** Scale of the bucket sizes (FANOUT_E2E_SCALE=10 approaches the issue's 150,000-version bucket). */
 const SCALE = Number(process.env.FANOUT_E2E_SCALE ?? 1);
@@ -27,7 +29,8 @@ const MAX_WORKERS = 3;
 const CHECKPOINT_SECONDS = 1;
 const DETACHED_TIMEOUT_SECONDS = 5;
 
-function rotationOverUnevenBuckets(name: string, starve?: StarveOptions): void {
+/** `afterHandover`: how many workers to stop the moment their successor is accepted, until Fn kills them (starve.ts). */
+function rotationOverUnevenBuckets(name: string, starve?: StarveOptions & { afterHandover: number }): void {
   describe(name, () => {
     let s: Stack;
     const sizes: Record<string, number> = {
@@ -51,22 +54,29 @@ function rotationOverUnevenBuckets(name: string, starve?: StarveOptions): void {
       const holds = watchHolds(s.emu, 25, MAX_WORKERS);
       const takeovers = watchTakeovers(s.emu);
       const starver = starve && starveResumes(s.emu, s.functionId, { timeoutSeconds: DETACHED_TIMEOUT_SECONDS, leaseMs: 3 * CHECKPOINT_SECONDS * 1000 }, starve);
+      let stopper: ReturnType<typeof stopAfterHandover> | undefined;
       s.emu.functions.resetConcurrency();
       const newVersion = s.emu.rotateKey(s.keyId).id;
       // A hang guard, not a timing assertion: the run ends by itself, however slowly.
+      if (starve) {
+        const planned = await eventuallyInRun(s.emu, s.functionId, () => s.emu.functions.invocations.find((i) => i.via === 'events' && i.finishedAt !== undefined), 'the planner answered', 120_000);
+        stopper = stopAfterHandover(s.emu, s.functionId, String(JSON.parse(planned.responseBody ?? '{}').runId), starve.afterHandover);
+      }
       const report = await eventuallyInRun(s.emu, s.functionId, () => storedReports(s.emu)[0], 'the stored report', 450_000);
+      // In the reverse order of their wrapping of the container pool.
+      stopper?.stop();
       starver?.stop();
       await s.emu.whenIdle();
       holds.stop();
       takeovers.stop();
       s.emu.setGlobalFaults(undefined);
-      const diagnostics = (): string => `${runDiagnostics(s.emu, s.functionId)}\npauses: ${JSON.stringify(starver?.pauses() ?? [])}`;
+      const diagnostics = (): string => `${runDiagnostics(s.emu, s.functionId)}\npauses: ${JSON.stringify(starver?.pauses() ?? [])}; stopped after handing over: ${JSON.stringify(stopper?.stopped() ?? [])}`;
       expect(storedReports(s.emu)).toHaveLength(1);
       expect(report.complete).toBe(true);
       expect(report.totals).toMatchObject({ reencrypted: total, scanned: total, failed: 0 });
       for (const [b, n] of Object.entries(sizes)) {
         expect(keyVersionCounts(s.emu, b)).toEqual({ [`kms:${newVersion}`]: n });
-        expectRedoExplained(s.emu, b, n, takeovers.takeovers(), diagnostics, starver?.pauses().length ?? 0);
+        expectRedoExplained(s.emu, b, n, takeovers.takeovers(), diagnostics, (starver?.pauses().length ?? 0) + (stopper?.stopped().length ?? 0));
       }
       // The event's invocation planned and answered with the run id; workers did the rest.
       const delivered = s.emu.functions.invocations.filter((i) => i.via === 'events');
@@ -89,6 +99,8 @@ function rotationOverUnevenBuckets(name: string, starve?: StarveOptions): void {
         // The starvation did what it is for: workers ended at their timeout, and their failure records resumed the run.
         expect(account.killed).toBeGreaterThan(0);
         expect(account.published).toBeGreaterThan(0);
+        // Workers killed after their successor was accepted: their records resumed nothing (expectInvocationsAccounted traced the chains).
+        expect(stopper?.stopped().length, diagnostics()).toBe(starve.afterHandover);
       }
     }, 600_000);
   });
@@ -99,7 +111,7 @@ rotationOverUnevenBuckets('a rotation over buckets of uneven sizes fans out to a
 // A fixed plan of pauses (seeded): some workers stopped past their timeout (Fn kills them before they
 // hand over), some past their lease but not their timeout (taken over while alive, they come back).
 rotationOverUnevenBuckets('the same rotation with workers starved of CPU (killed at their timeout, or starved past their lease)', {
-  seed: 20_261_130, pKill: 0.35, pStall: 0.3, maxPauses: 12,
+  seed: 20_261_130, pKill: 0.35, pStall: 0.3, maxPauses: 12, afterHandover: 2,
 });
 
 describe('Functions answering 429 to some dispatches', () => {
