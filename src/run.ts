@@ -63,13 +63,17 @@ export const runRequest: Runner = async function runRequest(request, invocation,
     }
     if (scope.type === 'run-status') return runStatus(scope.runId, await runsNow());
     if (scope.type === 'resume') {
-      // A handover's successor first records who handed the run over (runs/chains.ts), once.
+      // A handover's successor records who handed the run over (runs/chains.ts), once, while its turn starts.
       let succession = scope.handedOverBy;
       return withStateRetries(ctx, async () => {
         const r = await runsNow();
-        if (succession) await recordSuccession(scope.runId, succession, r.store, r.owner, ctx);
+        const recorded = succession ? recordSuccession(scope.runId, succession, r.store, r.owner, ctx) : undefined;
         succession = undefined;
-        return takeTurn(scope.runId, r, ctx, { failIfNotContinued: true });
+        try {
+          return await takeTurn(scope.runId, r, ctx, { failIfNotContinued: true });
+        } finally {
+          await recorded;
+        }
       }, scope.runId, invocation.callId || undefined);
     }
     if (scope.type === 'list-runs') return listUnfinished(await runsNow());

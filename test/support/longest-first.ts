@@ -22,6 +22,7 @@ export const LONGEST_FILES: readonly string[] = [
   'test/integration/fan-out.e2e.test.ts', // ~70: a quiet and a starved run, and the 429 one
   'test/integration/runs-turn-save.e2e.test.ts', // ~50: three turns of 15 s, two of them throttled
   'test/integration/runs-dead-hold.e2e.test.ts', // ~41 (fresh clone, 2 cores)
+  'test/integration/runs-chains.e2e.test.ts', // ~30: one chain of 5 s turns, two of them killed after handing over
   'test/integration/handover-refused.e2e.test.ts',
   'test/integration/bucket-strategy.e2e.test.ts',
   'test/integration/metrics.e2e.test.ts',

@@ -28,12 +28,37 @@ describe('classify: run requests', () => {
     [{ listRuns: false }, 'listRuns'],
     [{ listRuns: true, runId: 'r' }, 'runId'],
     [{ runId: 'r', objectName: 'o', bucketName: 'b' }, 'runId'],
+    [{ handedOverBy: 'CALL1' }, 'resume'],
+    [{ bucketName: 'b', handedOverBy: 'CALL1' }, 'resume'],
+    [{ resume: 'r', handedOverBy: 'a/b' }, 'handedOverBy'],
+    [{ resume: 'r', handedOverBy: 'x'.repeat(65) }, 'handedOverBy'],
+    [{ resume: 'r', handedOverBy: 7 }, 'handedOverBy'],
   ])('%j names %s', (body, field) => {
     expect(problemsOf(body).map((p) => p.field)).toContain(field);
   });
 
-  it('recognises a failure destination\'s record by a function OCID and a status, reading nothing else', () => {
-    expect(classify({ id: 'call-1', functionId: FN, status: 'FAILED', anything: { deep: [1, 2] } })).toEqual({ kind: 'invocation-failed', functionId: FN, recordKey: expect.stringMatching(/^[0-9a-f]{40}$/) });
+  it('recognises a failure destination\'s record by a function OCID and a status, reading nothing else but the failed call\'s id', () => {
+    expect(classify({ id: 'call-1', functionId: FN, status: 'FAILED', anything: { deep: [1, 2] } })).toEqual({
+      kind: 'invocation-failed', functionId: FN, recordKey: expect.stringMatching(/^[0-9a-f]{40}$/), failedCallId: 'call-1',
+    });
+  });
+
+  it.each([
+    [{ functionId: FN, status: 'FAILED' }],
+    [{ id: 42, functionId: FN, status: 'FAILED' }],
+    [{ id: '../runs/x', functionId: FN, status: 'FAILED' }],
+    [{ id: 'A'.repeat(65), functionId: FN, status: 'FAILED' }],
+    [{ id: '', functionId: FN, status: 'FAILED' }],
+  ])('a record whose id is absent or not shaped like an Fn call id names no failed call (every unfinished run is resumed): %j', (body) => {
+    const r = classify(body);
+    expect(r).toMatchObject({ kind: 'invocation-failed', functionId: FN });
+    expect(r).not.toHaveProperty('failedCallId');
+  });
+
+  it('a resume may name the invocation that handed the run over, and only a resume', () => {
+    expect(classify({ resume: 'r-1', handedOverBy: '01JCALL0000000000000000000' })).toMatchObject({ scope: { type: 'resume', runId: 'r-1', handedOverBy: '01JCALL0000000000000000000' } });
+    expect(classify({ resume: 'r-1' })).toMatchObject({ scope: { type: 'resume', runId: 'r-1' } });
+    expect(classify({ resume: 'r-1' })).not.toHaveProperty('scope.handedOverBy');
   });
 
   it('keys a failure record by its content: the same record delivered again has the same key, another record another', () => {
