@@ -74,7 +74,7 @@ export const runRequest: Runner = async function runRequest(request, invocation,
         } finally {
           await recorded;
         }
-      }, scope.runId, invocation.callId || undefined);
+      }, scope.runId, invocation.callId ? { handedOverBy: invocation.callId } : {});
     }
     if (scope.type === 'list-runs') return listUnfinished(await runsNow());
   }

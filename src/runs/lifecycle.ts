@@ -278,10 +278,10 @@ async function askAgainWhileFull(runId: string, successor: object, refused: Hand
  * a later invocation (spaced by that invocation's own waiting, so an outage
  * does not become a busy loop) and the error is answered; if it cannot be
  * handed on, the call fails (RunNotContinued) for the failure destination.
- * `resume`: the run to hand on, or a function naming it once it exists; `handedOverBy`: this
+ * `resume`: the run to hand on, or a function naming it once it exists. `handedOverBy`: this
  * invocation's Fn call id, named in the successor's body (chains.ts).
  */
-export async function withStateRetries(ctx: RunContext, step: () => Promise<object>, resume?: string | (() => string | undefined), handedOverBy?: string): Promise<object> {
+export async function withStateRetries(ctx: RunContext, step: () => Promise<object>, resume?: string | (() => string | undefined), options: { handedOverBy?: string } = {}): Promise<object> {
   for (;;) {
     try {
       return await step();
@@ -291,7 +291,7 @@ export async function withStateRetries(ctx: RunContext, step: () => Promise<obje
       if (wait <= 0) {
         const resumeRunId = typeof resume === 'function' ? resume() : resume;
         if (resumeRunId) {
-          const h = await invokeSelfDetached(handedOverBy ? successorBody(resumeRunId, handedOverBy) : { resume: resumeRunId }, ctx);
+          const h = await invokeSelfDetached(options.handedOverBy ? successorBody(resumeRunId, options.handedOverBy) : { resume: resumeRunId }, ctx);
           ctx.logger.warn('state bucket unavailable; run handed on', { runId: resumeRunId, handedOver: h.invoked });
           // Not handed on either: fail the call (a `{"resume"}` is detached), so that the failure
           // destination resumes the run; answered normally, nothing would (as in takeTurn).
