@@ -53,7 +53,7 @@ export async function resumeAbandoned(recordKey: string, runs: Runs, ctx: RunCon
       why = r.why;
     }
   }
-  ctx.logger.info('resumed abandoned runs', { resumed, alreadyResumed, refused });
+  ctx.logger.info('resumed abandoned runs', { resumed, alreadyResumed, refused, failedCallId, why: verdict.why });
   if (refused.length > 0) {
     // Fail the delivery so that Notifications retries it (with backoff) until Functions has room.
     if (resumed.length > 0) await rememberResumed(markerKey, earlier, [...already, ...resumed], runs.store, ctx);
