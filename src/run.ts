@@ -19,7 +19,7 @@ import {
   freshRunId, listUnfinished, runStatus, startRunRetrying, takeTurn, withStateRetries, type RunPlan, type Runs,
 } from './runs/lifecycle';
 import { resumeAbandoned } from './runs/abandoned';
-import { recordSuccession } from './runs/chains';
+import { chainContinuedElsewhere, continueChain } from './runs/chains';
 import { StateStore } from './runs/store';
 
 /** Runs one validated request: pick the trigger's plan, execute it, report what happened. */
@@ -63,17 +63,18 @@ export const runRequest: Runner = async function runRequest(request, invocation,
     }
     if (scope.type === 'run-status') return runStatus(scope.runId, await runsNow());
     if (scope.type === 'resume') {
-      // A handover's successor records who handed the run over (runs/chains.ts), once, while its turn starts.
-      let succession = scope.handedOverBy;
+      // A handover's successor, or a failure record's resume, first claims its predecessor's chain (runs/chains.ts):
+      // of the two, only the first goes on.
+      const predecessor = scope.handedOverBy ?? scope.replaces;
+      let claimed = false;
       return withStateRetries(ctx, async () => {
         const r = await runsNow();
-        const recorded = succession ? recordSuccession(scope.runId, succession, r.store, r.owner, ctx) : undefined;
-        succession = undefined;
-        try {
-          return await takeTurn(scope.runId, r, ctx, { failIfNotContinued: true });
-        } finally {
-          await recorded;
+        if (predecessor && !claimed) {
+          const claim = await continueChain(scope.runId, predecessor, scope.handedOverBy ? 'handover' : 'failure-record', r.store, r.owner, ctx);
+          if (!claim.goOn) return chainContinuedElsewhere(scope.runId, claim.continuedBy, ctx);
+          claimed = true;
         }
+        return takeTurn(scope.runId, r, ctx, { failIfNotContinued: true });
       }, scope.runId, invocation.callId ? { handedOverBy: invocation.callId } : {});
     }
     if (scope.type === 'list-runs') return listUnfinished(await runsNow());

@@ -193,6 +193,7 @@ const DEPENDENCY_MESSAGES: Record<string, FieldProblem> = {
   continuation: { field: 'continuation', problem: 'cannot be combined with a new scope (bucketName, kmsKeyId, objectName, prefix, before, force, compartmentIds)' },
   runId: { field: 'runId', problem: 'names a run: alone (its status) or with a sweep (bucketName or kmsKeyId), not with objectName, continuation, resume or listRuns' },
   resume: { field: 'resume', problem: 'cannot be combined with a new scope, a continuation, listRuns or dryRun' },
+  replaces: { field: 'replaces', problem: 'cannot be combined with handedOverBy (the function sets one or the other)' },
   listRuns: { field: 'listRuns', problem: 'cannot be combined with a scope, a continuation or dryRun' },
   strategy: { field: 'strategy', problem: 'applies to sweeps (bucketName or kmsKeyId): not with objectName, a continuation, resume or listRuns' },
 };
@@ -212,7 +213,7 @@ function classifyManual(raw: Record<string, unknown>): ManualRequest {
       : { type: 'key-version' as const };
   let scope: ManualScope;
   if (b.continuation) scope = { type: 'continuation', token: b.continuation };
-  else if (b.resume) scope = { type: 'resume', runId: b.resume, ...(b.handedOverBy && { handedOverBy: b.handedOverBy }) };
+  else if (b.resume) scope = { type: 'resume', runId: b.resume, ...(b.handedOverBy && { handedOverBy: b.handedOverBy }), ...(b.replaces && { replaces: b.replaces }) };
   else if (b.listRuns) scope = { type: 'list-runs' };
   else if (b.runId && !b.bucketName && !b.kmsKeyId) scope = { type: 'run-status', runId: b.runId };
   else if (b.bucketName && objectName) {

@@ -62,6 +62,7 @@ export interface ManualRequestBody {
   runId?: string;
   resume?: string;
   handedOverBy?: string;
+  replaces?: string;
   listRuns?: true;
   strategy?: StrategyName;
 }
@@ -86,6 +87,8 @@ export type ManualScope =
       readonly type: 'resume'; readonly runId: string;
       /** The Fn call id of the invocation that handed the run over (set by the function's own handovers; chains.ts). */
       readonly handedOverBy?: string;
+      /** The Fn call id of a failed invocation whose record resumed the run (set by the function; chains.ts). */
+      readonly replaces?: string;
     }
   | { readonly type: 'list-runs' };
 

@@ -1,11 +1,11 @@
 /**
  * What the function does with a failure destination's record: resume every
  * unfinished run, once per record however often Notifications delivers it;
- * nothing when the failed call had handed its run over (chains.ts).
+ * nothing when the failed call's successor already carries its run (chains.ts).
  */
 import type { RunContext } from '../engine/context';
 import { RunNotContinuedError } from '../errors';
-import { failureVerdict, successionOf } from './chains';
+import { failureVerdict, handoverOf, replacementBody } from './chains';
 import { invokeSelfDetached } from './handover';
 import { OPEN_PREFIX, type Runs } from './lifecycle';
 import { StateStoreError, type StateStore, type Stored } from './store';
@@ -25,8 +25,10 @@ interface ResumedFor {
  * under its key, so a retry resumes only the rest instead of every run again.
  */
 export async function resumeAbandoned(recordKey: string, runs: Runs, ctx: RunContext, failedCallId?: string): Promise<object> {
-  // A call that handed its run over before it failed broke no chain: its successor carries the run.
-  const verdict = failureVerdict(failedCallId, failedCallId === undefined ? undefined : await successionOf(failedCallId, runs.store));
+  const names = (await runs.store.list(OPEN_PREFIX)).slice(0, 50);
+  // A call whose successor already claimed its chain broke none: that successor carries the run.
+  const handover = failedCallId === undefined ? undefined : await handoverOf(failedCallId, names.map((n) => n.slice(OPEN_PREFIX.length)), runs.store);
+  const verdict = failureVerdict(failedCallId, handover);
   if (!verdict.resume) {
     ctx.logger.info('failed call had handed its run over: nothing resumed', { failedCallId, runId: verdict.runId, successor: verdict.successor });
     return { ok: true, action: 'resume-abandoned', resumed: [], handedOver: { runId: verdict.runId, to: verdict.successor }, notes: ctx.notes };
@@ -34,7 +36,6 @@ export async function resumeAbandoned(recordKey: string, runs: Runs, ctx: RunCon
   const markerKey = `${ABANDONED_PREFIX}${recordKey}`;
   const earlier = await runs.store.get(markerKey, isResumedFor);
   const already = new Set(earlier?.value.resumed ?? []);
-  const names = (await runs.store.list(OPEN_PREFIX)).slice(0, 50);
   const resumed: string[] = [];
   const alreadyResumed: string[] = [];
   const refused: string[] = [];
@@ -45,7 +46,8 @@ export async function resumeAbandoned(recordKey: string, runs: Runs, ctx: RunCon
       alreadyResumed.push(runId);
       continue;
     }
-    const r = await invokeSelfDetached({ resume: runId }, ctx);
+    // Each resume claims the failed call's chain first: a successor that comes later (Functions may queue it) then ends.
+    const r = await invokeSelfDetached(replacementBody(runId, failedCallId), ctx);
     if (r.invoked) resumed.push(runId);
     else {
       ctx.notes.push(`${runId}: ${r.why}`);

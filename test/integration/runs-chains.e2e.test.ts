@@ -5,15 +5,17 @@
  * The first handovers' predecessors are stopped (SIGSTOP) the moment Functions accepts their
  * successor and stay stopped until Fn kills them at their timeout (test/support/starve.ts), as
  * a CPU-starved container does: each failed call's record reaches the failure destination.
- * Its successor already carries the run, so the record must resume nothing. (It used to resume
- * the run: one more chain per such kill, for good; under sustained load, ~1,000 invocations.)
+ * Its successor already carries the run, so the record must add no chain: it resumes nothing, or,
+ * when it comes before the successor has started (the second case holds the successor back, as
+ * Functions may queue an accepted detached call), its resume and the successor claim the killed
+ * call's chain and only the first goes on. (A record used to resume the run: one more chain per
+ * such kill, for good; under sustained load, ~1,000 invocations for one run.)
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { keyVersionCounts, startStack, type Stack } from '../support/stack';
-import { accountInvocations, chainsOf, eventuallyInRun, expectInvocationsAccounted, runDiagnostics, seedVersionedBucket, storedReports } from '../support/runs';
+import { chainsOf, eventuallyInRun, expectInvocationsAccounted, isResumeOf, runDiagnostics, seedVersionedBucket, storedReports } from '../support/runs';
 import { stopAfterHandover } from '../support/starve';
 
-const BUCKET = 'chain-one';
 const VERSIONS = 3_000;
 const RUN_ID = 'run-one-chain';
 /** Handovers whose predecessor is killed after the successor was accepted. */
@@ -28,39 +30,60 @@ describe('an invocation killed after handing its run over', () => {
       env: { REENCRYPT_CONCURRENCY: '4' },
       runs: { checkpointSeconds: 1, detachedTimeoutSeconds: 5, maxProcesses: 5, failureDestination: true },
     });
-    seedVersionedBucket(s.emu, BUCKET, s.keyId, s.compartmentA, VERSIONS);
-    s.emu.rotateKey(s.keyId);
   }, 120_000);
   afterAll(async () => s?.stop());
 
   it('adds no chain: its failure record resumes nothing, and the run ends by itself with one invocation per turn', async () => {
-    const stopper = stopAfterHandover(s.emu, s.functionId, RUN_ID, KILLED_AFTER_HANDOVER);
-    s.emu.setGlobalFaults({ latencyMs: 20 });
-    const first = await s.fn.call(JSON.stringify({ bucketName: BUCKET, force: true, runId: RUN_ID }), { deadlineMs: 5000 });
-    expect(first.json).toMatchObject({ ok: true, runId: RUN_ID, handedOver: true });
-    const report = await eventuallyInRun(s.emu, s.functionId, () => storedReports(s.emu).find((r) => r.runId === RUN_ID), 'the run finished', 300_000);
-    await s.emu.whenIdle();
-    stopper.stop();
-    s.emu.setGlobalFaults(undefined);
-    const diagnostics = (): string => `stopped after handing over: ${JSON.stringify(stopper.stopped())}\n${runDiagnostics(s.emu, s.functionId)}`;
-    expect(report, diagnostics()).toMatchObject({ complete: true, totals: { reencrypted: VERSIONS, scanned: VERSIONS, failed: 0 } });
-    expect(keyVersionCounts(s.emu, BUCKET)).toEqual({ [`kms:${s.emu.currentKeyVersion(s.keyId)}`]: VERSIONS });
-    // The stopping did what it is for: each stopped call was killed at its timeout and its record delivered.
-    expect(stopper.stopped(), diagnostics()).toHaveLength(KILLED_AFTER_HANDOVER);
-    const account = expectInvocationsAccounted(s.emu, RUN_ID, diagnostics);
-    console.log(`[chains] ${JSON.stringify(account)}`);
-    expect(account.killed, diagnostics()).toBe(KILLED_AFTER_HANDOVER);
-    expect(account.published, diagnostics()).toBe(KILLED_AFTER_HANDOVER);
-    // No record resumed the run: each failed call had handed it over.
-    expect(account.resumedByDeliveries, diagnostics()).toBe(0);
-    // One chain: every resume invocation is the successor of a handover (the killed calls' included).
-    expect(account.resumes, diagnostics()).toBe(account.handedOver + KILLED_AFTER_HANDOVER + (first.json.handedOver === true ? 1 : 0));
-    // Traced through the handovers' bodies: one live chain at any time, and no extra one.
-    const chains = chainsOf(s.emu, RUN_ID);
-    expect(chains.extra, diagnostics()).toEqual([]);
+    const { account, chains, stopped, diagnostics } = await runWithStops(s, RUN_ID, KILLED_AFTER_HANDOVER, false);
+    // Each record either resumed nothing (the successor had claimed the chain: the usual case, the record comes
+    // only once the call was killed at its timeout) or resumed the run with a claim that one of the two lost.
+    const delivered = s.emu.functions.invocations.filter((i) => i.via === 'notifications' && stopped.some((c) => i.requestBody.includes(c)));
+    const resumedNothing = delivered.filter((d) => JSON.parse(d.responseBody ?? '{}').handedOver?.runId === RUN_ID).length;
+    expect(resumedNothing + account.resumedByDeliveries, diagnostics()).toBe(KILLED_AFTER_HANDOVER);
     expect(chains.peak, diagnostics()).toBe(1);
-    const delivered = s.emu.functions.invocations.filter((i) => i.via === 'notifications').map((i) => JSON.parse(i.responseBody ?? '{}'));
-    for (const d of delivered) expect(d, diagnostics()).toMatchObject({ ok: true, action: 'resume-abandoned', resumed: [], handedOver: { runId: RUN_ID } });
-    expect(accountInvocations(s.emu, RUN_ID).deliveries).toBe(KILLED_AFTER_HANDOVER);
+  }, 400_000);
+
+  it('adds no chain either when its successor starts only after its failure record was delivered: the record\'s resume goes on, the successor ends', async () => {
+    const runId = 'run-late-successor';
+    const { account, chains, stopped, diagnostics } = await runWithStops(s, runId, 1, true);
+    // The record came first: its resume claimed the killed call's chain, and the successor, started late, ended at once.
+    expect(account.resumedByDeliveries, diagnostics()).toBe(1);
+    const successor = s.emu.functions.invocations.find((i) => isResumeOf(i.requestBody, runId) && JSON.parse(i.requestBody).handedOverBy === stopped[0]);
+    expect(JSON.parse(successor?.responseBody ?? '{}'), diagnostics()).toMatchObject({ ok: true, action: 'chain-continued-elsewhere' });
+    expect(chains.peak, diagnostics()).toBe(1);
   }, 400_000);
 });
+
+/**
+ * A one-bucket run started by hand, whose first `times` handovers by resume invocations have their
+ * predecessor stopped until Fn kills it (`holdSuccessors`: and the successor held back until the
+ * killed call's record is delivered); the run must end by itself with exactly one chain.
+ */
+async function runWithStops(s: Stack, runId: string, times: number, holdSuccessors: boolean) {
+  const stopper = stopAfterHandover(s.emu, s.functionId, runId, times, { holdSuccessors });
+  s.emu.setGlobalFaults({ latencyMs: 20 });
+  seedVersionedBucket(s.emu, runId, s.keyId, s.compartmentA, VERSIONS);
+  const first = await s.fn.call(JSON.stringify({ bucketName: runId, force: true, runId }), { deadlineMs: 5000 });
+  expect(first.json).toMatchObject({ ok: true, runId, handedOver: true });
+  const report = await eventuallyInRun(s.emu, s.functionId, () => storedReports(s.emu).find((r) => r.runId === runId), 'the run finished', 300_000);
+  await s.emu.whenIdle();
+  stopper.stop();
+  s.emu.setGlobalFaults(undefined);
+  const stopped = stopper.stopped();
+  const diagnostics = (): string => `stopped after handing over: ${JSON.stringify(stopped)}\n${runDiagnostics(s.emu, s.functionId)}`;
+  expect(report, diagnostics()).toMatchObject({ complete: true, totals: { reencrypted: VERSIONS, scanned: VERSIONS, failed: 0 } });
+  expect(keyVersionCounts(s.emu, runId)).toEqual({ [`kms:${s.emu.currentKeyVersion(s.keyId)}`]: VERSIONS });
+  // The stopping did what it is for: each stopped call was killed at its timeout and its record delivered.
+  expect(stopped, diagnostics()).toHaveLength(times);
+  const account = expectInvocationsAccounted(s.emu, runId, diagnostics);
+  const chains = chainsOf(s.emu, runId);
+  console.log(`[chains${holdSuccessors ? ', late successors' : ''}] ${JSON.stringify(account)}; ${JSON.stringify(chains)}`);
+  expect(account.killed, diagnostics()).toBe(times);
+  const delivered = s.emu.functions.invocations.filter((i) => i.via === 'notifications' && stopped.some((c) => i.requestBody.includes(c)));
+  expect(delivered, diagnostics()).toHaveLength(times);
+  // Traced through the bodies: no chain continued twice, and one link per turn (losers of a claim are no link).
+  expect(chains.extra, diagnostics()).toEqual([]);
+  const links = s.emu.functions.invocations.filter((i) => isResumeOf(i.requestBody, runId) && JSON.parse(i.responseBody ?? '{}').action !== 'chain-continued-elsewhere');
+  expect(links.length, diagnostics()).toBe(account.handedOver + times + (first.json.handedOver === true ? 1 : 0));
+  return { account, chains, stopped, diagnostics };
+}

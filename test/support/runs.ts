@@ -279,47 +279,59 @@ function bodyOf(body: string): Record<string, unknown> | undefined {
   }
 }
 
-/** A failure record's delivery that resumed the run although the failed call had handed it over. */
+/** A chain beyond the run's workers: which call's chain was continued twice, or why a record's resume did not claim one. */
 export interface ExtraChain {
-  readonly failedCall: string;
-  readonly delivery: string;
+  /** The call whose chain was continued once too often ('' for a record naming no call). */
+  readonly of: string;
+  /** The invocation that made it one too many. */
+  readonly by: string;
   /**
-   * Why it was not seen as handed over, if it is one of the allowed cases: the successor recorded
-   * the succession only after the delivery began (a race with a slow successor), or never, because
-   * it ended badly before its first write. Undefined: a record resumed a run it should not have.
+   * Which allowed case it is (src/runs/chains.ts): a record naming no call, a record of another
+   * run's call (a record resumes every unfinished run), or a claimant killed before its claim
+   * (its own record then resumes it). Undefined: two invocations continued one chain, a defect.
    */
-  readonly explained: 'recorded-after-the-delivery-began' | 'successor-ended-before-recording' | 'no-call-id' | 'a-call-of-another-run' | undefined;
+  readonly explained: 'no-call-id' | 'a-call-of-another-run' | 'claimant-killed-before-its-claim' | undefined;
 }
 
 export interface ChainAccount {
-  /** The most live chains at once: resume invocations running whose successor had not started. */
+  /** The most live chains at once: resume invocations at work whose chain no later invocation had taken on. */
   readonly peak: number;
   readonly peakAt: string;
   readonly extra: readonly ExtraChain[];
 }
 
+const predecessorOf = (body: string): string | undefined => {
+  const b = bodyOf(body);
+  const p = b?.['handedOverBy'] ?? b?.['replaces'];
+  return typeof p === 'string' ? p : undefined;
+};
+
 /**
  * The run's chains of invocations, from the emulator's records of the calls: a handover's body
- * names its predecessor (`handedOverBy`), so each `{"resume"}` invocation is a link. A chain is
- * live from its invocation's start until its successor starts or it ends. What may add a chain
- * beyond the run's workers is a failure record resuming the run for a call whose chain had not
- * broken (`extra`): each must be one of the cases chains.ts allows, or it is a defect.
+ * names its predecessor (`handedOverBy`), a failure record's resume the failed call (`replaces`);
+ * of the invocations naming the same call, one continues its chain and any other ends at once
+ * (`chain-continued-elsewhere`, not a chain). A chain is live from its invocation's start until an
+ * invocation continuing it starts, or it ends. What may add a chain beyond the run's workers
+ * (`extra`): each must be one of the cases chains.ts allows, or it is a defect.
  */
 export function chainsOf(emu: Emulator, runId: string): ChainAccount {
   const calls = emu.functions.invocations;
-  const resumes = calls.filter((i) => isResumeOf(i.requestBody, runId));
-  const successorStart = new Map<string, number>();
+  const resumes = calls.filter((i) => isResumeOf(i.requestBody, runId) && bodyOf(i.responseBody ?? '')?.['action'] !== 'chain-continued-elsewhere');
+  const inRun = new Set(resumes.map((i) => i.callId));
+  const endedBadly = (i: (typeof calls)[number]): boolean => i.finishedAt !== undefined && (i.error !== undefined || (i.status ?? 0) >= 300);
+  const continuations = new Map<string, (typeof calls)[number][]>();
   for (const i of resumes) {
-    const by = bodyOf(i.requestBody)?.['handedOverBy'];
-    if (typeof by === 'string') successorStart.set(by, Math.min(successorStart.get(by) ?? Infinity, i.startedAt.getTime()));
+    const p = predecessorOf(i.requestBody);
+    if (p !== undefined) continuations.set(p, [...(continuations.get(p) ?? []), i]);
   }
   const edges: { at: number; d: number }[] = [];
   for (const i of resumes) {
-    const end = Math.min(successorStart.get(i.callId) ?? Infinity, i.finishedAt?.getTime() ?? Infinity);
+    const next = Math.min(...(continuations.get(i.callId) ?? []).map((c) => c.startedAt.getTime()), Infinity);
+    const end = Math.min(next, i.finishedAt?.getTime() ?? Infinity);
     edges.push({ at: i.startedAt.getTime(), d: 1 });
     if (end !== Infinity) edges.push({ at: end, d: -1 });
   }
-  // Ends before starts at the same instant: a successor that starts as its predecessor's chain passes to it.
+  // Ends before starts at the same instant: a chain passes to the invocation that continues it.
   edges.sort((x, y) => x.at - y.at || x.d - y.d);
   let live = 0;
   let peak = 0;
@@ -329,28 +341,23 @@ export function chainsOf(emu: Emulator, runId: string): ChainAccount {
     if (live > peak) [peak, peakAt] = [live, e.at];
   }
   const extra: ExtraChain[] = [];
-  for (const d of calls.filter((i) => i.via === 'notifications')) {
-    const failedCall = bodyOf(d.requestBody)?.['id'];
-    const answer = bodyOf(d.responseBody ?? '');
-    if (!(answer?.['resumed'] as unknown[] | undefined)?.includes(runId)) continue;
-    // A record naming no call, or a call of another run (a record resumes every unfinished run): allowed, and counted.
-    if (typeof failedCall !== 'string') {
-      extra.push({ failedCall: '', delivery: d.callId, explained: 'no-call-id' });
-      continue;
+  // A record's resume of this run that claimed no chain of it.
+  for (const i of resumes) {
+    const b = bodyOf(i.requestBody);
+    const fromRecord = b?.['handedOverBy'] === undefined && calls.some((d) => d.via === 'notifications' && d.startedAt <= i.startedAt && (d.finishedAt ?? new Date()) >= i.startedAt);
+    if (!fromRecord) continue;
+    const replaces = b?.['replaces'];
+    if (typeof replaces !== 'string') extra.push({ of: '', by: i.callId, explained: 'no-call-id' });
+    else if (!inRun.has(replaces)) extra.push({ of: replaces, by: i.callId, explained: 'a-call-of-another-run' });
+  }
+  // One chain continued by two invocations: the one that claimed it (recorded under runs/<run>/handed/<call>)
+  // goes on. Another one is allowed only if it ended badly before its claim: its own record then resumes the
+  // run and continues it a second time. One that went on without the claim is a defect.
+  for (const [p, cs] of continuations) {
+    const winner = (stateRecord(emu, `runs/${runId}/handed/${p}`) as { successor?: string } | undefined)?.successor ?? cs[0]?.callId;
+    for (const o of cs.filter((c) => c.callId !== winner)) {
+      extra.push({ of: p, by: o.callId, explained: endedBadly(o) ? 'claimant-killed-before-its-claim' : undefined });
     }
-    if (!resumes.some((i) => i.callId === failedCall)) {
-      extra.push({ failedCall, delivery: d.callId, explained: 'a-call-of-another-run' });
-      continue;
-    }
-    // A call of this run that broke its chain (no successor): the record replaces it.
-    if (!successorStart.has(failedCall)) continue;
-    // When the emulator stored the succession (not the successor's clock: a starved successor may write long after it read it).
-    const recordedAt = emu.state.buckets.get(STATE_BUCKET)?.store.latest(`handed/${failedCall}`)?.timeCreated;
-    const successor = resumes.find((i) => bodyOf(i.requestBody)?.['handedOverBy'] === failedCall);
-    const successorEndedBadly = successor !== undefined && (successor.error !== undefined || (successor.status ?? 0) >= 300);
-    const explained = recordedAt !== undefined && recordedAt >= d.startedAt.getTime() ? 'recorded-after-the-delivery-began'
-      : recordedAt === undefined && successorEndedBadly ? 'successor-ended-before-recording' : undefined;
-    extra.push({ failedCall, delivery: d.callId, explained });
   }
   return { peak, peakAt: new Date(peakAt).toISOString(), extra };
 }

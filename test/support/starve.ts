@@ -13,6 +13,7 @@
 import type { Emulator } from '../../emulator/src/index';
 import type { FunctionContainer } from '../../emulator/src/function-pool';
 import { mulberry32 } from '../../emulator/src/util';
+import { STATE_BUCKET } from './stack';
 
 export interface StarveOptions {
   readonly seed: number;
@@ -124,14 +125,18 @@ export interface HandoverStopper {
  * predecessor is the `{"resume"}` call of the run the successor's body names (`handedOverBy`),
  * or, for a body that names none, the only one of the run running; with more than one
  * candidate nothing is stopped (use it on runs of one chain, or on bodies that name it).
+ * `holdSuccessors`: each stopped call's successor is held back until that call's failure record
+ * has been delivered and its resume has claimed the call's chain, as when Functions queues an
+ * accepted detached call under load.
  */
-export function stopAfterHandover(emu: Emulator, functionId: string, runId: string, times: number): HandoverStopper {
+export function stopAfterHandover(emu: Emulator, functionId: string, runId: string, times: number, options: { holdSuccessors?: boolean } = {}): HandoverStopper {
   const fns = emu.functions;
   const pool = fns.functions.get(functionId)?.pool;
   if (!pool) throw new Error(`function ${functionId} has no container pool (a stack without runs?)`);
   const containerOf = new Map<string, FunctionContainer>();
   const stopped: string[] = [];
   const frozen = new Set<FunctionContainer>();
+  let active = true;
   const resumeOf = (body: string): { resume?: unknown; handedOverBy?: unknown } | undefined => {
     try {
       const v: unknown = JSON.parse(body);
@@ -142,6 +147,16 @@ export function stopAfterHandover(emu: Emulator, functionId: string, runId: stri
   };
   const acquire = pool.acquire.bind(pool);
   pool.acquire = async (body: string): Promise<FunctionContainer> => {
+    // holdSuccessors: a stopped call's successor starts only once that call's failure record has been delivered
+    // (Functions may queue a detached call it accepted), so the record's resume comes first.
+    const by = resumeOf(body)?.handedOverBy;
+    if (options.holdSuccessors && typeof by === 'string' && stopped.includes(by)) {
+      // ... and once the record's resume has claimed that call's chain (src/runs/chains.ts).
+      const claimed = (): boolean => emu.state.buckets.get(STATE_BUCKET)?.store.latest(`runs/${runId}/handed/${by}`) !== undefined;
+      while (active && !(fns.invocations.some((i) => i.via === 'notifications' && i.finishedAt !== undefined && i.requestBody.includes(by)) && claimed())) {
+        await new Promise((r) => setTimeout(r, 50));
+      }
+    }
     const c = await acquire(body);
     const call = fns.invocations.find((i) => i.finishedAt === undefined && i.requestBody === body && !containerOf.has(i.callId));
     if (call) containerOf.set(call.callId, c);
@@ -156,18 +171,29 @@ export function stopAfterHandover(emu: Emulator, functionId: string, runId: stri
       const named = typeof asked.handedOverBy === 'string' ? running.filter((i) => i.callId === asked.handedOverBy) : running;
       if (named.length === 1) predecessor = named[0]?.callId;
     }
-    const record = invokeDetached(fid, body, contentType, via, caller);
+    // Stopped in the same tick as the successor is admitted (before it, so that a held-back successor's
+    // container request already sees it stopped); undone if Functions refuses the successor.
     const c = predecessor === undefined ? undefined : containerOf.get(predecessor);
     if (predecessor !== undefined && c) {
       stopped.push(predecessor);
       frozen.add(c);
       c.process.kill('SIGSTOP');
     }
-    return record;
+    try {
+      return invokeDetached(fid, body, contentType, via, caller);
+    } catch (err) {
+      if (predecessor !== undefined && c) {
+        stopped.splice(stopped.indexOf(predecessor), 1);
+        frozen.delete(c);
+        c.process.kill('SIGCONT');
+      }
+      throw err;
+    }
   };
   return {
     stopped: () => [...stopped],
     stop() {
+      active = false;
       pool.acquire = acquire;
       fns.invokeDetached = invokeDetached;
       for (const c of frozen) {
