@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { clientsFor } from '../../emulator/test/helpers';
 import { newUnit, type RunRecord, type UnitRecord } from '../../src/runs/model';
 import { keyVersionCounts, STATE_BUCKET, startStack, stateNames, stateRecord, type Stack } from '../support/stack';
-import { eventuallyInRun, expectRedoExplained, runDiagnostics, seedVersionedBucket, storedReports, watchTakeovers } from '../support/runs';
+import { eventuallyInRun, expectRedoExplained, isResumeOf, runDiagnostics, seedVersionedBucket, storedReports, watchTakeovers } from '../support/runs';
 
 const CHECKPOINT_MS = 1000;
 /**
@@ -155,7 +155,7 @@ describe('a failure record whose delivery Notifications retries', () => {
     const delivered = await eventuallyInRun(s.emu, s.functionId, () => functions.invocations.find((i) => i.via === 'notifications' && i.status === 200), 'a retried delivery that succeeded', 60_000);
     expect(JSON.parse(delivered.responseBody ?? '{}')).toMatchObject({ ok: true, action: 'resume-abandoned', resumed: ['run-retry-2'], alreadyResumed: ['run-retry-1'] });
     // One resume of each run came from the record's deliveries (the rest are the runs' own successors).
-    const fromDeliveries = (runId: string): number => functions.invocations.filter((i) => i.requestBody === JSON.stringify({ resume: runId })
+    const fromDeliveries = (runId: string): number => functions.invocations.filter((i) => isResumeOf(i.requestBody, runId)
       && functions.invocations.some((d) => d.via === 'notifications' && d.startedAt <= i.startedAt && (d.finishedAt ?? new Date()) >= i.startedAt)).length;
     expect(fromDeliveries('run-retry-1')).toBe(1);
     expect(fromDeliveries('run-retry-2')).toBe(1);
