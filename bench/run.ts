@@ -13,6 +13,7 @@ import { startStack, stateNames, stateRecord, type Stack } from '../test/support
 import { clFigures, emulatorProbe, emulatorProcessProbe, functionProbe, schedFigures, schedSnapshot } from './lib/cl-probe';
 import { type EmulatorPlacement, startReencryptStack } from './lib/cl-probe-stack';
 import { coldStart, sumCalls, sweepToCompletion, type SweepRun } from './lib/fn';
+import { flagCandidates, flagsBench, functionMemoryMiB } from './lib/flags';
 import { fullGc } from './lib/gc';
 import { invocationMemory } from './lib/memory';
 import { imageEnv, imageNodeFlags, node22 } from './lib/node22';
@@ -21,6 +22,7 @@ import { rawObjectStorage } from './lib/sdk';
 import { bareSignUs, TARGET_OVER_BARE_SIGN } from './lib/bare-sign';
 import { signingCost } from './lib/signing';
 import { hrMs, median, percentile, round } from './lib/stats';
+import { arg } from './lib/args';
 
 const quick = process.argv.includes('--quick');
 const only = process.argv.find((a) => a.startsWith('--only='))?.slice('--only='.length).split(',');
@@ -645,6 +647,29 @@ async function ranges(): Promise<void> {
   table(`11b. Name ranges: one ${total}-version bucket in ranges of ${rangeSize} with ${workers} workers at ${SIZES.fanOutLatencyMs} ms latency, 16 in flight per invocation (goals: ≤ 1.5× one range-sized bucket alone, ≥ 5× faster than one worker)`, rows);
 }
 
+// ---------------------------------------------------------------- flags: the image's node flags against CPU and memory
+
+/**
+ * Candidate node flags for the image side by side (bench/lib/flags.ts; bench/README.md, "Issue 11: the image's flags
+ * chosen against CPU and memory"). Only with `--only=flags` (it takes ~20 minutes); `--flags-parts=cpu,cold,idle,dryrun,memory`
+ * picks parts, `--flags-rounds=N` sets the CPU rounds, `--flags-candidates=i,j` picks candidates by position.
+ */
+async function flags(): Promise<void> {
+  const all = flagCandidates(IMAGE_NODE_FLAGS, functionMemoryMiB(readFileSync(join(ROOT, 'func.yaml'), 'utf8')));
+  const picked = arg('flags-candidates', '');
+  const candidates = picked ? picked.split(',').map((i) => all[Number(i)]).filter((c): c is (typeof all)[number] => c !== undefined) : all;
+  const parts = new Set(arg('flags-parts', 'cpu,cold,idle,dryrun,memory').split(',')) as Set<'cpu' | 'cold' | 'idle' | 'dryrun' | 'memory'>;
+  const rows = await flagsBench({
+    node: node22Path(), candidates, env: IMAGE_ENV, baseEnv: BASE_ENV, parts,
+    cpuVersions: quick ? [2_000, 5_000] : [SIZES.throughput20, SIZES.throughput20 * 2.5], cpuRounds: Number(arg('flags-rounds', quick ? '1' : '3')),
+    coldRounds: SIZES.coldRuns, idleRounds: SIZES.idleRuns, settleMs: SETTLED_IDLE_MS, dryRunObjects: SIZES.seed, invocations: SIZES.invocations,
+    log: (l) => console.log(l),
+  }, ROOT);
+  for (const r of rows) line('flags', r);
+  results['flags'] = rows;
+  table(`Flags: candidate node flags for the image, Node ${node22Binary?.version} with the image's ENV (CPU per version of a fresh process at 64 in flight / 20 ms, median of rounds and its ratio to the Dockerfile's flags paired by round; cold start and RSS as benchmark 6; dry-run peak as benchmark 3, ${SIZES.seed.toLocaleString('en-US')} objects; RSS growth as benchmark 8, ${SIZES.invocations.toLocaleString('en-US')} invocations)`, rows);
+}
+
 // ---------------------------------------------------------------- the targets of issue 11
 
 /** One row per target of issue 11's "Done means", from whichever benchmarks ran. */
@@ -710,6 +735,7 @@ async function main(): Promise<void> {
   if (enabled('runs')) await runs();
   if (enabled('fanout')) await fanOut();
   if (enabled('ranges')) await ranges();
+  if (only?.includes('flags')) await flags();
   results['totalSeconds'] = Math.round((Date.now() - began) / 1000);
   results['loadAvgAtEnd'] = loadavg().map((x) => round(x, 2));
   const dir = resolve(__dirname, '../.bench');
