@@ -192,7 +192,7 @@ async function bigBucket(): Promise<void> {
       // The same sweep by a fresh function process whose V8 old space is capped: it
       // can only finish if what it keeps does not grow with the bucket.
       // On the image's runtime, Node 22, as the image runs it.
-      const capped = await startFunction({ ...functionEnv(s), ...IMAGE_ENV, ...(IMAGE_NODE_FLAGS.length > 0 && { NODE_OPTIONS: IMAGE_NODE_FLAGS.join(' ') }) }, undefined, node22Path());
+      const capped = await startFunction({ ...functionEnv(s), ...IMAGE_ENV }, undefined, node22Path(), IMAGE_NODE_FLAGS);
       let cappedRow: Row;
       try {
         const r = await sweepToCompletion(capped, { bucketName: 'big', dryRun: true, before: new Date().toISOString() }, DEADLINE_MS);
@@ -232,8 +232,10 @@ interface ReencryptCase {
   faults?: { p429: number; p503: number; retryAfterSeconds: number };
   /** Record where the time goes (bench/lib/cl-probe.ts): calls in flight, per-call latency, loop delays. */
   probe?: boolean;
-  /** More environment for the function's process (e.g. the image's NODE_OPTIONS and malloc settings). */
+  /** More environment for the function's process (e.g. the image's malloc settings). */
   env?: Record<string, string>;
+  /** Node and V8 flags before the script (the image's ENTRYPOINT flags: most V8 flags are refused in NODE_OPTIONS). */
+  nodeArgs?: readonly string[];
 }
 
 async function reencryptCase(c: ReencryptCase): Promise<Row> {
@@ -241,7 +243,7 @@ async function reencryptCase(c: ReencryptCase): Promise<Row> {
   const emuProcessProbe = c.probe && EMULATOR_PLACEMENT === 'own-process' ? emulatorProcessProbe() : undefined;
   const s = await startReencryptStack({
     placement: EMULATOR_PLACEMENT, env: { ...BASE_ENV, REENCRYPT_CONCURRENCY: String(c.concurrency), ...c.env, ...fnProbe?.env }, timeoutSeconds: DEADLINE_MS / 1000,
-    ...(c.node && { node: c.node }), ...(c.script && { script: c.script }), ...(emuProcessProbe && { emulatorProbe: emuProcessProbe }),
+    ...(c.node && { node: c.node }), ...(c.script && { script: c.script }), ...(c.nodeArgs && { nodeArgs: c.nodeArgs }), ...(emuProcessProbe && { emulatorProbe: emuProcessProbe }),
   });
   let row: Row;
   let emuProbe: ReturnType<ReturnType<typeof emulatorProbe>['stop']> | undefined;
@@ -358,11 +360,10 @@ async function sideBySide(): Promise<void> {
   // The container as deployed: Node 22 with the image's node flags and environment (Dockerfile ENTRYPOINT/ENV), at the
   // batch size above and at the issue's own measurement size (20,000 versions: a fresh process's warm-up, JIT and heap
   // growth, is spread over more versions, as in a container that serves more than one sweep).
-  const imageEnvForNode = { ...IMAGE_ENV, ...(IMAGE_NODE_FLAGS.length > 0 && { NODE_OPTIONS: IMAGE_NODE_FLAGS.join(' ') }) };
   for (const imageVersions of [versions, versions * 2.5]) {
     const [nodeLabel, node] = nodes[1] as [string, string];
     const before = bareSignUs(node);
-    const row: Row = { node: `${nodeLabel}, image flags`, signer: 'cached key, threadpool (dist/func.js)', ...(await reencryptCase({ versions: imageVersions, concurrency: 64, latencyMs: 20, node, env: imageEnvForNode })) };
+    const row: Row = { node: `${nodeLabel}, image flags`, signer: 'cached key, threadpool (dist/func.js)', ...(await reencryptCase({ versions: imageVersions, concurrency: 64, latencyMs: 20, node, env: IMAGE_ENV, nodeArgs: IMAGE_NODE_FLAGS })) };
     row['bareSignUs'] = Math.round((before + bareSignUs(node)) / 2);
     row['overBareSignX'] = round((row['fnCpuUsPerItem'] as number) / (row['bareSignUs'] as number), 2);
     line('side-by-side', row);
@@ -489,14 +490,17 @@ async function cold(): Promise<void> {
 // ---------------------------------------------------------------- 8: memory over many invocations
 
 async function memory(): Promise<void> {
-  const s = await startStack({ env: { ...BASE_ENV, REENCRYPT_LOG_LEVEL: 'warn', NODE_OPTIONS: IMAGE_NODE_FLAGS.join(' '), ...IMAGE_ENV } });
+  const s = await startStack({ env: { ...BASE_ENV, REENCRYPT_LOG_LEVEL: 'warn' } });
+  let fn: Awaited<ReturnType<typeof startFunction>> | undefined;
   try {
+    // A function process of its own with the image's ENTRYPOINT flags on its command line (NODE_OPTIONS refuses most V8 flags).
+    fn = await startFunction({ ...functionEnv(s), REENCRYPT_LOG_LEVEL: 'warn', ...IMAGE_ENV }, undefined, undefined, IMAGE_NODE_FLAGS);
     const objects = 100;
     s.emu.createBucket({ compartmentId: s.compartmentA, name: 'hook', kmsKeyId: s.keyId });
     s.emu.seedObjects('hook', { count: objects, prefix: 'upload-', pad: 3, timeModified: HOUR_AGO, encryption: { kind: 'kms', keyId: s.keyId } });
     // One small valid invocation per upload, as a compliance hook in one hot container receives them.
     const body = (i: number) => JSON.stringify({ bucketName: 'hook', objectName: `upload-${String(i % objects).padStart(3, '0')}` });
-    const m = await invocationMemory(s.fn, body, { warmup: 500, invocations: SIZES.invocations, concurrency: 4 });
+    const m = await invocationMemory(fn, body, { warmup: 500, invocations: SIZES.invocations, concurrency: 4 });
     const row: Row = { ...m, rssByTenthMiB: m.rssByTenthMiB.join(' '), growthLimitMiB: INVOCATION_RSS_GROWTH_LIMIT_MIB };
     results['invocationMemory'] = m;
     line('invocation-memory', row);
@@ -506,6 +510,7 @@ async function memory(): Promise<void> {
       throw new Error(`RSS grew ${m.growthMiB} MiB over ${m.invocations} invocations (limit ${INVOCATION_RSS_GROWTH_LIMIT_MIB} MiB)`);
     }
   } finally {
+    await fn?.stop();
     await s.stop();
   }
 }
