@@ -23,6 +23,7 @@ import { warmEmulator } from './cl-probe-raw-load';
 import { coldStart, sweepToCompletion } from './fn';
 import { invocationMemory } from './memory';
 import { median, round } from './stats';
+import { GC_COUNT_HOOK, youngGenerationProbe, type YoungGenerationProbe } from './young-generation';
 
 export interface FlagCandidate {
   readonly name: string;
@@ -114,7 +115,6 @@ export interface FlagsBenchOptions {
 }
 
 type Row = Record<string, string | number>;
-const GC_HOOK = join(__dirname, 'gc-count-hook.cjs');
 const HOUR_AGO = Date.now() - 3_600_000;
 
 interface GcTally { scavenges: number; markCompacts: number; incremental: number; weakCallbacks: number; gcMs: number; newSpaceMiB: number; heapSizeLimitMiB: number }
@@ -135,7 +135,7 @@ async function cpuRun(emu: EmulatorProcess, setup: Awaited<ReturnType<typeof emu
   await emu.rotateKey(setup.keyId);
   const dir = mkdtempSync(join(tmpdir(), 'fn-flags-gc-'));
   const gcFile = join(dir, 'gc.json');
-  const fn = await startFunction({ ...setup.env, ...o.env, REENCRYPT_CONCURRENCY: '64', GC_COUNT_FILE: gcFile }, FUNC_JS, o.node, [...c.flags, '--require', GC_HOOK]);
+  const fn = await startFunction({ ...setup.env, ...o.env, REENCRYPT_CONCURRENCY: '64', GC_COUNT_FILE: gcFile }, FUNC_JS, o.node, [...c.flags, '--require', GC_COUNT_HOOK]);
   try {
     await new Promise((r) => setTimeout(r, 300));
     const before = readTally(gcFile);
@@ -319,6 +319,7 @@ async function dryRunPart(o: FlagsBenchOptions, rows: Map<string, Row>): Promise
 async function memoryPart(o: FlagsBenchOptions, rows: Map<string, Row>): Promise<void> {
   const s = await startStack({ env: { ...o.baseEnv, REENCRYPT_LOG_LEVEL: 'warn' } });
   const fns: RunningFunction[] = [];
+  const disposers: (() => void)[] = [];
   try {
     const objects = 100;
     s.emu.createBucket({ compartmentId: s.compartmentA, name: 'hook', kmsKeyId: s.keyId });
@@ -327,17 +328,25 @@ async function memoryPart(o: FlagsBenchOptions, rows: Map<string, Row>): Promise
       ...functionEnv({ principal: s.emu.issueResourcePrincipal({ compartmentId: s.compartmentA }), functionId: newFunctionId(), emulatorUrl: s.emu.url, compartmentA: s.compartmentA, compartmentB: s.compartmentB, vaultId: s.vaultId }),
       ...o.baseEnv, ...o.env, REENCRYPT_LOG_LEVEL: 'warn',
     };
-    for (const c of o.candidates) fns.push(await startFunction(env, FUNC_JS, o.node, c.flags));
+    const probes = o.candidates.map(() => youngGenerationProbe());
+    disposers.push(...probes.map((p) => () => p.dispose()));
+    for (const [i, c] of o.candidates.entries()) {
+      const probe = probes[i] as YoungGenerationProbe;
+      fns.push(await startFunction({ ...env, ...probe.env }, FUNC_JS, o.node, [...c.flags, ...probe.nodeArgs]));
+    }
     const body = (i: number) => JSON.stringify({ bucketName: 'hook', objectName: `upload-${String(i % objects).padStart(3, '0')}` });
-    const got = await Promise.all(fns.map((fn) => invocationMemory(fn, body, { warmup: 500, invocations: o.invocations, concurrency: 4 })));
+    const got = await Promise.all(fns.map((fn, i) => invocationMemory(fn, body, { warmup: 500, invocations: o.invocations, concurrency: 4 }, () => probes[i]?.read())));
     got.forEach((m, i) => {
       const row = rows.get((o.candidates[i] as FlagCandidate).name) as Row;
       row['bench8GrowthMiB'] = m.failedCalls > 0 ? `${m.failedCalls} failed` : m.growthMiB;
+      row['bench8NetOfYoungMiB'] = m.growthNetOfYoungMiB ?? '';
+      row['bench8YoungEndMiB'] = m.youngEndMiB ?? '';
       row['bench8StartMiB'] = m.startRssMiB;
       row['bench8MaxMiB'] = m.maxRssMiB;
     });
   } finally {
     for (const fn of fns) await fn.stop();
+    for (const d of disposers) d();
     await s.stop();
   }
 }

@@ -1,6 +1,6 @@
 // Preloaded into a function process by the flags benchmark (bench/lib/flags.ts, `--require`): counts the
-// process's garbage collections by kind and writes the tally, with the young generation's current size and
-// V8's heap limit, to GC_COUNT_FILE at most every 200 ms (an unref'd timer, so it never keeps the process up).
+// process's garbage collections by kind and writes the tally, with the young generation's current and resident size
+// and V8's heap limit, to GC_COUNT_FILE at most every 200 ms (an unref'd timer, so it never keeps the process up).
 // A PerformanceObserver costs a few µs per collection, a few hundred collections per sweep: < 0.1 µs per version.
 'use strict';
 const { writeFileSync } = require('node:fs');
@@ -25,7 +25,13 @@ if (file) {
   setInterval(() => {
     if (!dirty) return;
     dirty = false;
-    const young = v8.getHeapSpaceStatistics().find((s) => s.space_name === 'new_space');
-    writeFileSync(file, JSON.stringify({ ...tally, newSpaceMiB: (young?.space_size ?? 0) / 1048576, heapSizeLimitMiB: v8.getHeapStatistics().heap_size_limit / 1048576 }));
+    const spaces = v8.getHeapSpaceStatistics();
+    const young = spaces.find((s) => s.space_name === 'new_space');
+    const youngLarge = spaces.find((s) => s.space_name === 'new_large_object_space');
+    writeFileSync(file, JSON.stringify({
+      ...tally, newSpaceMiB: (young?.space_size ?? 0) / 1048576, heapSizeLimitMiB: v8.getHeapStatistics().heap_size_limit / 1048576,
+      // The young generation's resident pages (both semi-spaces and its large objects): RSS it holds by design, bounded by the flags.
+      youngPhysicalMiB: ((young?.physical_space_size ?? 0) + (youngLarge?.physical_space_size ?? 0)) / 1048576,
+    }));
   }, 200).unref();
 }
