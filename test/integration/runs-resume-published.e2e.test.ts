@@ -7,7 +7,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { keyVersionCounts, startStack, stateRecord, type Stack } from '../support/stack';
+import { eventually, keyVersionCounts, STATE_BUCKET, startStack, stateRecord, type Stack } from '../support/stack';
 import { eventuallyInRun, runDiagnostics, seedVersionedBucket, storedReports } from '../support/runs';
 
 const TOPIC = `ocid1.onstopic.oc1.phx.aaaaaaaa${randomBytes(20).toString('hex')}`;
@@ -33,6 +33,7 @@ describe('a run whose first invocation cannot hand it over', () => {
     s.emu.functions.notificationRetry = { firstDelayMs: 300, maxRetryDurationMs: 120_000 };
     seedVersionedBucket(s.emu, 'published', s.keyId, s.compartmentA, VERSIONS);
     seedVersionedBucket(s.emu, 'unpublished', s.keyId, s.compartmentA, VERSIONS);
+    seedVersionedBucket(s.emu, 'unreadable', s.keyId, s.compartmentA, VERSIONS);
     s.emu.rotateKey(s.keyId);
   }, 60_000);
   afterAll(async () => s?.stop());
@@ -90,4 +91,30 @@ describe('a run whose first invocation cannot hand it over', () => {
       s.emu.setGlobalFaults(undefined);
     }
   }, 120_000);
+
+  it('publishes the resume of a run it cannot read after its turn, and the run ends by itself', async () => {
+    const { functions } = s.emu;
+    await s.emu.whenIdle();
+    s.emu.setGlobalFaults({ latencyMs: 20 });
+    functions.concurrencyQuota = 0;
+    let first: Answer = {};
+    const diagnostics = (): string => `first answer: ${JSON.stringify(first)}
+${runDiagnostics(s.emu, s.functionId)}`;
+    try {
+      const answer = s.fn.call(JSON.stringify({ bucketName: 'unreadable', force: true, runId: 'unreadable' }), { deadlineMs: 10_000 });
+      // Once the turn holds its unit, the state bucket stops answering reads (writes still land).
+      await eventually(() => (stateRecord(s.emu, 'runs/unreadable/units/00000.json')?.state === 'held' ? true : undefined), 'the first turn at work', 60_000);
+      s.emu.setRouteFaults(`GetObject@${STATE_BUCKET}`, { p503: 1 });
+      first = (await answer).json as Answer;
+      expect(first, diagnostics()).toMatchObject({ ok: false, error: { code: 'StateStoreUnavailable' } });
+      expect(JSON.stringify(first.error), diagnostics()).toContain('{\\"resume\\": \\"unreadable\\"} was published to the resume topic');
+      expect(functions.published.filter((p) => p.via === 'PublishMessage').at(-1)?.message).toBe(JSON.stringify({ resume: 'unreadable' }));
+    } finally {
+      s.emu.setRouteFaults(`GetObject@${STATE_BUCKET}`, undefined);
+      functions.concurrencyQuota = undefined;
+      s.emu.setGlobalFaults(undefined);
+    }
+    const report = await eventuallyInRun(s.emu, s.functionId, () => storedReports(s.emu).find((r) => r.runId === 'unreadable'), 'the run finished by itself', 120_000);
+    expect(report, diagnostics()).toMatchObject({ complete: true, totals: { reencrypted: VERSIONS, failed: 0 } });
+  }, 180_000);
 });
