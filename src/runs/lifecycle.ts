@@ -128,7 +128,8 @@ export interface TurnOptions {
    * Fail the invocation (RunNotContinued) when its successor is refused and nothing else may
    * pick the run up. For `{"resume"}` calls: the function sends those detached, and OCI hands
    * only failed detached invocations to the failure destination. The invocation that started
-   * the run (an event, a manual request) answers normally, with a note saying how to resume.
+   * the run (an event, a manual request) answers normally, after publishing the run's resume to
+   * the resume topic (resume-topic.ts), or with a note saying how to resume.
    */
   readonly failIfNotContinued?: boolean;
 }
