@@ -1,0 +1,49 @@
+/**
+ * Hostile values in what the FDK passes and what an answer echoes, through
+ * dist/func.js under the FDK against the emulator:
+ * - an Fn-Call-Id of many KB (quotes, backslashes, latin1 bytes) is copied
+ *   into no log line: each line carries a short, plain id, the same on every
+ *   line of the call, another for another call;
+ * - unknown field names of many KB are named in the answer and the log line
+ *   without being copied whole.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { MAX_CALL_ID_CHARS } from '../../src/call-id';
+import { startStack, type Stack } from '../support/stack';
+
+interface LogLine { callId?: string; msg: string; [field: string]: unknown }
+
+function linesFrom(output: readonly string[], from: number): LogLine[] {
+  return output.slice(from).filter((l) => l.startsWith('{')).map((l) => JSON.parse(l) as LogLine);
+}
+
+describe('hostile headers and echoed input, through the FDK socket', () => {
+  let s: Stack;
+  beforeAll(async () => {
+    s = await startStack();
+    s.emu.createBucket({ compartmentId: s.compartmentA, name: 'hdr', kmsKeyId: s.keyId });
+    s.emu.seedObjects('hdr', [{ name: 'o', timeModified: Date.now() - 3_600_000, encryption: { kind: 'kms', keyId: s.keyId } }]);
+  }, 60_000);
+  afterAll(async () => s?.stop());
+
+  it('a 12 KB Fn-Call-Id reaches no log line whole: every line of the call names it by the same short, plain id', async () => {
+    const ids: string[] = [];
+    for (const tail of ['a', 'b']) {
+      const from = s.fn.output.length;
+      const hostile = `"}\\\u00ff{"level":"error","msg":"forged"}`.repeat(300) + tail;
+      const r = await s.fn.call(JSON.stringify({ bucketName: 'hdr', objectName: 'o', dryRun: true }), { headers: { 'Fn-Call-Id': hostile } });
+      expect(r.json, r.text.slice(0, 300)).toMatchObject({ ok: true });
+      expect(r.text).not.toContain('forged');
+      const lines = linesFrom(s.fn.output, from).filter((l) => l.callId !== undefined);
+      expect(lines.length).toBeGreaterThan(0);
+      const callIds = new Set(lines.map((l) => l.callId));
+      expect(callIds.size).toBe(1);
+      const [id] = [...callIds] as string[];
+      expect(id.length).toBeLessThanOrEqual(MAX_CALL_ID_CHARS);
+      expect(id).toMatch(/^[A-Za-z0-9._:~-]+$/);
+      for (const raw of s.fn.output.slice(from)) expect(raw.length).toBeLessThan(4096);
+      ids.push(id);
+    }
+    expect(ids[0]).not.toBe(ids[1]);
+  });
+});
