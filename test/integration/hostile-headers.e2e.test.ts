@@ -38,7 +38,7 @@ describe('hostile headers and echoed input, through the FDK socket', () => {
       expect(lines.length).toBeGreaterThan(0);
       const callIds = new Set(lines.map((l) => l.callId));
       expect(callIds.size).toBe(1);
-      const [id] = [...callIds] as string[];
+      const id = String([...callIds][0]);
       expect(id.length).toBeLessThanOrEqual(MAX_CALL_ID_CHARS);
       expect(id).toMatch(/^[A-Za-z0-9._:~-]+$/);
       for (const raw of s.fn.output.slice(from)) expect(raw.length).toBeLessThan(4096);
