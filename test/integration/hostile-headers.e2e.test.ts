@@ -46,4 +46,22 @@ describe('hostile headers and echoed input, through the FDK socket', () => {
     }
     expect(ids[0]).not.toBe(ids[1]);
   });
+
+  it('unknown field names of 12 KB each are named in the answer and the log line, not copied whole', async () => {
+    const long = (i: number) => `${'k'.repeat(12_000)}\\r\\n${i}`;
+    const body = `{"bucketName":"hdr",${Array.from({ length: 20 }, (_, i) => `"${long(i)}":1`).join(',')}}`;
+    const from = s.fn.output.length;
+    const r = await s.fn.call(body);
+    expect(r.json, r.text.slice(0, 300)).toMatchObject({ ok: false, error: { code: 'InvalidInput' } });
+    const details = r.json.error.details as { field: string; problem: string }[];
+    expect(details, r.text.slice(0, 400)).toHaveLength(20);
+    for (const d of details) {
+      expect(d.field.startsWith('kkkk')).toBe(true);
+      expect(d.field.length).toBeLessThanOrEqual(80);
+      expect(d.field).not.toMatch(/[\r\n]/);
+      expect(d.problem).toBe('is not a known field');
+    }
+    expect(r.text.length).toBeLessThan(16 * 1024);
+    expect(s.fn.output.slice(from).join('\n').length).toBeLessThan(16 * 1024);
+  });
 });
