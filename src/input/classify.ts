@@ -31,7 +31,7 @@ const validateInvocationRecord = compile<{ functionId: string }>({
   type: 'object',
   required: ['functionId', 'status'],
   properties: {
-    functionId: { type: 'string', pattern: '^ocid1\\.fnfunc\\.[a-z0-9-]+\\.[a-z0-9-]*\\.[A-Za-z0-9._-]+$' },
+    functionId: { type: 'string', maxLength: 255, pattern: '^ocid1\\.fnfunc\\.[a-z0-9-]+\\.[a-z0-9-]*\\.[A-Za-z0-9._-]+$' },
     status: { type: 'string', maxLength: 64 },
   },
   not: { anyOf: [{ required: ['bucketName'] }, { required: ['kmsKeyId'] }, { required: ['continuation'] }, { required: ['resume'] }, { required: ['runId'] }] },

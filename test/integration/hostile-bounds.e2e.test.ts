@@ -5,10 +5,15 @@
  *   into no log line: each line carries a short, plain id, the same on every
  *   line of the call, another for another call;
  * - unknown field names of many KB are named in the answer and the log line
- *   without being copied whole.
+ *   without being copied whole;
+ * - OCIDs (a manual kmsKeyId, vaultId, secret or compartment, the key a key
+ *   event names) are at most 255 characters of the OCID grammar: a 200 KB one,
+ *   or one carrying `/`, `?` or control characters, is refused naming its
+ *   field before any call, not sent on in a URL and echoed in the report.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MAX_CALL_ID_CHARS } from '../../src/call-id';
+import { keyEvent } from '../support/events';
 import { startStack, type Stack } from '../support/stack';
 
 interface LogLine { callId?: string; msg: string; [field: string]: unknown }
@@ -63,5 +68,43 @@ describe('hostile headers and echoed input, through the FDK socket', () => {
     }
     expect(r.text.length).toBeLessThan(16 * 1024);
     expect(s.fn.output.slice(from).join('\n').length).toBeLessThan(16 * 1024);
+  });
+
+  describe('OCIDs of many KB, or outside the OCID grammar', () => {
+    const huge = `ocid1.key.oc1.phx.a.${'b'.repeat(200_000)}`;
+    const manual: [field: string, body: object][] = [
+      ['kmsKeyId', { kmsKeyId: huge, dryRun: true }],
+      ['kmsKeyId', { bucketName: 'hdr', objectName: 'o', kmsKeyId: huge }],
+      ['vaultId', { kmsKeyId: 'ocid1.key.oc1.phx.a.b', dryRun: true, vaultId: 'ocid1.vault.oc1.phx.a.b/../x' }],
+      ['vaultId', { bucketName: 'hdr', dryRun: true, vaultId: `ocid1.vault.oc1.phx.a.${'v'.repeat(200_000)}` }],
+      ['sseCustomerKeySecretId', { bucketName: 'hdr', objectName: 'o', sseCustomerKeySecretId: `ocid1.vaultsecret.oc1.phx.a.${'s'.repeat(200_000)}` }],
+      ['compartmentIds[0]', { kmsKeyId: 'ocid1.key.oc1.phx.a.b', dryRun: true, compartmentIds: [`ocid1.compartment.oc1..${'c'.repeat(200_000)}`] }],
+    ];
+    for (const [field, body] of manual) {
+      it(`a manual ${field} of 200 KB (or with a path) beside ${Object.keys(body).filter((k) => k !== field.replace(/\[0\]$/, '')).join(', ')} is refused naming it, in a short answer, and nothing is sent`, async () => {
+        s.emu.resetCounters();
+        const r = await s.fn.call(JSON.stringify(body));
+        expect(r.json, r.text.slice(0, 300)).toMatchObject({ ok: false, error: { code: 'InvalidInput' } });
+        expect((r.json.error.details as { field: string }[]).map((d) => d.field)).toContain(field);
+        expect(r.text.length).toBeLessThan(4096);
+        expect(s.emu.getCounters().totalCalls).toBe(0);
+      });
+    }
+
+    const keyIds: [what: string, keyId: string][] = [
+      ['200 KB long', huge],
+      ['with a path and a query', 'ocid1.key.oc1.phx.a.b/../../vaults?x=1#y'],
+      ['with a line break and a quote', 'ocid1.key.oc1.phx.a.b\r\n"forged"'],
+    ];
+    for (const [what, keyId] of keyIds) {
+      it(`a key event naming a key OCID ${what} is refused naming data.resourceId, and nothing is sent`, async () => {
+        s.emu.resetCounters();
+        const r = await s.fn.call(JSON.stringify(keyEvent({ keyId, vaultId: s.vaultId })));
+        expect(r.json, r.text.slice(0, 300)).toMatchObject({ ok: false, error: { code: 'InvalidInput' } });
+        expect((r.json.error.details as { field: string }[]).map((d) => d.field)).toContain('data.resourceId');
+        expect(r.text.length).toBeLessThan(4096);
+        expect(s.emu.getCounters().totalCalls).toBe(0);
+      });
+    }
   });
 });
