@@ -57,7 +57,7 @@ describe('what the container keeps across invocations stays bounded', () => {
 
   it('the metric buffer, with PostMetricData failing and every object event naming another bucket', async () => {
     h.emu.setRouteFaults('PostMetricData', { p503: 1 });
-    const namespace = h.emu.namespace;
+    const namespace = 'emulatorns';
     // Five streams per event (re-encrypted and failed for the bucket; duration, unfinished and age for the run).
     const events = MAX_BUFFERED_STREAMS / 5 + 40;
     for (let i = 0; i < events; i += 1) {
