@@ -101,7 +101,7 @@ function fromCloudEvents01(event: Record<string, unknown>): NormalisedEvent {
   const compartmentId = (data.compartmentId as string | undefined) ?? ext?.compartmentId;
   return {
     eventType: event.eventType as string,
-    eventId: (event.eventID as string | undefined) ?? '',
+    eventId: event.eventID as string,
     eventTime: instantOf(event.eventTime as string, 'eventTime'),
     ...(compartmentId && { compartmentId }),
     data,

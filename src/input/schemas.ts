@@ -30,13 +30,15 @@ const NAMESPACE = { type: 'string', minLength: 1, maxLength: 64, pattern: '^[a-z
 export const CLOUDEVENTS_01_SCHEMA = {
   $id: 'oci-reencrypt/cloudevents-0.1',
   type: 'object',
-  required: ['eventType', 'cloudEventsVersion', 'eventTime', 'data'],
+  // eventID is required and non-empty, as CloudEvents 0.1 says: a durable run is named after it
+  // (runIdForEvent), and every event without one would otherwise be taken for the same event.
+  required: ['eventType', 'cloudEventsVersion', 'eventID', 'eventTime', 'data'],
   properties: {
     eventType: { type: 'string', minLength: 1, maxLength: 256 },
     cloudEventsVersion: { type: 'string', pattern: '^0\\.' },
     eventTypeVersion: { type: 'string' },
     source: { type: 'string' },
-    eventID: { type: 'string', maxLength: 256 },
+    eventID: { type: 'string', minLength: 1, maxLength: 256 },
     eventTime: { type: 'string', format: 'date-time' },
     contentType: { type: 'string' },
     extensions: {
