@@ -1,9 +1,14 @@
 /**
- * An event's run id is derived from its id (src/runs/lifecycle.ts
- * runIdForEvent), so that the same event delivered again finds the same run.
- * An event that carries no id at all is not "the same event" as every other
- * event without one: each must still be acted on, never answered with
- * another event's run.
+ * A run id names one run in the state bucket. An event's is derived from its
+ * id (src/runs/lifecycle.ts runIdForEvent), so that the same event delivered
+ * again finds the same run; a manual sweep may name its own (runId), so that
+ * the same request sent again joins its run. Neither may answer a request
+ * with another request's run:
+ * - an event that carries no id is not "the same event" as every other
+ *   event without one;
+ * - a runId already used by a sweep of another scope is refused naming it,
+ *   not joined (the answer would report the other sweep, complete, and the
+ *   bucket asked for would never be swept).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bucketEvent } from '../support/events';
@@ -13,7 +18,7 @@ describe('events without an id, with a state bucket', () => {
   let s: Stack;
   beforeAll(async () => {
     s = await startStack({ timeoutSeconds: 20, runs: { checkpointSeconds: 1, detachedTimeoutSeconds: 20, maxProcesses: 2 } });
-    for (const name of ['noid-a', 'noid-b']) {
+    for (const name of ['noid-a', 'noid-b', 'rid-a', 'rid-b']) {
       s.emu.createBucket({ compartmentId: s.compartmentA, name, kmsKeyId: s.keyId });
       s.emu.seedObjects(name, { count: 5, prefix: 'o-', timeModified: new Date(Date.now() - 3_600_000).toISOString(), encryption: { kind: 'kms', keyId: s.keyId } });
     }
@@ -37,5 +42,18 @@ describe('events without an id, with a state bucket', () => {
       await s.emu.whenIdle();
       expect(keyVersionCounts(s.emu, bucketName)).toEqual({ [`kms:${version}`]: 5 });
     }
+  }, 120_000);
+
+  it('a runId already used by a sweep of another bucket is refused naming runId; the same request again joins its run', async () => {
+    const first = await s.fn.call(JSON.stringify({ bucketName: 'rid-a', runId: 'shared-id', force: true }), { deadlineMs: 20_000 });
+    expect(first.json, first.text.slice(0, 300)).toMatchObject({ ok: true, runId: 'shared-id' });
+    await s.emu.whenIdle();
+    const again = await s.fn.call(JSON.stringify({ bucketName: 'rid-a', runId: 'shared-id', force: true }), { deadlineMs: 20_000 });
+    expect(again.json, again.text.slice(0, 300)).toMatchObject({ ok: true, runId: 'shared-id' });
+    s.emu.resetCounters();
+    const other = await s.fn.call(JSON.stringify({ bucketName: 'rid-b', runId: 'shared-id', force: true }), { deadlineMs: 20_000 });
+    expect(other.json, other.text.slice(0, 400)).toMatchObject({ ok: false, error: { code: 'InvalidInput' } });
+    expect((other.json.error.details as { field: string }[]).map((d) => d.field)).toContain('runId');
+    expect(s.emu.getCounters().routes.ReencryptObject?.calls ?? 0).toBe(0);
   }, 120_000);
 });
