@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { InvalidContinuationError } from '../errors';
 import requestSchema from '../../schemas/reencrypt-request.schema.json';
 import { WATERMARK_SOURCES, type WatermarkSource } from '../decide/watermark';
-import { compile } from '../input/ajv';
+import { compile, passes } from '../input/ajv';
 import { PAGE_LIMIT } from '../oci/object-storage';
 import { SWEEP_TRIGGERS, type SweepTrigger } from './sweep-trigger';
 
@@ -107,7 +107,7 @@ export function decodeContinuation(token: string): ContinuationState {
   if (typeof c !== 'string' || c !== checksum(JSON.stringify(s))) {
     throw invalid('is damaged or was edited (its checksum does not match)');
   }
-  if (!validateState(s)) throw invalid('is from an incompatible version of this function');
+  if (!passes(validateState, s)) throw invalid('is from an incompatible version of this function');
   return s;
 }
 
