@@ -107,4 +107,12 @@ describe('hostile headers and echoed input, through the FDK socket', () => {
       });
     }
   });
+
+  it('a prefix of 1,200 bytes of UTF-8 (400 characters) is refused naming prefix: no object name is that long, so it could only match nothing', async () => {
+    s.emu.resetCounters();
+    const r = await s.fn.call(JSON.stringify({ bucketName: 'hdr', prefix: '日'.repeat(400), dryRun: true }));
+    expect(r.json, r.text.slice(0, 300)).toMatchObject({ ok: false, error: { code: 'InvalidInput' } });
+    expect(r.json.error.details).toEqual([{ field: 'prefix', problem: expect.stringContaining('1200 bytes') }]);
+    expect(s.emu.getCounters().totalCalls).toBe(0);
+  });
 });
