@@ -667,7 +667,8 @@ async function ranges(): Promise<void> {
 /**
  * Candidate node flags for the image side by side (bench/lib/flags.ts; bench/README.md, "Issue 11: the image's flags
  * chosen against CPU and memory"). Only with `--only=flags` (it takes ~20 minutes); `--flags-parts=cpu,cold,idle,dryrun,memory`
- * picks parts, `--flags-rounds=N` sets the CPU rounds, `--flags-candidates=i,j` picks candidates by position.
+ * picks parts, `--flags-rounds=N` sets the CPU rounds, `--flags-candidates=i,j` picks candidates by position (the first
+ * picked is the one the CPU ratios are to).
  */
 async function flags(): Promise<void> {
   const all = flagCandidates(IMAGE_NODE_FLAGS, functionMemoryMiB(readFileSync(join(ROOT, 'func.yaml'), 'utf8')));
@@ -682,7 +683,7 @@ async function flags(): Promise<void> {
   }, ROOT);
   for (const r of rows) line('flags', r);
   results['flags'] = rows;
-  table(`Flags: candidate node flags for the image, Node ${node22Binary?.version} with the image's ENV (CPU per version of a fresh process at 64 in flight / 20 ms, median of rounds and its ratio to the Dockerfile's flags paired by round; cold start and RSS as benchmark 6; dry-run peak as benchmark 3, ${SIZES.seed.toLocaleString('en-US')} objects; RSS growth as benchmark 8, ${SIZES.invocations.toLocaleString('en-US')} invocations)`, rows);
+  table(`Flags: candidate node flags for the image, Node ${node22Binary?.version} with the image's ENV (CPU per version of a fresh process at 64 in flight / 20 ms, median of rounds and its ratio to the first row's, paired by round; cold start and RSS as benchmark 6; dry-run peak as benchmark 3, ${SIZES.seed.toLocaleString('en-US')} objects; RSS growth as benchmark 8, ${SIZES.invocations.toLocaleString('en-US')} invocations)`, rows);
 }
 
 // ---------------------------------------------------------------- the targets of issue 11

@@ -194,9 +194,9 @@ async function cpuPart(o: FlagsBenchOptions, rows: Map<string, Row>): Promise<vo
         const xs = us.get(key) ?? [];
         const k = `${versions / 1000}k`;
         row[`cpuUs${k}`] = Math.round(median(xs));
-        // Paired by round: each round runs every candidate within minutes of the Dockerfile's.
+        // Paired by round: each round runs every candidate within minutes of the first (the Dockerfile's, unless picked otherwise).
         const b = us.get(`${base.name}|${versions}`) ?? [];
-        row[`vsDockerfile${k}`] = round(median(xs.map((x, i) => x / (b[i] as number))), 3);
+        row[`vsFirstRow${k}`] = round(median(xs.map((x, i) => x / (b[i] as number))), 3);
         const t = tallies.get(key) ?? [];
         if (t.length > 0) {
           row[`scavengesPer1k${k}`] = round(median(t.map((x) => (x.scavenges * 1000) / versions)), 1);
