@@ -39,7 +39,7 @@ ENV MALLOC_MMAP_THRESHOLD_=524288
 # "Issue 11: the image's flags chosen against CPU and memory"). They must be set: in a container limited to
 # 512 MB, Node hands V8 the cgroup's limit and V8 would pick a 256 MiB old space and a 1 MiB semi-space
 # (~10-15% more CPU per re-encrypted version than with the flags below).
-# - A 16 MiB semi-space: 3 scavenges per 1,000 versions instead of 10 with 4 MiB, 2-5% less CPU per
+# - A 16 MiB semi-space: 3 scavenges per 1,000 versions instead of 10 with 4 MiB, 1-5% less CPU per
 #   re-encrypted version (paired by round); under sustained load the young generation grows to up to
 #   3 x 16 MiB of RSS until V8's memory reducer runs (the 1M-object dry run peaks at ~97-105 MiB).
 # - It starts at 4 MiB (--min-semi-space-size; the default is 1): fewer start-up objects are promoted,
