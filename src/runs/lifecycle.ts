@@ -6,6 +6,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { describeWatermark, EVERYTHING, type ResolvedWatermark } from '../decide/watermark';
 import type { RunContext } from '../engine/context';
+import { BOOKKEEPING_OWN_MS } from '../engine/deadline';
 import { InvalidInputError, RunNotContinuedError } from '../errors';
 import { recordFinishedRunMetrics } from '../metrics';
 import { BUCKET_STRATEGY_CAVEAT, totalsOf, type BucketReport } from '../report/report';
@@ -18,6 +19,7 @@ import {
 } from './model';
 import { foldRanges, IDLE_POLL_MS, listingUnderWay, splitterFor, type Splitter } from './ranges';
 import { HoldWatch } from './holds';
+import { publishResume, resumeNote, type PublishedResume } from './resume-topic';
 import { StateStoreError, type StateStore, type Stored } from './store';
 import { takeUnitTurn } from './worker';
 
@@ -74,7 +76,7 @@ export interface Runs {
  */
 export async function startRunRetrying(plan: RunPlan, runs: () => Promise<Runs>, ctx: RunContext): Promise<object> {
   let exists = false;
-  return withStateRetries(ctx, async () => startRun(plan, await runs(), ctx, () => { exists = true; }), () => (exists ? plan.runId : undefined));
+  return withStateRetries(ctx, async () => startRun(plan, await runs(), ctx, () => { exists = true; }), () => (exists ? plan.runId : undefined), { notDetached: true });
 }
 
 /** Starts the run (or joins it, when this is a redelivery) and takes a turn on it; `onExists` is told once the run is stored. */
@@ -90,12 +92,14 @@ export async function startRun(plan: RunPlan, runs: Runs, ctx: RunContext, onExi
     ...(plan.strategy && { strategy: plan.strategy }),
   };
   let created = false;
-  if (!(await store.get(runKey(plan.runId), isRunRecord))) {
+  const existing = await store.get(runKey(plan.runId), isRunRecord);
+  if (!existing) {
     // The marker first: a run that exists is always listed until it ends.
     await store.create(openKey(plan.runId), { runId: plan.runId, createdAt: record.createdAt, trigger: plan.triggerName });
     created = (await store.create(runKey(plan.runId), record)) !== 'exists';
     if (!created) ctx.notes.push('joined a run started at the same moment by the same event or request');
   } else {
+    refuseOtherRequest(existing.value, record);
     ctx.notes.push('this run already exists (a redelivered event or a repeated request): joined it');
   }
   onExists?.();
@@ -105,6 +109,20 @@ export async function startRun(plan: RunPlan, runs: Runs, ctx: RunContext, onExi
     if (started.started > 0) return workersStarted(plan.runId, started, runs, ctx);
   }
   return takeTurn(plan.runId, runs, ctx);
+}
+
+/**
+ * A run id names one request's run: the same request (or event) again joins it; another may not,
+ * or it would be answered with that run's report and its own scope never swept. The units are
+ * compared for bucket sweeps only: a key sweep's buckets are found anew by each delivery.
+ */
+function refuseOtherRequest(existing: RunRecord, asked: RunRecord): void {
+  const sameUnits = asked.trigger.scope !== 'bucket' || JSON.stringify(existing.units) === JSON.stringify(asked.units);
+  if (JSON.stringify(existing.trigger) === JSON.stringify(asked.trigger) && existing.dryRun === asked.dryRun && sameUnits) return;
+  const field = asked.trigger.kind === 'manual' ? 'runId' : 'eventID';
+  throw new InvalidInputError(`Run ${asked.runId} already exists for another request (${existing.triggerName}): its ${field} names that run`, [
+    { field, problem: `names run ${asked.runId}, which another request started: give a new ${field}, or send runId alone for that run's status` },
+  ]);
 }
 
 /** How many workers a run of `units` units gets: one per unit, at most REENCRYPT_MAX_WORKERS, and only if it can invoke itself. */
@@ -127,7 +145,8 @@ export interface TurnOptions {
    * Fail the invocation (RunNotContinued) when its successor is refused and nothing else may
    * pick the run up. For `{"resume"}` calls: the function sends those detached, and OCI hands
    * only failed detached invocations to the failure destination. The invocation that started
-   * the run (an event, a manual request) answers normally, with a note saying how to resume.
+   * the run (an event, a manual request) answers normally, after publishing the run's resume to
+   * the resume topic (resume-topic.ts), or with a note saying how to resume.
    */
   readonly failIfNotContinued?: boolean;
 }
@@ -237,17 +256,21 @@ export async function takeTurn(runId: string, runs: Runs, ctx: RunContext, optio
   // The invocation that started the run has no failure destination behind it: while Functions
   // is full, it keeps asking, with backoff, as long as it has time.
   if (handover && !handover.invoked && handover.throttled && !options.failIfNotContinued) handover = await askAgainWhileFull(runId, successor, handover, ctx);
+  let published: PublishedResume | undefined;
   if (handover && !handover.invoked) {
     ctx.logger.warn('run not continued', { runId, why: handover.why, open: open.length, unverified: unverified.length });
-    // Nothing alive may pick the run up: fail the call so the failure destination resumes it.
-    // (Only waiting for a listing pass's ranges, the listing pass itself is alive.)
-    if (options.failIfNotContinued && handover.attempted && (open.length > 0 || unverified.length > 0)) throw new RunNotContinuedError([runId], handover.why);
-    ctx.notes.push(`not continued automatically (${handover.why}): resume with {"resume": "${runId}"}`);
+    // Nothing alive may pick the run up (only waiting for a listing pass's ranges, the listing pass itself is alive).
+    const stranded = handover.attempted && (open.length > 0 || unverified.length > 0);
+    // A `{"resume"}` call: fail it so the failure destination resumes the run.
+    if (options.failIfNotContinued && stranded) throw new RunNotContinuedError([runId], handover.why);
+    // The invocation that started the run: no failure record will be sent for it, so it publishes the resume itself.
+    if (stranded) published = await publishResume(runId, ctx);
+    ctx.notes.push(resumeNote(runId, handover.why, published));
   }
   const answer = {
     ok: true, runId, action: 'run-step', status: statusOf(run.value, units.map((u) => u.value)),
     thisInvocation: { units: worked, reencrypted, checkpoints },
-    handedOver: handover?.invoked ?? false, complete: false, continuation: null,
+    handedOver: handover?.invoked ?? false, ...(published && { resumePublished: published.published }), complete: false, continuation: null,
     report: { bucket: store.bucket, object: reportKey(runId) }, notes: ctx.notes,
   };
   ctx.logger.info('run step', { runId, units: worked, reencrypted, checkpoints, handedOver: answer.handedOver, open: open.length, unverified: unverified.length });
@@ -261,8 +284,9 @@ async function askAgainWhileFull(runId: string, successor: object, refused: Hand
   let last = refused;
   let attempts = 1;
   for (let wait = REFUSED_RETRY_FIRST_MS; !last.invoked && last.throttled; wait *= 2) {
-    // An ask started before the hard stop gets a second of its own (invokeSelfDetached), within Fn-Deadline.
-    if (Date.now() + wait > ctx.budget.hardStopAt) break;
+    // An ask started before the hard stop gets a second of its own (invokeSelfDetached), within Fn-Deadline;
+    // with a resume topic, the last one ends a second earlier, so publishing the resume has its own second too.
+    if (Date.now() + wait > ctx.budget.hardStopAt - (ctx.config.resumeTopic ? BOOKKEEPING_OWN_MS : 0)) break;
     await sleep(wait);
     last = await invokeSelfDetached(successor, ctx);
     attempts += 1;
@@ -278,10 +302,14 @@ async function askAgainWhileFull(runId: string, successor: object, refused: Hand
  * a later invocation (spaced by that invocation's own waiting, so an outage
  * does not become a busy loop) and the error is answered; if it cannot be
  * handed on, the call fails (RunNotContinued) for the failure destination.
- * `resume`: the run to hand on, or a function naming it once it exists. `handedOverBy`: this
- * invocation's Fn call id, named in the successor's body (chains.ts).
+ * `resume`: the run to hand on, or a function naming it once it exists. `notDetached`: this
+ * invocation started the run (no failure record is sent for it): a run it cannot hand on is
+ * published to the resume topic (resume-topic.ts) instead. `handedOverBy`: this invocation's Fn
+ * call id, named in the successor's body (chains.ts).
  */
-export async function withStateRetries(ctx: RunContext, step: () => Promise<object>, resume?: string | (() => string | undefined), options: { handedOverBy?: string } = {}): Promise<object> {
+export async function withStateRetries(
+  ctx: RunContext, step: () => Promise<object>, resume?: string | (() => string | undefined), options: { notDetached?: boolean; handedOverBy?: string } = {},
+): Promise<object> {
   for (;;) {
     try {
       return await step();
@@ -295,7 +323,13 @@ export async function withStateRetries(ctx: RunContext, step: () => Promise<obje
           ctx.logger.warn('state bucket unavailable; run handed on', { runId: resumeRunId, handedOver: h.invoked });
           // Not handed on either: fail the call (a `{"resume"}` is detached), so that the failure
           // destination resumes the run; answered normally, nothing would (as in takeTurn).
-          if (!h.invoked && h.attempted) throw new RunNotContinuedError([resumeRunId], `${err.message}; ${h.why}`);
+          if (!h.invoked && h.attempted) {
+            const published = options.notDetached ? await publishResume(resumeRunId, ctx) : undefined;
+            if (published?.published) {
+              throw new StateStoreError('unavailable', `${err.message}; ${resumeNote(resumeRunId, h.why, published)}`, { cause: err });
+            }
+            throw new RunNotContinuedError([resumeRunId], `${err.message}; ${h.why}${published ? `; publishing the resume to ${published.topicId} failed too: ${published.why}` : ''}`);
+          }
         }
         throw err;
       }
