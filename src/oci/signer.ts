@@ -1,5 +1,6 @@
 import { createHash, createPrivateKey, sign, type KeyObject } from 'node:crypto';
 import type { AuthenticationDetailsProvider, HttpRequest, RequestSigner } from 'oci-common';
+import { CheckedPrefix, LightHeaders } from './light-headers';
 
 /**
  * OCI request signing (draft-cavage-08 as OCI documents it, rsa-sha256) with
@@ -52,6 +53,13 @@ interface CachedKeyId {
   readonly askAgainAt: number;
 }
 
+interface AuthorizationPrefix {
+  readonly keyId: string;
+  readonly text: string;
+  /** Undefined when the key id holds a character a header value may not (then the whole value is checked, and refused, when set). */
+  readonly checked: CheckedPrefix | undefined;
+}
+
 /**
  * How long before a session token's `exp` the provider is asked again. The
  * SDK's requesting providers (resource principal from files or fixed content,
@@ -83,6 +91,8 @@ function signInThreadpool(data: Buffer, key: KeyObject): Promise<Buffer> {
 export class CachedKeyRequestSigner implements RequestSigner {
   private cached: CachedKey | undefined;
   private cachedKeyId: CachedKeyId | undefined;
+  private basePrefix: AuthorizationPrefix | undefined;
+  private bodyPrefix: AuthorizationPrefix | undefined;
   /** Times the key was parsed: for tests of the refresh rule. */
   keyBuilds = 0;
   /** Times the provider was asked for the key id: for tests of the reuse rule. */
@@ -134,8 +144,23 @@ export class CachedKeyRequestSigner implements RequestSigner {
     }
     const data = Buffer.from(signingString, 'utf8');
     const signature = (this.inThreadpool ? await signInThreadpool(data, key) : sign('sha256', data, key)).toString('base64');
-    headers.set('authorization',
-      `Signature version="1",keyId="${keyId}",algorithm="rsa-sha256",headers="${withBody ? BODY_LIST : BASE_LIST}",signature="${signature}"`);
+    const prefix = this.authorizationPrefix(keyId, withBody);
+    if (prefix.checked && headers instanceof LightHeaders) headers.setAfterChecked('authorization', prefix.checked, `${signature}"`);
+    else headers.set('authorization', `${prefix.text}${signature}"`);
+  }
+
+  /**
+   * The `authorization` value up to the signature, kept while the key id is the same: it is
+   * ~2 kB with a session token's key id, and the bundle's Headers then scans only the signature.
+   */
+  private authorizationPrefix(keyId: string, withBody: boolean): AuthorizationPrefix {
+    const cached = withBody ? this.bodyPrefix : this.basePrefix;
+    if (cached?.keyId === keyId) return cached;
+    const text = `Signature version="1",keyId="${keyId}",algorithm="rsa-sha256",headers="${withBody ? BODY_LIST : BASE_LIST}",signature="`;
+    const prefix = { keyId, text, checked: CheckedPrefix.of(text) };
+    if (withBody) this.bodyPrefix = prefix;
+    else this.basePrefix = prefix;
+    return prefix;
   }
 
   /** The provider's key id; a session token's is kept until shortly before the token expires. */
