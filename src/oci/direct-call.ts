@@ -19,7 +19,8 @@ export interface SdkOperation {
  * (`GenericRetrier`, created as the SDK's client methods create it, with
  * this call's retry configuration as the request's `retryConfiguration`),
  * for the one operation the function makes per object version
- * (object-storage.ts: ReencryptObject). The retrier keeps every behaviour the
+ * (object-storage.ts: ReencryptObject), once its first attempt has not
+ * answered 2xx (see `exchange`). The retrier keeps every behaviour the
  * SDK path has: which failures are retried (the SDK's DefaultRetryCondition),
  * the `x-date` refresh between attempts, OciError for error responses and
  * the SDK's shape for network errors.
