@@ -66,7 +66,12 @@ export class DirectCall implements CallState, HttpClient, TerminationStrategy, D
    * taken when the first answer is in rather than before the request.
    */
   exchange(request: HttpRequest, operation: SdkOperation): Promise<Response> {
-    const first = this.send(request);
+    let first: Promise<Response>;
+    try {
+      first = this.send(request);
+    } catch (err) {
+      first = Promise.reject(err); // the retrier's loop catches a throwing send as a failed attempt too
+    }
     return first.then(
       (response) => (isSuccess(response) ? response : this.retry(request, operation, first)),
       () => this.retry(request, operation, first),

@@ -65,7 +65,7 @@ describe('LightHeaders (the bundle\'s request Headers)', () => {
         apply(theirs[i] as Headers, list);
         for (let j = 0; j < ours.length; j += 1) {
           expect(contents(ours[j] as LightHeaders)).toEqual(contents(theirs[j] as Headers));
-          expect([...(ours[j] as LightHeaders).keys()]).toEqual([...(theirs[j] as Headers).keys()]);
+          expect([...(ours[j] as LightHeaders).keys()]).toEqual(contents(theirs[j] as Headers).map(([name]) => name));
         }
       }
     }), fcParams(200));
