@@ -70,7 +70,9 @@ locals {
   vault_clause    = length(var.watched_vault_ids) > 0 ? " where any {${join(", ", [for v in var.watched_vault_ids : "target.vault.id = '${v}'"])}}" : ""
   state_scope     = local.function_scope
   state_clause    = " where target.bucket.name = '${local.state_bucket_name}'"
-  topic_clause    = " where target.topic.id = '${join("", oci_ons_notification_topic.failures[*].topic_id)}'"
+  # Notifications' policy reference supports only the general variables (no target.topic.id): the
+  # grant is limited to publishing (ONS_TOPIC_PUBLISH, not subscribing) in the function's compartment.
+  topic_clause    = " where request.permission = 'ONS_TOPIC_PUBLISH'"
   secret_clause   = " where any {${join(", ", [for s in var.sse_c_secret_ids : "target.secret.id = '${s}'"])}}"
   metrics_scope   = local.metrics_compartment_id == var.tenancy_id ? "tenancy" : "compartment id ${local.metrics_compartment_id}"
   metrics_clause  = " where target.metrics.namespace = '${local.metrics_namespace}'"
@@ -109,7 +111,8 @@ locals {
     # Run state: create, replace (if-match), read, list and delete objects, in the state bucket only.
     run_state = local.state_enabled ? ["allow ${local.dynamic_group} to manage objects in ${local.state_scope}${local.state_clause}"] : []
     # The Functions platform publishes a failed detached invocation's record to the topic as the
-    # function (UNVERIFIED: see terraform/README.md).
+    # function (UNVERIFIED: see terraform/README.md), and the function publishes a run's resume to
+    # it when Functions refuses the successor of the run's first invocation (PublishMessage).
     failure_destination = local.failure_destination_enabled ? ["allow ${local.dynamic_group} to use ons-topics in ${local.function_scope}${local.topic_clause}"] : []
     # Lifecycle rules run as the Object Storage service of the region.
     object_storage_service_lifecycle = var.create_state_bucket ? ["allow ${local.objectstorage_s} to manage object-family in ${local.state_scope}${local.state_clause}"] : []
@@ -161,6 +164,11 @@ locals {
     REENCRYPT_METRICS_NAMESPACE         = var.enable_metrics ? coalesce(var.reencrypt_metrics_namespace, "reencrypt") : ""
     REENCRYPT_METRICS_COMPARTMENT_ID    = var.enable_metrics ? coalesce(var.reencrypt_metrics_compartment_id, var.compartment_id) : var.reencrypt_metrics_compartment_id
     REENCRYPT_MONITORING_ENDPOINT       = var.reencrypt_monitoring_endpoint
+
+    # The failure destination's topic doubles as the resume topic (README, Runs that cannot hand over):
+    # its OCID and its API endpoint (PublishMessage goes there); empty without a failure destination.
+    REENCRYPT_RESUME_TOPIC_ID        = var.reencrypt_resume_topic_id != "" ? var.reencrypt_resume_topic_id : join("", oci_ons_notification_topic.failures[*].topic_id)
+    REENCRYPT_NOTIFICATIONS_ENDPOINT = var.reencrypt_notifications_endpoint != "" ? var.reencrypt_notifications_endpoint : join("", oci_ons_notification_topic.failures[*].api_endpoint)
 
     # Strategies (README, Strategies).
     REENCRYPT_STRATEGY                    = var.reencrypt_strategy

@@ -686,6 +686,28 @@ variable "reencrypt_monitoring_endpoint" {
   }
 }
 
+variable "reencrypt_resume_topic_id" {
+  description = "REENCRYPT_RESUME_TOPIC_ID: Notifications topic OCID the function publishes {\"resume\": \"<runId>\"} to when Functions refuses the successor of a run's first invocation; the function must be subscribed to it (ORACLE_FUNCTIONS) and the topic must be in the function's compartment, where the failure-destination policy (create_failure_destination) grants publishing; without it, grant `use ons-topics` yourself. Empty: the <name>-failures topic (with create_failure_destination), else none."
+  type        = string
+  default     = ""
+
+  validation {
+    condition     = var.reencrypt_resume_topic_id == "" || can(regex("^ocid1\\.onstopic\\.[a-z0-9-]+\\.[a-z0-9-]*\\.[a-zA-Z0-9._-]+$", var.reencrypt_resume_topic_id))
+    error_message = "reencrypt_resume_topic_id must be empty or a Notifications topic OCID (ocid1.onstopic...)."
+  }
+}
+
+variable "reencrypt_notifications_endpoint" {
+  description = "REENCRYPT_NOTIFICATIONS_ENDPOINT: the resume topic's API endpoint (its api_endpoint attribute; PublishMessage goes there), http(s) URL. Empty: the <name>-failures topic's. Required with reencrypt_resume_topic_id."
+  type        = string
+  default     = ""
+
+  validation {
+    condition     = var.reencrypt_notifications_endpoint == "" || can(regex("^https?://[^\\s/$.?#][^\\s]*$", var.reencrypt_notifications_endpoint))
+    error_message = "reencrypt_notifications_endpoint must be empty or an http(s) URL."
+  }
+}
+
 ################################################################################
 # Metrics and alarms
 ################################################################################

@@ -7,7 +7,7 @@
  * A21 (the record a failed detached invocation sends to its failure
  * destination) and A29 (how Notifications delivers to a function and retries)
  * are fixed choices documented where they are made:
- * routes/objectstorage/objects.ts and functions.ts), and so is A32 below.
+ * routes/objectstorage/objects.ts and functions.ts), and so are A32 and A33 below.
  *
  * A32: what an injected latency (`FaultConfig.latencyMs`, `jitterMs`) measures. OCI's
  * documentation does not define a service time; in the emulator it is a benchmark parameter
@@ -18,6 +18,15 @@
  * no busy-waiting), so answers go out on time on
  * average. Every check (signature, routing, faults) still runs, before the wait; the operation
  * itself runs after it, as before. Not switchable (emulator/src/latency.ts).
+ *
+ * A33: what Notifications delivers to an `ORACLE_FUNCTIONS` subscription for a message published
+ * with PublishMessage, and two answers of PublishMessage. Documented: MessageDetails `{title?, body}`,
+ * the `messageType` header (RAW_TEXT, or the deprecated JSON with a "default" key), a 64 KB limit
+ * per message, and that email and PagerDuty use the title while HTTPS, Slack and SMS do not
+ * (Functions is not mentioned). Chosen: the function is invoked with the message's `body`, as it
+ * was published, as its request body (no title, no envelope); a missing `messageType` is RAW_TEXT;
+ * a message over 64 KB is answered 400 `InvalidParameter`. Not switchable
+ * (emulator/src/routes/notifications.ts, FunctionsService.publish).
  *
  * `startEmulator({ assumptions: { ... } })` can override any of them, so a
  * test can check that client code copes with the other plausible answer.

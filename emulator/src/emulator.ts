@@ -13,6 +13,7 @@ import { functionsRoutes } from './routes/functions';
 import { bucketDeleteRoutes } from './routes/bucket-delete';
 import { eventsRoutes } from './routes/events';
 import { monitoringRoutes } from './routes/monitoring';
+import { notificationsRoutes } from './routes/notifications';
 import { objectStorageRoutes } from './routes/objectstorage';
 import { streamingRoutes } from './routes/streaming';
 import { vaultRoutes } from './routes/vault';
@@ -115,7 +116,7 @@ export class Emulator {
     this.workRequests = new WorkRequestRunner(this.state, options.workRequests);
     const services: Services = { state: this.state, workRequests: this.workRequests, functions: this.functions, events: this.events };
     this.monitoring = new MonitoringService(assumptions);
-    this.routes = [...objectStorageRoutes(services), ...vaultRoutes(services), ...functionsRoutes(services), ...monitoringRoutes(this.monitoring), ...bucketDeleteRoutes(services),
+    this.routes = [...objectStorageRoutes(services), ...vaultRoutes(services), ...functionsRoutes(services), ...monitoringRoutes(this.monitoring), ...notificationsRoutes(services), ...bucketDeleteRoutes(services),
       ...streamingRoutes(services, eventsOptions), ...eventsRoutes(services, eventsOptions)];
     this.admin = adminRoutes(this);
     this.log = options.log ?? false;

@@ -20,6 +20,12 @@ export interface FaultConfig {
   pLateDrop?: number;
   /** retry-after seconds sent with 429 (default 1). */
   retryAfterSeconds?: number;
+  /**
+   * Instead of the probabilities: this fault on every other request the setting sees (the 1st,
+   * 3rd, ...), the others answered normally. For calls made one after another, each first attempt
+   * fails and its retry succeeds, whenever the call is made (a test harness choice, not OCI's).
+   */
+  alternate?: '429' | '500' | '503';
 }
 
 export interface FaultSettings {
@@ -65,6 +71,8 @@ export interface CountersSnapshot {
 export class FaultInjector {
   private settings: FaultSettings;
   private readonly streams = new Map<string, () => number>();
+  /** Requests seen by each `alternate` setting (by its key), since it was set. */
+  private readonly alternations = new Map<string, number>();
 
   constructor(
     private readonly seed: number,
@@ -81,14 +89,17 @@ export class FaultInjector {
   set(settings: FaultSettings): void {
     this.settings = structuredClone(settings);
     this.streams.clear();
+    this.alternations.clear();
   }
 
   setGlobal(config: FaultConfig | undefined): void {
+    this.alternations.delete('');
     if (config) this.settings.global = { ...config };
     else delete this.settings.global;
   }
 
   setRoute(route: string, config: FaultConfig | undefined): void {
+    this.alternations.delete(route);
     const routes = { ...(this.settings.routes ?? {}) };
     if (config) routes[route] = { ...config };
     else delete routes[route];
@@ -107,6 +118,7 @@ export class FaultInjector {
   decide(route: string, bucket?: string): FaultDecision {
     const scoped = bucket !== undefined ? this.settings.routes?.[`${route}@${bucket}`] : undefined;
     const config = scoped ?? this.settings.routes?.[route] ?? this.settings.global;
+    const settingKey = scoped ? `${route}@${bucket}` : this.settings.routes?.[route] ? route : '';
     let next = this.streams.get(route);
     if (!next) {
       next = mulberry32((this.seed ^ hash32(route)) >>> 0);
@@ -119,6 +131,11 @@ export class FaultInjector {
     if (!config) return { delayMs: 0, fault: undefined, late: undefined, retryAfterSeconds: 1 };
     const delayMs = (config.latencyMs ?? 0) + (config.jitterMs ?? 0) * jitterDraw;
     let fault: FaultDecision['fault'];
+    if (config.alternate) {
+      const seen = this.alternations.get(settingKey) ?? 0;
+      this.alternations.set(settingKey, seen + 1);
+      return { delayMs, fault: seen % 2 === 0 ? config.alternate : undefined, late: undefined, retryAfterSeconds: config.retryAfterSeconds ?? 1 };
+    }
     let edge = 0;
     const bands: [NonNullable<FaultDecision['fault']>, number | undefined][] = [
       ['429', config.p429],

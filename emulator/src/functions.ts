@@ -74,8 +74,8 @@ export class FunctionsService {
   readonly invocations: InvocationRecord[] = [];
   /** Notifications topics: topic OCID -> functions subscribed with protocol ORACLE_FUNCTIONS. */
   readonly topics = new Map<string, string[]>();
-  /** Messages published to topics (failed detached invocations' records). */
-  readonly published: { topicId: string; message: string }[] = [];
+  /** Messages published to topics: failed detached invocations' records, and PublishMessage calls. */
+  readonly published: { topicId: string; message: string; via: 'failure-record' | 'PublishMessage' }[] = [];
   private readonly running = new Set<Promise<unknown>>();
   /** Base URL of the emulator: every function's invokeEndpoint. */
   url = '';
@@ -177,11 +177,24 @@ export class FunctionsService {
     return record;
   }
 
-  /** A topic with these functions subscribed (ORACLE_FUNCTIONS protocol). */
-  createTopic(functionIds: string[]): string {
-    const topicId = newOcid('onstopic', this.region);
+  /** A topic with these functions subscribed (ORACLE_FUNCTIONS protocol); `topicId` to choose its OCID (a configuration names it first). */
+  createTopic(functionIds: string[], topicId = newOcid('onstopic', this.region)): string {
+    if (this.topics.has(topicId)) throw new EmulatorUsageError(`topic ${topicId} exists`);
     this.topics.set(topicId, [...functionIds]);
     return topicId;
+  }
+
+  /**
+   * A message published to a topic (PublishMessage, or a failure record): each subscribed function
+   * is invoked with it as its body (A33 for PublishMessage's `body`, A21 for failure records), as
+   * Notifications delivers (A29). Unknown topic: 404, as for any OCID the caller cannot see (A18).
+   */
+  publish(topicId: string, message: string, via: 'failure-record' | 'PublishMessage'): void {
+    const subscribers = this.topics.get(topicId);
+    if (!subscribers) throw ApiError.from(this.assumptions.notFoundGeneric, `Topic ${topicId} not found`);
+    this.published.push({ topicId, message, via });
+    const firstAt = Date.now();
+    for (const subscriber of subscribers) this.deliver(topicId, subscriber, message, firstAt, 0);
   }
 
   /**
@@ -196,9 +209,8 @@ export class FunctionsService {
       id: record.callId, functionId: fn.functionId, invokeType: 'detached', status: 'FAILED',
       errorMessage: error.slice(0, 500), timeStarted: record.startedAt.toISOString(), timeFinished: new Date().toISOString(),
     });
-    this.published.push({ topicId: dest.topicId, message });
-    const firstAt = Date.now();
-    for (const subscriber of this.topics.get(dest.topicId) ?? []) this.deliver(dest.topicId, subscriber, message, firstAt, 0);
+    if (this.topics.has(dest.topicId)) this.publish(dest.topicId, message, 'failure-record');
+    else this.published.push({ topicId: dest.topicId, message, via: 'failure-record' });
   }
 
   /**

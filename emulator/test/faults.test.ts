@@ -124,3 +124,19 @@ describe('fault injection', () => {
     expect(counters.routes['GetBucket']?.faults['500']).toBe(2);
   });
 });
+
+describe('alternate faults', () => {
+  it('answer every other request with the fault, from the first after the setting is made, per setting', async () => {
+    const s = await withBucket(1);
+    s.emu.setRouteFaults('GetBucket', { alternate: '429', retryAfterSeconds: 2 });
+    expect(await outcomes(s, 5)).toEqual(['429', 'ok', '429', 'ok', '429']);
+    // Set again: it starts over with the fault.
+    s.emu.setRouteFaults('GetBucket', { alternate: '503' });
+    expect(await outcomes(s, 2)).toEqual(['503', 'ok']);
+    // Another bucket's setting counts its own requests.
+    s.emu.setRouteFaults('GetBucket', undefined);
+    s.emu.setRouteFaults('GetBucket@f', { alternate: '429' });
+    expect(await outcomes(s, 3)).toEqual(['429', 'ok', '429']);
+    expect(s.emu.getCounters().routes['GetBucket']?.faults['429']).toBe(5);
+  });
+});

@@ -46,6 +46,11 @@ export interface Config {
   };
   /** Post custom metrics to OCI Monitoring after each run; absent: off. */
   readonly metrics?: { readonly namespace: string; readonly compartmentId: string };
+  /**
+   * Where an invocation that started a run publishes `{"resume": runId}` when Functions refuses
+   * its successor (src/runs/lifecycle.ts); absent: such a run waits to be resumed by hand.
+   */
+  readonly resumeTopic?: { readonly topicId: string; readonly endpoint: string };
   /** Set by the Functions platform (FN_FN_ID): this function's OCID, for self-invocation. */
   readonly functionId?: string;
 }
@@ -62,6 +67,7 @@ type RawConfig = {
   REENCRYPT_STATE_BUCKET: string; REENCRYPT_CHECKPOINT_SECONDS: number; REENCRYPT_NO_PROGRESS_LIMIT: number; REENCRYPT_MAX_INVOCATIONS: number;
   REENCRYPT_MAX_WORKERS: number; REENCRYPT_RANGE_SIZE: number; REENCRYPT_STRATEGY: StrategyName; REENCRYPT_BUCKET_STRATEGY_MIN_OBJECTS: number;
   REENCRYPT_METRICS_NAMESPACE: string; REENCRYPT_METRICS_COMPARTMENT_ID: string; REENCRYPT_MONITORING_ENDPOINT: string;
+  REENCRYPT_RESUME_TOPIC_ID: string; REENCRYPT_NOTIFICATIONS_ENDPOINT: string;
 };
 
 // Environment values are strings: this profile coerces "16" to 16 and "true" to true, and fills in defaults.
@@ -86,6 +92,12 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): C
     throw new InvalidConfigurationError(
       `REENCRYPT_METRICS_NAMESPACE=${JSON.stringify(c.REENCRYPT_METRICS_NAMESPACE)} needs REENCRYPT_METRICS_COMPARTMENT_ID: metrics are posted in a compartment`,
       [{ field: 'REENCRYPT_METRICS_COMPARTMENT_ID', problem: 'is required when REENCRYPT_METRICS_NAMESPACE is set' }],
+    );
+  }
+  if (c.REENCRYPT_RESUME_TOPIC_ID && !c.REENCRYPT_NOTIFICATIONS_ENDPOINT) {
+    throw new InvalidConfigurationError(
+      `REENCRYPT_RESUME_TOPIC_ID=${JSON.stringify(c.REENCRYPT_RESUME_TOPIC_ID)} needs REENCRYPT_NOTIFICATIONS_ENDPOINT: PublishMessage goes to the topic's API endpoint`,
+      [{ field: 'REENCRYPT_NOTIFICATIONS_ENDPOINT', problem: 'is required when REENCRYPT_RESUME_TOPIC_ID is set (the topic\'s apiEndpoint)' }],
     );
   }
   const optional = (v: string) => (v ? v : undefined);
@@ -124,6 +136,7 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): C
       monitoring: optional(c.REENCRYPT_MONITORING_ENDPOINT),
     }),
     ...(c.REENCRYPT_METRICS_NAMESPACE && { metrics: { namespace: c.REENCRYPT_METRICS_NAMESPACE, compartmentId: c.REENCRYPT_METRICS_COMPARTMENT_ID } }),
+    ...(c.REENCRYPT_RESUME_TOPIC_ID && { resumeTopic: { topicId: c.REENCRYPT_RESUME_TOPIC_ID, endpoint: c.REENCRYPT_NOTIFICATIONS_ENDPOINT } }),
     ...(env.FN_FN_ID && { functionId: env.FN_FN_ID }),
   };
 }

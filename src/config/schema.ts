@@ -64,6 +64,14 @@ export const CONFIG_SCHEMA = {
       type: 'string', default: '', pattern: '^[A-Za-z0-9._-]*$', maxLength: 256,
       description: 'Bucket (in REENCRYPT_NAMESPACE) holding run state, checkpoints and final reports. Empty: sweeps are not durable; the answer carries a continuation token.',
     },
+    REENCRYPT_RESUME_TOPIC_ID: {
+      type: 'string', default: '', pattern: '^(ocid1\\.onstopic\\.[a-z0-9-]+\\.[a-z0-9-]*\\.[a-zA-Z0-9._-]+)?$',
+      description: 'Notifications topic the function is subscribed to (its failure destination): an invocation that started a run and whose successor Functions refused publishes {"resume": "<runId>"} to it, and Notifications delivers that to the function, retrying while Functions is full. Needs REENCRYPT_NOTIFICATIONS_ENDPOINT. Empty: such a run waits to be resumed by hand.',
+    },
+    REENCRYPT_NOTIFICATIONS_ENDPOINT: {
+      type: 'string', default: '', pattern: `(${HTTP_URL})|^$`,
+      description: 'The resume topic\'s API endpoint (the topic\'s apiEndpoint, where PublishMessage goes). Required with REENCRYPT_RESUME_TOPIC_ID.',
+    },
     REENCRYPT_CHECKPOINT_SECONDS: {
       type: 'integer', default: 10, minimum: 1, maximum: 300,
       description: 'A run\'s worker saves its unit\'s cursor and counts this often (and when it stops); its hold on the unit lasts three times as long.',

@@ -24,6 +24,18 @@ export function budgetFor(deadline: Date, safetyMarginMs: number, now = Date.now
 
 /** Time of its own every bookkeeping call gets once the work has stopped (bookkeepingHardStop). */
 export const BOOKKEEPING_OWN_MS = 1000;
+/**
+ * Time of its own a run state store call gets once the work has stopped (src/runs/store.ts): a
+ * bookkeeping second, and room for one wait of a retry-after of up to about two seconds. Oracle
+ * documents no Retry-After for Object Storage's 429 (only that clients back off); with a second of
+ * its own, a 429 asking for a second was never waited for after the hard stop, so the end-of-turn
+ * save was lost and the unit's next holder redid the turn from its last checkpoint. The numbers:
+ * with the default 20 s margin the hard stop is 6.7 s before Fn-Deadline; the save (3 s at most),
+ * the run's reads (what is left, up to the handover's second, BOOKKEEPING_OWN_MS kept by
+ * `leaveMs`) and the handover (its second) fit. With a margin so short that the window after the
+ * hard stop is under three seconds, the window bounds it, as before.
+ */
+export const STATE_CALL_OWN_MS = 3000;
 /** Bookkeeping ends this long before Fn-Deadline, so the answer still goes out in time. */
 export const BOOKKEEPING_DEADLINE_MARGIN_MS = 50;
 

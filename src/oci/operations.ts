@@ -7,13 +7,13 @@
  */
 export interface OciOperation {
   readonly operation: string;
-  readonly service: 'objectstorage' | 'keymanagement' | 'secrets' | 'functions' | 'monitoring';
+  readonly service: 'objectstorage' | 'keymanagement' | 'secrets' | 'functions' | 'monitoring' | 'notifications';
   readonly permissions: readonly string[];
   /** Policy verb and resource type that grant it, e.g. `inspect buckets`. */
   readonly verb: 'inspect' | 'read' | 'use' | 'manage';
   readonly resourceType: string;
   /** The optional feature that needs it; absent = always needed. */
-  readonly feature?: 'sse-c' | 'self-invoke' | 'state' | 'manual-kms-key' | 'metrics' | 'bucket-strategy';
+  readonly feature?: 'sse-c' | 'self-invoke' | 'state' | 'manual-kms-key' | 'metrics' | 'bucket-strategy' | 'resume-topic';
 }
 
 export const OCI_OPERATIONS: readonly OciOperation[] = [
@@ -43,5 +43,8 @@ export const OCI_OPERATIONS: readonly OciOperation[] = [
   { operation: 'ReencryptBucket', service: 'objectstorage', permissions: ['BUCKET_UPDATE'], verb: 'use', resourceType: 'buckets', feature: 'bucket-strategy' },
   { operation: 'GetWorkRequest', service: 'objectstorage', permissions: ['OBJECT_READ'], verb: 'read', resourceType: 'objects', feature: 'bucket-strategy' },
   { operation: 'ListWorkRequestErrors', service: 'objectstorage', permissions: ['OBJECT_READ'], verb: 'read', resourceType: 'objects', feature: 'bucket-strategy' },
+  // A run's first invocation whose successor Functions refused publishes its resume to the failure destination's
+  // topic (REENCRYPT_RESUME_TOPIC_ID). Notifications policy reference: `use ons-topics` covers PublishMessage (ONS_TOPIC_PUBLISH).
+  { operation: 'PublishMessage', service: 'notifications', permissions: ['ONS_TOPIC_PUBLISH'], verb: 'use', resourceType: 'ons-topics', feature: 'resume-topic' },
   { operation: 'PostMetricData', service: 'monitoring', permissions: ['METRIC_WRITE'], verb: 'use', resourceType: 'metrics', feature: 'metrics' },
 ];

@@ -6,6 +6,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { describeWatermark, EVERYTHING, type ResolvedWatermark } from '../decide/watermark';
 import type { RunContext } from '../engine/context';
+import { BOOKKEEPING_OWN_MS } from '../engine/deadline';
 import { InvalidInputError, RunNotContinuedError } from '../errors';
 import { recordFinishedRunMetrics } from '../metrics';
 import { BUCKET_STRATEGY_CAVEAT, totalsOf, type BucketReport } from '../report/report';
@@ -17,6 +18,7 @@ import {
 } from './model';
 import { foldRanges, IDLE_POLL_MS, listingUnderWay, splitterFor, type Splitter } from './ranges';
 import { HoldWatch } from './holds';
+import { publishResume, resumeNote, type PublishedResume } from './resume-topic';
 import { StateStoreError, type StateStore, type Stored } from './store';
 import { takeUnitTurn } from './worker';
 
@@ -73,7 +75,7 @@ export interface Runs {
  */
 export async function startRunRetrying(plan: RunPlan, runs: () => Promise<Runs>, ctx: RunContext): Promise<object> {
   let exists = false;
-  return withStateRetries(ctx, async () => startRun(plan, await runs(), ctx, () => { exists = true; }), () => (exists ? plan.runId : undefined));
+  return withStateRetries(ctx, async () => startRun(plan, await runs(), ctx, () => { exists = true; }), () => (exists ? plan.runId : undefined), { notDetached: true });
 }
 
 /** Starts the run (or joins it, when this is a redelivery) and takes a turn on it; `onExists` is told once the run is stored. */
@@ -126,7 +128,8 @@ export interface TurnOptions {
    * Fail the invocation (RunNotContinued) when its successor is refused and nothing else may
    * pick the run up. For `{"resume"}` calls: the function sends those detached, and OCI hands
    * only failed detached invocations to the failure destination. The invocation that started
-   * the run (an event, a manual request) answers normally, with a note saying how to resume.
+   * the run (an event, a manual request) answers normally, after publishing the run's resume to
+   * the resume topic (resume-topic.ts), or with a note saying how to resume.
    */
   readonly failIfNotContinued?: boolean;
 }
@@ -234,17 +237,21 @@ export async function takeTurn(runId: string, runs: Runs, ctx: RunContext, optio
   // The invocation that started the run has no failure destination behind it: while Functions
   // is full, it keeps asking, with backoff, as long as it has time.
   if (handover && !handover.invoked && handover.throttled && !options.failIfNotContinued) handover = await askAgainWhileFull(runId, handover, ctx);
+  let published: PublishedResume | undefined;
   if (handover && !handover.invoked) {
     ctx.logger.warn('run not continued', { runId, why: handover.why, open: open.length, unverified: unverified.length });
-    // Nothing alive may pick the run up: fail the call so the failure destination resumes it.
-    // (Only waiting for a listing pass's ranges, the listing pass itself is alive.)
-    if (options.failIfNotContinued && handover.attempted && (open.length > 0 || unverified.length > 0)) throw new RunNotContinuedError([runId], handover.why);
-    ctx.notes.push(`not continued automatically (${handover.why}): resume with {"resume": "${runId}"}`);
+    // Nothing alive may pick the run up (only waiting for a listing pass's ranges, the listing pass itself is alive).
+    const stranded = handover.attempted && (open.length > 0 || unverified.length > 0);
+    // A `{"resume"}` call: fail it so the failure destination resumes the run.
+    if (options.failIfNotContinued && stranded) throw new RunNotContinuedError([runId], handover.why);
+    // The invocation that started the run: no failure record will be sent for it, so it publishes the resume itself.
+    if (stranded) published = await publishResume(runId, ctx);
+    ctx.notes.push(resumeNote(runId, handover.why, published));
   }
   const answer = {
     ok: true, runId, action: 'run-step', status: statusOf(run.value, units.map((u) => u.value)),
     thisInvocation: { units: worked, reencrypted, checkpoints },
-    handedOver: handover?.invoked ?? false, complete: false, continuation: null,
+    handedOver: handover?.invoked ?? false, ...(published && { resumePublished: published.published }), complete: false, continuation: null,
     report: { bucket: store.bucket, object: reportKey(runId) }, notes: ctx.notes,
   };
   ctx.logger.info('run step', { runId, units: worked, reencrypted, checkpoints, handedOver: answer.handedOver, open: open.length, unverified: unverified.length });
@@ -258,8 +265,9 @@ async function askAgainWhileFull(runId: string, refused: HandoverResult, ctx: Ru
   let last = refused;
   let attempts = 1;
   for (let wait = REFUSED_RETRY_FIRST_MS; !last.invoked && last.throttled; wait *= 2) {
-    // An ask started before the hard stop gets a second of its own (invokeSelfDetached), within Fn-Deadline.
-    if (Date.now() + wait > ctx.budget.hardStopAt) break;
+    // An ask started before the hard stop gets a second of its own (invokeSelfDetached), within Fn-Deadline;
+    // with a resume topic, the last one ends a second earlier, so publishing the resume has its own second too.
+    if (Date.now() + wait > ctx.budget.hardStopAt - (ctx.config.resumeTopic ? BOOKKEEPING_OWN_MS : 0)) break;
     await sleep(wait);
     last = await invokeSelfDetached({ resume: runId }, ctx);
     attempts += 1;
@@ -275,9 +283,13 @@ async function askAgainWhileFull(runId: string, refused: HandoverResult, ctx: Ru
  * a later invocation (spaced by that invocation's own waiting, so an outage
  * does not become a busy loop) and the error is answered; if it cannot be
  * handed on, the call fails (RunNotContinued) for the failure destination.
- * `resume`: the run to hand on, or a function naming it once it exists.
+ * `resume`: the run to hand on, or a function naming it once it exists. `notDetached`: this
+ * invocation started the run (no failure record is sent for it): a run it cannot hand on is
+ * published to the resume topic (resume-topic.ts) instead.
  */
-export async function withStateRetries(ctx: RunContext, step: () => Promise<object>, resume?: string | (() => string | undefined)): Promise<object> {
+export async function withStateRetries(
+  ctx: RunContext, step: () => Promise<object>, resume?: string | (() => string | undefined), options: { notDetached?: boolean } = {},
+): Promise<object> {
   for (;;) {
     try {
       return await step();
@@ -291,7 +303,13 @@ export async function withStateRetries(ctx: RunContext, step: () => Promise<obje
           ctx.logger.warn('state bucket unavailable; run handed on', { runId: resumeRunId, handedOver: h.invoked });
           // Not handed on either: fail the call (a `{"resume"}` is detached), so that the failure
           // destination resumes the run; answered normally, nothing would (as in takeTurn).
-          if (!h.invoked && h.attempted) throw new RunNotContinuedError([resumeRunId], `${err.message}; ${h.why}`);
+          if (!h.invoked && h.attempted) {
+            const published = options.notDetached ? await publishResume(resumeRunId, ctx) : undefined;
+            if (published?.published) {
+              throw new StateStoreError('unavailable', `${err.message}; ${resumeNote(resumeRunId, h.why, published)}`, { cause: err });
+            }
+            throw new RunNotContinuedError([resumeRunId], `${err.message}; ${h.why}${published ? `; publishing the resume to ${published.topicId} failed too: ${published.why}` : ''}`);
+          }
         }
         throw err;
       }

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { BOOKKEEPING_OWN_MS, bookkeepingHardStop, type Budget } from '../engine/deadline';
+import { BOOKKEEPING_OWN_MS, bookkeepingHardStop, STATE_CALL_OWN_MS, type Budget } from '../engine/deadline';
 import { ReencryptError } from '../errors';
 import type { CallOptions } from '../oci/clients';
 import { OciCallError } from '../oci/errors';
@@ -42,7 +42,8 @@ interface Envelope<T> {
  * as a 412: the record's `writeId` tells that case apart from a real conflict.
  *
  * Every call of the store is the run's bookkeeping: with the invocation's `budget`, each
- * gets bookkeepingHardStop's time, so what must follow the work (saving where a unit
+ * gets bookkeepingHardStop's time (STATE_CALL_OWN_MS of its own: room to wait out one
+ * retry-after), so what must follow the work (saving where a unit
  * stands and releasing it, reading the run to finish or hand it over, the report) is still
  * done when the work's calls retried up to the hard stop. They leave the handover its own
  * time at the end: a slow state bucket must not keep the run from its successor. Without a
@@ -58,7 +59,7 @@ export class StateStore {
 
   /** The limits of a call starting now. */
   private limits(): CallOptions | undefined {
-    return this.budget ? { hardStopAt: bookkeepingHardStop(this.budget, { leaveMs: BOOKKEEPING_OWN_MS }) } : undefined;
+    return this.budget ? { hardStopAt: bookkeepingHardStop(this.budget, { ownMs: STATE_CALL_OWN_MS, leaveMs: BOOKKEEPING_OWN_MS }) } : undefined;
   }
 
   async get<T>(name: string, isValid: (v: unknown) => v is T): Promise<Stored<T> | undefined> {

@@ -5,10 +5,12 @@
  */
 import { Readable } from 'node:stream';
 import fc from 'fast-check';
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import {
-  BOOKKEEPING_DEADLINE_MARGIN_MS, BOOKKEEPING_OWN_MS, bookkeepingHardStop, budgetFor, type Budget,
+  BOOKKEEPING_DEADLINE_MARGIN_MS, BOOKKEEPING_OWN_MS, bookkeepingHardStop, budgetFor, STATE_CALL_OWN_MS, type Budget,
 } from '../../src/engine/deadline';
+import type { CallState } from '../../src/oci/call-context';
+import { plannedRetryDelayMs } from '../../src/oci/retry';
 import type { CallOptions, Oci } from '../../src/oci/clients';
 import { OciCallError } from '../../src/oci/errors';
 import { ObjectStorage } from '../../src/oci/object-storage';
@@ -158,7 +160,7 @@ describe('the run state store after the hard stop', () => {
     return { startedAt: now - 60_000, deadline: now + 30_000, stopStartingAt: now - 2_000, hardStopAt: now - 1 };
   };
 
-  it('still saves, reads, lists and deletes, each call with a second of its own', async () => {
+  it('still saves, reads, lists and deletes, each call with time of its own (STATE_CALL_OWN_MS)', async () => {
     const b = pastHardStop();
     const { objectStorage, stops } = fakeOci(b.hardStopAt);
     const store = new StateStore(objectStorage, 'ns', 'state', b);
@@ -172,9 +174,44 @@ describe('the run state store after the hard stop', () => {
     const after = Date.now();
     expect(stops.map((s) => s.operation)).toEqual(['PutObject', 'PutObject', 'GetObject', 'ListObjects', 'DeleteObject']);
     for (const s of stops) {
-      expect(s.hardStopAt).toBeGreaterThanOrEqual(before + BOOKKEEPING_OWN_MS);
-      expect(s.hardStopAt).toBeLessThanOrEqual(after + BOOKKEEPING_OWN_MS);
+      expect(s.hardStopAt).toBeGreaterThanOrEqual(before + STATE_CALL_OWN_MS);
+      expect(s.hardStopAt).toBeLessThanOrEqual(after + STATE_CALL_OWN_MS);
     }
+  });
+
+  describe('a state call at the hard stop answered 429 with a retry-after (fake clock)', () => {
+    afterEach(() => vi.useRealTimers());
+
+    /** The retry the call's limits allow after its first attempt took `attemptMs` and was answered 429 with `retryAfterMs`. */
+    async function retryPlanned(b: Budget, attemptMs: number, retryAfterMs: number): Promise<{ delay: number | undefined; hardStopAt: number }> {
+      const { objectStorage, stops } = fakeOci(b.hardStopAt);
+      await new StateStore(objectStorage, 'ns', 'state', b).create('runs/r/units/00000.json', { n: 1 });
+      const hardStopAt = stops[0]?.hardStopAt ?? 0;
+      vi.setSystemTime(Date.now() + attemptMs);
+      const state: CallState = { operation: 'PutObject', hardStopAt, maxAttempts: 4, apiCalls: new Map(), attempts: 0, outOfTime: false, retryAfterMs };
+      return { delay: plannedRetryDelayMs(state, 0, () => 0.5), hardStopAt };
+    }
+
+    it.each<[string, number, number]>([
+      ['the default margin (20 s), a 300 ms attempt, a retry-after of 1 s', 20_000, 1_000],
+      ['the default margin, a retry-after of 2 s', 20_000, 2_000],
+      ['a 9 s margin (hard stop 3 s before Fn-Deadline), a retry-after of 1 s', 9_000, 1_000],
+    ])('waits it out: %s', async (_name, marginMs, retryAfterMs) => {
+      vi.useFakeTimers({ now: NOW });
+      const b = budgetFor(new Date(NOW + 5 * marginMs), marginMs, NOW);
+      vi.setSystemTime(b.hardStopAt);
+      const { delay, hardStopAt } = await retryPlanned(b, 300, retryAfterMs);
+      expect(delay).toBe(retryAfterMs);
+      // ...and never into the handover's second before Fn-Deadline (less the margin).
+      expect(hardStopAt).toBeLessThanOrEqual(b.deadline - BOOKKEEPING_DEADLINE_MARGIN_MS - BOOKKEEPING_OWN_MS);
+    });
+
+    it('gives up (out of time) on a retry-after that does not fit before the handover\'s second', async () => {
+      vi.useFakeTimers({ now: NOW });
+      const b = budgetFor(new Date(NOW + 45_000), 9_000, NOW);
+      vi.setSystemTime(b.hardStopAt);
+      expect((await retryPlanned(b, 300, 2_000)).delay).toBeUndefined();
+    });
   });
 
   it('recognises its own write whose answer was lost, reading it back after the hard stop too', async () => {
