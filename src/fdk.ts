@@ -1,4 +1,5 @@
 import fdk, { type FdkContext } from '@fnproject/fdk';
+import { callIdOf } from './call-id';
 import type { Caller, Invocation } from './handler';
 import type { HandlerResult } from './response';
 
@@ -9,7 +10,7 @@ import type { HandlerResult } from './response';
  */
 export function serveWithFdk(handle: (raw: unknown, invocation: Invocation) => Promise<HandlerResult>): void {
   fdk.handle(async function fdkEntry(input: unknown, ctx: FdkContext) {
-    const invocation: Invocation = { callId: ctx.callID ?? '', deadline: safeDeadline(ctx.getHeader('Fn-Deadline')), caller: callerOf(ctx) };
+    const invocation: Invocation = { callId: callIdOf(ctx.callID), deadline: safeDeadline(ctx.getHeader('Fn-Deadline')), caller: callerOf(ctx) };
     const result = await handle(input, invocation);
     // The FDK turns a rejection into its 502 "Exception in function": the failure OCI acts on.
     if (result.failInvocation && 'error' in result.body) throw new FunctionFailure(`${result.body.error.code}: ${result.body.error.message}`);

@@ -30,10 +30,19 @@ function logLine(level: LogLevel, msg: string, base: Record<string, unknown>, fi
   const fixed = { time: new Date().toISOString(), level, msg };
   try {
     // `fixed` first for the key order, last for the values.
-    return JSON.stringify({ ...fixed, ...base, ...fields, ...fixed });
+    return oneLine(JSON.stringify({ ...fixed, ...base, ...fields, ...fixed }));
   } catch (err) {
     return JSON.stringify({ ...fixed, logError: `fields not serialisable: ${(err as Error).message}` });
   }
+}
+
+/** Line breaks JSON.stringify leaves raw, which readers that split on Unicode line boundaries break a line at. */
+const UNICODE_LINE_BREAK = /[\u0085\u2028\u2029]/;
+const UNICODE_LINE_BREAKS = new RegExp(UNICODE_LINE_BREAK.source, 'g');
+
+/** The same JSON with those characters escaped: one line for every reader, the same values. */
+function oneLine(json: string): string {
+  return UNICODE_LINE_BREAK.test(json) ? json.replace(UNICODE_LINE_BREAKS, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`) : json;
 }
 
 function writeStdout(line: string): void {

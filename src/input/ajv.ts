@@ -15,6 +15,24 @@ export const AJV_PROFILES = {
 } as const satisfies Record<string, { options: Options; formats: readonly string[] }>;
 export type AjvProfile = keyof typeof AJV_PROFILES;
 
+/**
+ * A validator's errors from its last run, taken off it. ajv keeps them on the validator, which is
+ * built once per container; with allErrors a 256 KB body of 120,000 wrong items leaves about 20 MB
+ * of error objects there until that validator next runs.
+ */
+export function takeErrors(validate: ValidateFunction<unknown>): ErrorObject[] {
+  const errors = validate.errors ?? [];
+  validate.errors = null;
+  return errors;
+}
+
+/** Whether `value` is valid, for a caller that does not read the errors (they are not kept either). */
+export function passes<T>(validate: ValidateFunction<T>, value: unknown): value is T {
+  const valid = validate(value);
+  if (!valid) validate.errors = null;
+  return valid;
+}
+
 /** Turns ajv's errors into `{field, problem}` pairs that name the field in dotted form. */
 export function toFieldProblems(errors: readonly ErrorObject[] | null | undefined, root = ''): FieldProblem[] {
   const problems: FieldProblem[] = [];
@@ -33,7 +51,7 @@ export function toFieldProblems(errors: readonly ErrorObject[] | null | undefine
           : 'is required';
       }
     } else if (e.keyword === 'additionalProperties') {
-      field = join(field, (e.params as { additionalProperty: string }).additionalProperty);
+      field = join(field, fieldName((e.params as { additionalProperty: string }).additionalProperty));
       problem = 'is not a known field';
     } else if (e.keyword === 'type') {
       // ajv says "must be string,null" for a union type.
@@ -54,8 +72,23 @@ export function toFieldProblems(errors: readonly ErrorObject[] | null | undefine
 }
 
 function pointerToPath(pointer: string, root: string): string {
-  const parts = pointer.split('/').slice(1).map((p) => p.replace(/~1/g, '/').replace(/~0/g, '~'));
+  const parts = pointer.split('/').slice(1).map((p) => fieldName(p.replace(/~1/g, '/').replace(/~0/g, '~')));
   return parts.reduce((acc, p) => (/^\d+$/.test(p) ? `${acc}[${p}]` : join(acc, p)), root);
+}
+
+/** The longest field name an answer quotes: names come from the body, where a key may be 250 KB long. */
+export const MAX_FIELD_NAME_CHARS = 64;
+
+/**
+ * A field name from the body as an answer and a log line quote it: no control characters, bounded
+ * length. A long one keeps its start and its end, so that names that differ only at the end stay
+ * apart (and are each listed).
+ */
+function fieldName(name: string): string {
+  const cleaned = name.replace(/[\u0000-\u001f\u007f]/g, '?');
+  if (cleaned.length <= MAX_FIELD_NAME_CHARS) return cleaned;
+  const end = Math.floor((MAX_FIELD_NAME_CHARS - 3) / 3);
+  return `${cleaned.slice(0, MAX_FIELD_NAME_CHARS - 3 - end)}...${cleaned.slice(-end)}`;
 }
 
 function join(base: string, name: string): string {

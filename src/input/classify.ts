@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import requestSchema from '../../schemas/reencrypt-request.schema.json';
 import { InvalidInputError, type FieldProblem } from '../errors';
 import type { ErrorObject } from 'ajv';
-import { compile, toFieldProblems } from './ajv';
+import { compile, passes, takeErrors, toFieldProblems } from './ajv';
 import {
   ACCEPTED_EVENT_TYPES, BUCKET_EVENT_TYPES, KEY_ROTATION_BEGIN_TYPES, OBJECT_EVENT_TYPES, type EventType,
 } from './event-types';
@@ -31,7 +31,7 @@ const validateInvocationRecord = compile<{ functionId: string }>({
   type: 'object',
   required: ['functionId', 'status'],
   properties: {
-    functionId: { type: 'string', pattern: '^ocid1\\.fnfunc\\.[a-z0-9-]+\\.[a-z0-9-]*\\.[A-Za-z0-9._-]+$' },
+    functionId: { type: 'string', maxLength: 255, pattern: '^ocid1\\.fnfunc\\.[a-z0-9-]+\\.[a-z0-9-]*\\.[A-Za-z0-9._-]+$' },
     status: { type: 'string', maxLength: 64 },
   },
   not: { anyOf: [{ required: ['bucketName'] }, { required: ['kmsKeyId'] }, { required: ['continuation'] }, { required: ['resume'] }, { required: ['runId'] }] },
@@ -77,7 +77,7 @@ export function classify(body: unknown): ReencryptRequest {
   // Own keys only: nothing inherited may decide what kind of input this is.
   if (Object.hasOwn(record, 'eventType') || Object.hasOwn(record, 'cloudEventsVersion')) return classifyEvent(fromCloudEvents01(record));
   if (Object.hasOwn(record, 'specversion')) return classifyEvent(fromCloudEvents10(record));
-  if (validateInvocationRecord(record)) {
+  if (passes(validateInvocationRecord, record)) {
     return { kind: 'invocation-failed', functionId: record.functionId, recordKey: createHash('sha256').update(JSON.stringify(record)).digest('hex').slice(0, 40) };
   }
   return classifyManual(record);
@@ -101,7 +101,7 @@ function fromCloudEvents01(event: Record<string, unknown>): NormalisedEvent {
   const compartmentId = (data.compartmentId as string | undefined) ?? ext?.compartmentId;
   return {
     eventType: event.eventType as string,
-    eventId: (event.eventID as string | undefined) ?? '',
+    eventId: event.eventID as string,
     eventTime: instantOf(event.eventTime as string, 'eventTime'),
     ...(compartmentId && { compartmentId }),
     data,
@@ -194,7 +194,7 @@ function classifyManual(raw: Record<string, unknown>): ManualRequest {
   // The CLI's skeleton: null means "not given", an empty kmsKeyId the bucket's key.
   const body = withoutUnsetCliFields(raw);
   if (!validateManual(body)) {
-    const details = listed(manualProblems(validateManual.errors ?? []));
+    const details = listed(manualProblems(takeErrors(validateManual)));
     throw new InvalidInputError(`The manual request is invalid: ${summarise(details)}`, details);
   }
   const { objectName, namespace } = resolveCliAliases(body);
@@ -265,7 +265,7 @@ const SCOPE_REQUIRED: FieldProblem = {
 
 function check<T>(validate: ReturnType<typeof compile<T>>, value: unknown, root: string, message: string): T {
   if (validate(value)) return value;
-  const details = listed(toFieldProblems(validate.errors, root));
+  const details = listed(toFieldProblems(takeErrors(validate), root));
   throw new InvalidInputError(`${message}: ${summarise(details)}`, details);
 }
 

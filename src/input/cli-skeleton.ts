@@ -72,6 +72,13 @@ export function resolveCliAliases(body: { readonly [field: string]: unknown }): 
       problems.push({ field: objectNameField, problem: `is ${bytes} bytes of UTF-8; OCI allows at most ${MAX_OBJECT_NAME_BYTES} bytes` });
     }
   }
+  if (typeof body.prefix === 'string') {
+    // A prefix longer than any object name matches nothing: say so rather than sweep nothing and answer complete.
+    const bytes = Buffer.byteLength(body.prefix, 'utf8');
+    if (bytes > MAX_OBJECT_NAME_BYTES) {
+      problems.push({ field: 'prefix', problem: `is ${bytes} bytes of UTF-8; no object name is longer than ${MAX_OBJECT_NAME_BYTES} bytes, so it would match nothing` });
+    }
+  }
   if (problems.length > 0) {
     throw new InvalidInputError(`The manual request is invalid: ${problems.map((p) => `${p.field} ${p.problem}`).join('; ')}`, problems);
   }

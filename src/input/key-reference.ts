@@ -3,9 +3,16 @@
  * OCI-NOTES.md). Look in the likely places first, then anywhere in `data`,
  * so the function works whichever layout OCI uses.
  */
-const KEY = /^ocid1\.key\./;
-const KEY_VERSION = /^ocid1\.keyversion\./;
-const VAULT = /^ocid1\.vault\./;
+import { MAX_OCID_CHARS } from './schemas';
+
+/**
+ * Whole OCIDs only, as the manual request's schema has them: a string that merely starts like one
+ * (200 KB long, or carrying `/`, `?` or a line break) is not taken for a key to look up and report.
+ */
+const ocidOf = (type: string) => new RegExp(`^ocid1\\.${type}\\.[a-z0-9-]+\\.[a-z0-9-]*\\.[A-Za-z0-9._-]+$`);
+const KEY = ocidOf('key');
+const KEY_VERSION = ocidOf('keyversion');
+const VAULT = ocidOf('vault');
 
 export interface KeyReference {
   readonly keyId?: string;
@@ -26,7 +33,7 @@ export function findKeyReference(data: Record<string, unknown>): KeyReference {
 }
 
 function first(values: readonly unknown[], pattern: RegExp): string | undefined {
-  return values.find((v): v is string => typeof v === 'string' && pattern.test(v));
+  return values.find((v): v is string => typeof v === 'string' && v.length <= MAX_OCID_CHARS && pattern.test(v));
 }
 
 function collectStrings(value: Json, out: string[] = [], depth = 0): string[] {

@@ -7,7 +7,13 @@
 const NON_EMPTY = { type: 'string', minLength: 1 } as const;
 /** Lone UTF-16 surrogates (`\ud800` in JSON text) are not characters: no UTF-8 name or id holds one, and encodeURIComponent throws on them. */
 const NO_CONTROL_CHARS = '^[^\\u0000-\\u001f\\u007f\\ud800-\\udfff]+$';
-const OCID = '^ocid1\\.[a-z0-9_]+\\.[a-z0-9-]+\\.[a-z0-9-]*\\.[A-Za-z0-9._-]+$';
+const OCID_PATTERN = '^ocid1\\.[a-z0-9_]+\\.[a-z0-9-]+\\.[a-z0-9-]*\\.[A-Za-z0-9._-]+$';
+/**
+ * The longest OCID accepted from input (OCIDs Oracle issues are about 90 characters; 255 is the
+ * bound OCI's API specifications give OCID fields, unverified for every service: OCI-NOTES.md).
+ */
+export const MAX_OCID_CHARS = 255;
+const OCID = { type: 'string', maxLength: MAX_OCID_CHARS, pattern: OCID_PATTERN } as const;
 
 /**
  * Oracle's object naming rules exclude only NUL, line feed and carriage return
@@ -24,18 +30,20 @@ const NAMESPACE = { type: 'string', minLength: 1, maxLength: 64, pattern: '^[a-z
 export const CLOUDEVENTS_01_SCHEMA = {
   $id: 'oci-reencrypt/cloudevents-0.1',
   type: 'object',
-  required: ['eventType', 'cloudEventsVersion', 'eventTime', 'data'],
+  // eventID is required and non-empty, as CloudEvents 0.1 says: a durable run is named after it
+  // (runIdForEvent), and every event without one would otherwise be taken for the same event.
+  required: ['eventType', 'cloudEventsVersion', 'eventID', 'eventTime', 'data'],
   properties: {
     eventType: { type: 'string', minLength: 1, maxLength: 256 },
     cloudEventsVersion: { type: 'string', pattern: '^0\\.' },
     eventTypeVersion: { type: 'string' },
     source: { type: 'string' },
-    eventID: { type: 'string', maxLength: 256 },
+    eventID: { type: 'string', minLength: 1, maxLength: 256 },
     eventTime: { type: 'string', format: 'date-time' },
     contentType: { type: 'string' },
     extensions: {
       type: 'object',
-      properties: { compartmentId: { type: 'string', pattern: OCID } },
+      properties: { compartmentId: OCID },
     },
     data: { type: 'object' },
   },
@@ -53,7 +61,7 @@ export const CLOUDEVENTS_10_SCHEMA = {
     id: { type: 'string', minLength: 1, maxLength: 256 },
     time: { type: 'string', format: 'date-time' },
     subject: { type: 'string' },
-    compartmentid: { type: 'string', pattern: OCID },
+    compartmentid: OCID,
     data: { type: 'object' },
   },
 } as const;
@@ -64,7 +72,7 @@ export const OBJECT_EVENT_DATA_SCHEMA = {
   type: 'object',
   required: ['resourceName', 'additionalDetails'],
   properties: {
-    compartmentId: { type: 'string', pattern: OCID },
+    compartmentId: OCID,
     resourceName: OBJECT_NAME,
     resourceId: { type: 'string' },
     additionalDetails: {
@@ -73,7 +81,7 @@ export const OBJECT_EVENT_DATA_SCHEMA = {
       properties: {
         namespace: NAMESPACE,
         bucketName: BUCKET_NAME,
-        bucketId: { type: 'string', pattern: OCID },
+        bucketId: OCID,
         versionId: { type: 'string', minLength: 1, maxLength: 256, pattern: NO_CONTROL_CHARS },
         archivalState: { type: 'string' },
         eTag: { type: 'string' },
@@ -88,7 +96,7 @@ export const BUCKET_EVENT_DATA_SCHEMA = {
   type: 'object',
   required: ['additionalDetails'],
   properties: {
-    compartmentId: { type: 'string', pattern: OCID },
+    compartmentId: OCID,
     resourceName: BUCKET_NAME,
     additionalDetails: {
       type: 'object',
@@ -107,7 +115,7 @@ export const KEY_EVENT_DATA_SCHEMA = {
   $id: 'oci-reencrypt/key-event-data',
   type: 'object',
   properties: {
-    compartmentId: { type: 'string', pattern: OCID },
+    compartmentId: OCID,
     resourceId: NON_EMPTY,
     resourceName: { type: 'string' },
     additionalDetails: { type: 'object' },

@@ -6,6 +6,12 @@ import type { Combine, MetricPoint } from './run-metrics';
 
 /** PostMetricData takes at most 50 unique metric streams per call (OCI API reference). */
 export const MAX_STREAMS_PER_CALL = 50;
+/**
+ * The most streams the container keeps unposted (20 calls' worth). Streams are per bucket, and
+ * an object event names its bucket: while PostMetricData fails, events about ever more buckets
+ * would otherwise grow the buffer for the life of the container.
+ */
+export const MAX_BUFFERED_STREAMS = 1000;
 /** Single-object runs are flushed once their oldest unposted point is this old (or 50 streams are waiting). */
 export const FLUSH_AFTER_MS = 60_000;
 
@@ -24,14 +30,31 @@ interface Series {
  */
 export class MetricBuffer {
   private readonly series = new Map<string, Series>();
+  /** Streams let go since the last `takeDropped`, to keep the buffer at MAX_BUFFERED_STREAMS. */
+  private dropped = 0;
 
   add(points: readonly MetricPoint[], now = Date.now()): void {
     for (const p of points) {
       const key = JSON.stringify([p.name, Object.entries(p.dimensions).sort(([a], [b]) => a.localeCompare(b))]);
       const current = this.series.get(key);
-      if (!current) this.series.set(key, { ...p, since: now });
-      else current.value = current.combine === 'sum' ? current.value + p.value : Math.max(current.value, p.value);
+      if (current) {
+        current.value = current.combine === 'sum' ? current.value + p.value : Math.max(current.value, p.value);
+        continue;
+      }
+      if (this.series.size >= MAX_BUFFERED_STREAMS) {
+        // The stream added first goes (a Map iterates in insertion order).
+        this.series.delete(this.series.keys().next().value as string);
+        this.dropped += 1;
+      }
+      this.series.set(key, { ...p, since: now });
     }
+  }
+
+  /** How many streams were let go since the last call. */
+  takeDropped(): number {
+    const dropped = this.dropped;
+    this.dropped = 0;
+    return dropped;
   }
 
   get size(): number {
@@ -76,6 +99,8 @@ export async function flushMetrics(buffer: MetricBuffer, oci: Oci, target: PostT
   if (!client || buffer.size === 0) return;
   // Loaded with the client, not at start: most containers never post metrics (clients.ts).
   const { NonAtomic } = (require('oci-monitoring') as typeof import('oci-monitoring')).models.PostMetricDataDetails.BatchAtomicity;
+  const dropped = buffer.takeDropped();
+  if (dropped > 0) logger.warn('metrics dropped: too many streams waiting to be posted', { streams: dropped, kept: MAX_BUFFERED_STREAMS });
   const series = buffer.drain();
   const timestamp = new Date();
   for (let i = 0; i < series.length; i += MAX_STREAMS_PER_CALL) {

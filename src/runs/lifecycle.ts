@@ -91,12 +91,14 @@ export async function startRun(plan: RunPlan, runs: Runs, ctx: RunContext, onExi
     ...(plan.strategy && { strategy: plan.strategy }),
   };
   let created = false;
-  if (!(await store.get(runKey(plan.runId), isRunRecord))) {
+  const existing = await store.get(runKey(plan.runId), isRunRecord);
+  if (!existing) {
     // The marker first: a run that exists is always listed until it ends.
     await store.create(openKey(plan.runId), { runId: plan.runId, createdAt: record.createdAt, trigger: plan.triggerName });
     created = (await store.create(runKey(plan.runId), record)) !== 'exists';
     if (!created) ctx.notes.push('joined a run started at the same moment by the same event or request');
   } else {
+    refuseOtherRequest(existing.value, record);
     ctx.notes.push('this run already exists (a redelivered event or a repeated request): joined it');
   }
   onExists?.();
@@ -106,6 +108,20 @@ export async function startRun(plan: RunPlan, runs: Runs, ctx: RunContext, onExi
     if (started.started > 0) return workersStarted(plan.runId, started, runs, ctx);
   }
   return takeTurn(plan.runId, runs, ctx);
+}
+
+/**
+ * A run id names one request's run: the same request (or event) again joins it; another may not,
+ * or it would be answered with that run's report and its own scope never swept. The units are
+ * compared for bucket sweeps only: a key sweep's buckets are found anew by each delivery.
+ */
+function refuseOtherRequest(existing: RunRecord, asked: RunRecord): void {
+  const sameUnits = asked.trigger.scope !== 'bucket' || JSON.stringify(existing.units) === JSON.stringify(asked.units);
+  if (JSON.stringify(existing.trigger) === JSON.stringify(asked.trigger) && existing.dryRun === asked.dryRun && sameUnits) return;
+  const field = asked.trigger.kind === 'manual' ? 'runId' : 'eventID';
+  throw new InvalidInputError(`Run ${asked.runId} already exists for another request (${existing.triggerName}): its ${field} names that run`, [
+    { field, problem: `names run ${asked.runId}, which another request started: give a new ${field}, or send runId alone for that run's status` },
+  ]);
 }
 
 /** How many workers a run of `units` units gets: one per unit, at most REENCRYPT_MAX_WORKERS, and only if it can invoke itself. */

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { InvalidContinuationError } from '../errors';
 import requestSchema from '../../schemas/reencrypt-request.schema.json';
 import { WATERMARK_SOURCES, type WatermarkSource } from '../decide/watermark';
-import { compile } from '../input/ajv';
+import { compile, passes } from '../input/ajv';
 import { PAGE_LIMIT } from '../oci/object-storage';
 import { SWEEP_TRIGGERS, type SweepTrigger } from './sweep-trigger';
 
@@ -107,8 +107,27 @@ export function decodeContinuation(token: string): ContinuationState {
   if (typeof c !== 'string' || c !== checksum(JSON.stringify(s))) {
     throw invalid('is damaged or was edited (its checksum does not match)');
   }
-  if (!validateState(s)) throw invalid('is from an incompatible version of this function');
+  if (!passes(validateState, s)) throw invalid('is from an incompatible version of this function');
+  if (!usable(s)) throw invalid('carries a time this function never issues (it was edited)');
   return s;
+}
+
+/** The first instant whose ISO form has a five-digit year (which the date-time format refuses). */
+const YEAR_10000 = Date.UTC(10_000, 0, 1);
+/** How far ahead of this container's clock another container's may have been when it issued a token. */
+const CLOCK_AHEAD_MS = 10 * 60_000;
+
+/**
+ * The checksum catches damage, not forgery. The schema's date-time format admits a leap second
+ * (no Date holds it: the sweep failed with "Invalid time value") and offsets that move 9999-12-31
+ * into year 10000 (the next continuation would be refused); a run cannot have started later than now.
+ */
+function usable(s: ContinuationState): boolean {
+  if (s.before !== null) {
+    const at = Date.parse(s.before);
+    if (Number.isNaN(at) || at >= YEAR_10000) return false;
+  }
+  return s.runStartedAt === undefined || s.runStartedAt <= Date.now() + CLOCK_AHEAD_MS;
 }
 
 function checksum(body: string): string {

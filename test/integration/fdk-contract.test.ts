@@ -250,7 +250,7 @@ const MALFORMED: readonly [name: string, body: string | Buffer, field: string][]
   ['a key event with no key OCID', json(keyEvent({ data: { resourceId: 'ocid1.keyversion.oc1.phx.x.y', additionalDetails: {} } })), 'data.resourceId'],
   ['a key event with empty data', json(keyEvent({ data: {} })), 'data.resourceId'],
   ['a key event with resourceId a number', json(keyEvent({ data: { resourceId: 7, additionalDetails: { keyId: KEY } } })), 'data.resourceId'],
-  ['a 240 KB deeply nested key event with no key', `{"eventType":"com.oraclecloud.keymanagementservice.autokeyrotate.end","cloudEventsVersion":"0.1",`
+  ['a 240 KB deeply nested key event with no key', `{"eventType":"com.oraclecloud.keymanagementservice.autokeyrotate.end","cloudEventsVersion":"0.1","eventID":"e1",`
     + `"eventTime":"2026-03-11T04:00:02.000Z","data":{"resourceId":"x","additionalDetails":${deeplyNested(40_000, '"x"')}}}`, 'data.resourceId'],
 ];
 

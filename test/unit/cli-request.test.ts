@@ -55,7 +55,7 @@ describe('CLI request flags', () => {
   });
 
   it('an event in --from-json runs as the event; request flags cannot be added to it', () => {
-    const event = { eventType: 'com.oraclecloud.objectstorage.createobject', cloudEventsVersion: '0.1', eventTime: '2024-01-01T00:00:00Z', data: { resourceName: 'o', additionalDetails: { namespace: 'ns', bucketName: 'b' } } };
+    const event = { eventType: 'com.oraclecloud.objectstorage.createobject', cloudEventsVersion: '0.1', eventID: 'e1', eventTime: '2024-01-01T00:00:00Z', data: { resourceName: 'o', additionalDetails: { namespace: 'ns', bucketName: 'b' } } };
     expect(requestFrom(parse(['--from-json', JSON.stringify(event)])).request.kind).toBe('object-event');
     expect(() => requestBody(parse(['--from-json', JSON.stringify(event), '--prefix', 'p']))).toThrow(/cannot be combined with an event/);
   });
