@@ -13,14 +13,17 @@ import { startStack, stateNames, stateRecord, type Stack } from '../test/support
 import { clFigures, emulatorProbe, emulatorProcessProbe, functionProbe, schedFigures, schedSnapshot } from './lib/cl-probe';
 import { type EmulatorPlacement, startReencryptStack } from './lib/cl-probe-stack';
 import { coldStart, sumCalls, sweepToCompletion, type SweepRun } from './lib/fn';
+import { flagCandidates, flagsBench, functionMemoryMiB } from './lib/flags';
 import { fullGc } from './lib/gc';
 import { invocationMemory } from './lib/memory';
+import { youngGenerationProbe } from './lib/young-generation';
 import { imageEnv, imageNodeFlags, node22 } from './lib/node22';
 import { mib, readProcMemory, readProcThreadsCpuMs } from './lib/proc';
 import { rawObjectStorage } from './lib/sdk';
 import { bareSignUs, TARGET_OVER_BARE_SIGN } from './lib/bare-sign';
 import { signingCost } from './lib/signing';
 import { hrMs, median, percentile, round } from './lib/stats';
+import { arg } from './lib/args';
 
 const quick = process.argv.includes('--quick');
 const only = process.argv.find((a) => a.startsWith('--only='))?.slice('--only='.length).split(',');
@@ -28,7 +31,11 @@ const only = process.argv.find((a) => a.startsWith('--only='))?.slice('--only='.
 const SIZES = quick
   ? { seed: 100_000, pagingSamples: 10, throughput0: 2_000, throughput20: 1_000, faults: 1_000, coldRuns: 3, idleRuns: 2, invocations: 1_000, runVersions: 20_000, fanOutBuckets: 10, fanOutVersions: 1_000, fanOutLatencyMs: 100, rangeVersions: 10_000, rangeWorkers: 10 }
   : { seed: 1_000_000, pagingSamples: 30, throughput0: 20_000, throughput20: 8_000, faults: 4_000, coldRuns: 5, idleRuns: 3, invocations: 10_000, runVersions: 200_000, fanOutBuckets: 10, fanOutVersions: 4_000, fanOutLatencyMs: 200, rangeVersions: 40_000, rangeWorkers: 10 };
-/** RSS may grow at most this much over the invocations of benchmark 8 (after warm-up), or the run fails. */
+/**
+ * RSS may grow at most this much over the invocations of benchmark 8 (after warm-up), or the run fails: RSS net of the
+ * young generation's resident pages, which V8 grows to up to 3 x --max-semi-space-size while a process keeps allocating
+ * and gives back only when its memory reducer runs (bench/README.md, the flags section). Both growths are printed.
+ */
 const INVOCATION_RSS_GROWTH_LIMIT_MIB = 8;
 const CONCURRENCIES = [4, 16, 64];
 const ROOT = resolve(__dirname, '..');
@@ -190,7 +197,7 @@ async function bigBucket(): Promise<void> {
       // The same sweep by a fresh function process whose V8 old space is capped: it
       // can only finish if what it keeps does not grow with the bucket.
       // On the image's runtime, Node 22, as the image runs it.
-      const capped = await startFunction({ ...functionEnv(s), ...IMAGE_ENV, ...(IMAGE_NODE_FLAGS.length > 0 && { NODE_OPTIONS: IMAGE_NODE_FLAGS.join(' ') }) }, undefined, node22Path());
+      const capped = await startFunction({ ...functionEnv(s), ...IMAGE_ENV }, undefined, node22Path(), IMAGE_NODE_FLAGS);
       let cappedRow: Row;
       try {
         const r = await sweepToCompletion(capped, { bucketName: 'big', dryRun: true, before: new Date().toISOString() }, DEADLINE_MS);
@@ -230,8 +237,10 @@ interface ReencryptCase {
   faults?: { p429: number; p503: number; retryAfterSeconds: number };
   /** Record where the time goes (bench/lib/cl-probe.ts): calls in flight, per-call latency, loop delays. */
   probe?: boolean;
-  /** More environment for the function's process (e.g. the image's NODE_OPTIONS and malloc settings). */
+  /** More environment for the function's process (e.g. the image's malloc settings). */
   env?: Record<string, string>;
+  /** Node and V8 flags before the script (the image's ENTRYPOINT flags: most V8 flags are refused in NODE_OPTIONS). */
+  nodeArgs?: readonly string[];
 }
 
 async function reencryptCase(c: ReencryptCase): Promise<Row> {
@@ -239,7 +248,7 @@ async function reencryptCase(c: ReencryptCase): Promise<Row> {
   const emuProcessProbe = c.probe && EMULATOR_PLACEMENT === 'own-process' ? emulatorProcessProbe() : undefined;
   const s = await startReencryptStack({
     placement: EMULATOR_PLACEMENT, env: { ...BASE_ENV, REENCRYPT_CONCURRENCY: String(c.concurrency), ...c.env, ...fnProbe?.env }, timeoutSeconds: DEADLINE_MS / 1000,
-    ...(c.node && { node: c.node }), ...(c.script && { script: c.script }), ...(emuProcessProbe && { emulatorProbe: emuProcessProbe }),
+    ...(c.node && { node: c.node }), ...(c.script && { script: c.script }), ...(c.nodeArgs && { nodeArgs: c.nodeArgs }), ...(emuProcessProbe && { emulatorProbe: emuProcessProbe }),
   });
   let row: Row;
   let emuProbe: ReturnType<ReturnType<typeof emulatorProbe>['stop']> | undefined;
@@ -356,11 +365,10 @@ async function sideBySide(): Promise<void> {
   // The container as deployed: Node 22 with the image's node flags and environment (Dockerfile ENTRYPOINT/ENV), at the
   // batch size above and at the issue's own measurement size (20,000 versions: a fresh process's warm-up, JIT and heap
   // growth, is spread over more versions, as in a container that serves more than one sweep).
-  const imageEnvForNode = { ...IMAGE_ENV, ...(IMAGE_NODE_FLAGS.length > 0 && { NODE_OPTIONS: IMAGE_NODE_FLAGS.join(' ') }) };
   for (const imageVersions of [versions, versions * 2.5]) {
     const [nodeLabel, node] = nodes[1] as [string, string];
     const before = bareSignUs(node);
-    const row: Row = { node: `${nodeLabel}, image flags`, signer: 'cached key, threadpool (dist/func.js)', ...(await reencryptCase({ versions: imageVersions, concurrency: 64, latencyMs: 20, node, env: imageEnvForNode })) };
+    const row: Row = { node: `${nodeLabel}, image flags`, signer: 'cached key, threadpool (dist/func.js)', ...(await reencryptCase({ versions: imageVersions, concurrency: 64, latencyMs: 20, node, env: IMAGE_ENV, nodeArgs: IMAGE_NODE_FLAGS })) };
     row['bareSignUs'] = Math.round((before + bareSignUs(node)) / 2);
     row['overBareSignX'] = round((row['fnCpuUsPerItem'] as number) / (row['bareSignUs'] as number), 2);
     line('side-by-side', row);
@@ -487,23 +495,32 @@ async function cold(): Promise<void> {
 // ---------------------------------------------------------------- 8: memory over many invocations
 
 async function memory(): Promise<void> {
-  const s = await startStack({ env: { ...BASE_ENV, REENCRYPT_LOG_LEVEL: 'warn', NODE_OPTIONS: IMAGE_NODE_FLAGS.join(' '), ...IMAGE_ENV } });
+  const s = await startStack({ env: { ...BASE_ENV, REENCRYPT_LOG_LEVEL: 'warn' } });
+  let fn: Awaited<ReturnType<typeof startFunction>> | undefined;
+  const young = youngGenerationProbe();
   try {
+    // A function process of its own with the image's ENTRYPOINT flags on its command line (NODE_OPTIONS refuses most V8
+    // flags), and a hook that reports the young generation's resident pages.
+    fn = await startFunction({ ...functionEnv(s), REENCRYPT_LOG_LEVEL: 'warn', ...IMAGE_ENV, ...young.env }, undefined, undefined, [...IMAGE_NODE_FLAGS, ...young.nodeArgs]);
     const objects = 100;
     s.emu.createBucket({ compartmentId: s.compartmentA, name: 'hook', kmsKeyId: s.keyId });
     s.emu.seedObjects('hook', { count: objects, prefix: 'upload-', pad: 3, timeModified: HOUR_AGO, encryption: { kind: 'kms', keyId: s.keyId } });
     // One small valid invocation per upload, as a compliance hook in one hot container receives them.
     const body = (i: number) => JSON.stringify({ bucketName: 'hook', objectName: `upload-${String(i % objects).padStart(3, '0')}` });
-    const m = await invocationMemory(s.fn, body, { warmup: 500, invocations: SIZES.invocations, concurrency: 4 });
+    const m = await invocationMemory(fn, body, { warmup: 500, invocations: SIZES.invocations, concurrency: 4 }, () => young.read());
     const row: Row = { ...m, rssByTenthMiB: m.rssByTenthMiB.join(' '), growthLimitMiB: INVOCATION_RSS_GROWTH_LIMIT_MIB };
     results['invocationMemory'] = m;
     line('invocation-memory', row);
     table(`8. RSS of one function process (image flags ${IMAGE_NODE_FLAGS.join(' ')}) over ${SIZES.invocations.toLocaleString('en-US')} invocations (one-object re-encryptions, 4 at a time, after 500 warm-up)`, [row]);
     if (m.failedCalls > 0) throw new Error(`${m.failedCalls} invocations did not answer ok`);
-    if (m.growthMiB > INVOCATION_RSS_GROWTH_LIMIT_MIB) {
-      throw new Error(`RSS grew ${m.growthMiB} MiB over ${m.invocations} invocations (limit ${INVOCATION_RSS_GROWTH_LIMIT_MIB} MiB)`);
+    const kept = m.growthNetOfYoungMiB;
+    if (kept === undefined) throw new Error('the young generation\'s size was never reported (bench/lib/gc-count-hook.cjs)');
+    if (kept > INVOCATION_RSS_GROWTH_LIMIT_MIB) {
+      throw new Error(`RSS net of the young generation grew ${kept} MiB over ${m.invocations} invocations (limit ${INVOCATION_RSS_GROWTH_LIMIT_MIB} MiB; RSS ${m.growthMiB})`);
     }
   } finally {
+    await fn?.stop();
+    young.dispose();
     await s.stop();
   }
 }
@@ -645,6 +662,30 @@ async function ranges(): Promise<void> {
   table(`11b. Name ranges: one ${total}-version bucket in ranges of ${rangeSize} with ${workers} workers at ${SIZES.fanOutLatencyMs} ms latency, 16 in flight per invocation (goals: ≤ 1.5× one range-sized bucket alone, ≥ 5× faster than one worker)`, rows);
 }
 
+// ---------------------------------------------------------------- flags: the image's node flags against CPU and memory
+
+/**
+ * Candidate node flags for the image side by side (bench/lib/flags.ts; bench/README.md, "Issue 11: the image's flags
+ * chosen against CPU and memory"). Only with `--only=flags` (it takes ~20 minutes); `--flags-parts=cpu,cold,idle,dryrun,memory`
+ * picks parts, `--flags-rounds=N` sets the CPU rounds, `--flags-candidates=i,j` picks candidates by position (the first
+ * picked is the one the CPU ratios are to).
+ */
+async function flags(): Promise<void> {
+  const all = flagCandidates(IMAGE_NODE_FLAGS, functionMemoryMiB(readFileSync(join(ROOT, 'func.yaml'), 'utf8')));
+  const picked = arg('flags-candidates', '');
+  const candidates = picked ? picked.split(',').map((i) => all[Number(i)]).filter((c): c is (typeof all)[number] => c !== undefined) : all;
+  const parts = new Set(arg('flags-parts', 'cpu,cold,idle,dryrun,memory').split(',')) as Set<'cpu' | 'cold' | 'idle' | 'dryrun' | 'memory'>;
+  const rows = await flagsBench({
+    node: node22Path(), candidates, env: IMAGE_ENV, baseEnv: BASE_ENV, parts,
+    cpuVersions: quick ? [2_000, 5_000] : [SIZES.throughput20, SIZES.throughput20 * 2.5], cpuRounds: Number(arg('flags-rounds', quick ? '1' : '3')),
+    coldRounds: SIZES.coldRuns, idleRounds: SIZES.idleRuns, settleMs: SETTLED_IDLE_MS, dryRunObjects: SIZES.seed, invocations: SIZES.invocations,
+    log: (l) => console.log(l),
+  }, ROOT);
+  for (const r of rows) line('flags', r);
+  results['flags'] = rows;
+  table(`Flags: candidate node flags for the image, Node ${node22Binary?.version} with the image's ENV (CPU per version of a fresh process at 64 in flight / 20 ms, median of rounds and its ratio to the first row's, paired by round; cold start and RSS as benchmark 6; dry-run peak as benchmark 3, ${SIZES.seed.toLocaleString('en-US')} objects; RSS growth as benchmark 8, ${SIZES.invocations.toLocaleString('en-US')} invocations)`, rows);
+}
+
 // ---------------------------------------------------------------- the targets of issue 11
 
 /** One row per target of issue 11's "Done means", from whichever benchmarks ran. */
@@ -710,6 +751,7 @@ async function main(): Promise<void> {
   if (enabled('runs')) await runs();
   if (enabled('fanout')) await fanOut();
   if (enabled('ranges')) await ranges();
+  if (only?.includes('flags')) await flags();
   results['totalSeconds'] = Math.round((Date.now() - began) / 1000);
   results['loadAvgAtEnd'] = loadavg().map((x) => round(x, 2));
   const dir = resolve(__dirname, '../.bench');

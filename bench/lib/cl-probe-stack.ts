@@ -18,7 +18,7 @@ export interface ProcessStack {
   stop(): Promise<void>;
 }
 
-export async function startProcessStack(options: { env?: Record<string, string>; script?: string; node?: string; emulator?: EmulatorProcessOptions }): Promise<ProcessStack> {
+export async function startProcessStack(options: { env?: Record<string, string>; script?: string; node?: string; nodeArgs?: readonly string[]; emulator?: EmulatorProcessOptions }): Promise<ProcessStack> {
   const emu = await EmulatorProcess.start(options.emulator);
   try {
     const compartmentA = (await emu.createCompartment({ name: 'finance' })).id;
@@ -29,7 +29,7 @@ export async function startProcessStack(options: { env?: Record<string, string>;
     const fn = await startFunction({
       ...functionEnv({ principal, functionId: newFunctionId(), emulatorUrl: emu.url, compartmentA, compartmentB, vaultId: vault.id }),
       ...options.env,
-    }, options.script, options.node);
+    }, options.script, options.node, options.nodeArgs);
     return {
       emu, fn, compartmentA, keyId: key.id,
       async stop() {
@@ -79,11 +79,14 @@ function checkCurrent(rows: EncryptionSummaryRow[], current: string, expected: n
 
 export async function startReencryptStack(options: {
   placement: EmulatorPlacement; env: Record<string, string>; script?: string; node?: string; timeoutSeconds: number;
+  /** Node and V8 flags for the function (own process only: the in-process stack starts its function without them). */
+  nodeArgs?: readonly string[];
   /** Own process only: node flags and environment for the emulator (bench/lib/cl-probe.ts's emulatorProcessProbe). */
   emulatorProbe?: { nodeArgs: string[]; env: Record<string, string> };
 }): Promise<ReencryptStack> {
   const fnOptions = { env: options.env, ...(options.script && { script: options.script }), ...(options.node && { node: options.node }) };
   if (options.placement === 'in-process') {
+    if (options.nodeArgs?.length) throw new Error('node flags for the function need --emulator=own-process');
     const s = await startStack({ ...fnOptions, timeoutSeconds: options.timeoutSeconds, emulator: { seed: 7 } });
     let stopped: Promise<void> | undefined;
     return {
@@ -102,7 +105,7 @@ export async function startReencryptStack(options: {
     };
   }
   const s = await startProcessStack({
-    ...fnOptions, emulator: { seed: 7, bundled: true, ...(options.emulatorProbe && { nodeArgs: options.emulatorProbe.nodeArgs, env: options.emulatorProbe.env }) },
+    ...fnOptions, ...(options.nodeArgs && { nodeArgs: options.nodeArgs }), emulator: { seed: 7, bundled: true, ...(options.emulatorProbe && { nodeArgs: options.emulatorProbe.nodeArgs, env: options.emulatorProbe.env }) },
   });
   let stopped: Promise<void> | undefined;
   let current = '';

@@ -16,6 +16,15 @@ export interface InvocationMemory {
   /** Highest RSS sampled after warm-up, MiB. */
   maxRssMiB: number;
   peakRssMiB: number;
+  /**
+   * With `youngGenerationMiB`: the same growth after taking off the young generation's resident pages at each sample.
+   * V8's young generation grows (up to 3 x --max-semi-space-size) while a process keeps allocating and only V8's memory
+   * reducer gives its pages back: memory the flags bound, not memory the invocations keep.
+   */
+  growthNetOfYoungMiB?: number;
+  /** The young generation's resident pages at the lowest sample of the first and the last tenth, MiB. */
+  youngStartMiB?: number;
+  youngEndMiB?: number;
   wallMs: number;
   fnCpuUsPerInvocation: number;
   failedCalls: number;
@@ -28,6 +37,8 @@ export interface InvocationMemory {
  */
 export async function invocationMemory(
   fn: RunningFunction, body: (i: number) => string, options: { warmup: number; invocations: number; concurrency: number },
+  /** The young generation's resident MiB now (bench/lib/gc-count-hook.cjs in the function), if known. */
+  youngGenerationMiB?: () => number | undefined,
 ): Promise<InvocationMemory> {
   const pid = fn.process.pid as number;
   let failedCalls = 0;
@@ -36,6 +47,8 @@ export async function invocationMemory(
   // collection) is what the process really keeps. A leak of 140 KB per invocation is 1.4 GB here.
   const tenth = Math.max(1, Math.floor(options.invocations / 10));
   const lowest: number[] = [];
+  const lowestNet: number[] = [];
+  const youngAtLowest: number[] = [];
   let highest = 0;
   const run = async (from: number, count: number, sample: boolean): Promise<void> => {
     let next = from;
@@ -48,7 +61,13 @@ export async function invocationMemory(
         if (sample && (i - from) % 10 === 0) {
           const k = Math.min(9, Math.floor((i - from) / tenth));
           const rss = rssMiB();
-          lowest[k] = Math.min(lowest[k] ?? Infinity, rss);
+          if (rss < (lowest[k] ?? Infinity)) {
+            lowest[k] = rss;
+            const young = youngGenerationMiB?.();
+            if (young !== undefined) youngAtLowest[k] = young;
+          }
+          const young = youngGenerationMiB?.();
+          if (young !== undefined) lowestNet[k] = Math.min(lowestNet[k] ?? Infinity, rss - young);
           highest = Math.max(highest, rss);
         }
       }
@@ -63,8 +82,13 @@ export async function invocationMemory(
   const rssByTenthMiB = lowest.map((x) => Math.round(x * 10) / 10);
   const startRssMiB = rssByTenthMiB[0] ?? 0;
   const endRssMiB = rssByTenthMiB[rssByTenthMiB.length - 1] ?? 0;
+  const last = lowest.length - 1;
+  const net = lowestNet[0] !== undefined && lowestNet[last] !== undefined ? {
+    growthNetOfYoungMiB: Math.round(((lowestNet[last] as number) - (lowestNet[0] as number)) * 10) / 10,
+    youngStartMiB: Math.round((youngAtLowest[0] ?? Number.NaN) * 10) / 10, youngEndMiB: Math.round((youngAtLowest[last] ?? Number.NaN) * 10) / 10,
+  } : {};
   return {
-    ...options, startRssMiB, endRssMiB, growthMiB: Math.round((endRssMiB - startRssMiB) * 10) / 10, rssByTenthMiB, maxRssMiB: highest,
+    ...options, startRssMiB, endRssMiB, growthMiB: Math.round((endRssMiB - startRssMiB) * 10) / 10, rssByTenthMiB, maxRssMiB: highest, ...net,
     peakRssMiB: mib((readProcMemory(pid)?.hwmKb ?? 0) * 1024), wallMs,
     fnCpuUsPerInvocation: Math.round(((readProcCpuMs(pid) - cpu0) * 1000) / options.invocations), failedCalls,
   };

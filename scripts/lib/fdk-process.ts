@@ -30,10 +30,11 @@ export interface RunningFunction {
  * Starts the built dist/func.js the way the Fn server does: FN_FORMAT=http-stream,
  * FN_LISTENER=unix:<fresh dir>/lsnr.sock, then waits for the socket to appear.
  */
-export async function startFunction(env: Record<string, string> = {}, script = FUNC_JS, node = FUNC_NODE): Promise<RunningFunction> {
+/** `nodeArgs`: node and V8 flags before the script (most V8 flags, e.g. `--min-semi-space-size`, are refused in NODE_OPTIONS). */
+export async function startFunction(env: Record<string, string> = {}, script = FUNC_JS, node = FUNC_NODE, nodeArgs: readonly string[] = []): Promise<RunningFunction> {
   const dir = mkdtempSync(join(tmpdir(), 'fn-'));
   const socketPath = join(dir, 'lsnr.sock');
-  const child = spawn(node, [script], {
+  const child = spawn(node, [...nodeArgs, script], {
     env: { PATH: process.env.PATH ?? '', FN_FORMAT: 'http-stream', FN_LISTENER: `unix:${socketPath}`, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });

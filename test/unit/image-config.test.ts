@@ -9,8 +9,16 @@ const dockerfile = readFileSync(join(ROOT, 'Dockerfile'), 'utf8');
 /** The benchmarks run "the image" with what the Dockerfile says (bench/README.md, 3, 6 and 8), read from it. */
 describe("the image's node flags and environment, as the benchmarks read them", () => {
   it('are the ENTRYPOINT flags and the runtime stage ENV (the compile cache directory is the bench\'s own)', () => {
-    expect(imageNodeFlags(dockerfile)).toEqual(['--max-old-space-size=256', '--max-semi-space-size=4']);
+    expect(imageNodeFlags(dockerfile)).toEqual(['--max-old-space-size=256', '--max-semi-space-size=16', '--min-semi-space-size=4']);
     expect(imageEnv(dockerfile)).toEqual({ MALLOC_ARENA_MAX: '2', MALLOC_TRIM_THRESHOLD_: '524288', MALLOC_MMAP_THRESHOLD_: '524288' });
+  });
+
+  it('are the flags bench/README.md says the image runs with (the flags section\'s "Chosen" line)', () => {
+    const readme = readFileSync(join(ROOT, 'bench/README.md'), 'utf8');
+    const section = readme.slice(readme.indexOf("### Issue 11: the image's flags chosen against CPU and memory"));
+    expect(section.length).toBeLessThan(readme.length);
+    const chosen = /^\*\*Chosen:\*\* `node ([^`]+) dist\/func\.js`/m.exec(section)?.[1];
+    expect(chosen?.split(' ')).toEqual(imageNodeFlags(dockerfile));
   });
 
   it('take ENV from the runtime stage only', () => {
