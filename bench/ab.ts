@@ -2,8 +2,10 @@
  * A/B of two builds of the function on a busy machine (a developer tool, not part of `npm run bench`):
  * both sweep their own bucket against one emulator at the same time, so load on the machine touches
  * both alike; CPU per re-encrypted version is compared, then the roles of the buckets are swapped.
- *   tsx bench/ab.ts A.js B.js [--node=PATH] [--versions=8000] [--concurrency=16] [--latency=0] [--rounds=2] [--a-node-flags="..."] [--b-node-flags="..."] [--a-env=K=V,K=V] [--b-env=K=V,K=V]
- * A and B may be the same build run with other node flags (e.g. the image's heap flags).
+ *   tsx bench/ab.ts A.js B.js [--node=PATH] [--a-node=PATH] [--b-node=PATH] [--versions=8000] [--concurrency=16] [--latency=0] [--rounds=2] [--a-node-flags="..."] [--b-node-flags="..."] [--a-env=K=V,K=V] [--b-env=K=V,K=V]
+ * A and B may be the same build run with other node flags (e.g. the image's heap flags); V8 flags that
+ * NODE_OPTIONS refuses (`--maglev`, `--min-semi-space-size`) go through --a-node/--b-node naming a wrapper
+ * script that runs the function's `node` with them (the yardstick signature still runs on --node).
  * Both function processes live through all rounds: round 0 is what benchmark 9 measures (a fresh process,
  * its JIT warm-up and heap growth included), later rounds a warm container; the summary prints both.
  */
@@ -26,7 +28,7 @@ async function main(): Promise<void> {
   // Environment of one side only, e.g. glibc's MALLOC_* tunables (read at process start, so not NODE_OPTIONS).
   const sideEnv = (name: string): Record<string, string> => Object.fromEntries(arg(name, '').split(',').filter(Boolean).map((kv) => kv.split('=') as [string, string]));
   const aFlags = arg('a-node-flags', '');
-  const s = await startStack({ env: { ...env, ...sideEnv('a-env'), ...(aFlags && { NODE_OPTIONS: aFlags }) }, timeoutSeconds: 300, emulator: { seed: 7 }, node, script: a });
+  const s = await startStack({ env: { ...env, ...sideEnv('a-env'), ...(aFlags && { NODE_OPTIONS: aFlags }) }, timeoutSeconds: 300, emulator: { seed: 7 }, node: arg('a-node', node), script: a });
   const fnEnv = {
     ...s.emu.issueResourcePrincipal({ compartmentId: s.compartmentA }),
     REENCRYPT_OBJECTSTORAGE_ENDPOINT: s.emu.url, REENCRYPT_KMS_VAULT_ENDPOINT: s.emu.url, REENCRYPT_SECRETS_ENDPOINT: s.emu.url,
@@ -34,7 +36,7 @@ async function main(): Promise<void> {
     REENCRYPT_VAULT_IDS: s.vaultId, REENCRYPT_CLOCK_SKEW_SECONDS: '0', REENCRYPT_SAFETY_MARGIN_SECONDS: '2', ...env,
   };
   const bFlags = arg('b-node-flags', '');
-  const fnB = await startFunction({ ...fnEnv, ...sideEnv('b-env'), ...(bFlags && { NODE_OPTIONS: bFlags }) }, b, node);
+  const fnB = await startFunction({ ...fnEnv, ...sideEnv('b-env'), ...(bFlags && { NODE_OPTIONS: bFlags }) }, b, arg('b-node', node));
   const totals = { a: [] as number[], b: [] as number[] };
   const walls = { a: [] as number[], b: [] as number[] };
   try {

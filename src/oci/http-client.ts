@@ -8,6 +8,7 @@ import { callContext, type CallState } from './call-context';
 export type { ApiCallCounter } from './call-context';
 import { Http1Connections, type Exchange as ConnectionExchange } from './http1-connections';
 import { ResponseParser } from './http1-response';
+import { HardStops, untilHardStop, type Stoppable } from './hard-stops';
 import { LightHeaders } from './light-headers';
 import { toWireUrl, type WireUrl } from './request-target';
 
@@ -195,11 +196,12 @@ function rawHeaders(headers: Headers, host: string, body: string | Buffer | Read
  * One request on our HTTP/1.1 connections until its response is read whole,
  * or it fails, or the call's hard stop abandons it.
  */
-class Http1Exchange implements ConnectionExchange {
+class Http1Exchange implements ConnectionExchange, Stoppable {
   readonly parser: ResponseParser;
-  private timer: NodeJS.Timeout | undefined;
   private settled = false;
   private message: { method: string; target: string } | undefined;
+  /** While the call's hard stop may abandon it (stopAt). */
+  private stop: { readonly state: CallState; readonly abandon: () => void } | undefined;
 
   constructor(headRequest: boolean, private readonly resolve: (response: WireResponse) => void, private readonly reject: (error: unknown) => void) {
     this.parser = new ResponseParser(headRequest);
@@ -213,17 +215,23 @@ class Http1Exchange implements ConnectionExchange {
 
   stopAt(state: CallState, abandon: () => void): void {
     if (this.settled) return;
-    this.timer = setTimeout(() => {
-      state.outOfTime = true;
-      this.finish(outOfTimeError());
-      abandon();
-    }, untilHardStop(state));
+    this.stop = { state, abandon };
+    hardStops.add(state.hardStopAt, this);
+  }
+
+  /** Stoppable: the hard stop passed with no complete response. */
+  hardStop(): void {
+    const stop = this.stop;
+    if (stop === undefined) return;
+    stop.state.outOfTime = true;
+    this.finish(outOfTimeError());
+    stop.abandon();
   }
 
   finish(error: unknown): void {
     if (this.settled) return;
     this.settled = true;
-    if (this.timer) clearTimeout(this.timer);
+    if (this.stop) hardStops.remove(this.stop.state.hardStopAt, this);
     if (this.message) wireRequestFinish.publish(error !== undefined ? { start: this.message, error } : { start: this.message, status: this.parser.status });
     if (error !== undefined) {
       this.reject(error);
@@ -234,13 +242,8 @@ class Http1Exchange implements ConnectionExchange {
   }
 }
 
-/** The longest delay setTimeout holds (2^31 - 1 ms, 24.8 days): a longer one fires at once. */
-const MAX_TIMER_MS = 2 ** 31 - 1;
-
-/** Milliseconds to the call's hard stop, for its timer (a hard stop weeks away, the CLI's --max-duration, must not fire now). */
-function untilHardStop(state: CallState): number {
-  return Math.min(MAX_TIMER_MS, Math.max(0, state.hardStopAt - Date.now()));
-}
+/** The hard-stop timers of the requests on our HTTP/1.1 connections, one per hard stop instant (hard-stops.ts). */
+export const hardStops = new HardStops();
 
 /** Shaped like the SDK's own network errors (code + message); not retried: there is no time left. */
 function outOfTimeError(): { code: string; message: string; shouldBeRetried: boolean } {
@@ -265,7 +268,7 @@ class NodeHttpExchange {
       state.outOfTime = true;
       this.settle(outOfTimeError());
       (this.incoming ?? this.outgoing)?.destroy();
-    }, untilHardStop(state));
+    }, untilHardStop(state.hardStopAt));
   }
 
   settle(error: unknown, response?: WireResponse): void {

@@ -45,6 +45,15 @@ function headerName(name: string): string {
   return lower;
 }
 
+/** The names the last LightHeaders sorted (never changed: a new set of names gets a new array). */
+let lastSorted: readonly string[] = Object.freeze([]);
+
+function hasExactly(names: readonly string[], map: ReadonlyMap<string, string>): boolean {
+  if (names.length !== map.size) return false;
+  for (const name of names) if (!map.has(name)) return false;
+  return true;
+}
+
 const isHttpWhitespace = (code: number): boolean => code === 0x20 || code === 0x09 || code === 0x0a || code === 0x0d;
 
 function headerValue(value: string): string {
@@ -63,12 +72,29 @@ function checkValue(text: string): boolean {
   return false;
 }
 
+/**
+ * A value's leading part that was checked once as LightHeaders checks a whole
+ * value (wire-safe, no leading whitespace), so values that start with it can
+ * be set checking only their rest (`setAfterChecked`). The signer's
+ * `authorization` value is a ~2 kB prefix (the key id: a session token) that
+ * stays the same for many requests, then a 344-character signature.
+ */
+export class CheckedPrefix {
+  private constructor(readonly text: string) {}
+
+  /** The prefix, or undefined when it is empty or a value starting with it would not be one node:http sends as it is. */
+  static of(text: string): CheckedPrefix | undefined {
+    if (text.length === 0 || isHttpWhitespace(text.charCodeAt(0)) || !WIRE_SAFE.test(text)) return undefined;
+    return new CheckedPrefix(text);
+  }
+}
+
 export class LightHeaders implements Headers {
   private readonly map = new Map<string, string>();
   /** Names whose value fetch accepts but node:http would refuse (another control character): usually none. */
   private notWireSafe: Set<string> | undefined;
   /** The names sorted, as iteration goes; dropped when a name comes or goes. */
-  private sorted: string[] | undefined;
+  private sorted: readonly string[] | undefined;
 
   constructor(init?: Init | null) {
     if (init === undefined || init === null) return;
@@ -106,6 +132,22 @@ export class LightHeaders implements Headers {
     if (!this.map.has(key)) this.sorted = undefined;
     this.map.set(key, text);
     this.markWireSafe(key, safe);
+  }
+
+  /**
+   * `set(name, prefix.text + rest)`, scanning only `rest`: the value is kept as
+   * the two joined (V8 joins them without copying the prefix). A `rest` that
+   * is not wire-safe or ends in whitespace goes through `set`.
+   */
+  setAfterChecked(name: string, prefix: CheckedPrefix, rest: string): void {
+    if (rest.length === 0 || isHttpWhitespace(rest.charCodeAt(rest.length - 1)) || !WIRE_SAFE.test(rest)) {
+      this.set(name, prefix.text + rest);
+      return;
+    }
+    const key = headerName(name);
+    if (!this.map.has(key)) this.sorted = undefined;
+    this.map.set(key, prefix.text + rest);
+    this.markWireSafe(key, true);
   }
 
   /**
@@ -157,7 +199,10 @@ export class LightHeaders implements Headers {
   }
 
   private sortedNames(): readonly string[] {
-    this.sorted ??= [...this.map.keys()].sort();
+    if (this.sorted === undefined) {
+      // Requests of one kind carry the same names (every ReencryptObject the same nine): sorted once, shared.
+      this.sorted = hasExactly(lastSorted, this.map) ? lastSorted : (lastSorted = Object.freeze([...this.map.keys()].sort()));
+    }
     return this.sorted;
   }
 

@@ -1,5 +1,6 @@
 import { createHash, createPrivateKey, sign, type KeyObject } from 'node:crypto';
 import type { AuthenticationDetailsProvider, HttpRequest, RequestSigner } from 'oci-common';
+import { CheckedPrefix, LightHeaders } from './light-headers';
 
 /**
  * OCI request signing (draft-cavage-08 as OCI documents it, rsa-sha256) with
@@ -43,6 +44,33 @@ interface CachedKey {
   readonly key: KeyObject;
 }
 
+/**
+ * A session token's key id (`ST$<JWT>`) as the provider last handed it out,
+ * reused without asking the provider again until `askAgainAt` (epoch ms).
+ */
+interface CachedKeyId {
+  readonly keyId: string;
+  readonly askAgainAt: number;
+}
+
+interface AuthorizationPrefix {
+  readonly keyId: string;
+  readonly text: string;
+  /** Undefined when the key id holds a character a header value may not (then the whole value is checked, and refused, when set). */
+  readonly checked: CheckedPrefix | undefined;
+}
+
+/**
+ * How long before a session token's `exp` the provider is asked again. The
+ * SDK's requesting providers (resource principal from files or fixed content,
+ * session tokens) hand out the same token until it expires (their
+ * SecurityTokenAdapter.isValid: `exp > now` in seconds) and refresh it (and
+ * the session key) only then, so within this window asking returns the same
+ * key id. Asking costs three generator-based async wrappers per request
+ * (~3.5 µs of CPU and ~2.8 kB of garbage on Node 22).
+ */
+const ASK_BEFORE_EXPIRY_MS = 60_000;
+
 export interface SignerOptions {
   /**
    * Compute the RSA signature in libuv's threadpool (`crypto.sign` with a
@@ -62,8 +90,13 @@ function signInThreadpool(data: Buffer, key: KeyObject): Promise<Buffer> {
 
 export class CachedKeyRequestSigner implements RequestSigner {
   private cached: CachedKey | undefined;
+  private cachedKeyId: CachedKeyId | undefined;
+  private basePrefix: AuthorizationPrefix | undefined;
+  private bodyPrefix: AuthorizationPrefix | undefined;
   /** Times the key was parsed: for tests of the refresh rule. */
   keyBuilds = 0;
+  /** Times the provider was asked for the key id: for tests of the reuse rule. */
+  keyIdAsks = 0;
   private readonly inThreadpool: boolean;
 
   constructor(private readonly provider: AuthenticationDetailsProvider, options: SignerOptions = {}) {
@@ -94,8 +127,16 @@ export class CachedKeyRequestSigner implements RequestSigner {
       if (!headers.has('content-length')) headers.set('content-length', String(length));
     }
 
-    const keyId = await this.provider.getKeyId();
-    const key = this.keyFor(this.provider.getPrivateKey(), this.provider.getPassphrase());
+    const reusable = this.cachedKeyId !== undefined && Date.now() < this.cachedKeyId.askAgainAt ? this.cachedKeyId.keyId : undefined;
+    let keyId = reusable ?? await this.askKeyId();
+    let pem = this.provider.getPrivateKey();
+    // A session key that changed under a reused key id: ask for both again, in the SDK's order (key id first).
+    if (reusable !== undefined && pem !== this.cached?.pem) {
+      this.cachedKeyId = undefined;
+      keyId = await this.askKeyId();
+      pem = this.provider.getPrivateKey();
+    }
+    const key = this.keyFor(pem, this.provider.getPassphrase());
     // The signing string: each signed header's lowercase name and value, in the order of the list.
     let signingString = `x-date: ${required(headers, 'x-date')}\n(request-target): ${method.toLowerCase()} ${targetOf(request.uri)}\nhost: ${required(headers, 'host')}`;
     if (withBody) {
@@ -103,8 +144,34 @@ export class CachedKeyRequestSigner implements RequestSigner {
     }
     const data = Buffer.from(signingString, 'utf8');
     const signature = (this.inThreadpool ? await signInThreadpool(data, key) : sign('sha256', data, key)).toString('base64');
-    headers.set('authorization',
-      `Signature version="1",keyId="${keyId}",algorithm="rsa-sha256",headers="${withBody ? BODY_LIST : BASE_LIST}",signature="${signature}"`);
+    const prefix = this.authorizationPrefix(keyId, withBody);
+    if (prefix.checked && headers instanceof LightHeaders) headers.setAfterChecked('authorization', prefix.checked, `${signature}"`);
+    else headers.set('authorization', `${prefix.text}${signature}"`);
+  }
+
+  /**
+   * The `authorization` value up to the signature, kept while the key id is the same: it is
+   * ~2 kB with a session token's key id, and the bundle's Headers then scans only the signature.
+   */
+  private authorizationPrefix(keyId: string, withBody: boolean): AuthorizationPrefix {
+    const cached = withBody ? this.bodyPrefix : this.basePrefix;
+    if (cached?.keyId === keyId) return cached;
+    const text = `Signature version="1",keyId="${keyId}",algorithm="rsa-sha256",headers="${withBody ? BODY_LIST : BASE_LIST}",signature="`;
+    const prefix = { keyId, text, checked: CheckedPrefix.of(text) };
+    if (withBody) this.bodyPrefix = prefix;
+    else this.basePrefix = prefix;
+    return prefix;
+  }
+
+  /** The provider's key id; a session token's is kept until shortly before the token expires. */
+  private async askKeyId(): Promise<string> {
+    this.keyIdAsks += 1;
+    const keyId = await this.provider.getKeyId();
+    if (this.cachedKeyId?.keyId !== keyId) {
+      const expiresAt = sessionTokenExpiry(keyId);
+      this.cachedKeyId = expiresAt === undefined ? undefined : { keyId, askAgainAt: expiresAt - ASK_BEFORE_EXPIRY_MS };
+    }
+    return keyId;
   }
 
   private keyFor(pem: string, passphrase: string | null): KeyObject {
@@ -127,6 +194,24 @@ function httpDate(): string {
     dateText = new Date(second * 1000).toUTCString();
   }
   return dateText;
+}
+
+/**
+ * When a session token's key id (`ST$` and a JWT) expires (epoch ms, its `exp`
+ * claim); undefined for any other key id (an API key's `tenancy/user/fingerprint`)
+ * or a token without a readable `exp`: then the provider is asked every time.
+ */
+export function sessionTokenExpiry(keyId: string): number | undefined {
+  if (!keyId.startsWith('ST$')) return undefined;
+  const parts = keyId.slice(3).split('.');
+  if (parts.length !== 3) return undefined;
+  try {
+    const exp: unknown = JSON.parse(Buffer.from(parts[1] as string, 'base64url').toString('utf8'))?.exp;
+    const ms = typeof exp === 'number' ? exp * 1000 : Number.NaN;
+    return Number.isFinite(ms) ? ms : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 function required(headers: Headers, name: string): string {

@@ -218,4 +218,26 @@ describe('per-call state without AsyncLocalStorage', () => {
     expect(during).toEqual([call, undefined]);
     expect(callContext.getStore()).toBeUndefined();
   });
+
+  it('a first attempt that throws at once, or answers other than 2xx, goes to the SDK retrier as its first attempt: retried there, never sent twice', async () => {
+    const outcomes: (() => Promise<Response>)[] = [
+      () => { throw Object.assign(new Error('boom'), { code: 'EBOOM' }); },
+      async () => new Response(JSON.stringify({ code: 'ServiceUnavailable', message: 'busy' }), { status: 503, headers: { 'content-type': 'application/json' } }),
+      async () => new Response(null, { status: 204 }),
+    ];
+    const sent: number[] = [];
+    const http: HttpClient = {
+      send() {
+        sent.push(sent.length + 1);
+        const next = outcomes.shift();
+        if (!next) throw new Error('sent more than asked');
+        return next();
+      },
+    };
+    const call = new DirectCall('ReencryptObject', Date.now() + 60_000, 5, new Map(), http, () => 0);
+    const response = await call.exchange({ method: 'POST', uri: 'http://127.0.0.1:1/x', headers: new Headers() }, REENCRYPT_OBJECT);
+    expect(response.status).toBe(204);
+    expect(sent).toEqual([1, 2, 3]);
+    expect(call.attempts).toBe(2); // the retrier's count of failed attempts before the answer
+  });
 });

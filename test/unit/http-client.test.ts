@@ -13,7 +13,7 @@ import { callContext, type CallState } from '../../src/oci/call-context';
 import { createOci, ociClients } from '../../src/oci/clients';
 import { OciCallError } from '../../src/oci/errors';
 import { ObjectStorage } from '../../src/oci/object-storage';
-import { WireHttpClient, wireRequestFinish, wireRequestStart } from '../../src/oci/http-client';
+import { hardStops, WireHttpClient, wireRequestFinish, wireRequestStart } from '../../src/oci/http-client';
 import { CachedKeyRequestSigner } from '../../src/oci/signer';
 
 /**
@@ -266,6 +266,36 @@ describe('the hard stop', () => {
     expect(err).toBeInstanceOf(OciCallError);
     expect((err as OciCallError).failure.outOfTime).toBe(true);
     expect(Object.fromEntries(oci.apiCalls)).toEqual({ GetNamespace: 1 });
+  });
+
+  it('abandons every call of an invocation in flight at its one hard stop, and leaves no timer behind', async () => {
+    handler = (req, res) => {
+      if (req.url?.includes('answered')) answerJson(res);
+    };
+    const answerJson = (res: ServerResponse) => {
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.end('"tenancy-ns"');
+    };
+    const oci = createOci(config, { hardStopAt: Date.now() + 500 });
+    const storage = new ObjectStorage(oci);
+    const stuck = Array.from({ length: 20 }, (_, i) => storage.reencryptObject({ namespace: 'ns', bucketName: 'b', objectName: `stuck-${i}` }).then(() => 'done', (e: unknown) => e));
+    const answered = await Promise.all(Array.from({ length: 5 }, (_, i) => storage.reencryptObject({ namespace: 'ns', bucketName: 'b', objectName: `answered-${i}` })));
+    expect(answered).toHaveLength(5);
+    expect(hardStops.pending).toBe(1); // the stuck ones share one timer
+    for (const outcome of await Promise.all(stuck)) expect((outcome as OciCallError).failure.outOfTime).toBe(true);
+    expect(Object.fromEntries(oci.apiCalls)).toEqual({ ReencryptObject: 25 });
+    expect(hardStops.pending).toBe(0);
+  });
+
+  it('clears the shared timer once the last call waiting on it is answered', async () => {
+    handler = (_req, res) => {
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.end('');
+    };
+    const oci = createOci(config, { hardStopAt: Date.now() + 60_000 });
+    const storage = new ObjectStorage(oci);
+    await Promise.all(Array.from({ length: 10 }, (_, i) => storage.reencryptObject({ namespace: 'ns', bucketName: 'b', objectName: `o-${i}` })));
+    expect(hardStops.pending).toBe(0);
   });
 
   it('also covers a response whose body stops halfway', async () => {

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { LightHeaders } from '../../src/oci/light-headers';
+import { CheckedPrefix, LightHeaders } from '../../src/oci/light-headers';
 import { fcParams } from '../support/fast-check';
 
 /** What a Headers object holds, as fetch's own iterates it. */
@@ -53,6 +53,44 @@ describe('LightHeaders (the bundle\'s request Headers)', () => {
         const value = ours.get(name);
         expect(ours.wireSafe(name)).toBe(value !== null && FIELD_VALUE.test(value));
       }
+    }), fcParams(300));
+  });
+
+  it('iterates each instance in its own sorted order while several share one (their sorted names are shared when they hold the same names)', () => {
+    fc.assert(fc.property(fc.array(fc.tuple(fc.nat(2), ops), { maxLength: 8 }), (steps) => {
+      const ours = [new LightHeaders(), new LightHeaders(), new LightHeaders()];
+      const theirs = [new Headers(), new Headers(), new Headers()];
+      for (const [i, list] of steps) {
+        apply(ours[i] as LightHeaders, list);
+        apply(theirs[i] as Headers, list);
+        for (let j = 0; j < ours.length; j += 1) {
+          expect(contents(ours[j] as LightHeaders)).toEqual(contents(theirs[j] as Headers));
+          expect([...(ours[j] as LightHeaders).keys()]).toEqual(contents(theirs[j] as Headers).map(([name]) => name));
+        }
+      }
+    }), fcParams(200));
+  });
+
+  it('setAfterChecked holds, reads, iterates and judges exactly what set(prefix + rest) does, or throws where it throws', () => {
+    const FIELD_VALUE = /^[\t\x20-\x7e\x80-\xff]*$/;
+    const text = fc.string({ unit: fc.oneof(fc.constantFrom('a', ' ', '\t', '"', 'é', '\x01', '\r', '\n', '\0', '\u0101'), fc.integer({ min: 0x20, max: 0x7e }).map((c) => String.fromCharCode(c))) });
+    fc.assert(fc.property(ops, names, text, text, (before, name, prefixText, rest) => {
+      const prefix = CheckedPrefix.of(prefixText);
+      if (!prefix) {
+        expect(prefixText.length === 0 || /^[\t\n\r ]/.test(prefixText) || !FIELD_VALUE.test(prefixText)).toBe(true);
+        return;
+      }
+      const viaSet = new LightHeaders();
+      const viaChecked = new LightHeaders();
+      apply(viaSet, before);
+      apply(viaChecked, before);
+      let setError: unknown;
+      let checkedError: unknown;
+      try { viaSet.set(name, prefixText + rest); } catch (err) { setError = err; }
+      try { viaChecked.setAfterChecked(name, prefix, rest); } catch (err) { checkedError = err; }
+      expect(checkedError instanceof TypeError).toBe(setError instanceof TypeError);
+      expect([...viaChecked]).toEqual([...viaSet]);
+      for (const n of ['content-type', 'x-date', 'opc-request-id', 'host', 'authorization', 'x']) expect(viaChecked.wireSafe(n)).toBe(viaSet.wireSafe(n));
     }), fcParams(300));
   });
 
