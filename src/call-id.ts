@@ -25,3 +25,15 @@ export function callIdOf(header: string | null | undefined): string {
   const start = header.slice(0, KEPT_START).replace(/[^A-Za-z0-9._:-]/g, '_');
   return `${start}~${createHash('sha256').update(header, 'utf8').digest('base64url')}`;
 }
+
+/**
+ * A call id a request may carry to name an invocation (`handedOverBy`, `replaces`; the request
+ * schema's pattern) and a failure record's id is read as. Platform ids (ULIDs) are; an id
+ * callIdOf had to keep whole with `.` or `:`, or rewrite, is not, and its handovers go without
+ * the name (a failure record of it then resumes the run as before chains were tracked).
+ */
+const NAMEABLE_CALL_ID = /^[A-Za-z0-9_-]{1,64}$/;
+
+export function isNameableCallId(id: string): boolean {
+  return NAMEABLE_CALL_ID.test(id);
+}

@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { isNameableCallId } from '../call-id';
 import requestSchema from '../../schemas/reencrypt-request.schema.json';
 import { InvalidInputError, type FieldProblem } from '../errors';
 import type { ErrorObject } from 'ajv';
@@ -37,8 +38,6 @@ const validateInvocationRecord = compile<{ functionId: string }>({
   not: { anyOf: [{ required: ['bucketName'] }, { required: ['kmsKeyId'] }, { required: ['continuation'] }, { required: ['resume'] }, { required: ['runId'] }] },
 });
 
-/** What an Fn call id looks like (the `handedOverBy` field's pattern in the request schema). */
-const FN_CALL_ID = /^[A-Za-z0-9_-]{1,64}$/;
 
 interface ObjectEventData {
   compartmentId?: string;
@@ -84,7 +83,7 @@ export function classify(body: unknown): ReencryptRequest {
     const recordKey = createHash('sha256').update(JSON.stringify(record)).digest('hex').slice(0, 40);
     // The failed call's id names a state object (chains.ts): taken only in the shape of an Fn call id, else ignored.
     const id = (record as Record<string, unknown>)['id'];
-    const failedCallId = typeof id === 'string' && FN_CALL_ID.test(id) ? id : undefined;
+    const failedCallId = typeof id === 'string' && isNameableCallId(id) ? id : undefined;
     return { kind: 'invocation-failed', functionId: record.functionId, recordKey, ...(failedCallId && { failedCallId }) };
   }
   return classifyManual(record);

@@ -38,6 +38,7 @@
  * workers hold theirs, and one with nothing to take and no hold to watch ends
  * without a successor, see model.ts claimOrder and lifecycle.ts takeTurn).
  */
+import { isNameableCallId } from '../call-id';
 import type { RunContext } from '../engine/context';
 import { StateStoreError, type StateStore } from './store';
 
@@ -58,9 +59,9 @@ export interface Succession {
   readonly at: string;
 }
 
-/** The body of a handover: the run, and who hands it over. */
-export function successorBody(runId: string, owner: string): { resume: string; handedOverBy: string } {
-  return { resume: runId, handedOverBy: owner };
+/** The body of a handover: the run, and who hands it over when the request schema can carry that name. */
+export function successorBody(runId: string, owner: string): { resume: string; handedOverBy?: string } {
+  return { resume: runId, ...(isNameableCallId(owner) && { handedOverBy: owner }) };
 }
 
 /** The body of a failure record's resume: the run, and the failed call whose chain it may continue. */

@@ -7,6 +7,8 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { callIdOf, MAX_CALL_ID_CHARS } from '../../src/call-id';
+import { classify } from '../../src/input/classify';
+import { successorBody } from '../../src/runs/chains';
 import { fcParams } from '../support/fast-check';
 
 const PLAIN = /^[A-Za-z0-9._:~-]*$/;
@@ -45,6 +47,23 @@ describe('callIdOf', () => {
       expect(ia).toMatch(PLAIN);
       expect(callIdOf(a)).toBe(ia);
       if (a !== b) expect(callIdOf(b)).not.toBe(ia);
+    }), fcParams(500));
+  });
+
+  it('property: a handover from any caller\'s id is a resume the function accepts, naming the caller only when the schema can carry it', () => {
+    const header = fc.oneof(
+      fc.stringMatching(/^[0-9A-Z]{26}$/), // a ULID, as the platform sends
+      fc.stringMatching(/^[A-Za-z0-9._:-]{1,96}$/),
+      fc.string({ maxLength: 300 }),
+      fc.string({ minLength: 97, maxLength: 2000 }),
+    );
+    fc.assert(fc.property(header, (h) => {
+      const owner = callIdOf(h);
+      const body = successorBody('run-1', owner);
+      const request = classify(JSON.parse(JSON.stringify(body)));
+      expect(request).toMatchObject({ kind: 'manual', scope: { type: 'resume', runId: 'run-1' } });
+      const named = /^[A-Za-z0-9_-]{1,64}$/.test(owner);
+      expect(body.handedOverBy).toBe(named ? owner : undefined);
     }), fcParams(500));
   });
 });
