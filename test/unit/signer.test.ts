@@ -216,25 +216,32 @@ describe('when the key changes', () => {
   });
 });
 
+/**
+ * The SDK's resource-principal provider as in OCI Functions: the token and the session key in
+ * files (`issued`'s other variables in the environment only while the provider is built).
+ */
+function fileResourcePrincipal(issued: Record<string, string>, rpstFile: string, pemFile: string): { rpst: string; pem: string; provider: AuthenticationDetailsProvider } {
+  const rpst = join(dir, rpstFile);
+  const pem = join(dir, pemFile);
+  writeFileSync(rpst, issued['OCI_RESOURCE_PRINCIPAL_RPST'] ?? '');
+  writeFileSync(pem, issued['OCI_RESOURCE_PRINCIPAL_PRIVATE_PEM'] ?? '');
+  const saved = { ...process.env };
+  Object.assign(process.env, { ...issued, OCI_RESOURCE_PRINCIPAL_RPST: rpst, OCI_RESOURCE_PRINCIPAL_PRIVATE_PEM: pem });
+  try {
+    return { rpst, pem, provider: ResourcePrincipalAuthenticationDetailsProvider.builder() };
+  } finally {
+    for (const name of Object.keys(issued)) {
+      if (saved[name] === undefined) delete process.env[name];
+      else process.env[name] = saved[name];
+    }
+  }
+}
+
 describe('with a resource principal read from files, as in OCI Functions', () => {
   it('follows a refreshed session: new token, new key, one rebuild, signatures that verify with the new key', async () => {
     const auth = new Authenticator('us-phoenix-1', 'ocid1.tenancy.oc1..aaaaexample', 300);
     const first = auth.issueResourcePrincipal({ compartmentId: 'ocid1.compartment.oc1..aaaaexample', ttlSeconds: 2 });
-    const rpst = join(dir, 'rpst');
-    const pem = join(dir, 'session.pem');
-    writeFileSync(rpst, first.OCI_RESOURCE_PRINCIPAL_RPST);
-    writeFileSync(pem, first.OCI_RESOURCE_PRINCIPAL_PRIVATE_PEM);
-    const saved = { ...process.env };
-    Object.assign(process.env, { ...first, OCI_RESOURCE_PRINCIPAL_RPST: rpst, OCI_RESOURCE_PRINCIPAL_PRIVATE_PEM: pem });
-    let provider: AuthenticationDetailsProvider;
-    try {
-      provider = ResourcePrincipalAuthenticationDetailsProvider.builder();
-    } finally {
-      for (const name of Object.keys(first)) {
-        if (saved[name] === undefined) delete process.env[name];
-        else process.env[name] = saved[name];
-      }
-    }
+    const { rpst, pem, provider } = fileResourcePrincipal(first, 'rpst', 'session.pem');
     const signer = new CachedKeyRequestSigner(provider);
     const signOnce = async () => {
       const headers = new Headers({ 'x-date': DATE });
@@ -293,21 +300,7 @@ describe('reusing a session token until shortly before it expires', () => {
     const auth = new Authenticator('us-phoenix-1', 'ocid1.tenancy.oc1..aaaaexample', 300);
     const first = auth.issueResourcePrincipal({ compartmentId: 'ocid1.compartment.oc1..aaaaexample', ttlSeconds: 3600 });
     const exp = (sessionTokenExpiry(`ST$${first.OCI_RESOURCE_PRINCIPAL_RPST}`) as number);
-    const rpst = join(dir, 'rpst-reuse');
-    const pem = join(dir, 'session-reuse.pem');
-    writeFileSync(rpst, first.OCI_RESOURCE_PRINCIPAL_RPST);
-    writeFileSync(pem, first.OCI_RESOURCE_PRINCIPAL_PRIVATE_PEM);
-    const saved = { ...process.env };
-    Object.assign(process.env, { ...first, OCI_RESOURCE_PRINCIPAL_RPST: rpst, OCI_RESOURCE_PRINCIPAL_PRIVATE_PEM: pem });
-    let provider: AuthenticationDetailsProvider;
-    try {
-      provider = ResourcePrincipalAuthenticationDetailsProvider.builder();
-    } finally {
-      for (const name of Object.keys(first)) {
-        if (saved[name] === undefined) delete process.env[name];
-        else process.env[name] = saved[name];
-      }
-    }
+    const { rpst, pem, provider } = fileResourcePrincipal(first, 'rpst-reuse', 'session-reuse.pem');
     const signer = new CachedKeyRequestSigner(provider);
     const signAt = async (ms: number) => {
       vi.setSystemTime(ms);
