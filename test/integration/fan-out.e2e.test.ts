@@ -12,9 +12,9 @@
  * invocations than workers, every invocation accounted for (workers,
  * handovers, one resume per failure record delivered), the run finishing by
  * itself, every version re-encrypted and none redone without a takeover. The
- * second block makes that load deterministic (test/support/starve.ts), and stops
- * two workers the moment their successor is accepted, until Fn kills them: their
- * failure records must not add chains (expectInvocationsAccounted traces them).
+ * second block stops two workers the moment their successor is accepted, until Fn
+ * kills them (their failure records must not add chains: expectInvocationsAccounted
+ * traces them), then makes the load deterministic (test/support/starve.ts).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { keyVersionCounts, startStack, stateRecord, type Stack } from '../support/stack';
@@ -33,9 +33,11 @@ const DETACHED_TIMEOUT_SECONDS = 5;
 function rotationOverUnevenBuckets(name: string, starve?: StarveOptions & { afterHandover: number }): void {
   describe(name, () => {
     let s: Stack;
+    // Starved, the pauses begin only after two handovers (see below): four times the versions leave them a run to starve.
+    const k = SCALE * (starve ? 4 : 1);
     const sizes: Record<string, number> = {
-      'fan-big': 8_000 * SCALE, 'fan-a': 400 * SCALE, 'fan-b': 1_200 * SCALE, 'fan-c': 2_000 * SCALE,
-      'fan-d': 600 * SCALE, 'fan-e': 3_000 * SCALE, 'fan-f': 200 * SCALE,
+      'fan-big': 8_000 * k, 'fan-a': 400 * k, 'fan-b': 1_200 * k, 'fan-c': 2_000 * k,
+      'fan-d': 600 * k, 'fan-e': 3_000 * k, 'fan-f': 200 * k,
     };
     const total = Object.values(sizes).reduce((a, b) => a + b, 0);
     beforeAll(async () => {
@@ -53,8 +55,13 @@ function rotationOverUnevenBuckets(name: string, starve?: StarveOptions & { afte
     it('one final report with the ground-truth totals, every version under the new key, never more units held than workers, every invocation accounted for', async () => {
       const holds = watchHolds(s.emu, 25, MAX_WORKERS);
       const takeovers = watchTakeovers(s.emu);
-      const starver = starve && starveResumes(s.emu, s.functionId, { timeoutSeconds: DETACHED_TIMEOUT_SECONDS, leaseMs: 3 * CHECKPOINT_SECONDS * 1000 }, starve);
       let stopper: ReturnType<typeof stopAfterHandover> | undefined;
+      // Starved from the first call, a run could end with no worker ever handing over (seen in CI: every
+      // first-turn worker paused, the rest finishing within a turn): the pauses begin once the handovers
+      // this test stops have happened.
+      const starver = starve && starveResumes(s.emu, s.functionId, { timeoutSeconds: DETACHED_TIMEOUT_SECONDS, leaseMs: 3 * CHECKPOINT_SECONDS * 1000 }, {
+        ...starve, startWhen: () => (stopper?.stopped().length ?? 0) >= starve.afterHandover,
+      });
       s.emu.functions.resetConcurrency();
       const newVersion = s.emu.rotateKey(s.keyId).id;
       // A hang guard, not a timing assertion: the run ends by itself, however slowly.

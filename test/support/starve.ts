@@ -23,6 +23,12 @@ export interface StarveOptions {
   readonly pStall: number;
   /** Stop pausing after this many calls have been paused (so a run always gets to finish). */
   readonly maxPauses?: number;
+  /**
+   * Pause nothing until this holds (checked as each call takes its container). A test that also needs
+   * a number of handovers to happen (stopAfterHandover) waits for them here: paused from the first
+   * call, a run can end with no invocation ever handing over.
+   */
+  readonly startWhen?: () => boolean;
 }
 
 export interface Pause {
@@ -71,7 +77,7 @@ export function starveResumes(emu: Emulator, functionId: string, timing: { timeo
     const c = await acquire(body);
     // Three draws per call whatever is decided, so a seed gives the same plan per call number.
     const [kindDraw, atDraw, lengthDraw] = [next(), next(), next()];
-    if (!active || !body.startsWith('{"resume"') || (options.maxPauses !== undefined && planned.length >= options.maxPauses)) return c;
+    if (!active || !body.startsWith('{"resume"') || (options.startWhen && !options.startWhen()) || (options.maxPauses !== undefined && planned.length >= options.maxPauses)) return c;
     const kind = kindDraw < options.pKill ? 'kill' : kindDraw < options.pKill + options.pStall ? 'stall' : undefined;
     if (!kind) return c;
     const timeoutMs = timing.timeoutSeconds * 1000;
