@@ -117,7 +117,9 @@ export async function startRun(plan: RunPlan, runs: Runs, ctx: RunContext, onExi
  * compared for bucket sweeps only: a key sweep's buckets are found anew by each delivery.
  */
 function refuseOtherRequest(existing: RunRecord, asked: RunRecord): void {
-  const sameUnits = asked.trigger.scope !== 'bucket' || JSON.stringify(existing.units) === JSON.stringify(asked.units);
+  // Only the units the request planned: a bucket's listing pass appends its name ranges (`of`) to the run (ranges.ts).
+  const planned = existing.units.filter((u) => u.of === undefined);
+  const sameUnits = asked.trigger.scope !== 'bucket' || JSON.stringify(planned) === JSON.stringify(asked.units);
   if (JSON.stringify(existing.trigger) === JSON.stringify(asked.trigger) && existing.dryRun === asked.dryRun && sameUnits) return;
   const field = asked.trigger.kind === 'manual' ? 'runId' : 'eventID';
   throw new InvalidInputError(`Run ${asked.runId} already exists for another request (${existing.triggerName}): its ${field} names that run`, [
