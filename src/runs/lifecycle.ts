@@ -97,7 +97,12 @@ export async function startRun(plan: RunPlan, runs: Runs, ctx: RunContext, onExi
     // The marker first: a run that exists is always listed until it ends.
     await store.create(openKey(plan.runId), { runId: plan.runId, createdAt: record.createdAt, trigger: plan.triggerName });
     created = (await store.create(runKey(plan.runId), record)) !== 'exists';
-    if (!created) ctx.notes.push('joined a run started at the same moment by the same event or request');
+    if (!created) {
+      // Another request may have named the same run id at the same moment: it is refused as when it comes later.
+      const other = await store.get(runKey(plan.runId), isRunRecord);
+      if (other) refuseOtherRequest(other.value, record);
+      ctx.notes.push('joined a run started at the same moment by the same event or request');
+    }
   } else {
     refuseOtherRequest(existing.value, record);
     ctx.notes.push('this run already exists (a redelivered event or a repeated request): joined it');
