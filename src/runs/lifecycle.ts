@@ -125,7 +125,10 @@ function refuseOtherRequest(existing: RunRecord, asked: RunRecord): void {
   // Only the units the request planned: a bucket's listing pass appends its name ranges (`of`) to the run (ranges.ts).
   const planned = existing.units.filter((u) => u.of === undefined);
   const sameUnits = asked.trigger.scope !== 'bucket' || JSON.stringify(planned) === JSON.stringify(asked.units);
-  if (JSON.stringify(existing.trigger) === JSON.stringify(asked.trigger) && existing.dryRun === asked.dryRun && sameUnits) return;
+  // A watermark the request gave (before, force) is part of what it asks; one resolved anew (the key's current version) is not.
+  const explicit = asked.watermarkSource === 'request' || asked.watermarkSource === 'force';
+  const sameWatermark = !explicit || (existing.watermarkSource === asked.watermarkSource && existing.before === asked.before);
+  if (JSON.stringify(existing.trigger) === JSON.stringify(asked.trigger) && existing.dryRun === asked.dryRun && sameUnits && sameWatermark) return;
   const field = asked.trigger.kind === 'manual' ? 'runId' : 'eventID';
   throw new InvalidInputError(`Run ${asked.runId} already exists for another request (${existing.triggerName}): its ${field} names that run`, [
     { field, problem: `names run ${asked.runId}, which another request started: give a new ${field}, or send runId alone for that run's status` },

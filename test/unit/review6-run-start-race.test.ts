@@ -87,3 +87,39 @@ describe('two requests naming one run id at the same moment', () => {
     expect(calls).toContain(`replace ${runKey('same-id')}`);
   });
 });
+
+describe('a request naming the run of the same bucket with another watermark', () => {
+  /** A state bucket where `existing`'s run is already there. */
+  function storeWith(existing: RunRecord): StateStore {
+    return {
+      bucket: 'state',
+      async get(name: string) { return name === runKey(existing.runId) ? { value: existing, etag: 'e1' } : undefined; },
+      async create() { return 'exists'; },
+      async replace(name: string) { throw new Error(`joined: replace ${name}`); },
+      async list() { return []; },
+      async delete() {},
+    } as unknown as StateStore;
+  }
+  const asked = (watermark: RunPlan['watermark']): RunPlan => ({ ...planFor('bucket-a'), watermark });
+  const before = (iso: string): RunPlan['watermark'] => ({ watermark: { type: 'before', at: new Date(iso) }, source: 'request' });
+
+  it('force after a run of versions before a time is refused naming runId (joined, the versions since were never swept)', async () => {
+    const run = { ...recordOf(planFor('bucket-a')), before: '2026-01-01T00:00:00.000Z', watermarkSource: 'request' };
+    const err = await startRun(asked(EVERYTHING), { store: storeWith(run), owner: 'c2' }, context()).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(InvalidInputError);
+    expect((err as InvalidInputError).details.map((d) => d.field)).toContain('runId');
+  });
+
+  it('another before is refused too; the same before joins', async () => {
+    const run = { ...recordOf(planFor('bucket-a')), before: '2026-01-01T00:00:00.000Z', watermarkSource: 'request' };
+    const other = await startRun(asked(before('2026-06-01T00:00:00Z')), { store: storeWith(run), owner: 'c2' }, context()).catch((e: unknown) => e);
+    expect(other).toBeInstanceOf(InvalidInputError);
+    await expect(startRun(asked(before('2026-01-01T00:00:00Z')), { store: storeWith(run), owner: 'c3' }, context())).rejects.toThrow(/joined: replace/);
+  });
+
+  it('a watermark resolved anew (the key\'s current version) joins whatever it resolves to: a redelivery after a rotation is the same request', async () => {
+    const run = { ...recordOf(planFor('bucket-a')), before: '2026-01-01T00:00:00.000Z', watermarkSource: 'key-version' };
+    const later: RunPlan['watermark'] = { watermark: { type: 'before', at: new Date('2026-06-01T00:00:00Z') }, source: 'key-version' };
+    await expect(startRun(asked(later), { store: storeWith(run), owner: 'c4' }, context())).rejects.toThrow(/joined: replace/);
+  });
+});
