@@ -125,9 +125,10 @@ function refuseOtherRequest(existing: RunRecord, asked: RunRecord): void {
   // Only the units the request planned: a bucket's listing pass appends its name ranges (`of`) to the run (ranges.ts).
   const planned = existing.units.filter((u) => u.of === undefined);
   const sameUnits = asked.trigger.scope !== 'bucket' || JSON.stringify(planned) === JSON.stringify(asked.units);
-  // A watermark the request gave (before, force) is part of what it asks; one resolved anew (the key's current version) is not.
-  const explicit = asked.watermarkSource === 'request' || asked.watermarkSource === 'force';
-  const sameWatermark = !explicit || (existing.watermarkSource === asked.watermarkSource && existing.before === asked.before);
+  // A time the request gave (before) is part of what it asks, against another time or force; a watermark resolved anew
+  // (the key's current version, or everything for a bucket without a key of its own) is not: it may change between sends.
+  const gaveTime = asked.watermarkSource === 'request' || existing.watermarkSource === 'request';
+  const sameWatermark = !gaveTime || (existing.watermarkSource === asked.watermarkSource && existing.before === asked.before);
   if (JSON.stringify(existing.trigger) === JSON.stringify(asked.trigger) && existing.dryRun === asked.dryRun && sameUnits && sameWatermark) return;
   const field = asked.trigger.kind === 'manual' ? 'runId' : 'eventID';
   throw new InvalidInputError(`Run ${asked.runId} already exists for another request (${existing.triggerName}): its ${field} names that run`, [

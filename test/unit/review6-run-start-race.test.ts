@@ -121,5 +121,13 @@ describe('a request naming the run of the same bucket with another watermark', (
     const run = { ...recordOf(planFor('bucket-a')), before: '2026-01-01T00:00:00.000Z', watermarkSource: 'key-version' };
     const later: RunPlan['watermark'] = { watermark: { type: 'before', at: new Date('2026-06-01T00:00:00Z') }, source: 'key-version' };
     await expect(startRun(asked(later), { store: storeWith(run), owner: 'c4' }, context())).rejects.toThrow(/joined: replace/);
+    // Everything (a bucket without a key of its own is swept whole) after the key's version: resolved anew too.
+    await expect(startRun(asked(EVERYTHING), { store: storeWith(run), owner: 'c5' }, context())).rejects.toThrow(/joined: replace/);
+  });
+
+  it('a before after a run of everything is refused too', async () => {
+    const run = { ...recordOf(planFor('bucket-a')), before: null, watermarkSource: 'force' };
+    const err = await startRun(asked(before('2026-06-01T00:00:00Z')), { store: storeWith(run), owner: 'c6' }, context()).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(InvalidInputError);
   });
 });
