@@ -29,11 +29,15 @@ export async function resumeAbandoned(recordKey: string, runs: Runs, ctx: RunCon
   // A call whose successor already claimed its chain broke none: that successor carries the run.
   const handover = failedCallId === undefined ? undefined : await handoverOf(failedCallId, names.map((n) => n.slice(OPEN_PREFIX.length)), runs.store);
   const verdict = failureVerdict(failedCallId, handover);
+  const markerKey = `${ABANDONED_PREFIX}${recordKey}`;
   if (!verdict.resume) {
+    // An earlier delivery of this record may have resumed some runs and been refused the rest
+    // (rememberResumed) before the successor's claim was stored: delivered now, the record is not
+    // sent again, so its list goes too (else it stayed until the bucket's lifecycle rule).
+    await forget(markerKey, runs.store, ctx);
     ctx.logger.info('failed call had handed its run over: nothing resumed', { failedCallId, runId: verdict.runId, successor: verdict.successor });
     return { ok: true, action: 'resume-abandoned', resumed: [], handedOver: { runId: verdict.runId, to: verdict.successor }, notes: ctx.notes };
   }
-  const markerKey = `${ABANDONED_PREFIX}${recordKey}`;
   const earlier = await runs.store.get(markerKey, isResumedFor);
   const already = new Set(earlier?.value.resumed ?? []);
   const resumed: string[] = [];
@@ -75,6 +79,16 @@ async function rememberResumed(key: string, earlier: Stored<ResumedFor> | undefi
   } catch (err) {
     if (!(err instanceof StateStoreError)) throw err;
     ctx.logger.warn('resumed runs not remembered', { key, error: err.message });
+  }
+}
+
+/** Best effort: a record left behind costs one stored object until the lifecycle rule, never a resume. */
+async function forget(key: string, store: StateStore, ctx: RunContext): Promise<void> {
+  try {
+    await store.delete(key);
+  } catch (err) {
+    if (!(err instanceof StateStoreError)) throw err;
+    ctx.logger.warn('record of resumed runs not deleted', { key, error: err.message });
   }
 }
 

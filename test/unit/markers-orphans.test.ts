@@ -1,0 +1,112 @@
+/**
+ * State-bucket leftovers of durable runs (src/runs/abandoned.ts, lifecycle.ts startRun/takeTurn):
+ * an `unfinished/` marker whose start died before storing its run is removed by the resume that
+ * finds no run, once no start can still be between its two writes; a run that exists always
+ * keeps its marker, however a start and a removal interleave. And a failure record handled as
+ * "nothing resumed" deletes the list of runs an earlier delivery of it resumed.
+ * Ages are set in the stored markers (hours apart from the clock), never waited for.
+ */
+import { describe, expect, it } from 'vitest';
+import { EVERYTHING } from '../../src/decide/watermark';
+import type { RunContext } from '../../src/engine/context';
+import { createLogger } from '../../src/log';
+import { OciCallError } from '../../src/oci/errors';
+import type { ObjectStorage } from '../../src/oci/object-storage';
+import { resumeAbandoned } from '../../src/runs/abandoned';
+import { successionKey, type Succession } from '../../src/runs/chains';
+import { OPEN_PREFIX, runKey, type RunPlan } from '../../src/runs/lifecycle';
+import type { RunRecord } from '../../src/runs/model';
+import { StateStore } from '../../src/runs/store';
+
+type Hook = (name: string) => Promise<void> | void;
+
+/** An in-memory bucket with Object Storage's conditional writes; hooks run before a put or delete of a name lands. */
+function bucket() {
+  const objects = new Map<string, { text: string; etag: string }>();
+  const beforePut = new Map<string, Hook>();
+  const beforeDelete = new Map<string, Hook>();
+  let n = 0;
+  const fail = (status: number, serviceCode: string) => new OciCallError('X', { status, serviceCode, message: serviceCode, outOfTime: false });
+  const os = {
+    async putText(_ns: string, _b: string, name: string, text: string, c: { ifMatch?: string; ifNoneMatch?: '*' }) {
+      const hook = beforePut.get(name);
+      if (hook) {
+        beforePut.delete(name);
+        await hook(name);
+      }
+      const cur = objects.get(name);
+      if (c.ifNoneMatch === '*' && cur) throw fail(412, 'IfNoneMatchFailed');
+      if (c.ifMatch !== undefined && cur?.etag !== c.ifMatch) throw fail(412, 'IfMatchFailed');
+      const etag = `e${++n}`;
+      objects.set(name, { text, etag });
+      return { etag };
+    },
+    async getText(_ns: string, _b: string, name: string) {
+      const cur = objects.get(name);
+      if (!cur) throw fail(404, 'ObjectNotFound');
+      return cur;
+    },
+    async deleteObject(_ns: string, _b: string, name: string) {
+      const hook = beforeDelete.get(name);
+      if (hook) {
+        beforeDelete.delete(name);
+        await hook(name);
+      }
+      objects.delete(name);
+    },
+    async listNames(_ns: string, _b: string, prefix: string) {
+      return [...objects.keys()].filter((k) => k.startsWith(prefix)).sort();
+    },
+  };
+  const store = new StateStore(os as unknown as ObjectStorage, 'ns', 'state');
+  return { store, objects, beforePut, beforeDelete };
+}
+
+const RUN = 'run-20261130T100000-aaaaaaaaaaaa';
+const markerKey = `${OPEN_PREFIX}${RUN}`;
+const NOW = Date.parse('2026-11-30T12:00:00.000Z');
+const markerAt = (ms: number) => ({ runId: RUN, createdAt: new Date(ms).toISOString(), trigger: 'manual:bucket' });
+
+function plan(): RunPlan {
+  return {
+    runId: RUN, trigger: { kind: 'manual', scope: 'bucket', bucketName: 'b' }, triggerName: 'manual:bucket', namespace: 'ns',
+    dryRun: false, watermark: EVERYTHING, units: [{ bucketName: 'b' }], notes: [], incomplete: false,
+  };
+}
+
+function context(): RunContext {
+  return {
+    config: { maxInvocations: 100, noProgressLimit: 3, selfInvoke: false, maxWorkers: 1, checkpointMs: 10_000 },
+    budget: { startedAt: Date.now(), deadline: Date.now() + 60_000, stopStartingAt: Date.now() + 30_000, hardStopAt: Date.now() + 40_000 },
+    logger: createLogger('error'),
+    notes: [],
+  } as unknown as RunContext;
+}
+
+/** A stored run record (what startRun writes), enough for the marker's decisions. */
+async function storeRun(store: StateStore): Promise<void> {
+  const record: RunRecord = {
+    v: 1, runId: RUN, createdAt: new Date(NOW).toISOString(), trigger: plan().trigger, triggerName: 'manual:bucket', namespace: 'ns',
+    dryRun: false, before: null, watermarkSource: 'force', units: [{ bucketName: 'b' }], state: 'running', invocations: 0,
+    maxInvocations: 100, noProgressLimit: 3, notes: [], incomplete: false, workers: 1,
+  } as RunRecord;
+  await store.create(runKey(RUN), record);
+}
+
+describe('a failure record handled as "nothing resumed"', () => {
+  it('deletes the list of runs an earlier delivery of it resumed', async () => {
+    const { store, objects } = bucket();
+    const failed = '01JDFAILEDCALL0000000000AA';
+    const recordKey = 'f'.repeat(40);
+    await store.create(markerKey, markerAt(NOW));
+    await storeRun(store);
+    // The first delivery resumed one run and was refused the others: it kept what it resumed, and failed.
+    await store.create(`abandoned/${recordKey}`, { resumed: ['another-run'] });
+    // Since then the failed call's successor claimed its chain: the record resumes nothing now.
+    const claim: Succession = { v: 1, runId: RUN, predecessor: failed, successor: '01JDSUCCESSOR0000000000AAA', by: 'handover', at: new Date(NOW).toISOString() };
+    await store.create(successionKey(RUN, failed), claim);
+    const answer = await resumeAbandoned(recordKey, { store, owner: 'call-h' }, context(), failed) as { resumed: string[] };
+    expect(answer.resumed).toEqual([]);
+    expect(objects.has(`abandoned/${recordKey}`)).toBe(false);
+  });
+});
