@@ -12,9 +12,9 @@ import type { RunContext } from '../../src/engine/context';
 import { createLogger } from '../../src/log';
 import { OciCallError } from '../../src/oci/errors';
 import type { ObjectStorage } from '../../src/oci/object-storage';
-import { resumeAbandoned } from '../../src/runs/abandoned';
+import { forgetOrphanMarker, ORPHAN_MARKER_AGE_MS, resumeAbandoned, type RunPlaces } from '../../src/runs/abandoned';
 import { successionKey, type Succession } from '../../src/runs/chains';
-import { OPEN_PREFIX, runKey, type RunPlan } from '../../src/runs/lifecycle';
+import { isRunRecord, OPEN_PREFIX, runKey, type RunPlan } from '../../src/runs/lifecycle';
 import type { RunRecord } from '../../src/runs/model';
 import { StateStore } from '../../src/runs/store';
 
@@ -64,7 +64,9 @@ function bucket() {
 
 const RUN = 'run-20261130T100000-aaaaaaaaaaaa';
 const markerKey = `${OPEN_PREFIX}${RUN}`;
+const places: RunPlaces<RunRecord> = { marker: markerKey, record: runKey(RUN), isRun: isRunRecord };
 const NOW = Date.parse('2026-11-30T12:00:00.000Z');
+const HOUR = 3_600_000;
 const markerAt = (ms: number) => ({ runId: RUN, createdAt: new Date(ms).toISOString(), trigger: 'manual:bucket' });
 
 function plan(): RunPlan {
@@ -92,6 +94,40 @@ async function storeRun(store: StateStore): Promise<void> {
   } as RunRecord;
   await store.create(runKey(RUN), record);
 }
+
+describe('a marker whose run was never stored', () => {
+  it('is removed once older than any start that could still be between its two writes', async () => {
+    const { store, objects } = bucket();
+    await store.create(markerKey, markerAt(NOW - ORPHAN_MARKER_AGE_MS - 1));
+    expect(await forgetOrphanMarker(places, store, NOW)).toBe('removed');
+    expect(objects.has(markerKey)).toBe(false);
+  });
+
+  it('is left alone while a start may still be writing its run (younger than the bound)', async () => {
+    const { store, objects } = bucket();
+    await store.create(markerKey, markerAt(NOW - ORPHAN_MARKER_AGE_MS + 1));
+    expect(await forgetOrphanMarker(places, store, NOW)).toBe('young');
+    expect(objects.has(markerKey)).toBe(true);
+  });
+
+  it('is never removed when its run exists, however old', async () => {
+    const { store, objects } = bucket();
+    await store.create(markerKey, markerAt(NOW - 10 * ORPHAN_MARKER_AGE_MS));
+    await storeRun(store);
+    expect(await forgetOrphanMarker(places, store, NOW)).toBe('run-exists');
+    expect(objects.has(markerKey)).toBe(true);
+  });
+
+  it('is put back when a start stores the run between the removal\'s read and its delete', async () => {
+    const { store, objects, beforeDelete } = bucket();
+    await store.create(markerKey, markerAt(NOW - ORPHAN_MARKER_AGE_MS - HOUR));
+    // A redelivered start found the old marker there ('exists') and stores its run just now.
+    beforeDelete.set(markerKey, () => storeRun(store));
+    expect(await forgetOrphanMarker(places, store, NOW)).toBe('run-exists');
+    expect(objects.has(markerKey)).toBe(true);
+  });
+
+});
 
 describe('a failure record handled as "nothing resumed"', () => {
   it('deletes the list of runs an earlier delivery of it resumed', async () => {
