@@ -9,12 +9,13 @@
 import { describe, expect, it } from 'vitest';
 import { EVERYTHING } from '../../src/decide/watermark';
 import type { RunContext } from '../../src/engine/context';
+import { InvalidInputError } from '../../src/errors';
 import { createLogger } from '../../src/log';
 import { OciCallError } from '../../src/oci/errors';
 import type { ObjectStorage } from '../../src/oci/object-storage';
 import { forgetOrphanMarker, ORPHAN_MARKER_AGE_MS, resumeAbandoned, type RunPlaces } from '../../src/runs/abandoned';
 import { successionKey, type Succession } from '../../src/runs/chains';
-import { isRunRecord, OPEN_PREFIX, runKey, type RunPlan } from '../../src/runs/lifecycle';
+import { isRunRecord, OPEN_PREFIX, runKey, startRun, takeTurn, type RunPlan } from '../../src/runs/lifecycle';
 import type { RunRecord } from '../../src/runs/model';
 import { StateStore } from '../../src/runs/store';
 
@@ -127,6 +128,33 @@ describe('a marker whose run was never stored', () => {
     expect(objects.has(markerKey)).toBe(true);
   });
 
+  it('a start that found an old marker lists its run again if the marker was removed before it stored the run', async () => {
+    const { store, objects, beforePut } = bucket();
+    await store.create(markerKey, markerAt(Date.now() - ORPHAN_MARKER_AGE_MS - HOUR));
+    // The removal runs whole between the start's marker write (which finds the old one) and its run's write.
+    let removal: string | undefined;
+    beforePut.set(runKey(RUN), async () => { removal = await forgetOrphanMarker(places, store, Date.now()); });
+    // The start goes on to its turn: stop it there (this bucket holds no objects to sweep).
+    beforePut.set(`runs/${RUN}/units/00000.json`, () => { throw new Error('stopped at the turn'); });
+    await expect(startRun(plan(), { store, owner: 'call-b' }, context())).rejects.toThrow();
+    expect(removal).toBe('removed');
+    expect(objects.has(runKey(RUN))).toBe(true);
+    expect(objects.has(markerKey)).toBe(true);
+  });
+
+  it('the resume that finds no run removes an old marker (answered InvalidInput still), and leaves a fresh one', async () => {
+    const old = bucket();
+    await old.store.create(markerKey, markerAt(Date.now() - ORPHAN_MARKER_AGE_MS - HOUR));
+    await expect(takeTurn(RUN, { store: old.store, owner: 'call-r' }, context())).rejects.toBeInstanceOf(InvalidInputError);
+    expect(old.objects.has(markerKey)).toBe(false);
+    expect(await old.store.list(OPEN_PREFIX)).toEqual([]);
+
+    const fresh = bucket();
+    // A start between its two writes, a minute ago.
+    await fresh.store.create(markerKey, markerAt(Date.now() - 60_000));
+    await expect(takeTurn(RUN, { store: fresh.store, owner: 'call-r' }, context())).rejects.toBeInstanceOf(InvalidInputError);
+    expect(fresh.objects.has(markerKey)).toBe(true);
+  });
 });
 
 describe('a failure record handled as "nothing resumed"', () => {
