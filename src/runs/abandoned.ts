@@ -25,6 +25,17 @@ interface ResumedFor {
  * When Functions refuses some of them, the delivery fails so that
  * Notifications retries it; the runs this record already resumed are kept
  * under its key, so a retry resumes only the rest instead of every run again.
+ *
+ * Why every unfinished run, even when the failed call's own run has ended (then each resume is one
+ * invocation too many, up to 50): nothing stored names a call's run by the call's id alone. The
+ * record carries the call id and its times, not its body (assumption A21); the one object keyed by
+ * the call id, `runs/<run>/handed/<callId>` (chains.ts), is written by its successor, so it is
+ * absent exactly when the call may have broken a chain, and it sits under a run id the record does
+ * not give (handoverOf looks only in the unfinished runs; an ended run has no marker to look
+ * under); the claim a resume writes itself is keyed by its predecessor, and units name their
+ * holder inside records of a run one must already know. Telling the run would take a write keyed by
+ * the call id in every invocation (the hot path), to save invocations only when a killed call's
+ * run had already ended. The extra resumes end quickly and add no lasting chain (chains.ts).
  */
 export async function resumeAbandoned(recordKey: string, runs: Runs, ctx: RunContext, failedCallId?: string): Promise<object> {
   const names = (await runs.store.list(OPEN_PREFIX)).slice(0, 50);
