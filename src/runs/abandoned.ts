@@ -35,7 +35,7 @@ interface ResumedFor {
  * under); the claim a resume writes itself is keyed by its predecessor, and units name their
  * holder inside records of a run one must already know. Telling the run would take a write keyed by
  * the call id in every invocation (the hot path), to save invocations only when a killed call's
- * run had already ended. The extra resumes end quickly and add no lasting chain (chains.ts).
+ * run had already ended. Those extra resumes do not spread (chains.ts).
  */
 export async function resumeAbandoned(recordKey: string, runs: Runs, ctx: RunContext, failedCallId?: string): Promise<object> {
   const names = (await runs.store.list(OPEN_PREFIX)).slice(0, 50);
