@@ -30,7 +30,7 @@
  * `messageType` is RAW_TEXT; a message over 64 KB is answered 400 `InvalidParameter`; the per-topic
  * rate is not enforced. Not switchable (emulator/src/routes/notifications.ts, FunctionsService.publish).
  *
- * A21 and A29 stay least certain (evidence in /work/shared/OCI-NOTES.md, sixth session): no field
+ * A21 and A29 stay least certain (evidence in OCI-NOTES.md, sixth session): no field
  * of a failure record is documented, and Oracle writes that "the Notifications service has no
  * information about a function after it's invoked", so a retry of a delivery the function itself
  * answered with 5xx (which the emulator does) is not supported by the documentation.
