@@ -27,8 +27,9 @@ interface ResumedFor {
  * under its key, so a retry resumes only the rest instead of every run again.
  *
  * Why every unfinished run, even when the failed call's own run has ended (then each resume is one
- * invocation too many, up to 50): nothing stored names a call's run by the call's id alone. The
- * record carries the call id and its times, not its body (assumption A21); the one object keyed by
+ * invocation too many, up to 50): nothing stored names a call's run by the call's id alone. No
+ * field of the record is documented (assumption A21: taken to carry the call id and its times, not
+ * its body, and nothing here relies on more); the one object keyed by
  * the call id, `runs/<run>/handed/<callId>` (chains.ts), is written by its successor, so it is
  * absent exactly when the call may have broken a chain, and it sits under a run id the record does
  * not give (handoverOf looks only in the unfinished runs; an ended run has no marker to look
