@@ -115,6 +115,8 @@ function isResumedFor(v: unknown): v is ResumedFor {
  * (detachedModeTimeoutInSeconds, 3600 s; a synchronous one, 300 s). A start writes its run's
  * marker and then its record within its own invocation (startRun; each state call ends before
  * Fn-Deadline, store.ts), so once a marker is older than that, the start that wrote it is over.
+ * (A CLI start is not killed, but its two writes follow each other, each call with a hard stop of
+ * its own, STATE_CALL_OWN_MS: far less than that.)
  */
 const LONGEST_INVOCATION_MS = 3_600_000;
 /** A marker without its run is an orphan once this old: twice the longest invocation, for clocks of other hosts off by minutes. */
