@@ -115,8 +115,8 @@ function isResumedFor(v: unknown): v is ResumedFor {
  * (detachedModeTimeoutInSeconds, 3600 s; a synchronous one, 300 s). A start writes its run's
  * marker and then its record within its own invocation (startRun; each state call ends before
  * Fn-Deadline, store.ts), so once a marker is older than that, the start that wrote it is over.
- * (A CLI start is not killed, but its two writes follow each other, each call with a hard stop of
- * its own, STATE_CALL_OWN_MS: far less than that.)
+ * A CLI start is not killed and its calls may retry up to its --max-duration: if its run's write
+ * ends that late, it looks for its marker again itself (relistIfForgotten).
  */
 const LONGEST_INVOCATION_MS = 3_600_000;
 /** A marker without its run is an orphan once this old: twice the longest invocation, for clocks of other hosts off by minutes. */
@@ -175,11 +175,14 @@ export async function forgetIfOrphan<R>(runId: string, places: RunPlaces<R>, sto
 }
 
 /**
- * For a start that found its run's marker already there (written by an earlier start that died
- * before storing the run) and then stored the run: that old marker may have been removed as an
- * orphan meanwhile (forgetOrphanMarker), so it is looked for and put back. One read, only then.
+ * For a start that has just stored its run: its marker may have been removed as an orphan
+ * meanwhile (forgetOrphanMarker) if it was there before (`markedBefore`: an earlier start died
+ * before storing the run) or if this start's own writes took longer than any invocation lives (a
+ * CLI start whose calls retried that long). Then it is looked for and put back: one read, only on
+ * those rare paths; otherwise nothing.
  */
-export async function relistIfForgotten(marker: string, value: OpenMarker, store: StateStore): Promise<void> {
+export async function relistIfForgotten(marker: string, value: OpenMarker, markedBefore: boolean, store: StateStore, now = Date.now()): Promise<void> {
+  if (!markedBefore && now - Date.parse(value.createdAt) < LONGEST_INVOCATION_MS) return;
   // Any record under the name will do: only its absence matters here.
   if (!(await store.get(marker, (v: unknown): v is unknown => true))) await store.create(marker, value);
 }

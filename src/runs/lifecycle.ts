@@ -100,7 +100,7 @@ export async function startRun(plan: RunPlan, runs: Runs, ctx: RunContext, onExi
     const markedBefore = (await store.create(openKey(plan.runId), marker)) === 'exists';
     created = (await store.create(runKey(plan.runId), record)) !== 'exists';
     // A marker an earlier start left (it died before storing the run) may have been removed as an orphan meanwhile.
-    if (created && markedBefore) await relistIfForgotten(openKey(plan.runId), marker, store);
+    if (created) await relistIfForgotten(openKey(plan.runId), marker, markedBefore, store);
     if (!created) {
       // Another request may have named the same run id at the same moment: it is refused as when it comes later.
       const other = await store.get(runKey(plan.runId), isRunRecord);

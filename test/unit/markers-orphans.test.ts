@@ -6,7 +6,7 @@
  * "nothing resumed" deletes the list of runs an earlier delivery of it resumed.
  * Ages are set in the stored markers (hours apart from the clock), never waited for.
  */
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { EVERYTHING } from '../../src/decide/watermark';
 import type { RunContext } from '../../src/engine/context';
 import { InvalidInputError } from '../../src/errors';
@@ -140,6 +140,26 @@ describe('a marker whose run was never stored', () => {
     expect(removal).toBe('removed');
     expect(objects.has(runKey(RUN))).toBe(true);
     expect(objects.has(markerKey)).toBe(true);
+  });
+
+  it('a start whose own run write ends later than any invocation lives (a CLI start retrying) lists its run again too', async () => {
+    const { store, objects, beforePut } = bucket();
+    vi.useFakeTimers({ toFake: ['Date'] });
+    try {
+      vi.setSystemTime(NOW);
+      let removal: string | undefined;
+      // Its marker is its own (fresh); its run's write retries for hours, and a removal finds the marker old meanwhile.
+      beforePut.set(runKey(RUN), async () => {
+        vi.setSystemTime(NOW + 3 * HOUR);
+        removal = await forgetOrphanMarker(places, store, Date.now());
+      });
+      beforePut.set(`runs/${RUN}/units/00000.json`, () => { throw new Error('stopped at the turn'); });
+      await expect(startRun(plan(), { store, owner: 'call-cli' }, context())).rejects.toThrow();
+      expect(removal).toBe('removed');
+      expect(objects.has(markerKey)).toBe(true);
+    } finally {
+      vi.useRealTimers();
+    }
   });
 
   it('the resume that finds no run removes an old marker (answered InvalidInput still), and leaves a fresh one', async () => {
