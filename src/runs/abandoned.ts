@@ -61,14 +61,14 @@ export async function resumeAbandoned(recordKey: string, runs: Runs, ctx: RunCon
   // refuses it (429). Failing this delivery instead counts on Notifications retrying a delivery the function itself
   // answered with 5xx, which Oracle does not document (A29): that is only the way left without a topic, or when
   // publishing fails too.
-  const published = await publishRefused(refused, failedCallId, ctx);
+  const { published, failures } = await publishRefused(refused, failedCallId, ctx);
   const notContinued = refused.filter((runId) => !published.includes(runId));
   ctx.logger.info('resumed abandoned runs', { resumed, alreadyResumed, refused, published, failedCallId, why: verdict.why });
   if (notContinued.length > 0) {
     // Fail the delivery so that Notifications retries it (with backoff) until Functions has room.
     const done = [...resumed, ...published];
     if (done.length > 0) await rememberResumed(markerKey, earlier, [...already, ...done], runs.store, ctx);
-    throw new RunNotContinuedError(notContinued, why);
+    throw new RunNotContinuedError(notContinued, [why, ...failures].join('; '));
   }
   // Delivered: Notifications will not send this record again.
   if (earlier) await runs.store.delete(markerKey);
@@ -78,15 +78,17 @@ export async function resumeAbandoned(recordKey: string, runs: Runs, ctx: RunCon
   };
 }
 
-/** The refused runs whose resume (claiming the failed call's chain) was published to the resume topic; none without one. */
-async function publishRefused(refused: readonly string[], failedCallId: string | undefined, ctx: RunContext): Promise<string[]> {
+/** The refused runs whose resume (claiming the failed call's chain) was published to the resume topic (none without one), and why the others were not. */
+async function publishRefused(refused: readonly string[], failedCallId: string | undefined, ctx: RunContext): Promise<{ published: string[]; failures: string[] }> {
   const published: string[] = [];
+  const failures: string[] = [];
   for (const runId of refused) {
     const p = await publishResume(replacementBody(runId, failedCallId), ctx);
     if (p?.published) published.push(runId);
-    else if (p) ctx.notes.push(`${runId}: publishing its resume to ${p.topicId} failed too: ${p.why}`);
+    else if (p) failures.push(`${runId}: publishing its resume to ${p.topicId} failed too: ${p.why}`);
   }
-  return published;
+  ctx.notes.push(...failures);
+  return { published, failures };
 }
 
 /** Best effort: if it is not stored, a retry resumes those runs once more (each extra invocation ends quickly). */

@@ -79,3 +79,51 @@ describe('Notifications not retrying a delivery the function failed (A29 switche
     expect(ran.some((i) => i.status !== 200), diagnostics()).toBe(true);
   }, 300_000);
 });
+
+describe('a failure record whose refused resumes cannot be published either', () => {
+  let s: Stack;
+  beforeAll(async () => {
+    s = await startStack({
+      eventRules: true, timeoutSeconds: 4,
+      env: (setup) => ({ REENCRYPT_RESUME_TOPIC_ID: TOPIC, REENCRYPT_NOTIFICATIONS_ENDPOINT: setup.emu.url }),
+      runs: { checkpointSeconds: 1, detachedTimeoutSeconds: 5, maxProcesses: 3 },
+    });
+    s.emu.functions.createTopic([s.functionId], TOPIC);
+    s.emu.functions.get(s.functionId).failureDestination = { kind: 'NOTIFICATION', topicId: TOPIC };
+    s.emu.functions.notificationRetry = { firstDelayMs: 300, maxRetryDurationMs: 120_000 };
+    s.emu.createBucket({ compartmentId: s.compartmentA, name: 'unpublished', kmsKeyId: s.keyId, versioning: 'Enabled' });
+    s.emu.seedObjects('unpublished', {
+      count: VERSIONS / 2, extraVersions: 1, prefix: 'obj-', timeModified: new Date(Date.now() - 3_600_000).toISOString(),
+      encryption: { kind: 'kms', keyId: s.keyId },
+    });
+    s.emu.setGlobalFaults({ latencyMs: 20 });
+  }, 60_000);
+  afterAll(async () => s?.stop());
+
+  it('fails the delivery (RunNotContinued) naming the publish failure, and the retried delivery resumes the run', async () => {
+    const newVersion = s.emu.rotateKey(s.keyId).id;
+    const { functions } = s.emu;
+    const diagnostics = (): string => runDiagnostics(s.emu, s.functionId);
+    await eventually(() => functions.invocations.find((i) => i.invokeType === 'detached' && i.requestBody.includes('"resume"') && i.finishedAt === undefined), 'a detached continuation at work', 60_000);
+    s.emu.setRouteFaults('PublishMessage', { p503: 1 });
+    functions.concurrencyQuota = 1;
+    try {
+      const failed = await eventually(() => functions.invocations.find((i) => i.invokeType === 'detached' && i.status === 502), 'the continuation that could not hand over fails', 60_000);
+      const handler = await eventually(() => functions.invocations.find((i) => i.via === 'notifications' && i.requestBody.includes(failed.callId) && i.finishedAt !== undefined), 'the record handler answered', 60_000);
+      // The FDK fails the call (502), its detail the RunNotContinued error naming the publish failure: Notifications may retry it (A29).
+      expect(handler.status, diagnostics()).toBe(502);
+      const detail = String((JSON.parse(handler.responseBody ?? '{}') as Body)['detail']);
+      expect(detail, diagnostics()).toContain('RunNotContinued');
+      expect(detail, diagnostics()).toContain(`publishing its resume to ${TOPIC} failed too`);
+    } finally {
+      functions.concurrencyQuota = undefined;
+      s.emu.setRouteFaults('PublishMessage', undefined);
+    }
+    const reportName = await eventually(() => stateNames(s.emu, 'runs/').find((n) => n.endsWith('/report.json')), 'the stored report', 120_000);
+    await s.emu.whenIdle();
+    s.emu.setGlobalFaults(undefined);
+    expect(stateRecord(s.emu, reportName).complete, diagnostics()).toBe(true);
+    expect(keyVersionCounts(s.emu, 'unpublished')).toEqual({ [`kms:${newVersion}`]: VERSIONS });
+    expect(functions.published.filter((p) => p.via === 'PublishMessage')).toEqual([]);
+  }, 300_000);
+});
