@@ -3,9 +3,10 @@
  * published documentation or the SDK lives here, in one place. Each entry is
  * the most plausible answer we could find; each must be confirmed against a
  * real tenancy (see emulator/README.md, "Assumptions", where A1..A19 and
- * A22..A28, A30 and A31 refer to the tags below; A20 (bodies over 8 MiB are not kept) and
+ * A22..A28, A30 and A31 refer to the tags below, and so does A29's open part (whether a
+ * delivery the function itself failed is retried); A20 (bodies over 8 MiB are not kept) and
  * A21 (the record a failed detached invocation sends to its failure
- * destination) and A29 (how Notifications delivers to a function and retries)
+ * destination) and the rest of A29 (how Notifications delivers to a function)
  * are fixed choices documented where they are made:
  * routes/objectstorage/objects.ts and functions.ts), and so are A32, A33 and A34 below.
  *
@@ -180,6 +181,14 @@ export interface Assumptions {
    * past `end` and a client has to stop there itself.
    */
   versionPagesKeepNameRange: boolean;
+  /**
+   * A29: whether Notifications retries a delivery to an ORACLE_FUNCTIONS subscription that
+   * Functions accepted but the function failed (answered 5xx, died, or ran past its timeout).
+   * Oracle documents retries while the endpoint "does not acknowledge receipt" and also that
+   * "the Notifications service has no information about a function after it's invoked"; a
+   * refused invoke (429) is retried either way. `true` retries such failures; `false` does not.
+   */
+  notificationsRetryFunctionFailures: boolean;
 }
 
 export const DEFAULT_ASSUMPTIONS: Readonly<Assumptions> = Object.freeze({
@@ -214,6 +223,7 @@ export const DEFAULT_ASSUMPTIONS: Readonly<Assumptions> = Object.freeze({
   postMetricDataRejected: { status: 400, code: 'InvalidParameter' },
   eventStreamMessageKey: 'none',
   versionPagesKeepNameRange: true,
+  notificationsRetryFunctionFailures: true,
 });
 
 export function resolveAssumptions(overrides?: Partial<Assumptions>): Assumptions {
