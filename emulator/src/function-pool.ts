@@ -34,7 +34,7 @@ export interface FunctionContainer {
 export class FunctionPool {
   private readonly containers = new Set<FunctionContainer>();
   private readonly idle: FunctionContainer[] = [];
-  private readonly waiting: ((c: FunctionContainer) => void)[] = [];
+  private readonly waiting: { resolve: (c: FunctionContainer) => void; reject: (err: unknown) => void }[] = [];
   private starting = 0;
   private stopped = false;
   readonly maxProcesses: number;
@@ -57,7 +57,7 @@ export class FunctionPool {
     let c = this.idle.pop();
     while (c && !this.containers.has(c)) c = this.idle.pop();
     if (!c && this.containers.size + this.starting < this.maxProcesses) c = await this.start();
-    if (!c) c = await new Promise<FunctionContainer>((resolve) => this.waiting.push(resolve));
+    if (!c) c = await new Promise<FunctionContainer>((resolve, reject) => this.waiting.push({ resolve, reject }));
     c.busyWith = body;
     return c;
   }
@@ -68,6 +68,11 @@ export class FunctionPool {
    */
   release(c: FunctionContainer, healthy = true): void {
     c.busyWith = undefined;
+    if (this.stopped) {
+      // A call that ends after stop(): its container goes too, and nothing new starts.
+      if (this.containers.delete(c)) c.process.kill('SIGKILL');
+      return;
+    }
     if (!healthy && this.containers.has(c)) {
       this.containers.delete(c);
       c.process.kill('SIGKILL');
@@ -75,11 +80,11 @@ export class FunctionPool {
     if (!this.containers.has(c)) {
       // It died during the call: a waiting call gets a fresh container.
       const next = this.waiting.shift();
-      if (next) void this.start().then(next);
+      if (next) this.start().then(next.resolve, next.reject);
       return;
     }
     const next = this.waiting.shift();
-    if (next) next(c);
+    if (next) next.resolve(c);
     else this.idle.push(c);
   }
 
@@ -109,10 +114,19 @@ export class FunctionPool {
         rmSync(dir, { recursive: true, force: true });
       });
       const begun = Date.now();
-      while (!existsSync(socketPath)) {
-        if (child.exitCode !== null) throw new EmulatorUsageError(`function container exited with ${child.exitCode}: ${container.output.join('\n').slice(-2000)}`);
-        if (Date.now() - begun > 15_000) throw new EmulatorUsageError('function container did not listen within 15 s');
-        await new Promise((r) => setTimeout(r, 20));
+      try {
+        while (!existsSync(socketPath)) {
+          if (child.exitCode !== null) throw new EmulatorUsageError(`function container exited with ${child.exitCode}: ${container.output.join('\n').slice(-2000)}`);
+          // A hang guard: a loaded machine can take seconds to start a process.
+          if (Date.now() - begun > 50_000) throw new EmulatorUsageError('function container did not listen within 50 s');
+          if (this.stopped) throw new EmulatorUsageError('the function pool is stopped');
+          await new Promise((r) => setTimeout(r, 20));
+        }
+        if (this.stopped) throw new EmulatorUsageError('the function pool is stopped');
+      } catch (err) {
+        // Never leave a process behind: one that did not listen, or that started while the pool stopped.
+        child.kill('SIGKILL');
+        throw err;
       }
       this.containers.add(container);
       this.started += 1;

@@ -278,6 +278,8 @@ export class FunctionsService {
   }
 
   private newRecord(fn: FunctionRec, invokeType: 'sync' | 'detached', via: InvocationRecord['via'], body: Buffer, contentType: string | undefined, timeoutSeconds: number): InvocationRecord {
+    // One reading of the clock: the deadline is exactly the timeout after the start.
+    const now = Date.now();
     const record: InvocationRecord = {
       callId: newUuid().replace(/-/g, '').toUpperCase().slice(0, 26),
       functionId: fn.functionId,
@@ -285,9 +287,9 @@ export class FunctionsService {
       via,
       requestBody: body.toString('utf8'),
       requestContentType: contentType ?? 'application/json',
-      startedAt: new Date(),
+      startedAt: new Date(now),
       finishedAt: undefined,
-      deadline: new Date(Date.now() + timeoutSeconds * 1000).toISOString(),
+      deadline: new Date(now + timeoutSeconds * 1000).toISOString(),
       status: undefined,
       responseBody: undefined,
       error: undefined,

@@ -22,7 +22,8 @@ async function startFunction(): Promise<string> {
     stdio: 'ignore',
     cwd: join(__dirname, '..', '..'),
   });
-  for (let i = 0; i < 200 && !existsSync(sock); i++) await new Promise((r) => setTimeout(r, 25));
+  // A hang guard (50 s: a loaded machine can take seconds to start node and the FDK).
+  for (let i = 0; i < 2000 && !existsSync(sock); i++) await new Promise((r) => setTimeout(r, 25));
   if (!existsSync(sock)) throw new Error('the FDK did not create its socket');
   return sock;
 }

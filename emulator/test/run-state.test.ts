@@ -3,6 +3,8 @@
  * bodies, conditional writes with OCI's 412 answers, lifecycle policies,
  * GetFunction, containers started on demand, and failure destinations.
  */
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { FunctionsManagementClient } from 'oci-functions';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -99,19 +101,25 @@ describe('functions: GetFunction, containers on demand, failure destinations', (
 
   it('runs detached invocations at once in separate containers, up to the cap', async () => {
     const pool = emu.functions.functions.get(fnId)?.pool;
+    const startedBefore = pool?.started ?? 0;
+    // Each call is held until the test releases it: all three are in at once however slowly containers start.
+    const release = join(mkdtempSync(join(tmpdir(), 'hold-')), 'release');
     for (let i = 0; i < 3; i++) {
-      await c.fn.invokeFunction({ functionId: fnId, invokeFunctionBody: JSON.stringify({ sleepMs: 1500, i }), fnInvokeType: 'detached' as never });
+      await c.fn.invokeFunction({ functionId: fnId, invokeFunctionBody: JSON.stringify({ holdFile: release, i }), fnInvokeType: 'detached' as never });
     }
-    let most = 0;
-    for (let i = 0; i < 100 && emu.functions.busy; i++) {
-      most = Math.max(most, pool?.live.filter((x) => x.busyWith !== undefined).length ?? 0);
-      await new Promise((r) => setTimeout(r, 50));
-    }
+    const busy = () => pool?.live.filter((x) => x.busyWith !== undefined).length ?? 0;
+    // A hang guard only (counts, not a clock): two containers take two calls, the third waits for one.
+    for (let i = 0; i < 3000 && busy() < 2; i++) await new Promise((r) => setTimeout(r, 20));
+    expect(busy()).toBe(2);
+    expect(emu.invocations.filter((x) => x.functionId === fnId && x.finishedAt === undefined)).toHaveLength(3);
+    writeFileSync(release, '');
     await emu.functions.whenIdle();
-    expect(most).toBe(2);
+    expect(emu.invocations.filter((x) => x.functionId === fnId).slice(-3).map((x) => x.status)).toEqual([200, 200, 200]);
+    // No third container was started for the third call: it ran in one of the two.
+    expect((pool?.started ?? 0) - startedBefore).toBe(2);
     expect(pool?.live.length).toBe(2);
     expect(new Set(pool?.live.map((x) => x.process.pid)).size).toBe(2);
-  }, 30_000);
+  }, 60_000);
 
   it('sends a failed detached invocation to its failure destination, which invokes the subscriber', async () => {
     await c.fn.invokeFunction({ functionId: fnId, invokeFunctionBody: JSON.stringify({ fail: true }), fnInvokeType: 'detached' as never });
@@ -125,12 +133,15 @@ describe('functions: GetFunction, containers on demand, failure destinations', (
   it('replaces a container that died; the call it was serving fails', async () => {
     const pool = emu.functions.functions.get(fnId)?.pool;
     const started = pool?.started ?? 0;
-    await c.fn.invokeFunction({ functionId: fnId, invokeFunctionBody: JSON.stringify({ sleepMs: 5000 }), fnInvokeType: 'detached' as never });
+    // Held until killed: the file is never written.
+    const never = join(mkdtempSync(join(tmpdir(), 'hold-')), 'never');
+    await c.fn.invokeFunction({ functionId: fnId, invokeFunctionBody: JSON.stringify({ holdFile: never }), fnInvokeType: 'detached' as never });
     let busy;
-    for (let i = 0; i < 100 && !busy; i++) {
-      busy = pool?.live.find((x) => x.busyWith?.includes('5000'));
+    for (let i = 0; i < 3000 && !busy; i++) {
+      busy = pool?.live.find((x) => x.busyWith?.includes(never));
       if (!busy) await new Promise((r) => setTimeout(r, 20));
     }
+    expect(busy).toBeDefined();
     busy?.process.kill('SIGKILL');
     await emu.whenIdle();
     const last = emu.invocations.filter((i) => i.functionId === fnId).at(-1);
@@ -138,5 +149,5 @@ describe('functions: GetFunction, containers on demand, failure destinations', (
     const r = await c.fn.invokeFunction({ functionId: fnId, invokeFunctionBody: JSON.stringify({ ok: 1 }) });
     expect(await text(r.value)).toContain('"ok":1');
     expect(pool?.started ?? 0).toBeGreaterThanOrEqual(started);
-  }, 30_000);
+  }, 60_000);
 });

@@ -1,14 +1,17 @@
 import * as common from 'oci-common';
 import { EventsClient } from 'oci-events';
 import { StreamAdminClient, StreamClient, models } from 'oci-streaming';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { type Emulator, startEmulator } from '../src/index';
 import { COMPARTMENT, clientsFor, rawConfig } from './helpers';
 
 /** Streaming and Events through the real SDK clients: a rule with an OSS action fills a stream. */
 describe('Streaming and Events (the APIs live-check uses)', () => {
   let emu: Emulator;
-  afterEach(async () => emu?.stop());
+  afterEach(async () => {
+    vi.useRealTimers();
+    await emu?.stop();
+  });
 
   async function setUp(options: Parameters<typeof startEmulator>[0] = {}) {
     emu = await startEmulator(options);
@@ -22,16 +25,19 @@ describe('Streaming and Events (the APIs live-check uses)', () => {
   }
 
   it('a stream goes CREATING → ACTIVE, an OSS rule delivers matching events as base64 JSON messages, a cursor reads them in order', async () => {
-    // Long enough that a loaded machine still reads DELETING right after a delete (150 ms was not).
-    const c = await setUp({ events: { lifecycleDelayMs: 1000 } });
+    // The lifecycle states last 1 s of Date, which stands still here and is moved by hand (sockets and
+    // timers are real): a state is read before or after its end as the test says, however slow the
+    // machine (with real time, a loaded machine read ACTIVE where CREATING was meant, DELETED for DELETING).
+    const LIFECYCLE_MS = 1000;
+    const c = await setUp({ events: { lifecycleDelayMs: LIFECYCLE_MS } });
+    vi.useFakeTimers({ toFake: ['Date'] });
+    const later = () => vi.setSystemTime(Date.now() + LIFECYCLE_MS);
     const created = await c.admin.createStream({ createStreamDetails: { name: 'events', partitions: 1, compartmentId: COMPARTMENT } });
     expect(created.stream).toMatchObject({ lifecycleState: 'CREATING', partitions: 1, retentionInHours: 24, messagesEndpoint: emu.url });
     const streamId = created.stream.id;
-    let state = created.stream.lifecycleState;
-    while (state !== 'ACTIVE') {
-      await new Promise((r) => setTimeout(r, 50));
-      state = (await c.admin.getStream({ streamId })).stream.lifecycleState;
-    }
+    expect((await c.admin.getStream({ streamId })).stream.lifecycleState).toBe('CREATING');
+    later();
+    expect((await c.admin.getStream({ streamId })).stream.lifecycleState).toBe('ACTIVE');
     const condition = JSON.stringify({ eventType: ['com.oraclecloud.objectstorage.createobject'], data: { additionalDetails: { bucketName: ['b'] } } });
     const rule = await c.events.createRule({ createRuleDetails: {
       displayName: 'to-stream', isEnabled: true, condition, compartmentId: COMPARTMENT,
@@ -42,7 +48,8 @@ describe('Streaming and Events (the APIs live-check uses)', () => {
     emu.createBucket({ compartmentId: COMPARTMENT, name: 'b', objectEventsEnabled: true });
     emu.createBucket({ compartmentId: COMPARTMENT, name: 'other', objectEventsEnabled: true });
     await c.os.putObject({ namespaceName: 'emulatorns', bucketName: 'b', objectName: 'early.txt', putObjectBody: 'x', contentLength: 1 });
-    while ((await c.events.getRule({ ruleId: rule.rule.id })).rule.lifecycleState !== 'ACTIVE') await new Promise((r) => setTimeout(r, 50));
+    later();
+    expect((await c.events.getRule({ ruleId: rule.rule.id })).rule.lifecycleState).toBe('ACTIVE');
     for (const [bucketName, objectName] of [['b', 'one.txt'], ['other', 'ignored.txt'], ['b', 'two+three.txt']] as const) {
       await c.os.putObject({ namespaceName: 'emulatorns', bucketName, objectName, putObjectBody: 'x', contentLength: 1 });
     }

@@ -50,7 +50,8 @@ export async function startFunction(env: Record<string, string> = {}, script = F
   const started = Date.now();
   while (!existsSync(socketPath)) {
     if (child.exitCode !== null) throw new Error(`function exited with ${child.exitCode}: ${output.join('\n')}`);
-    if (Date.now() - started > 10_000) throw new Error(`function did not listen within 10 s: ${output.join('\n')}`);
+    // A hang guard: node and the bundle can take seconds to start on a loaded machine (hooks get 60 s).
+    if (Date.now() - started > 50_000) throw new Error(`function did not listen within 50 s: ${output.join('\n')}`);
     await new Promise((r) => setTimeout(r, 20));
   }
   return {

@@ -238,11 +238,13 @@ describe.concurrent('Ctrl-C and resume', { timeout: 180_000 }, () => {
 
   it.sequential('a second SIGINT quits at once with exit code 130', async () => {
     const args = ['--config-file', cfg.path, '--endpoint', emu.url, '--concurrency', '1', '--progress-interval', '0.2'];
-    emu.setRouteFaults('ReencryptObject', { latencyMs: 5000 });
+    // Held far longer than the two interrupts can take on a loaded machine (5 s was the whole margin):
+    // the CLI quits at the second one, so the test never waits for it.
+    emu.setRouteFaults('ReencryptObject', { latencyMs: 120_000 });
     try {
       const before = emu.getCounters().routes.ReencryptObject?.calls ?? 0;
       const cli = startCli(['run', ...args, '--bucket-name', 'slow', '--force']);
-      // Interrupt only once a re-encryption is in flight (held 5 s by the emulator).
+      // Interrupt only once a re-encryption is in flight (held by the emulator).
       while ((emu.getCounters().routes.ReencryptObject?.calls ?? 0) === before) await new Promise((r) => setTimeout(r, 50));
       cli.child.kill('SIGINT');
       await cli.waitForStderr(/stopping: no new work is started/);

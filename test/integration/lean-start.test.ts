@@ -27,7 +27,8 @@ describe(`dist/func.js during a sweep on ${FUNC_NODE}`, () => {
     expect(r.json).toMatchObject({ ok: true, totals: { reencrypted: 10, failed: 0 } });
     s.fn.process.kill('SIGUSR2');
     let line: string | undefined;
-    for (let i = 0; i < 200 && !line; i++) {
+    // A hang guard (counts, not a clock: up to 50 s for a starved process to answer the signal).
+    for (let i = 0; i < 2000 && !line; i++) {
       await new Promise((resolve) => setTimeout(resolve, 25));
       line = s.fn.output.find((l) => l.startsWith('LOADED-MODULES '));
     }

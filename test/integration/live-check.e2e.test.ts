@@ -192,7 +192,10 @@ describe.concurrent('oci-reencrypt live-check against the emulator', { timeout: 
     ['CreateStream', []], ['CreateRule', []], ['CreateBucket', []], ['PutObject', []], ['ReencryptObject', []], ['ListObjectVersions', []],
     ['GetMessages', []], ['GetWorkRequest', []], ['CreateKeyVersion', ['--create-key-version']],
   ])('Ctrl-C during %s: stops, deletes everything, exit 4', async (operation, extra) => withScratch(async ({ emu, args, keyId, vaultId, leftovers }) => {
-    emu.setRouteFaults(operation, { latencyMs: 1500 });
+    // Held long enough that the interrupt, sent once the call has arrived, lands while it is in flight even
+    // on a loaded machine: a late one after the last step (CreateKeyVersion's is followed by little) found
+    // the checks done and nothing to stop. The CLI waits for the held call, so this is each test's cost.
+    emu.setRouteFaults(operation, { latencyMs: 3000 });
     const cli = startCli([...args, ...extra, ...(extra.length ? ['--vault-id', vaultId] : [])]);
     while ((emu.getCounters().routes[operation]?.calls ?? 0) === 0) await new Promise((r) => setTimeout(r, 25));
     cli.child.kill('SIGINT');

@@ -20,12 +20,12 @@ import type { ListedPage, ListedVersion, ObjectStorage } from '../../src/oci/obj
 import { BucketTally, emptySkips, type BucketReport } from '../../src/report/report';
 import { decodeContinuation, encodeContinuation, type SweepPosition } from '../../src/sweep/continuation';
 import { sweepBucket } from '../../src/sweep/sweep-bucket';
-import { fcParams } from '../support/fast-check';
+import { fcParams, turns } from '../support/fast-check';
 import { version, WATERMARK, type Kind } from '../support/listed-versions';
 
 
-interface CallLuck { readonly delayMs: number; readonly outOfTime: boolean }
-interface ListLuck { readonly delayMs: number; readonly result: 'ok' | 'out-of-time' | 'failed' }
+interface CallLuck { readonly delayTurns: number; readonly outOfTime: boolean }
+interface ListLuck { readonly delayTurns: number; readonly result: 'ok' | 'out-of-time' | 'failed' }
 
 type Counts = { -readonly [K in 'scanned' | 'reencrypted' | 'planned' | 'failed' | 'skipped']: BucketReport[K] };
 const zero = (): Counts => ({ scanned: 0, reencrypted: 0, planned: 0, failed: 0, skipped: emptySkips() });
@@ -58,9 +58,9 @@ describe('sweepBucket with pipelined listing, over a run with interruptions', ()
       fc.integer({ min: 1, max: 12 }),
       fc.integer({ min: 1, max: 8 }),
       fc.boolean(),
-      fc.infiniteStream(fc.record({ delayMs: fc.integer({ min: 0, max: 3 }), outOfTime: fc.integer({ min: 0, max: 5 }).map((n) => n === 0) })),
+      fc.infiniteStream(fc.record({ delayTurns: fc.integer({ min: 0, max: 3 }), outOfTime: fc.integer({ min: 0, max: 5 }).map((n) => n === 0) })),
       fc.infiniteStream(fc.record({
-        delayMs: fc.integer({ min: 0, max: 4 }),
+        delayTurns: fc.integer({ min: 0, max: 4 }),
         result: fc.integer({ min: 0, max: 9 }).map((n): ListLuck['result'] => (n === 0 ? 'out-of-time' : n === 1 ? 'failed' : 'ok')),
       })),
       // An operator's stop when the n-th call of an invocation starts (none: 0).
@@ -84,7 +84,7 @@ describe('sweepBucket with pipelined listing, over a run with interruptions', ()
           inv.listings += 1;
           const luck = lists.next().value as ListLuck;
           listingsInFlight += 1;
-          await new Promise((r) => setTimeout(r, luck.delayMs));
+          await turns(luck.delayTurns);
           listingsInFlight -= 1;
           // The first listing of an invocation succeeds, so that every invocation makes progress.
           if (inv.listings > 1 && luck.result === 'out-of-time') throw new OciCallError('ListObjectVersions', { message: 'out of time', outOfTime: true });
@@ -103,7 +103,7 @@ describe('sweepBucket with pipelined listing, over a run with interruptions', ()
             if (inv.calls === inv.stopAfter) inv.stop.abort();
             const luck = calls.next().value as CallLuck;
             pending.add(i);
-            await new Promise((r) => setTimeout(r, luck.delayMs));
+            await turns(luck.delayTurns);
             pending.delete(i);
             // The first call of each invocation succeeds, so that every invocation makes progress.
             if (luck.outOfTime && !first) throw new OciCallError('ReencryptObject', { message: 'out of time', outOfTime: true });

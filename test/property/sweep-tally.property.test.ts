@@ -14,12 +14,12 @@ import type { ListedPage, ListedVersion, ObjectStorage } from '../../src/oci/obj
 import { BucketTally, type BucketReport } from '../../src/report/report';
 import { decodeContinuation, encodeContinuation, type SweepPosition } from '../../src/sweep/continuation';
 import { sweepBucket } from '../../src/sweep/sweep-bucket';
-import { fcParams } from '../support/fast-check';
+import { fcParams, turns } from '../support/fast-check';
 import { version, WATERMARK, type Kind } from '../support/listed-versions';
 
 
 /** One invocation's luck: for its n-th ReencryptObject call, how long it takes and whether it runs out of time. */
-interface CallPlan { readonly delayMs: number; readonly outOfTime: boolean }
+interface CallPlan { readonly delayTurns: number; readonly outOfTime: boolean }
 
 function fakeStorage(items: readonly ListedVersion[], kinds: readonly Kind[], pageSize: number, calls: () => CallPlan) {
   const page = (start: string | undefined): ListedPage => {
@@ -30,8 +30,8 @@ function fakeStorage(items: readonly ListedVersion[], kinds: readonly Kind[], pa
     listObjectsPage: async (_n: string, _b: string, _p: unknown, start: string | undefined) => page(start),
     listVersionsPage: async (_n: string, _b: string, _p: unknown, start: string | undefined) => page(start),
     reencryptObject: async ({ versionId }: { versionId?: string }) => {
-      const { delayMs, outOfTime } = calls();
-      await new Promise((r) => setTimeout(r, delayMs));
+      const { delayTurns, outOfTime } = calls();
+      await turns(delayTurns);
       if (outOfTime) throw new OciCallError('ReencryptObject', { message: 'out of time', outOfTime: true });
       if (kinds[Number(versionId?.slice(1))] === 'sse-c') {
         throw new OciCallError('ReencryptObject', { message: 'encrypted with a customer-provided key', status: 409, serviceCode: 'Conflict', outOfTime: false });
@@ -62,8 +62,8 @@ describe('sweepBucket counts over a run with interruptions', () => {
       fc.integer({ min: 1, max: 25 }),
       fc.integer({ min: 1, max: 4 }),
       fc.boolean(),
-      // Per call: a delay of 0-3 ms, and out of time with probability ~1/4.
-      fc.infiniteStream(fc.record({ delayMs: fc.integer({ min: 0, max: 3 }), outOfTime: fc.integer({ min: 0, max: 3 }).map((n) => n === 0) })),
+      // Per call: a delay of 0-3 turns of the event loop, and out of time with probability ~1/4.
+      fc.infiniteStream(fc.record({ delayTurns: fc.integer({ min: 0, max: 3 }), outOfTime: fc.integer({ min: 0, max: 3 }).map((n) => n === 0) })),
       async (kinds, pageSize, concurrency, dryRun, luck) => {
         const items = kinds.map(version);
         let callInInvocation = 0;

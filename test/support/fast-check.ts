@@ -19,3 +19,13 @@ export function fcParams<T>(defaultRuns: number, extra: Parameters<T> = {}, maxR
     ...extra,
   };
 }
+
+/**
+ * A fake call's delay, in turns of the event loop rather than milliseconds: calls still end out
+ * of order, but in the same order on every run, so that the fixed seed replays the same
+ * interleaving. With setTimeout delays of a few milliseconds the order (and with it which
+ * generated luck each call drew) depended on the machine's load: the seed did not pin the case.
+ */
+export async function turns(n: number): Promise<void> {
+  for (let i = 0; i <= n; i += 1) await new Promise<void>((resolve) => setImmediate(resolve));
+}

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { FixedTimeDelayStrategy, MaxAttemptsTerminationStrategy, OciError, SimpleAuthenticationDetailsProvider, Region } from 'oci-common';
 import { ObjectStorageClient } from 'oci-objectstorage';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { loadConfig, type Config } from '../../src/config';
 import { callContext, type CallState } from '../../src/oci/call-context';
 import { createOci, ociClients } from '../../src/oci/clients';
@@ -82,6 +82,10 @@ afterAll(async () => {
   for (const socket of connections) socket.destroy();
   await new Promise<void>((resolve) => server.close(() => resolve()));
   rmSync(dir, { recursive: true, force: true });
+});
+
+afterEach(() => {
+  vi.useRealTimers();
 });
 
 beforeEach(() => {
@@ -276,12 +280,18 @@ describe('the hard stop', () => {
       res.writeHead(200, { 'content-type': 'application/json' });
       res.end('"tenancy-ns"');
     };
+    // The hard stop's timer is a fake one, fired by the test once the answered calls are in: with a real
+    // 500 ms timer, answering five signed calls took longer than that on a loaded machine, and they were
+    // abandoned too. (Only setTimeout and clearTimeout are faked; sockets and Date are real.)
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
     const oci = createOci(config, { hardStopAt: Date.now() + 500 });
     const storage = new ObjectStorage(oci);
     const stuck = Array.from({ length: 20 }, (_, i) => storage.reencryptObject({ namespace: 'ns', bucketName: 'b', objectName: `stuck-${i}` }).then(() => 'done', (e: unknown) => e));
     const answered = await Promise.all(Array.from({ length: 5 }, (_, i) => storage.reencryptObject({ namespace: 'ns', bucketName: 'b', objectName: `answered-${i}` })));
     expect(answered).toHaveLength(5);
     expect(hardStops.pending).toBe(1); // the stuck ones share one timer
+    vi.advanceTimersByTime(500);
+    vi.useRealTimers();
     for (const outcome of await Promise.all(stuck)) expect((outcome as OciCallError).failure.outOfTime).toBe(true);
     expect(Object.fromEntries(oci.apiCalls)).toEqual({ ReencryptObject: 25 });
     expect(hardStops.pending).toBe(0);

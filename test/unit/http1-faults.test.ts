@@ -26,7 +26,7 @@ import { createServer as createNetServer, type AddressInfo, type Server, type So
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { HttpRequest, RequestSigner } from 'oci-common';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { loadConfig, type Config } from '../../src/config';
 import { createOci } from '../../src/oci/clients';
 import { DirectCall } from '../../src/oci/direct-call';
@@ -325,10 +325,14 @@ describe('TLS', () => {
 });
 
 describe('idle connections under steady traffic', () => {
+  afterEach(() => vi.useRealTimers());
+
   it('a connection left idle past its limit below the one in use is closed, not kept open while the top one carries the traffic', async () => {
     // The server never closes a connection itself. It answers the first three together once all three
     // are in (three connections at once), asking for at most 2 s idle after them (our limit: 1 s); after
-    // the later answers it allows 30 s, so the connection that carries them stays usable however slow this machine is.
+    // the later answers it allows 30 s. The idle limits are read on Date, which stands still here and
+    // is moved by hand: how long this machine takes between two calls changes nothing (with real time,
+    // a stall of a second between the burst and the first steady call expired all three).
     const burst = OK.replace('\r\n\r\n', '\r\nKeep-Alive: timeout=2\r\n\r\n');
     const steady = OK.replace('\r\n\r\n', '\r\nKeep-Alive: timeout=30\r\n\r\n');
     const held: RawRequest[] = [];
@@ -341,13 +345,16 @@ describe('idle connections under steady traffic', () => {
       if (held.length === 3) for (const h of held) h.socket.write(burst);
     });
     const config = configFor(s.url, 1);
+    vi.useFakeTimers({ toFake: ['Date'] });
+    const t0 = Date.now();
     // A burst of three at once: three connections, idle afterwards.
     await Promise.all(['a', 'b', 'c'].map((name) => reencrypt(config, name)));
     expect(s.accepted()).toBe(3);
-    // Then one call at a time for well past the burst's idle limit: the most recently used connection carries them.
+    // Then one call at a time, a quarter of a second apart, for well past the burst's idle limit:
+    // the most recently used connection carries them.
     for (let i = 0; i < 8; i++) {
+      vi.setSystemTime(t0 + i * 250);
       expect((await reencrypt(config, `steady-${i}`)).ok).toEqual({ opcRequestId: 'ok' });
-      await new Promise((resolve) => setTimeout(resolve, 250));
     }
     await until(() => s.open() === 1);
     expect(s.accepted()).toBe(3);
