@@ -2,7 +2,11 @@
  * Every run the state bucket holds, ended or not (`oci-reencrypt runs --all`).
  * The store keeps no index of ended runs: this lists the names under `runs/`
  * (every record of every run, units included) and reads each run's record.
- * Fine for an operator's look; the function itself never calls it.
+ * Fine for an operator's look; the function itself never calls it. Those names include a run's
+ * chain claims, one `runs/<run>/handed/<callId>` per handover (chains.ts), kept like the rest
+ * until the bucket's lifecycle rule: runs of thousands of invocations fill MAX_NAMES sooner, and
+ * the answer then says `truncated`. (Deleting claims as a run goes is not safe: a killed call's
+ * failure record may be delivered, and retried, for hours and must still find its successor's.)
  */
 import pLimit from 'p-limit';
 import { isRunRecord, runKey, type Runs } from './lifecycle';

@@ -12,6 +12,7 @@ import { recordFinishedRunMetrics } from '../metrics';
 import { BUCKET_STRATEGY_CAVEAT, totalsOf, type BucketReport } from '../report/report';
 import type { StrategyAsk } from './bucket-unit';
 import { startWorkers, type WorkersStarted } from './fan-out';
+import { forgetIfOrphan, relistIfForgotten } from './abandoned';
 import { successorBody } from './chains';
 import { invokeSelfDetached, type HandoverResult } from './handover';
 import {
@@ -95,8 +96,11 @@ export async function startRun(plan: RunPlan, runs: Runs, ctx: RunContext, onExi
   const existing = await store.get(runKey(plan.runId), isRunRecord);
   if (!existing) {
     // The marker first: a run that exists is always listed until it ends.
-    await store.create(openKey(plan.runId), { runId: plan.runId, createdAt: record.createdAt, trigger: plan.triggerName });
+    const marker = { runId: plan.runId, createdAt: record.createdAt, trigger: plan.triggerName };
+    const markedBefore = (await store.create(openKey(plan.runId), marker)) === 'exists';
     created = (await store.create(runKey(plan.runId), record)) !== 'exists';
+    // A marker an earlier start left (it died before storing the run) may have been removed as an orphan meanwhile.
+    if (created) await relistIfForgotten(openKey(plan.runId), marker, markedBefore, store);
     if (!created) {
       // Another request may have named the same run id at the same moment: it is refused as when it comes later.
       const other = await store.get(runKey(plan.runId), isRunRecord);
@@ -166,7 +170,11 @@ export interface TurnOptions {
 export async function takeTurn(runId: string, runs: Runs, ctx: RunContext, options: TurnOptions = {}): Promise<object> {
   const { store } = runs;
   const stored = await store.get(runKey(runId), isRunRecord);
-  if (!stored) throw noSuchRun(runId, store, 'resume');
+  if (!stored) {
+    // A marker whose start died before storing the run: no later failure record resumes it again.
+    await forgetIfOrphan(runId, { marker: openKey(runId), record: runKey(runId), isRun: isRunRecord }, store, ctx);
+    throw noSuchRun(runId, store, 'resume');
+  }
   if (stored.value.state === RunState.finished) {
     // A marker left by an invocation that died between the report and its cleanup.
     await store.delete(openKey(runId));

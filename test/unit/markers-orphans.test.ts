@@ -1,0 +1,196 @@
+/**
+ * State-bucket leftovers of durable runs (src/runs/abandoned.ts, lifecycle.ts startRun/takeTurn):
+ * an `unfinished/` marker whose start died before storing its run is removed by the resume that
+ * finds no run, once no start can still be between its two writes; a run that exists always
+ * keeps its marker, however a start and a removal interleave. And a failure record handled as
+ * "nothing resumed" deletes the list of runs an earlier delivery of it resumed.
+ * Ages are set in the stored markers (hours apart from the clock), never waited for.
+ */
+import { describe, expect, it, vi } from 'vitest';
+import { EVERYTHING } from '../../src/decide/watermark';
+import type { RunContext } from '../../src/engine/context';
+import { InvalidInputError } from '../../src/errors';
+import { createLogger } from '../../src/log';
+import { OciCallError } from '../../src/oci/errors';
+import type { ObjectStorage } from '../../src/oci/object-storage';
+import { forgetOrphanMarker, ORPHAN_MARKER_AGE_MS, resumeAbandoned, type RunPlaces } from '../../src/runs/abandoned';
+import { successionKey, type Succession } from '../../src/runs/chains';
+import { isRunRecord, OPEN_PREFIX, runKey, startRun, takeTurn, type RunPlan } from '../../src/runs/lifecycle';
+import type { RunRecord } from '../../src/runs/model';
+import { StateStore } from '../../src/runs/store';
+
+type Hook = (name: string) => Promise<void> | void;
+
+/** An in-memory bucket with Object Storage's conditional writes; hooks run before a put or delete of a name lands. */
+function bucket() {
+  const objects = new Map<string, { text: string; etag: string }>();
+  const beforePut = new Map<string, Hook>();
+  const beforeDelete = new Map<string, Hook>();
+  let n = 0;
+  const fail = (status: number, serviceCode: string) => new OciCallError('X', { status, serviceCode, message: serviceCode, outOfTime: false });
+  const os = {
+    async putText(_ns: string, _b: string, name: string, text: string, c: { ifMatch?: string; ifNoneMatch?: '*' }) {
+      const hook = beforePut.get(name);
+      if (hook) {
+        beforePut.delete(name);
+        await hook(name);
+      }
+      const cur = objects.get(name);
+      if (c.ifNoneMatch === '*' && cur) throw fail(412, 'IfNoneMatchFailed');
+      if (c.ifMatch !== undefined && cur?.etag !== c.ifMatch) throw fail(412, 'IfMatchFailed');
+      const etag = `e${++n}`;
+      objects.set(name, { text, etag });
+      return { etag };
+    },
+    async getText(_ns: string, _b: string, name: string) {
+      const cur = objects.get(name);
+      if (!cur) throw fail(404, 'ObjectNotFound');
+      return cur;
+    },
+    async deleteObject(_ns: string, _b: string, name: string) {
+      const hook = beforeDelete.get(name);
+      if (hook) {
+        beforeDelete.delete(name);
+        await hook(name);
+      }
+      objects.delete(name);
+    },
+    async listNames(_ns: string, _b: string, prefix: string) {
+      return [...objects.keys()].filter((k) => k.startsWith(prefix)).sort();
+    },
+  };
+  const store = new StateStore(os as unknown as ObjectStorage, 'ns', 'state');
+  return { store, objects, beforePut, beforeDelete };
+}
+
+const RUN = 'run-20261130T100000-aaaaaaaaaaaa';
+const markerKey = `${OPEN_PREFIX}${RUN}`;
+const places: RunPlaces<RunRecord> = { marker: markerKey, record: runKey(RUN), isRun: isRunRecord };
+const NOW = Date.parse('2026-11-30T12:00:00.000Z');
+const HOUR = 3_600_000;
+const markerAt = (ms: number) => ({ runId: RUN, createdAt: new Date(ms).toISOString(), trigger: 'manual:bucket' });
+
+function plan(): RunPlan {
+  return {
+    runId: RUN, trigger: { kind: 'manual', scope: 'bucket', bucketName: 'b' }, triggerName: 'manual:bucket', namespace: 'ns',
+    dryRun: false, watermark: EVERYTHING, units: [{ bucketName: 'b' }], notes: [], incomplete: false,
+  };
+}
+
+function context(): RunContext {
+  return {
+    config: { maxInvocations: 100, noProgressLimit: 3, selfInvoke: false, maxWorkers: 1, checkpointMs: 10_000 },
+    budget: { startedAt: Date.now(), deadline: Date.now() + 60_000, stopStartingAt: Date.now() + 30_000, hardStopAt: Date.now() + 40_000 },
+    logger: createLogger('error'),
+    notes: [],
+  } as unknown as RunContext;
+}
+
+/** A stored run record (what startRun writes), enough for the marker's decisions. */
+async function storeRun(store: StateStore): Promise<void> {
+  const record: RunRecord = {
+    v: 1, runId: RUN, createdAt: new Date(NOW).toISOString(), trigger: plan().trigger, triggerName: 'manual:bucket', namespace: 'ns',
+    dryRun: false, before: null, watermarkSource: 'force', units: [{ bucketName: 'b' }], state: 'running', invocations: 0,
+    maxInvocations: 100, noProgressLimit: 3, notes: [], incomplete: false, workers: 1,
+  } as RunRecord;
+  await store.create(runKey(RUN), record);
+}
+
+describe('a marker whose run was never stored', () => {
+  it('is removed once older than any start that could still be between its two writes', async () => {
+    const { store, objects } = bucket();
+    await store.create(markerKey, markerAt(NOW - ORPHAN_MARKER_AGE_MS - 1));
+    expect(await forgetOrphanMarker(places, store, NOW)).toBe('removed');
+    expect(objects.has(markerKey)).toBe(false);
+  });
+
+  it('is left alone while a start may still be writing its run (younger than the bound)', async () => {
+    const { store, objects } = bucket();
+    await store.create(markerKey, markerAt(NOW - ORPHAN_MARKER_AGE_MS + 1));
+    expect(await forgetOrphanMarker(places, store, NOW)).toBe('young');
+    expect(objects.has(markerKey)).toBe(true);
+  });
+
+  it('is never removed when its run exists, however old', async () => {
+    const { store, objects } = bucket();
+    await store.create(markerKey, markerAt(NOW - 10 * ORPHAN_MARKER_AGE_MS));
+    await storeRun(store);
+    expect(await forgetOrphanMarker(places, store, NOW)).toBe('run-exists');
+    expect(objects.has(markerKey)).toBe(true);
+  });
+
+  it('is put back when a start stores the run between the removal\'s read and its delete', async () => {
+    const { store, objects, beforeDelete } = bucket();
+    await store.create(markerKey, markerAt(NOW - ORPHAN_MARKER_AGE_MS - HOUR));
+    // A redelivered start found the old marker there ('exists') and stores its run just now.
+    beforeDelete.set(markerKey, () => storeRun(store));
+    expect(await forgetOrphanMarker(places, store, NOW)).toBe('run-exists');
+    expect(objects.has(markerKey)).toBe(true);
+  });
+
+  it('a start that found an old marker lists its run again if the marker was removed before it stored the run', async () => {
+    const { store, objects, beforePut } = bucket();
+    await store.create(markerKey, markerAt(Date.now() - ORPHAN_MARKER_AGE_MS - HOUR));
+    // The removal runs whole between the start's marker write (which finds the old one) and its run's write.
+    let removal: string | undefined;
+    beforePut.set(runKey(RUN), async () => { removal = await forgetOrphanMarker(places, store, Date.now()); });
+    // The start goes on to its turn: stop it there (this bucket holds no objects to sweep).
+    beforePut.set(`runs/${RUN}/units/00000.json`, () => { throw new Error('stopped at the turn'); });
+    await expect(startRun(plan(), { store, owner: 'call-b' }, context())).rejects.toThrow();
+    expect(removal).toBe('removed');
+    expect(objects.has(runKey(RUN))).toBe(true);
+    expect(objects.has(markerKey)).toBe(true);
+  });
+
+  it('a start whose own run write ends later than any invocation lives (a CLI start retrying) lists its run again too', async () => {
+    const { store, objects, beforePut } = bucket();
+    vi.useFakeTimers({ toFake: ['Date'] });
+    try {
+      vi.setSystemTime(NOW);
+      let removal: string | undefined;
+      // Its marker is its own (fresh); its run's write retries for hours, and a removal finds the marker old meanwhile.
+      beforePut.set(runKey(RUN), async () => {
+        vi.setSystemTime(NOW + 3 * HOUR);
+        removal = await forgetOrphanMarker(places, store, Date.now());
+      });
+      beforePut.set(`runs/${RUN}/units/00000.json`, () => { throw new Error('stopped at the turn'); });
+      await expect(startRun(plan(), { store, owner: 'call-cli' }, context())).rejects.toThrow();
+      expect(removal).toBe('removed');
+      expect(objects.has(markerKey)).toBe(true);
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+
+  it('the resume that finds no run removes an old marker (answered InvalidInput still), and leaves a fresh one', async () => {
+    const old = bucket();
+    await old.store.create(markerKey, markerAt(Date.now() - ORPHAN_MARKER_AGE_MS - HOUR));
+    await expect(takeTurn(RUN, { store: old.store, owner: 'call-r' }, context())).rejects.toBeInstanceOf(InvalidInputError);
+    expect(old.objects.has(markerKey)).toBe(false);
+    expect(await old.store.list(OPEN_PREFIX)).toEqual([]);
+
+    const fresh = bucket();
+    // A start between its two writes, a minute ago.
+    await fresh.store.create(markerKey, markerAt(Date.now() - 60_000));
+    await expect(takeTurn(RUN, { store: fresh.store, owner: 'call-r' }, context())).rejects.toBeInstanceOf(InvalidInputError);
+    expect(fresh.objects.has(markerKey)).toBe(true);
+  });
+});
+
+describe('a failure record handled as "nothing resumed"', () => {
+  it('deletes the list of runs an earlier delivery of it resumed', async () => {
+    const { store, objects } = bucket();
+    const failed = '01JDFAILEDCALL0000000000AA';
+    const recordKey = 'f'.repeat(40);
+    await store.create(markerKey, markerAt(NOW));
+    await storeRun(store);
+    // The first delivery resumed one run and was refused the others: it kept what it resumed, and failed.
+    await store.create(`abandoned/${recordKey}`, { resumed: ['another-run'] });
+    // Since then the failed call's successor claimed its chain: the record resumes nothing now.
+    const claim: Succession = { v: 1, runId: RUN, predecessor: failed, successor: '01JDSUCCESSOR0000000000AAA', by: 'handover', at: new Date(NOW).toISOString() };
+    await store.create(successionKey(RUN, failed), claim);
+    const answer = await resumeAbandoned(recordKey, { store, owner: 'call-h' }, context(), failed) as { resumed: string[] };
+    expect(answer.resumed).toEqual([]);
+    expect(objects.has(`abandoned/${recordKey}`)).toBe(false);
+  });
+});
