@@ -138,9 +138,11 @@ describe('a durable run posts its metrics once, when it ends', () => {
   let s: Stack;
   beforeAll(async () => {
     s = await startStack({
-      // 4 in flight at 20 ms: a bucket takes several 5 s invocations.
-      eventRules: true, timeoutSeconds: 5, env: { REENCRYPT_METRICS_NAMESPACE: 'reencrypt_test', REENCRYPT_CONCURRENCY: '4' },
-      runs: { checkpointSeconds: 1, detachedTimeoutSeconds: 5, maxProcesses: 3 },
+      // 4 in flight at 20 ms: a bucket takes several 5 s invocations. As deployed, with a failure destination: on a
+      // loaded machine Fn may end a worker at its timeout before it hands over (seen under load ~15: the run never
+      // ended), and its record resumes the run; the event's call only plans, given 30 s.
+      eventRules: true, timeoutSeconds: 30, env: { REENCRYPT_METRICS_NAMESPACE: 'reencrypt_test', REENCRYPT_CONCURRENCY: '4' },
+      runs: { checkpointSeconds: 1, detachedTimeoutSeconds: 5, maxProcesses: 3, failureDestination: true },
     });
     for (const name of ['run-a', 'run-b']) {
       s.emu.createBucket({ compartmentId: s.compartmentA, name, kmsKeyId: s.keyId });
