@@ -309,15 +309,15 @@ describe('an operator\'s view of a run: status, list, resume by hand', () => {
     // No self-invocation: the operator continues the run by hand.
     s = await startStack({ env: { REENCRYPT_SELF_INVOKE: 'false', REENCRYPT_CONCURRENCY: '4' }, runs: { checkpointSeconds: 1 } });
     seedVersionedBucket(s.emu, 'manual-run', s.keyId, s.compartmentA, 1200);
-    // 20 ms per call, four at once (200 a second at most): a 5 s call (4 s of work) cannot do the 1,200 versions.
-    s.emu.setGlobalFaults({ latencyMs: 20 });
+    // 40 ms per call, four at once (100 a second at most): a 10 s call (8 s of work) cannot do the 1,200 versions.
+    s.emu.setGlobalFaults({ latencyMs: 40 });
   }, 60_000);
   afterAll(async () => s?.stop());
 
   it('answers with the run id, lists it while unfinished, says where it stands, and resumes it to the same report', async () => {
-    // 5 s calls: a second between stopping new work and Fn-Deadline for the turn's state writes (with 2.5 s, half a
-    // second, a starved call answered ok: false in the stress loop).
-    const first = await s.fn.call(JSON.stringify({ bucketName: 'manual-run', force: true, runId: 'nightly-42' }), { deadlineMs: 5000 });
+    // 10 s calls: 2 s between stopping new work and Fn-Deadline for the turn's state reads and writes (with 2.5 s,
+    // half a second, and with 5 s, a starved call answered StateStoreUnavailable in the stress loop).
+    const first = await s.fn.call(JSON.stringify({ bucketName: 'manual-run', force: true, runId: 'nightly-42' }), { deadlineMs: 10_000 });
     expect(first.json, JSON.stringify(first.json)).toMatchObject({ ok: true, runId: 'nightly-42', action: 'run-step', complete: false, handedOver: false });
     expect(first.json.notes.join(' ')).toContain('REENCRYPT_SELF_INVOKE is false');
     const listed = await s.fn.call(JSON.stringify({ listRuns: true }));
@@ -327,7 +327,7 @@ describe('an operator\'s view of a run: status, list, resume by hand', () => {
     expect(status.json.totals.reencrypted).toBe(first.json.thisInvocation.reencrypted);
     let answer = first.json;
     for (let i = 0; i < 40 && answer.action === 'run-step'; i++) {
-      answer = (await s.fn.call(JSON.stringify({ resume: 'nightly-42' }), { deadlineMs: 5000 })).json;
+      answer = (await s.fn.call(JSON.stringify({ resume: 'nightly-42' }), { deadlineMs: 10_000 })).json;
       expect(answer.ok, JSON.stringify(answer)).toBe(true);
     }
     s.emu.setGlobalFaults(undefined);
