@@ -282,6 +282,8 @@ function check<T>(validate: ReturnType<typeof compile<T>>, value: unknown, root:
  * continuation must carry.
  */
 const LATEST_INSTANT = Date.UTC(9999, 0, 1);
+/** The earliest: a positive offset moves a year-0000 time into year -1, whose ISO form ('-000001-...') no date-time is. */
+const EARLIEST_INSTANT = Date.parse('0000-01-01T00:00:00Z');
 
 /**
  * A schema-valid RFC 3339 time as a Date. The format allows what a Date cannot
@@ -294,6 +296,9 @@ function instantOf(text: string, field: string): Date {
   }
   if (at.getTime() >= LATEST_INSTANT) {
     throw invalid(`${field} '${printable(text)}' is too far in the future`, field, 'must be before 9999-01-01T00:00:00Z');
+  }
+  if (at.getTime() < EARLIEST_INSTANT) {
+    throw invalid(`${field} '${printable(text)}' is before year 0000 in UTC`, field, 'must be 0000-01-01T00:00:00Z or later');
   }
   return at;
 }

@@ -97,7 +97,12 @@ export async function startRun(plan: RunPlan, runs: Runs, ctx: RunContext, onExi
     // The marker first: a run that exists is always listed until it ends.
     await store.create(openKey(plan.runId), { runId: plan.runId, createdAt: record.createdAt, trigger: plan.triggerName });
     created = (await store.create(runKey(plan.runId), record)) !== 'exists';
-    if (!created) ctx.notes.push('joined a run started at the same moment by the same event or request');
+    if (!created) {
+      // Another request may have named the same run id at the same moment: it is refused as when it comes later.
+      const other = await store.get(runKey(plan.runId), isRunRecord);
+      if (other) refuseOtherRequest(other.value, record);
+      ctx.notes.push('joined a run started at the same moment by the same event or request');
+    }
   } else {
     refuseOtherRequest(existing.value, record);
     ctx.notes.push('this run already exists (a redelivered event or a repeated request): joined it');
@@ -117,8 +122,14 @@ export async function startRun(plan: RunPlan, runs: Runs, ctx: RunContext, onExi
  * compared for bucket sweeps only: a key sweep's buckets are found anew by each delivery.
  */
 function refuseOtherRequest(existing: RunRecord, asked: RunRecord): void {
-  const sameUnits = asked.trigger.scope !== 'bucket' || JSON.stringify(existing.units) === JSON.stringify(asked.units);
-  if (JSON.stringify(existing.trigger) === JSON.stringify(asked.trigger) && existing.dryRun === asked.dryRun && sameUnits) return;
+  // Only the units the request planned: a bucket's listing pass appends its name ranges (`of`) to the run (ranges.ts).
+  const planned = existing.units.filter((u) => u.of === undefined);
+  const sameUnits = asked.trigger.scope !== 'bucket' || JSON.stringify(planned) === JSON.stringify(asked.units);
+  // A time the request gave (before) is part of what it asks, against another time or force; a watermark resolved anew
+  // (the key's current version, or everything for a bucket without a key of its own) is not: it may change between sends.
+  const gaveTime = asked.watermarkSource === 'request' || existing.watermarkSource === 'request';
+  const sameWatermark = !gaveTime || (existing.watermarkSource === asked.watermarkSource && existing.before === asked.before);
+  if (JSON.stringify(existing.trigger) === JSON.stringify(asked.trigger) && existing.dryRun === asked.dryRun && sameUnits && sameWatermark) return;
   const field = asked.trigger.kind === 'manual' ? 'runId' : 'eventID';
   throw new InvalidInputError(`Run ${asked.runId} already exists for another request (${existing.triggerName}): its ${field} names that run`, [
     { field, problem: `names run ${asked.runId}, which another request started: give a new ${field}, or send runId alone for that run's status` },

@@ -114,18 +114,21 @@ export function decodeContinuation(token: string): ContinuationState {
 
 /** The first instant whose ISO form has a five-digit year (which the date-time format refuses). */
 const YEAR_10000 = Date.UTC(10_000, 0, 1);
+/** The first instant of year 0000: an earlier one's ISO form has a six-digit negative year (which the format refuses too). */
+const YEAR_0 = Date.parse('0000-01-01T00:00:00Z');
 /** How far ahead of this container's clock another container's may have been when it issued a token. */
 const CLOCK_AHEAD_MS = 10 * 60_000;
 
 /**
  * The checksum catches damage, not forgery. The schema's date-time format admits a leap second
  * (no Date holds it: the sweep failed with "Invalid time value") and offsets that move 9999-12-31
- * into year 10000 (the next continuation would be refused); a run cannot have started later than now.
+ * into year 10000 or 0000-01-01 into year -1 (the next continuation would be refused); a run cannot
+ * have started later than now.
  */
 function usable(s: ContinuationState): boolean {
   if (s.before !== null) {
     const at = Date.parse(s.before);
-    if (Number.isNaN(at) || at >= YEAR_10000) return false;
+    if (Number.isNaN(at) || at >= YEAR_10000 || at < YEAR_0) return false;
   }
   return s.runStartedAt === undefined || s.runStartedAt <= Date.now() + CLOCK_AHEAD_MS;
 }
