@@ -16,8 +16,11 @@ describe('a successor refused by Functions with nothing else working on the run'
   let s: Stack;
   beforeAll(async () => {
     s = await startStack({
-      eventRules: true, timeoutSeconds: 4,
-      runs: { checkpointSeconds: 1, detachedTimeoutSeconds: 5, maxProcesses: 3, failureDestination: true },
+      // Turns of 8 s (the event's) and 10 s (1.6 s and 2 s to end one): with 4 s and 5 s, a continuation Fn killed at
+      // its timeout on a starved machine (4 CPU hogs, load ~14) never failed on purpose, and the test gave up waiting
+      // for it. 800 versions a second at most (20 ms per call, 16 at once): the run still needs three turns.
+      eventRules: true, timeoutSeconds: 8,
+      runs: { checkpointSeconds: 1, detachedTimeoutSeconds: 10, maxProcesses: 3, failureDestination: true },
     });
     s.emu.createBucket({ compartmentId: s.compartmentA, name: 'refused', kmsKeyId: s.keyId, versioning: 'Enabled' });
     s.emu.seedObjects('refused', {
@@ -37,7 +40,7 @@ describe('a successor refused by Functions with nothing else working on the run'
     functions.concurrencyQuota = 1;
     // Its successor is refused; the failed call's record is delivered, and the delivery's own
     // attempt to resume is refused too, so Notifications has to retry.
-    const failed = await eventually(() => functions.invocations.find((i) => i.invokeType === 'detached' && i.status === 502), 'the continuation that could not hand over fails', 60_000);
+    const failed = await eventuallyInRun(s.emu, s.functionId, () => functions.invocations.find((i) => i.invokeType === 'detached' && i.status === 502), 'the continuation that could not hand over fails', 60_000);
     expect(JSON.parse(failed.responseBody ?? '{}').detail).toContain('RunNotContinued');
     await eventually(() => (functions.deliveryAttempts >= 2 ? true : undefined), 'a retried delivery', 60_000);
     expect(stateNames(s.emu, 'runs/').some((n) => n.endsWith('/report.json'))).toBe(false);
