@@ -3,11 +3,12 @@
  * published documentation or the SDK lives here, in one place. Each entry is
  * the most plausible answer we could find; each must be confirmed against a
  * real tenancy (see emulator/README.md, "Assumptions", where A1..A19 and
- * A22..A28, A30 and A31 refer to the tags below; A20 (bodies over 8 MiB are not kept) and
+ * A22..A28, A30 and A31 refer to the tags below, and so does A29's open part (whether a
+ * delivery the function itself failed is retried); A20 (bodies over 8 MiB are not kept) and
  * A21 (the record a failed detached invocation sends to its failure
- * destination) and A29 (how Notifications delivers to a function and retries)
+ * destination) and the rest of A29 (how Notifications delivers to a function)
  * are fixed choices documented where they are made:
- * routes/objectstorage/objects.ts and functions.ts), and so are A32 and A33 below.
+ * routes/objectstorage/objects.ts and functions.ts), and so are A32, A33 and A34 below.
  *
  * A32: what an injected latency (`FaultConfig.latencyMs`, `jitterMs`) measures. OCI's
  * documentation does not define a service time; in the emulator it is a benchmark parameter
@@ -20,13 +21,26 @@
  * itself runs after it, as before. Not switchable (emulator/src/latency.ts).
  *
  * A33: what Notifications delivers to an `ORACLE_FUNCTIONS` subscription for a message published
- * with PublishMessage, and two answers of PublishMessage. Documented: MessageDetails `{title?, body}`,
- * the `messageType` header (RAW_TEXT, or the deprecated JSON with a "default" key), a 64 KB limit
- * per message, and that email and PagerDuty use the title while HTTPS, Slack and SMS do not
- * (Functions is not mentioned). Chosen: the function is invoked with the message's `body`, as it
- * was published, as its request body (no title, no envelope); a missing `messageType` is RAW_TEXT;
- * a message over 64 KB is answered 400 `InvalidParameter`. Not switchable
- * (emulator/src/routes/notifications.ts, FunctionsService.publish).
+ * with PublishMessage, and two answers of PublishMessage. Documented: MessageDetails `{title?, body}`
+ * sent to the topic's `apiEndpoint`, the deprecated `messageType` header (RAW_TEXT, or JSON with a
+ * "default" key beside per-protocol keys), a 64 KB limit per message, 60 messages a minute per
+ * topic, and that email and PagerDuty use the title while HTTPS, Slack and SMS do not (Functions is
+ * not mentioned). Oracle's ONS-to-function sample reads an alarm message as the bare request body.
+ * Chosen: the function is invoked with the message's `body`, as it was published, as its request
+ * body (no title, no envelope; with JSON the whole document, not its "default" value); a missing
+ * `messageType` is RAW_TEXT; a message over 64 KB is answered 400 `InvalidParameter`; the per-topic
+ * rate is not enforced. Not switchable (emulator/src/routes/notifications.ts, FunctionsService.publish).
+ *
+ * A21 and A29 stay least certain (evidence in OCI-NOTES.md, sixth session): no field
+ * of a failure record is documented, and Oracle writes that "the Notifications service has no
+ * information about a function after it's invoked", so a retry of a delivery the function itself
+ * answered with 5xx (which the emulator does) is not supported by the documentation.
+ *
+ * A34: objects and buckets named `.` or `..`. Oracle's naming rules do not exclude them; whether
+ * OCI's front end removes such a path segment is not documented. The emulator accepts the names
+ * and routes and verifies every request path exactly as received (no dot-segment removal), so a
+ * client that sends `/o/..` reaches the object `..`, and one whose URL parser collapsed it (fetch)
+ * fails the signature check. Not switchable (emulator/src/emulator.ts).
  *
  * `startEmulator({ assumptions: { ... } })` can override any of them, so a
  * test can check that client code copes with the other plausible answer.
@@ -167,6 +181,14 @@ export interface Assumptions {
    * past `end` and a client has to stop there itself.
    */
   versionPagesKeepNameRange: boolean;
+  /**
+   * A29: whether Notifications retries a delivery to an ORACLE_FUNCTIONS subscription that
+   * Functions accepted but the function failed (answered 5xx, died, or ran past its timeout).
+   * Oracle documents retries while the endpoint "does not acknowledge receipt" and also that
+   * "the Notifications service has no information about a function after it's invoked"; a
+   * refused invoke (429) is retried either way. `true` retries such failures; `false` does not.
+   */
+  notificationsRetryFunctionFailures: boolean;
 }
 
 export const DEFAULT_ASSUMPTIONS: Readonly<Assumptions> = Object.freeze({
@@ -201,6 +223,7 @@ export const DEFAULT_ASSUMPTIONS: Readonly<Assumptions> = Object.freeze({
   postMetricDataRejected: { status: 400, code: 'InvalidParameter' },
   eventStreamMessageKey: 'none',
   versionPagesKeepNameRange: true,
+  notificationsRetryFunctionFailures: true,
 });
 
 export function resolveAssumptions(overrides?: Partial<Assumptions>): Assumptions {

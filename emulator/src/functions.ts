@@ -156,6 +156,10 @@ export class FunctionsService {
   async invoke(functionId: string, body: Buffer, contentType: string | undefined, via: InvocationRecord['via'], caller?: InvokeCaller): Promise<{ record: InvocationRecord; answer: FdkAnswer }> {
     const fn = this.get(functionId);
     this.admit();
+    return this.invokeAdmitted(fn, body, contentType, via, caller);
+  }
+
+  private async invokeAdmitted(fn: FunctionRec, body: Buffer, contentType: string | undefined, via: InvocationRecord['via'], caller?: InvokeCaller): Promise<{ record: InvocationRecord; answer: FdkAnswer }> {
     const record = this.newRecord(fn, 'sync', via, body, contentType, fn.timeoutSeconds);
     const answer = await this.track(this.call(fn, record, body, fn.timeoutSeconds, caller));
     return { record, answer };
@@ -233,11 +237,24 @@ export class FunctionsService {
       this.retryTimers.add(timer);
     };
     this.deliveryAttempts += 1;
-    this.invoke(functionId, Buffer.from(message), 'application/json', 'notifications').then(
+    let fn: FunctionRec;
+    try {
+      fn = this.get(functionId);
+      this.admit();
+    } catch (err) {
+      // Functions refused the invoke (429 past the quota): the endpoint did not acknowledge receipt.
+      retry(err instanceof Error ? err.message : String(err));
+      return;
+    }
+    // The function ran: whether its failure (5xx, a dead container, its timeout) is retried is A29's open part.
+    const ranAndFailed = (why: string): void => {
+      if (this.assumptions.notificationsRetryFunctionFailures) retry(why);
+    };
+    this.invokeAdmitted(fn, Buffer.from(message), 'application/json', 'notifications').then(
       ({ answer }) => {
-        if (answer.status >= 500 || answer.status === 0) retry(`the function answered ${answer.status}`);
+        if (answer.status >= 500 || answer.status === 0) ranAndFailed(`the function answered ${answer.status}`);
       },
-      (err: unknown) => retry(err instanceof Error ? err.message : String(err)),
+      (err: unknown) => ranAndFailed(err instanceof Error ? err.message : String(err)),
     );
   }
 

@@ -8,6 +8,7 @@ import { RunNotContinuedError } from '../errors';
 import { failureVerdict, handoverOf, replacementBody } from './chains';
 import { invokeSelfDetached } from './handover';
 import { OPEN_PREFIX, type Runs } from './lifecycle';
+import { publishResume } from './resume-topic';
 import { StateStoreError, type StateStore, type Stored } from './store';
 
 /** Per failure record whose delivery failed: the runs it already resumed (see resumeAbandoned). */
@@ -20,8 +21,9 @@ interface ResumedFor {
  * A failure destination's record (a detached invocation of this function
  * died): continue every unfinished run in a fresh detached invocation. Each
  * of those waits for the dead holder's lease to expire, then takes over.
- * When Functions refuses some of them, the delivery fails so that
- * Notifications retries it; the runs this record already resumed are kept
+ * When Functions refuses some of them, their resumes are published to the
+ * resume topic; without one (or if that fails too) the delivery fails so that
+ * Notifications retries it, and the runs this record already resumed are kept
  * under its key, so a retry resumes only the rest instead of every run again.
  */
 export async function resumeAbandoned(recordKey: string, runs: Runs, ctx: RunContext, failedCallId?: string): Promise<object> {
@@ -55,15 +57,38 @@ export async function resumeAbandoned(recordKey: string, runs: Runs, ctx: RunCon
       why = r.why;
     }
   }
-  ctx.logger.info('resumed abandoned runs', { resumed, alreadyResumed, refused, failedCallId, why: verdict.why });
-  if (refused.length > 0) {
+  // Functions refused some: their resumes go to the resume topic, whose delivery Notifications retries while Functions
+  // refuses it (429). Failing this delivery instead counts on Notifications retrying a delivery the function itself
+  // answered with 5xx, which Oracle does not document (A29): that is only the way left without a topic, or when
+  // publishing fails too.
+  const { published, failures } = await publishRefused(refused, failedCallId, ctx);
+  const notContinued = refused.filter((runId) => !published.includes(runId));
+  ctx.logger.info('resumed abandoned runs', { resumed, alreadyResumed, refused, published, failedCallId, why: verdict.why });
+  if (notContinued.length > 0) {
     // Fail the delivery so that Notifications retries it (with backoff) until Functions has room.
-    if (resumed.length > 0) await rememberResumed(markerKey, earlier, [...already, ...resumed], runs.store, ctx);
-    throw new RunNotContinuedError(refused, why);
+    const done = [...resumed, ...published];
+    if (done.length > 0) await rememberResumed(markerKey, earlier, [...already, ...done], runs.store, ctx);
+    throw new RunNotContinuedError(notContinued, [why, ...failures].join('; '));
   }
   // Delivered: Notifications will not send this record again.
   if (earlier) await runs.store.delete(markerKey);
-  return { ok: true, action: 'resume-abandoned', resumed, ...(alreadyResumed.length > 0 && { alreadyResumed }), notes: ctx.notes };
+  return {
+    ok: true, action: 'resume-abandoned', resumed, ...(published.length > 0 && { resumePublished: published }),
+    ...(alreadyResumed.length > 0 && { alreadyResumed }), notes: ctx.notes,
+  };
+}
+
+/** The refused runs whose resume (claiming the failed call's chain) was published to the resume topic (none without one), and why the others were not. */
+async function publishRefused(refused: readonly string[], failedCallId: string | undefined, ctx: RunContext): Promise<{ published: string[]; failures: string[] }> {
+  const published: string[] = [];
+  const failures: string[] = [];
+  for (const runId of refused) {
+    const p = await publishResume(replacementBody(runId, failedCallId), ctx);
+    if (p?.published) published.push(runId);
+    else if (p) failures.push(`${runId}: publishing its resume to ${p.topicId} failed too: ${p.why}`);
+  }
+  ctx.notes.push(...failures);
+  return { published, failures };
 }
 
 /** Best effort: if it is not stored, a retry resumes those runs once more (each extra invocation ends quickly). */

@@ -272,10 +272,13 @@ export async function takeTurn(runId: string, runs: Runs, ctx: RunContext, optio
     ctx.logger.warn('run not continued', { runId, why: handover.why, open: open.length, unverified: unverified.length });
     // Nothing alive may pick the run up (only waiting for a listing pass's ranges, the listing pass itself is alive).
     const stranded = handover.attempted && (open.length > 0 || unverified.length > 0);
-    // A `{"resume"}` call: fail it so the failure destination resumes the run.
-    if (options.failIfNotContinued && stranded) throw new RunNotContinuedError([runId], handover.why);
-    // The invocation that started the run: no failure record will be sent for it, so it publishes the resume itself.
-    if (stranded) published = await publishResume(runId, ctx);
+    // Nothing sent for the invocation that started the run (no failure record): it publishes the resume itself. A
+    // `{"resume"}` call publishes its handover too: sent through Notifications (sync, A29), it has no failure record
+    // either, and whether Notifications retries a delivery the function failed is not documented. Whichever resume
+    // comes first claims this call's chain (chains.ts); the other ends.
+    if (stranded) published = await publishResume(options.failIfNotContinued ? successor : { resume: runId }, ctx);
+    // A `{"resume"}` call sent detached: fail it as well, so the failure destination resumes the run.
+    if (options.failIfNotContinued && stranded) throw new RunNotContinuedError([runId], published ? resumeNote(runId, handover.why, published) : handover.why);
     ctx.notes.push(resumeNote(runId, handover.why, published));
   }
   const answer = {
@@ -335,7 +338,7 @@ export async function withStateRetries(
           // Not handed on either: fail the call (a `{"resume"}` is detached), so that the failure
           // destination resumes the run; answered normally, nothing would (as in takeTurn).
           if (!h.invoked && h.attempted) {
-            const published = options.notDetached ? await publishResume(resumeRunId, ctx) : undefined;
+            const published = options.notDetached ? await publishResume({ resume: resumeRunId }, ctx) : undefined;
             if (published?.published) {
               throw new StateStoreError('unavailable', `${err.message}; ${resumeNote(resumeRunId, h.why, published)}`, { cause: err });
             }

@@ -20,13 +20,17 @@ export type PublishedResume =
   | { readonly published: true; readonly topicId: string; readonly messageId: string }
   | { readonly published: false; readonly topicId: string; readonly why: string };
 
-/** Publishes the run's resume to the resume topic; undefined when none is configured. Never throws an OCI failure: it says why. */
-export async function publishResume(runId: string, ctx: RunContext): Promise<PublishedResume | undefined> {
+/**
+ * Publishes a run's resume to the resume topic; undefined when none is configured. Never throws an OCI failure: it says why.
+ * `resume`: the body a successor sent directly would have had (`{"resume"}`, with the chain it claims: chains.ts).
+ */
+export async function publishResume(resume: { readonly resume: string }, ctx: RunContext): Promise<PublishedResume | undefined> {
   const topic = ctx.config.resumeTopic;
   if (!topic) return undefined;
+  const runId = resume.resume;
   try {
     // After the work and the refused handover: bookkeeping's own time, within Fn-Deadline.
-    const messageId = await publishMessage(ctx.oci, topic, { body: JSON.stringify({ resume: runId }) }, { hardStopAt: bookkeepingHardStop(ctx.budget) });
+    const messageId = await publishMessage(ctx.oci, topic, { body: JSON.stringify(resume) }, { hardStopAt: bookkeepingHardStop(ctx.budget) });
     ctx.logger.info('resume published', { runId, topicId: topic.topicId, messageId });
     return { published: true, topicId: topic.topicId, messageId };
   } catch (err) {
