@@ -34,20 +34,19 @@ describe('an invocation killed after handing its run over', () => {
   afterAll(async () => s?.stop());
 
   it('adds no chain: its failure record resumes nothing, and the run ends by itself with one invocation per turn', async () => {
-    const { account, chains, stopped, diagnostics } = await runWithStops(s, RUN_ID, KILLED_AFTER_HANDOVER, false);
+    const { delivered, chains, diagnostics } = await runWithStops(s, RUN_ID, KILLED_AFTER_HANDOVER, false);
     // Each record either resumed nothing (the successor had claimed the chain: the usual case, the record comes
     // only once the call was killed at its timeout) or resumed the run with a claim that one of the two lost.
-    const delivered = s.emu.functions.invocations.filter((i) => i.via === 'notifications' && stopped.some((c) => i.requestBody.includes(c)));
     const resumedNothing = delivered.filter((d) => JSON.parse(d.responseBody ?? '{}').handedOver?.runId === RUN_ID).length;
-    expect(resumedNothing + account.resumedByDeliveries, diagnostics()).toBe(KILLED_AFTER_HANDOVER);
+    expect(resumedNothing + delivered.filter((d) => resumedRun(d, RUN_ID)).length, diagnostics()).toBe(KILLED_AFTER_HANDOVER);
     expect(chains.peak, diagnostics()).toBe(1);
   }, 400_000);
 
   it('adds no chain either when its successor starts only after its failure record was delivered: the record\'s resume goes on, the successor ends', async () => {
     const runId = 'run-late-successor';
-    const { account, chains, stopped, diagnostics } = await runWithStops(s, runId, 1, true);
+    const { delivered, chains, stopped, diagnostics } = await runWithStops(s, runId, 1, true);
     // The record came first: its resume claimed the killed call's chain, and the successor, started late, ended at once.
-    expect(account.resumedByDeliveries, diagnostics()).toBe(1);
+    expect(delivered.filter((d) => resumedRun(d, runId)), diagnostics()).toHaveLength(1);
     const successor = s.emu.functions.invocations.find((i) => isResumeOf(i.requestBody, runId) && JSON.parse(i.requestBody).handedOverBy === stopped[0]);
     expect(JSON.parse(successor?.responseBody ?? '{}'), diagnostics()).toMatchObject({ ok: true, action: 'chain-continued-elsewhere' });
     expect(chains.peak, diagnostics()).toBe(1);
@@ -79,12 +78,27 @@ async function runWithStops(s: Stack, runId: string, times: number, holdSuccesso
   const account = expectInvocationsAccounted(s.emu, runId, diagnostics);
   const chains = chainsOf(s.emu, runId);
   console.log(`[chains${holdSuccessors ? ', late successors' : ''}] ${JSON.stringify(account)}; ${JSON.stringify(chains)}`);
-  expect(account.killed, diagnostics()).toBe(times);
+  // Every stopped call was killed at its timeout. (On a starved machine Fn may also kill a turn the test did not
+  // stop: such a kill, and its record's resume, are counted below as what they are, not as a stopped call's.)
+  const resumes = s.emu.functions.invocations.filter((i) => isResumeOf(i.requestBody, runId));
+  const killed = resumes.filter((i) => i.error !== undefined);
+  expect(stopped.filter((c) => !killed.some((k) => k.callId === c)), diagnostics()).toEqual([]);
   const delivered = s.emu.functions.invocations.filter((i) => i.via === 'notifications' && stopped.some((c) => i.requestBody.includes(c)));
   expect(delivered, diagnostics()).toHaveLength(times);
-  // Traced through the bodies: no chain continued twice, and one link per turn (losers of a claim are no link).
+  // Traced through the bodies: no chain continued twice, and one link per turn (losers of a claim are no link):
+  // one per handover answered, and one per call that ended badly (killed, or failed: a successor refused under
+  // load) whose chain went on (its successor, or its record's resume).
   expect(chains.extra, diagnostics()).toEqual([]);
-  const links = s.emu.functions.invocations.filter((i) => isResumeOf(i.requestBody, runId) && JSON.parse(i.responseBody ?? '{}').action !== 'chain-continued-elsewhere');
-  expect(links.length, diagnostics()).toBe(account.handedOver + times + (first.json.handedOver === true ? 1 : 0));
-  return { account, chains, stopped, diagnostics };
+  const links = resumes.filter((i) => JSON.parse(i.responseBody ?? '{}').action !== 'chain-continued-elsewhere');
+  const continued = (callId: string): boolean => links.some((l) => [JSON.parse(l.requestBody).handedOverBy, JSON.parse(l.requestBody).replaces].includes(callId));
+  expect(stopped.filter((c) => !continued(c)), diagnostics()).toEqual([]);
+  const endedBadly = resumes.filter((i) => i.error !== undefined || (i.status ?? 0) >= 300);
+  expect(links.length, diagnostics()).toBe(account.handedOver + endedBadly.filter((k) => continued(k.callId)).length + (first.json.handedOver === true ? 1 : 0));
+  return { account, chains, stopped, delivered, diagnostics };
+}
+
+/** A delivery of a failure record that answered and resumed `runId`. */
+function resumedRun(delivery: { status?: number; responseBody?: string }, runId: string): boolean {
+  const a = JSON.parse(delivery.responseBody ?? '{}') as { ok?: boolean; resumed?: unknown[] };
+  return delivery.status !== undefined && delivery.status < 300 && a.ok === true && (a.resumed ?? []).includes(runId);
 }
