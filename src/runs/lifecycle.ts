@@ -12,9 +12,9 @@ import { recordFinishedRunMetrics } from '../metrics';
 import { BUCKET_STRATEGY_CAVEAT, totalsOf, type BucketReport } from '../report/report';
 import type { StrategyAsk } from './bucket-unit';
 import { startWorkers, type WorkersStarted } from './fan-out';
-import { forgetIfOrphan, relistIfForgotten } from './abandoned';
 import { successorBody } from './chains';
 import { invokeSelfDetached, type HandoverResult } from './handover';
+import { forgetIfOrphan, relistIfForgotten } from './orphan-markers';
 import {
   claim, claimOrder, isClaimable, isFinal, newUnit, RunState, stopForLimit, UnitState, type RunRecord, type UnitRecord, type UnitSpec,
 } from './model';
