@@ -11,33 +11,37 @@
 import { relative } from 'node:path';
 import { BaseSequencer, type TestSpecification } from 'vitest/node';
 
-/** Longest first (seconds of wall time on 2 cores, full `npm test`, measured 2026-11-30). */
+/** Longest first (seconds the file's tests took, fresh clone, `.ci/run` on 2 cores, measured 2026-11-30 20:21). */
 export const LONGEST_FILES: readonly string[] = [
-  'test/integration/tenancy-scale.e2e.test.ts', // ~140
-  'test/integration/live-check.e2e.test.ts', // ~175 in 39 short tests: it fills the gaps at the end of its half
-  'test/integration/cli.e2e.test.ts',
-  'test/integration/runs.e2e.test.ts',
-  'test/integration/cli-runs.e2e.test.ts',
-  'test/integration/runbook.e2e.test.ts',
-  'test/integration/fan-out.e2e.test.ts', // ~70: a quiet and a starved run, and the 429 one
-  'test/integration/runs-turn-save.e2e.test.ts', // ~50: three turns of 15 s, two of them throttled
-  'test/integration/runs-dead-hold.e2e.test.ts', // ~41 (fresh clone, 2 cores)
-  'test/integration/runs-chains.e2e.test.ts', // ~30: one chain of 5 s turns, two of them killed after handing over
-  'test/integration/handover-refused.e2e.test.ts',
-  'test/integration/bucket-strategy.e2e.test.ts',
-  'test/integration/metrics.e2e.test.ts',
-  'test/integration/name-ranges.e2e.test.ts',
-  'test/integration/object-names.e2e.test.ts',
-  'test/integration/resilience.e2e.test.ts',
+  'test/integration/tenancy-scale.e2e.test.ts', // ~134
+  'test/integration/soak.e2e.test.ts', // ~121 (2,100 invocations through one process); it was listed at ~30 and started late
+  'test/integration/runs.e2e.test.ts', // ~87
+  'test/integration/live-check.e2e.test.ts', // ~66 in 39 short tests
+  'test/integration/runbook.e2e.test.ts', // ~60
+  'test/integration/runs-turn-save.e2e.test.ts', // ~46
+  'test/integration/runs-turn-save-429.e2e.test.ts', // ~44
+  'test/integration/resume-no-delivery-retry.e2e.test.ts', // ~42
+  'test/integration/runs-dead-hold.e2e.test.ts', // ~39
+  'test/integration/runs-chains.e2e.test.ts', // ~38
+  'test/integration/fan-out.e2e.test.ts', // ~38 of tests (a quiet and a starved run, and the 429 one), more with its stacks
+  'test/integration/bucket-strategy.e2e.test.ts', // ~36
+  'test/integration/runs-resume-published.e2e.test.ts', // ~29
+  'test/integration/handover-refused.e2e.test.ts', // ~28
+  'test/integration/resilience.e2e.test.ts', // ~27
+  'test/integration/name-ranges.e2e.test.ts', // ~26
+  'test/integration/metrics.e2e.test.ts', // ~23
+  'test/integration/cli.e2e.test.ts', // ~21
   'test/integration/runs-start-refused.e2e.test.ts', // ~18
-  'test/integration/soak.e2e.test.ts', // ~30 quiet (2,100 invocations through one process)
+  'test/integration/cli-runs.e2e.test.ts',
+  'test/unit/signer.test.ts',
+  'test/integration/continued-runs.e2e.test.ts',
   'test/integration/sweep.e2e.test.ts',
   'emulator/test/faults.test.ts',
+  'test/property/run-totals.property.test.ts',
+  'test/integration/object-names.e2e.test.ts',
   'test/property/handler-contract.property.test.ts',
   'emulator/test/paging.test.ts',
-  'test/unit/signer.test.ts',
   'emulator/test/scale-cli.test.ts',
-  'test/integration/continued-runs.e2e.test.ts',
   'emulator/test/auth.test.ts',
   'test/integration/triggers.e2e.test.ts',
 ];
