@@ -74,30 +74,50 @@ export interface Takeover {
 }
 
 /**
- * Samples the state bucket every `everyMs` (a takeover waits out a lease of seconds) for holds taken over after they expired. A holder
- * that ends without saving where its unit stands (killed at its timeout, or its end-of-turn
- * save refused past its hard stop, both seen on a CPU-starved machine), or that is starved past
- * its lease, leaves its hold to expire; the next holder resumes from the unit's last saved
- * position and does again what was done since. Re-encryption is idempotent, so that is allowed
- * (see `expectRedoExplained`), but only where a takeover happened. Seen as: a unit held by A,
- * then by B, B's claim no earlier than A's hold ran out (a hold released and claimed again
- * between two samples is claimed before it would have run out, and is not counted).
+ * Every hold taken over after it expired, seen at each write to a unit record of the state bucket
+ * (the emulator's store is wrapped for as long as this watches: nothing sampled, nothing missed).
+ * A holder that ends without saving where its unit stands (killed at its timeout, or its
+ * end-of-turn save refused past its hard stop, both seen on a CPU-starved machine), or that is
+ * starved past its lease, leaves its hold to expire; the next holder resumes from the unit's last
+ * saved position and does again what was done since. Re-encryption is idempotent, so that is
+ * allowed (see `expectRedoExplained`), but only where a takeover happened. Seen as: a unit held by
+ * A, then by B, with no write between them that released it, B's claim no earlier than A's hold
+ * ran out. (It sampled every 50 ms before: a takeover whose holder finished the unit's last few
+ * versions within one sample went unseen, and the redo it explained failed the test.)
  */
-export function watchTakeovers(emu: Emulator, everyMs = 50): { takeovers: () => readonly Takeover[]; stop: () => void } {
+export function watchTakeovers(emu: Emulator): { takeovers: () => readonly Takeover[]; stop: () => void } {
+  const store = emu.state.buckets.get(STATE_BUCKET)?.store;
+  if (!store) throw new Error(`no state bucket ${STATE_BUCKET} to watch (a stack without runs?)`);
   const last = new Map<string, { owner: string; until: string } | undefined>();
   const found: Takeover[] = [];
-  const timer = setInterval(() => {
-    for (const name of stateNames(emu, 'runs/').filter((n) => n.includes('/units/'))) {
-      const u = stateRecord(emu, name);
-      const hold = u?.state === 'held' && u.hold ? { owner: String(u.hold.owner), until: String(u.hold.until) } : undefined;
-      const before = last.get(name);
-      if (hold && before && hold.owner !== before.owner && Date.parse(String(u.updatedAt)) >= Date.parse(before.until)) {
-        found.push({ unit: name, bucketName: String(u.bucketName), listing: u.listing === true, from: before.owner, expiredAt: before.until, to: hold.owner, at: String(u.updatedAt) });
-      }
-      last.set(name, hold);
+  const observe = (name: string): void => {
+    if (!name.startsWith('runs/') || !name.includes('/units/')) return;
+    const u = stateRecord(emu, name);
+    const hold = u?.state === 'held' && u.hold ? { owner: String(u.hold.owner), until: String(u.hold.until) } : undefined;
+    const before = last.get(name);
+    if (hold && before && hold.owner !== before.owner && Date.parse(String(u.updatedAt)) >= Date.parse(before.until)) {
+      found.push({ unit: name, bucketName: String(u.bucketName), listing: u.listing === true, from: before.owner, expiredAt: before.until, to: hold.owner, at: String(u.updatedAt) });
     }
-  }, everyMs);
-  return { takeovers: () => [...found], stop: () => clearInterval(timer) };
+    last.set(name, hold);
+  };
+  for (const name of stateNames(emu, 'runs/')) observe(name);
+  const { addVersion, replaceAll } = store;
+  // Own properties over the prototype's methods; deleting them restores the prototype's.
+  store.addVersion = (name, version) => {
+    addVersion.call(store, name, version);
+    observe(name);
+  };
+  store.replaceAll = (name, version) => {
+    replaceAll.call(store, name, version);
+    observe(name);
+  };
+  return {
+    takeovers: () => [...found],
+    stop: () => {
+      store.addVersion = addVersion;
+      store.replaceAll = replaceAll;
+    },
+  };
 }
 
 /**
