@@ -8,60 +8,20 @@
  */
 import { describe, expect, it, vi } from 'vitest';
 import { EVERYTHING } from '../../src/decide/watermark';
-import type { RunContext } from '../../src/engine/context';
 import { InvalidInputError } from '../../src/errors';
-import { createLogger } from '../../src/log';
-import { OciCallError } from '../../src/oci/errors';
-import type { ObjectStorage } from '../../src/oci/object-storage';
 import { resumeAbandoned } from '../../src/runs/abandoned';
 import { forgetOrphanMarker, ORPHAN_MARKER_AGE_MS, type RunPlaces } from '../../src/runs/orphan-markers';
 import { successionKey, type Succession } from '../../src/runs/chains';
 import { isRunRecord, OPEN_PREFIX, runKey, startRun, takeTurn, type RunPlan } from '../../src/runs/lifecycle';
 import type { RunRecord } from '../../src/runs/model';
 import { StateStore } from '../../src/runs/store';
+import { memoryBucket } from '../support/memory-bucket';
+import { testRunContext } from '../support/run-context';
 
-type Hook = (name: string) => Promise<void> | void;
-
-/** An in-memory bucket with Object Storage's conditional writes; hooks run before a put or delete of a name lands. */
+/** The state store over an in-memory bucket (test/support/memory-bucket.ts), with its objects and hooks. */
 function bucket() {
-  const objects = new Map<string, { text: string; etag: string }>();
-  const beforePut = new Map<string, Hook>();
-  const beforeDelete = new Map<string, Hook>();
-  let n = 0;
-  const fail = (status: number, serviceCode: string) => new OciCallError('X', { status, serviceCode, message: serviceCode, outOfTime: false });
-  const os = {
-    async putText(_ns: string, _b: string, name: string, text: string, c: { ifMatch?: string; ifNoneMatch?: '*' }) {
-      const hook = beforePut.get(name);
-      if (hook) {
-        beforePut.delete(name);
-        await hook(name);
-      }
-      const cur = objects.get(name);
-      if (c.ifNoneMatch === '*' && cur) throw fail(412, 'IfNoneMatchFailed');
-      if (c.ifMatch !== undefined && cur?.etag !== c.ifMatch) throw fail(412, 'IfMatchFailed');
-      const etag = `e${++n}`;
-      objects.set(name, { text, etag });
-      return { etag };
-    },
-    async getText(_ns: string, _b: string, name: string) {
-      const cur = objects.get(name);
-      if (!cur) throw fail(404, 'ObjectNotFound');
-      return cur;
-    },
-    async deleteObject(_ns: string, _b: string, name: string) {
-      const hook = beforeDelete.get(name);
-      if (hook) {
-        beforeDelete.delete(name);
-        await hook(name);
-      }
-      objects.delete(name);
-    },
-    async listNames(_ns: string, _b: string, prefix: string) {
-      return [...objects.keys()].filter((k) => k.startsWith(prefix)).sort();
-    },
-  };
-  const store = new StateStore(os as unknown as ObjectStorage, 'ns', 'state');
-  return { store, objects, beforePut, beforeDelete };
+  const b = memoryBucket();
+  return { store: new StateStore(b.os, 'ns', 'state'), objects: b.objects, beforePut: b.beforePut, beforeDelete: b.beforeDelete };
 }
 
 const RUN = 'run-20261130T100000-aaaaaaaaaaaa';
@@ -78,14 +38,6 @@ function plan(): RunPlan {
   };
 }
 
-function context(): RunContext {
-  return {
-    config: { maxInvocations: 100, noProgressLimit: 3, selfInvoke: false, maxWorkers: 1, checkpointMs: 10_000 },
-    budget: { startedAt: Date.now(), deadline: Date.now() + 60_000, stopStartingAt: Date.now() + 30_000, hardStopAt: Date.now() + 40_000 },
-    logger: createLogger('error'),
-    notes: [],
-  } as unknown as RunContext;
-}
 
 /** A stored run record (what startRun writes), enough for the marker's decisions. */
 async function storeRun(store: StateStore): Promise<void> {
@@ -137,7 +89,7 @@ describe('a marker whose run was never stored', () => {
     beforePut.set(runKey(RUN), async () => { removal = await forgetOrphanMarker(places, store, Date.now()); });
     // The start goes on to its turn: stop it there (this bucket holds no objects to sweep).
     beforePut.set(`runs/${RUN}/units/00000.json`, () => { throw new Error('stopped at the turn'); });
-    await expect(startRun(plan(), { store, owner: 'call-b' }, context())).rejects.toThrow();
+    await expect(startRun(plan(), { store, owner: 'call-b' }, testRunContext())).rejects.toThrow();
     expect(removal).toBe('removed');
     expect(objects.has(runKey(RUN))).toBe(true);
     expect(objects.has(markerKey)).toBe(true);
@@ -155,7 +107,7 @@ describe('a marker whose run was never stored', () => {
         removal = await forgetOrphanMarker(places, store, Date.now());
       });
       beforePut.set(`runs/${RUN}/units/00000.json`, () => { throw new Error('stopped at the turn'); });
-      await expect(startRun(plan(), { store, owner: 'call-cli' }, context())).rejects.toThrow();
+      await expect(startRun(plan(), { store, owner: 'call-cli' }, testRunContext())).rejects.toThrow();
       expect(removal).toBe('removed');
       expect(objects.has(markerKey)).toBe(true);
     } finally {
@@ -166,14 +118,14 @@ describe('a marker whose run was never stored', () => {
   it('the resume that finds no run removes an old marker (answered InvalidInput still), and leaves a fresh one', async () => {
     const old = bucket();
     await old.store.create(markerKey, markerAt(Date.now() - ORPHAN_MARKER_AGE_MS - HOUR));
-    await expect(takeTurn(RUN, { store: old.store, owner: 'call-r' }, context())).rejects.toBeInstanceOf(InvalidInputError);
+    await expect(takeTurn(RUN, { store: old.store, owner: 'call-r' }, testRunContext())).rejects.toBeInstanceOf(InvalidInputError);
     expect(old.objects.has(markerKey)).toBe(false);
     expect(await old.store.list(OPEN_PREFIX)).toEqual([]);
 
     const fresh = bucket();
     // A start between its two writes, a minute ago.
     await fresh.store.create(markerKey, markerAt(Date.now() - 60_000));
-    await expect(takeTurn(RUN, { store: fresh.store, owner: 'call-r' }, context())).rejects.toBeInstanceOf(InvalidInputError);
+    await expect(takeTurn(RUN, { store: fresh.store, owner: 'call-r' }, testRunContext())).rejects.toBeInstanceOf(InvalidInputError);
     expect(fresh.objects.has(markerKey)).toBe(true);
   });
 });
@@ -190,7 +142,7 @@ describe('a failure record handled as "nothing resumed"', () => {
     // Since then the failed call's successor claimed its chain: the record resumes nothing now.
     const claim: Succession = { v: 1, runId: RUN, predecessor: failed, successor: '01JDSUCCESSOR0000000000AAA', by: 'handover', at: new Date(NOW).toISOString() };
     await store.create(successionKey(RUN, failed), claim);
-    const answer = await resumeAbandoned(recordKey, { store, owner: 'call-h' }, context(), failed) as { resumed: string[] };
+    const answer = await resumeAbandoned(recordKey, { store, owner: 'call-h' }, testRunContext(), failed) as { resumed: string[] };
     expect(answer.resumed).toEqual([]);
     expect(objects.has(`abandoned/${recordKey}`)).toBe(false);
   });

@@ -7,12 +7,11 @@
  */
 import { describe, expect, it } from 'vitest';
 import { EVERYTHING } from '../../src/decide/watermark';
-import type { RunContext } from '../../src/engine/context';
 import { InvalidInputError } from '../../src/errors';
-import { createLogger } from '../../src/log';
 import { runKey, startRun, type RunPlan } from '../../src/runs/lifecycle';
 import { RunState, type RunRecord } from '../../src/runs/model';
 import type { StateStore } from '../../src/runs/store';
+import { testRunContext } from '../support/run-context';
 
 function planFor(bucketName: string): RunPlan {
   return {
@@ -57,21 +56,13 @@ function racedStore(other: RunRecord): { store: StateStore; calls: string[] } {
   return { store, calls };
 }
 
-function context(): RunContext {
-  return {
-    config: { maxInvocations: 100, noProgressLimit: 3, selfInvoke: false, maxWorkers: 1, checkpointMs: 10_000 },
-    budget: { startedAt: Date.now(), deadline: Date.now() + 60_000, stopStartingAt: Date.now() + 30_000, hardStopAt: Date.now() + 40_000 },
-    logger: createLogger('error'),
-    notes: [],
-  } as unknown as RunContext;
-}
 
 describe('two requests naming one run id at the same moment', () => {
   it('the one whose create finds the other\'s run is refused naming runId', async () => {
     const { store, calls } = racedStore(recordOf(planFor('bucket-a')));
     let thrown: unknown;
     try {
-      await startRun(planFor('bucket-b'), { store, owner: 'call-b' }, context());
+      await startRun(planFor('bucket-b'), { store, owner: 'call-b' }, testRunContext());
     } catch (err) {
       thrown = err;
     }
@@ -83,7 +74,7 @@ describe('two requests naming one run id at the same moment', () => {
 
   it('the same request raced with itself joins the run (its turn starts)', async () => {
     const { store, calls } = racedStore(recordOf(planFor('bucket-a')));
-    await expect(startRun(planFor('bucket-a'), { store, owner: 'call-a2' }, context())).rejects.toThrow(/joined: replace/);
+    await expect(startRun(planFor('bucket-a'), { store, owner: 'call-a2' }, testRunContext())).rejects.toThrow(/joined: replace/);
     expect(calls).toContain(`replace ${runKey('same-id')}`);
   });
 });
@@ -105,29 +96,29 @@ describe('a request naming the run of the same bucket with another watermark', (
 
   it('force after a run of versions before a time is refused naming runId (joined, the versions since were never swept)', async () => {
     const run = { ...recordOf(planFor('bucket-a')), before: '2026-01-01T00:00:00.000Z', watermarkSource: 'request' };
-    const err = await startRun(asked(EVERYTHING), { store: storeWith(run), owner: 'c2' }, context()).catch((e: unknown) => e);
+    const err = await startRun(asked(EVERYTHING), { store: storeWith(run), owner: 'c2' }, testRunContext()).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(InvalidInputError);
     expect((err as InvalidInputError).details.map((d) => d.field)).toContain('runId');
   });
 
   it('another before is refused too; the same before joins', async () => {
     const run = { ...recordOf(planFor('bucket-a')), before: '2026-01-01T00:00:00.000Z', watermarkSource: 'request' };
-    const other = await startRun(asked(before('2026-06-01T00:00:00Z')), { store: storeWith(run), owner: 'c2' }, context()).catch((e: unknown) => e);
+    const other = await startRun(asked(before('2026-06-01T00:00:00Z')), { store: storeWith(run), owner: 'c2' }, testRunContext()).catch((e: unknown) => e);
     expect(other).toBeInstanceOf(InvalidInputError);
-    await expect(startRun(asked(before('2026-01-01T00:00:00Z')), { store: storeWith(run), owner: 'c3' }, context())).rejects.toThrow(/joined: replace/);
+    await expect(startRun(asked(before('2026-01-01T00:00:00Z')), { store: storeWith(run), owner: 'c3' }, testRunContext())).rejects.toThrow(/joined: replace/);
   });
 
   it('a watermark resolved anew (the key\'s current version) joins whatever it resolves to: a redelivery after a rotation is the same request', async () => {
     const run = { ...recordOf(planFor('bucket-a')), before: '2026-01-01T00:00:00.000Z', watermarkSource: 'key-version' };
     const later: RunPlan['watermark'] = { watermark: { type: 'before', at: new Date('2026-06-01T00:00:00Z') }, source: 'key-version' };
-    await expect(startRun(asked(later), { store: storeWith(run), owner: 'c4' }, context())).rejects.toThrow(/joined: replace/);
+    await expect(startRun(asked(later), { store: storeWith(run), owner: 'c4' }, testRunContext())).rejects.toThrow(/joined: replace/);
     // Everything (a bucket without a key of its own is swept whole) after the key's version: resolved anew too.
-    await expect(startRun(asked(EVERYTHING), { store: storeWith(run), owner: 'c5' }, context())).rejects.toThrow(/joined: replace/);
+    await expect(startRun(asked(EVERYTHING), { store: storeWith(run), owner: 'c5' }, testRunContext())).rejects.toThrow(/joined: replace/);
   });
 
   it('a before after a run of everything is refused too', async () => {
     const run = { ...recordOf(planFor('bucket-a')), before: null, watermarkSource: 'force' };
-    const err = await startRun(asked(before('2026-06-01T00:00:00Z')), { store: storeWith(run), owner: 'c6' }, context()).catch((e: unknown) => e);
+    const err = await startRun(asked(before('2026-06-01T00:00:00Z')), { store: storeWith(run), owner: 'c6' }, testRunContext()).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(InvalidInputError);
   });
 });

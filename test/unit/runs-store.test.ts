@@ -2,47 +2,14 @@ import { describe, expect, it } from 'vitest';
 import { OciCallError } from '../../src/oci/errors';
 import type { ObjectStorage } from '../../src/oci/object-storage';
 import { StateStore, StateStoreError } from '../../src/runs/store';
+import { memoryBucket } from '../support/memory-bucket';
 
-/** An in-memory bucket with Object Storage's conditional-write answers, and a switch to lose answers. */
-function fakeBucket() {
-  const objects = new Map<string, { text: string; etag: string }>();
-  let n = 0;
-  let loseNextAnswer = false;
-  const fail = (status: number, serviceCode: string) => new OciCallError('X', { status, serviceCode, message: serviceCode, outOfTime: false });
-  const os = {
-    async putText(_ns: string, _b: string, name: string, text: string, c: { ifMatch?: string; ifNoneMatch?: '*' }) {
-      const cur = objects.get(name);
-      if (c.ifNoneMatch === '*' && cur) throw fail(412, 'IfNoneMatchFailed');
-      if (c.ifMatch !== undefined && cur?.etag !== c.ifMatch) throw fail(412, 'IfMatchFailed');
-      const etag = `e${++n}`;
-      objects.set(name, { text, etag });
-      if (loseNextAnswer) {
-        loseNextAnswer = false;
-        // The write took effect but the answer was lost; the SDK's retry then meets it.
-        throw fail(412, c.ifNoneMatch ? 'IfNoneMatchFailed' : 'IfMatchFailed');
-      }
-      return { etag };
-    },
-    async getText(_ns: string, _b: string, name: string) {
-      const cur = objects.get(name);
-      if (!cur) throw fail(404, 'ObjectNotFound');
-      return cur;
-    },
-    async deleteObject(_ns: string, _b: string, name: string) {
-      objects.delete(name);
-    },
-    async listNames(_ns: string, _b: string, prefix: string) {
-      return [...objects.keys()].filter((k) => k.startsWith(prefix)).sort();
-    },
-  };
-  return { os: os as unknown as ObjectStorage, objects, loseNext: () => { loseNextAnswer = true; } };
-}
 
 const isN = (v: unknown): v is { n: number } => typeof v === 'object' && v !== null && typeof (v as { n?: unknown }).n === 'number';
 
 describe('StateStore', () => {
   it('creates once: the second writer learns the record exists', async () => {
-    const { os } = fakeBucket();
+    const { os } = memoryBucket();
     const store = new StateStore(os, 'ns', 'state');
     expect(await store.create('a', { n: 1 })).toMatchObject({ value: { n: 1 } });
     expect(await store.create('a', { n: 2 })).toBe('exists');
@@ -50,7 +17,7 @@ describe('StateStore', () => {
   });
 
   it('replaces only from the ETag it read: a stale writer gets a conflict', async () => {
-    const { os } = fakeBucket();
+    const { os } = memoryBucket();
     const store = new StateStore(os, 'ns', 'state');
     const first = await store.create('a', { n: 1 });
     if (first === 'exists') throw new Error('unexpected');
@@ -61,7 +28,7 @@ describe('StateStore', () => {
   });
 
   it('recognises its own write behind a 412 (an answer lost and retried) and is not fooled by another\'s', async () => {
-    const bucket = fakeBucket();
+    const bucket = memoryBucket();
     const store = new StateStore(bucket.os, 'ns', 'state');
     bucket.loseNext();
     const r = await store.create('a', { n: 1 });
@@ -70,7 +37,7 @@ describe('StateStore', () => {
   });
 
   it('answers undefined for a record that is not there (404 ObjectNotFound), and refuses one it did not write', async () => {
-    const bucket = fakeBucket();
+    const bucket = memoryBucket();
     const store = new StateStore(bucket.os, 'ns', 'state');
     expect(await store.get('missing', isN)).toBeUndefined();
     bucket.objects.set('junk', { text: '{"record":{"n":"x"}}', etag: 'e' });
