@@ -11,6 +11,7 @@ import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eventually, keyVersionCounts, startStack, stateNames, stateRecord, type Stack } from '../support/stack';
 import { runDiagnostics } from '../support/runs';
+import type { Assumptions } from '../../emulator/src/index';
 
 const TOPIC = `ocid1.onstopic.oc1.phx.aaaaaaaa${randomBytes(20).toString('hex')}`;
 const VERSIONS = 12_000;
@@ -18,25 +19,33 @@ const VERSIONS = 12_000;
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- published bodies are asserted by shape
 type Body = Record<string, any>;
 
+/**
+ * A stack as Terraform wires it: the resume topic is the failure destination's, with the function subscribed;
+ * `bucket` holds VERSIONS versions under the stack's key, and every call takes 20 ms.
+ */
+async function stackWithResumeTopic(bucket: string, assumptions?: Partial<Assumptions>): Promise<Stack> {
+  const s = await startStack({
+    ...(assumptions && { emulator: { assumptions } }),
+    eventRules: true, timeoutSeconds: 4,
+    env: (setup) => ({ REENCRYPT_RESUME_TOPIC_ID: TOPIC, REENCRYPT_NOTIFICATIONS_ENDPOINT: setup.emu.url }),
+    runs: { checkpointSeconds: 1, detachedTimeoutSeconds: 5, maxProcesses: 3 },
+  });
+  s.emu.functions.createTopic([s.functionId], TOPIC);
+  s.emu.functions.get(s.functionId).failureDestination = { kind: 'NOTIFICATION', topicId: TOPIC };
+  s.emu.functions.notificationRetry = { firstDelayMs: 300, maxRetryDurationMs: 120_000 };
+  s.emu.createBucket({ compartmentId: s.compartmentA, name: bucket, kmsKeyId: s.keyId, versioning: 'Enabled' });
+  s.emu.seedObjects(bucket, {
+    count: VERSIONS / 2, extraVersions: 1, prefix: 'obj-', timeModified: new Date(Date.now() - 3_600_000).toISOString(),
+    encryption: { kind: 'kms', keyId: s.keyId },
+  });
+  s.emu.setGlobalFaults({ latencyMs: 20 });
+  return s;
+}
+
 describe('Notifications not retrying a delivery the function failed (A29 switched)', () => {
   let s: Stack;
   beforeAll(async () => {
-    s = await startStack({
-      emulator: { assumptions: { notificationsRetryFunctionFailures: false } },
-      eventRules: true, timeoutSeconds: 4,
-      env: (setup) => ({ REENCRYPT_RESUME_TOPIC_ID: TOPIC, REENCRYPT_NOTIFICATIONS_ENDPOINT: setup.emu.url }),
-      runs: { checkpointSeconds: 1, detachedTimeoutSeconds: 5, maxProcesses: 3 },
-    });
-    // As Terraform wires it: the resume topic is the failure destination's, with the function subscribed.
-    s.emu.functions.createTopic([s.functionId], TOPIC);
-    s.emu.functions.get(s.functionId).failureDestination = { kind: 'NOTIFICATION', topicId: TOPIC };
-    s.emu.functions.notificationRetry = { firstDelayMs: 300, maxRetryDurationMs: 120_000 };
-    s.emu.createBucket({ compartmentId: s.compartmentA, name: 'no-retry', kmsKeyId: s.keyId, versioning: 'Enabled' });
-    s.emu.seedObjects('no-retry', {
-      count: VERSIONS / 2, extraVersions: 1, prefix: 'obj-', timeModified: new Date(Date.now() - 3_600_000).toISOString(),
-      encryption: { kind: 'kms', keyId: s.keyId },
-    });
-    s.emu.setGlobalFaults({ latencyMs: 20 });
+    s = await stackWithResumeTopic('no-retry', { notificationsRetryFunctionFailures: false });
   }, 60_000);
   afterAll(async () => s?.stop());
 
@@ -83,20 +92,7 @@ describe('Notifications not retrying a delivery the function failed (A29 switche
 describe('a failure record whose refused resumes cannot be published either', () => {
   let s: Stack;
   beforeAll(async () => {
-    s = await startStack({
-      eventRules: true, timeoutSeconds: 4,
-      env: (setup) => ({ REENCRYPT_RESUME_TOPIC_ID: TOPIC, REENCRYPT_NOTIFICATIONS_ENDPOINT: setup.emu.url }),
-      runs: { checkpointSeconds: 1, detachedTimeoutSeconds: 5, maxProcesses: 3 },
-    });
-    s.emu.functions.createTopic([s.functionId], TOPIC);
-    s.emu.functions.get(s.functionId).failureDestination = { kind: 'NOTIFICATION', topicId: TOPIC };
-    s.emu.functions.notificationRetry = { firstDelayMs: 300, maxRetryDurationMs: 120_000 };
-    s.emu.createBucket({ compartmentId: s.compartmentA, name: 'unpublished', kmsKeyId: s.keyId, versioning: 'Enabled' });
-    s.emu.seedObjects('unpublished', {
-      count: VERSIONS / 2, extraVersions: 1, prefix: 'obj-', timeModified: new Date(Date.now() - 3_600_000).toISOString(),
-      encryption: { kind: 'kms', keyId: s.keyId },
-    });
-    s.emu.setGlobalFaults({ latencyMs: 20 });
+    s = await stackWithResumeTopic('unpublished');
   }, 60_000);
   afterAll(async () => s?.stop());
 
