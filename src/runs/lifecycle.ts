@@ -341,14 +341,18 @@ export async function withStateRetries(
       if (wait <= 0) {
         const resumeRunId = typeof resume === 'function' ? resume() : resume;
         if (resumeRunId) {
-          const h = await invokeSelfDetached(options.handedOverBy ? successorBody(resumeRunId, options.handedOverBy) : { resume: resumeRunId }, ctx);
+          const successor = options.handedOverBy ? successorBody(resumeRunId, options.handedOverBy) : { resume: resumeRunId };
+          const h = await invokeSelfDetached(successor, ctx);
           ctx.logger.warn('state bucket unavailable; run handed on', { runId: resumeRunId, handedOver: h.invoked });
-          // Not handed on either: fail the call (a `{"resume"}` is detached), so that the failure
-          // destination resumes the run; answered normally, nothing would (as in takeTurn).
+          // Not handed on either: as in takeTurn, the resume is published (the invocation that started the run has
+          // no failure record behind it, nor has a `{"resume"}` Notifications delivered), and a `{"resume"}` call
+          // fails as well, so that the failure destination resumes the run if it was sent detached.
           if (!h.invoked && h.attempted) {
-            const published = options.notDetached ? await publishResume({ resume: resumeRunId }, ctx) : undefined;
+            const published = await publishResume(options.notDetached ? { resume: resumeRunId } : successor, ctx);
             if (published?.published) {
-              throw new StateStoreError('unavailable', `${err.message}; ${resumeNote(resumeRunId, h.why, published)}`, { cause: err });
+              const note = `${err.message}; ${resumeNote(resumeRunId, h.why, published)}`;
+              if (options.notDetached) throw new StateStoreError('unavailable', note, { cause: err });
+              throw new RunNotContinuedError([resumeRunId], note);
             }
             throw new RunNotContinuedError([resumeRunId], `${err.message}; ${h.why}${published ? `; publishing the resume to ${published.topicId} failed too: ${published.why}` : ''}`);
           }

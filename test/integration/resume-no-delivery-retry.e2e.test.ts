@@ -9,7 +9,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { eventually, keyVersionCounts, startStack, stateNames, stateRecord, type Stack } from '../support/stack';
+import { eventually, keyVersionCounts, STATE_BUCKET, startStack, stateNames, stateRecord, type Stack } from '../support/stack';
 import { runDiagnostics } from '../support/runs';
 import type { Assumptions } from '../../emulator/src/index';
 
@@ -87,6 +87,26 @@ describe('Notifications not retrying a delivery the function failed (A29 switche
     expect(new Set(ran.map((i) => i.requestBody)).size, diagnostics()).toBe(ran.length);
     expect(ran.some((i) => i.status !== 200), diagnostics()).toBe(true);
   }, 300_000);
+  it('a delivered resume that can neither read the state bucket nor hand the run on publishes its handover, and fails', async () => {
+    await s.emu.whenIdle();
+    const { functions } = s.emu;
+    const before = functions.published.length;
+    s.emu.setRouteFaults(`GetObject@${STATE_BUCKET}`, { p503: 1 });
+    functions.concurrencyQuota = 0;
+    try {
+      // Sent straight to the function, as Notifications delivers a published resume (a synchronous invoke).
+      const r = await s.fn.call(JSON.stringify({ resume: 'run-stranded' }), { deadlineMs: 3000 });
+      expect(functions.throttled).toBeGreaterThan(0);
+      expect(r.status, r.text).not.toBe(200);
+      expect(r.text).toContain('RunNotContinued');
+      expect(String((JSON.parse(r.text) as Body)['detail'])).toContain(`{"resume": "run-stranded"} was published to the resume topic ${TOPIC}`);
+      const published = functions.published.slice(before).filter((p) => p.via === 'PublishMessage').map((p) => JSON.parse(p.message) as Body);
+      expect(published.map((b) => b['resume'])).toEqual(['run-stranded']);
+    } finally {
+      functions.concurrencyQuota = undefined;
+      s.emu.setRouteFaults(`GetObject@${STATE_BUCKET}`, undefined);
+    }
+  }, 120_000);
 });
 
 describe('a failure record whose refused resumes cannot be published either', () => {
