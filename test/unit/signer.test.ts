@@ -237,6 +237,13 @@ function fileResourcePrincipal(issued: Record<string, string>, rpstFile: string,
   }
 }
 
+/** Whether `authorization` signs a GET /n at DATE on Object Storage (phoenix) with the key `privatePem`. */
+function verifiesWith(authorization: string, privatePem: string): boolean {
+  return createVerify('RSA-SHA256')
+    .update(`x-date: ${DATE}\n(request-target): get /n\nhost: objectstorage.us-phoenix-1.oraclecloud.com`)
+    .verify(generatePublicFrom(privatePem), /signature="([^"]+)"/.exec(authorization)?.[1] ?? '', 'base64');
+}
+
 describe('with a resource principal read from files, as in OCI Functions', () => {
   it('follows a refreshed session: new token, new key, one rebuild, signatures that verify with the new key', async () => {
     const auth = new Authenticator('us-phoenix-1', 'ocid1.tenancy.oc1..aaaaexample', 300);
@@ -248,9 +255,6 @@ describe('with a resource principal read from files, as in OCI Functions', () =>
       await signer.sign({ method: 'GET', headers, uri: `${HOST}/n` });
       return headers.get('authorization') ?? '';
     };
-    const verifiesWith = (authorization: string, privatePem: string) => createVerify('RSA-SHA256')
-      .update(`x-date: ${DATE}\n(request-target): get /n\nhost: objectstorage.us-phoenix-1.oraclecloud.com`)
-      .verify(generatePublicFrom(privatePem), /signature="([^"]+)"/.exec(authorization)?.[1] ?? '', 'base64');
 
     const before = await signOnce();
     expect(before).toContain(`keyId="ST$${first.OCI_RESOURCE_PRINCIPAL_RPST}"`);
@@ -308,9 +312,6 @@ describe('reusing a session token until shortly before it expires', () => {
       await signer.sign({ method: 'GET', headers, uri: `${HOST}/n` });
       return headers.get('authorization') ?? '';
     };
-    const verifiesWith = (authorization: string, privatePem: string) => createVerify('RSA-SHA256')
-      .update(`x-date: ${DATE}\n(request-target): get /n\nhost: objectstorage.us-phoenix-1.oraclecloud.com`)
-      .verify(generatePublicFrom(privatePem), /signature="([^"]+)"/.exec(authorization)?.[1] ?? '', 'base64');
     vi.useFakeTimers({ toFake: ['Date'] });
     try {
       const now = Date.now();
