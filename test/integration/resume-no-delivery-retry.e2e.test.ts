@@ -14,7 +14,13 @@ import { runDiagnostics } from '../support/runs';
 import type { Assumptions } from '../../emulator/src/index';
 
 const TOPIC = `ocid1.onstopic.oc1.phx.aaaaaaaa${randomBytes(20).toString('hex')}`;
-const VERSIONS = 12_000;
+/**
+ * 800 versions a second at most (20 ms per call, 16 at once). Turns of 8 s (the event's, and a resume Notifications
+ * delivers: a synchronous invoke) and 10 s (detached): with 4 s, a delivered resume Fn ended at its timeout on a loaded
+ * machine (CI) before it could publish its handover, and nothing was left to resume the run. 24,000 versions leave a
+ * delivered resume more than its turn can do, so it is stranded when Functions refuses its successor.
+ */
+const VERSIONS = 24_000;
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- published bodies are asserted by shape
 type Body = Record<string, any>;
@@ -26,9 +32,9 @@ type Body = Record<string, any>;
 async function stackWithResumeTopic(bucket: string, assumptions?: Partial<Assumptions>): Promise<Stack> {
   const s = await startStack({
     ...(assumptions && { emulator: { assumptions } }),
-    eventRules: true, timeoutSeconds: 4,
+    eventRules: true, timeoutSeconds: 8,
     env: (setup) => ({ REENCRYPT_RESUME_TOPIC_ID: TOPIC, REENCRYPT_NOTIFICATIONS_ENDPOINT: setup.emu.url }),
-    runs: { checkpointSeconds: 1, detachedTimeoutSeconds: 5, maxProcesses: 3 },
+    runs: { checkpointSeconds: 1, detachedTimeoutSeconds: 10, maxProcesses: 3 },
   });
   s.emu.functions.createTopic([s.functionId], TOPIC);
   s.emu.functions.get(s.functionId).failureDestination = { kind: 'NOTIFICATION', topicId: TOPIC };

@@ -16,11 +16,11 @@ export const LONGEST_FILES: readonly string[] = [
   'test/integration/tenancy-scale.e2e.test.ts', // ~134
   'test/integration/soak.e2e.test.ts', // ~121 (2,100 invocations through one process); it was listed at ~30 and started late
   'test/integration/runs.e2e.test.ts', // ~87
+  'test/integration/resume-no-delivery-retry.e2e.test.ts', // ~77 here (three cases, 24,000 versions)
   'test/integration/live-check.e2e.test.ts', // ~66 in 39 short tests
   'test/integration/runbook.e2e.test.ts', // ~60
   'test/integration/runs-turn-save.e2e.test.ts', // ~46
   'test/integration/runs-turn-save-429.e2e.test.ts', // ~44
-  'test/integration/resume-no-delivery-retry.e2e.test.ts', // ~42
   'test/integration/runs-dead-hold.e2e.test.ts', // ~39
   'test/integration/runs-chains.e2e.test.ts', // ~38
   'test/integration/fan-out.e2e.test.ts', // ~38 of tests (a quiet and a starved run, and the 429 one), more with its stacks
